@@ -1,0 +1,20 @@
+"""Server-rendered pages of the billing service."""
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from llo_shared.pages import PagePrincipal, Pages
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def page_router(pages: Pages) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/billing/", response_class=HTMLResponse)
+    def home(request: Request, principal: PagePrincipal) -> HTMLResponse:
+        return pages.render(request, "home.html", principal, title="Facturatie")
+
+    router.include_router(pages.demo_sign_in_router())
+    return router

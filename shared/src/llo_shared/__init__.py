@@ -1,0 +1,1 @@
+"""llo-match shared library: only what two or more services need."""

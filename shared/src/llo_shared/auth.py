@@ -1,0 +1,148 @@
+"""Bearer JWT (RS256) validation, roles and tenancy; a dev signing key for demo mode only."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi import Depends, Request
+
+from llo_shared.problems import Problem
+from llo_shared.settings import ServiceSettings
+
+Role = Literal["employer", "provider", "rmt", "finance", "admin"]
+ROLES: tuple[Role, ...] = ("employer", "provider", "rmt", "finance", "admin")
+TOKEN_COOKIE = "llo_token"
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    role: Role
+    org: str
+    region: str | None = None
+
+    def owns(self, org: str) -> bool:
+        return self.role == "admin" or self.org == org
+
+
+def load_or_create_dev_key(path: Path) -> rsa.RSAPrivateKey:
+    """The local signing key of dev and demo mode, made once and kept in a git-ignored folder."""
+    if path.exists():
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        assert isinstance(key, rsa.RSAPrivateKey)
+        return key
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    path.chmod(0o600)
+    return key
+
+
+def issue_dev_token(
+    settings: ServiceSettings,
+    *,
+    role: str,
+    org: str,
+    region: str | None = None,
+    subject: str | None = None,
+    ttl_s: int = 8 * 3600,
+) -> str:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    now = int(time.time())
+    claims = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "exp": now + ttl_s,
+        "sub": subject or f"{role}:{org}",
+        "role": role,
+        "org": org,
+        "jti": str(uuid.uuid4()),
+    }
+    if region:
+        claims["region"] = region
+    return jwt.encode(claims, load_or_create_dev_key(settings.dev_key_file), algorithm="RS256")
+
+
+class TokenVerifier:
+    def __init__(self, settings: ServiceSettings) -> None:
+        self._settings = settings
+        if settings.jwks_url:
+            self._jwks: jwt.PyJWKClient | None = jwt.PyJWKClient(settings.jwks_url)
+            self._dev_key = None
+        elif settings.environment == "production":
+            raise RuntimeError("production needs an issuer's JWKS (jwks_url); the dev key is refused")
+        else:
+            self._jwks = None
+            self._dev_key = load_or_create_dev_key(settings.dev_key_file).public_key()
+
+    def verify(self, token: str) -> Principal:
+        key = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._dev_key
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=["RS256"],
+                audience=self._settings.jwt_audience,
+                issuer=self._settings.jwt_issuer,
+                options={"require": ["exp", "sub", "iss", "aud"]},
+            )
+        except jwt.PyJWTError as error:
+            raise Problem(401, "invalid-token", "Invalid token", str(error)) from None
+        if claims.get("role") not in ROLES or not claims.get("org"):
+            raise Problem(401, "invalid-token", "Invalid token", "token needs a known role and an org")
+        return Principal(claims["sub"], claims["role"], str(claims["org"]), claims.get("region"))
+
+
+def _token_of(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.cookies.get(TOKEN_COOKIE)
+
+
+def optional_principal(request: Request) -> Principal | None:
+    token = _token_of(request)
+    if not token:
+        return None
+    verifier: TokenVerifier = request.app.state.verifier
+    return verifier.verify(token)
+
+
+def current_principal(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> Principal:
+    if principal is None:
+        raise Problem(401, "unauthorized", "Sign-in required", "send a Bearer token")
+    return principal
+
+
+def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
+    """Dependency: the caller must hold one of `roles` (admin always passes)."""
+
+    def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if principal.role != "admin" and principal.role not in roles:
+            raise Problem(403, "forbidden", "Not allowed for this role", f"needs one of: {', '.join(roles)}")
+        return principal
+
+    return check
+
+
+def require_org(principal: Principal, org: str) -> None:
+    """Tenancy: a principal acts only for its own organisation."""
+    if not principal.owns(org):
+        raise Problem(
+            403, "forbidden", "Not your organisation", "the token's organisation does not own this resource"
+        )

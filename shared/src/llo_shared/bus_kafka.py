@@ -1,0 +1,201 @@
+"""Kafka adapter of the bus, on aiokafka.
+
+Producer: idempotent, acks=all; `publish` returns once the broker acknowledged
+every message. Consumers: one per subscription, in the subscription's group,
+offsets committed per partition only after the handlers of a batch are done, so
+a crash redelivers and the inbox makes redelivery harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError
+
+from llo_shared.bus import DLQ_SUFFIX, DeadLetter, Message, Subscription, deliver, dlq_topic, replayed
+from llo_shared.metrics import CONSUMER_LAG
+
+log = logging.getLogger(__name__)
+
+REPLAYER_GROUP = "llo.dlq-replayer"
+
+
+class KafkaBus:
+    def __init__(self, bootstrap: str, client_id: str = "llo", partitions: int = 3) -> None:
+        self._bootstrap = bootstrap
+        self._client_id = client_id
+        self._partitions = partitions
+        self._producer: AIOKafkaProducer | None = None
+        self._subscriptions: list[Subscription] = []
+        self._consumers: list[tuple[AIOKafkaConsumer, asyncio.Task[None]]] = []
+
+    # lifecycle ---------------------------------------------------------------
+    async def start(self) -> None:
+        if self._producer is not None:
+            return
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=self._bootstrap,
+            client_id=self._client_id,
+            enable_idempotence=True,
+            acks="all",
+            linger_ms=2,
+        )
+        await self._producer.start()
+        topics = {t for s in self._subscriptions for t in s.topics}
+        await self.ensure_topics(topics | {dlq_topic(t) for t in topics})
+        for subscription in self._subscriptions:
+            await self._start_consumer(subscription)
+
+    async def stop(self) -> None:
+        for consumer, task in self._consumers:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await consumer.stop()
+        self._consumers.clear()
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+
+    async def ping(self) -> bool:
+        if self._producer is None:
+            return False
+        try:
+            await asyncio.wait_for(self._producer.client.fetch_all_metadata(), timeout=2)
+            return True
+        except (KafkaError, TimeoutError):
+            return False
+
+    async def ensure_topics(self, topics: set[str]) -> None:
+        """Create topics up front: a consumer would not see an auto-created topic until its next
+        metadata refresh."""
+        if not topics:
+            return
+        admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap, client_id=self._client_id)
+        await admin.start()
+        try:
+            existing = set(await admin.list_topics())
+            missing = [NewTopic(t, self._partitions, 1) for t in sorted(topics - existing)]
+            if missing:
+                with contextlib.suppress(TopicAlreadyExistsError):
+                    await admin.create_topics(missing)
+        finally:
+            await admin.close()
+
+    # producing ---------------------------------------------------------------
+    async def publish(self, messages: list[Message]) -> None:
+        if self._producer is None:
+            raise RuntimeError("KafkaBus.publish before start()")
+        acks = [
+            await self._producer.send(
+                m.topic,
+                m.value,
+                key=m.key.encode(),
+                headers=[(k, v.encode()) for k, v in m.headers.items()],
+            )
+            for m in messages
+        ]
+        await asyncio.gather(*acks)
+
+    # consuming ---------------------------------------------------------------
+    def subscribe(self, subscription: Subscription) -> None:
+        self._subscriptions.append(subscription)
+        if self._producer is not None:
+            raise RuntimeError("KafkaBus.subscribe after start(): subscribe first, then start")
+
+    async def _start_consumer(self, subscription: Subscription) -> None:
+        consumer = AIOKafkaConsumer(
+            *subscription.topics,
+            bootstrap_servers=self._bootstrap,
+            client_id=self._client_id,
+            group_id=subscription.group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=500,
+        )
+        await consumer.start()
+        task = asyncio.create_task(self._consume(consumer, subscription))
+        self._consumers.append((consumer, task))
+
+    async def _consume(self, consumer: AIOKafkaConsumer, subscription: Subscription) -> None:
+        while True:
+            batches = await consumer.getmany(timeout_ms=200, max_records=500)
+            for tp, records in batches.items():
+                for record in records:
+                    await deliver(_message(record), subscription, self._send_dead_letter)
+                try:
+                    await consumer.commit({tp: records[-1].offset + 1})
+                except CommitFailedError:
+                    # Partition moved to another member during a rebalance; it redelivers, the
+                    # inbox makes that harmless.
+                    log.warning("commit failed after rebalance", extra={"group": subscription.group})
+                highwater = consumer.highwater(tp)
+                if highwater is not None:
+                    CONSUMER_LAG.labels(subscription.group, tp.topic, str(tp.partition)).set(
+                        highwater - records[-1].offset - 1
+                    )
+
+    async def _send_dead_letter(self, message: Message) -> None:
+        await self.publish([message])
+
+    # dead letters ------------------------------------------------------------
+    async def dead_letters(self, topic: str | None = None) -> list[DeadLetter]:
+        return [DeadLetter(m) for m in await self._read_dead_letters(topic, commit=False)]
+
+    async def replay_dead_letters(self, topic: str | None = None) -> int:
+        return len(await self._read_dead_letters(topic, commit=True))
+
+    async def _read_dead_letters(self, topic: str | None, *, commit: bool) -> list[Message]:
+        """Read every dead-letter topic from the replayer group's committed offset to its end."""
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self._bootstrap,
+            client_id=self._client_id,
+            group_id=REPLAYER_GROUP,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+        )
+        await consumer.start()
+        try:
+            names = (
+                [dlq_topic(topic)]
+                if topic
+                else sorted(t for t in await consumer.topics() if t.endswith(DLQ_SUFFIX))
+            )
+            partitions = [
+                TopicPartition(n, p) for n in names for p in sorted(consumer.partitions_for_topic(n) or [])
+            ]
+            if not partitions:
+                return []
+            consumer.assign(partitions)
+            ends = await consumer.end_offsets(partitions)
+            found: list[Message] = []
+            for tp in partitions:
+                committed = await consumer.committed(tp)
+                if committed is None:
+                    await consumer.seek_to_beginning(tp)
+                else:
+                    consumer.seek(tp, committed)
+                while await consumer.position(tp) < ends[tp]:
+                    records = (await consumer.getmany(tp, timeout_ms=1000)).get(tp, [])
+                    found.extend(_message(r) for r in records if r.offset < ends[tp])
+            if commit and found:
+                await self.publish([replayed(m) for m in found])
+                await consumer.commit({tp: ends[tp] for tp in partitions})
+            return found
+        finally:
+            await consumer.stop()
+
+
+def _message(record: ConsumerRecord) -> Message:
+    return Message(
+        topic=record.topic,
+        key=(record.key or b"").decode(),
+        value=record.value or b"",
+        headers={k: v.decode() for k, v in (record.headers or ())},
+        partition=record.partition,
+        offset=record.offset,
+    )

@@ -1,0 +1,149 @@
+"""MongoDB access: PyMongo's async API for real servers, mongomock behind the same
+async surface for the in-memory mode.
+
+Services write their stores once against the subset of `AsyncDatabase` used here
+(no multi-document transactions, no change streams), so one store runs on
+MongoDB, FerretDB and in memory alike; the contract tests prove it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import mongomock
+from pymongo import ASCENDING, AsyncMongoClient
+
+IndexKeys = Sequence[tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    collection: str
+    keys: IndexKeys
+    unique: bool = False
+    name: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+async def ensure_indexes(db: Any, specs: Iterable[IndexSpec]) -> None:
+    """Declared in code, ensured at start-up; creating an existing index is a no-op."""
+    for spec in specs:
+        name = spec.name or "_".join(f"{k}_{d}" for k, d in spec.keys)
+        await db[spec.collection].create_index(list(spec.keys), unique=spec.unique, name=name, **spec.options)
+
+
+def connect(url: str, database: str) -> Any:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        url, tz_aware=True, serverSelectionTimeoutMS=5000, uuidRepresentation="standard"
+    )
+    return client[database]
+
+
+async def ping(db: Any) -> bool:
+    try:
+        await db.command("ping")
+        return True
+    except Exception:  # readiness answers yes or no; the reason goes to the log
+        return False
+
+
+# In-memory adapter --------------------------------------------------------------
+
+
+class MemoryCursor:
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def sort(self, key: Any, direction: int = ASCENDING) -> MemoryCursor:
+        self._cursor = (
+            self._cursor.sort(key, direction) if isinstance(key, str) else self._cursor.sort(list(key))
+        )
+        return self
+
+    def skip(self, count: int) -> MemoryCursor:
+        self._cursor = self._cursor.skip(count)
+        return self
+
+    def limit(self, count: int) -> MemoryCursor:
+        self._cursor = self._cursor.limit(count)
+        return self
+
+    async def to_list(self, length: int | None = None) -> list[dict[str, Any]]:
+        items = list(self._cursor)
+        return items if length is None else items[:length]
+
+    def __aiter__(self) -> MemoryCursor:
+        return self
+
+    async def __anext__(self) -> dict[str, Any]:
+        try:
+            return next(self._cursor)
+        except StopIteration:
+            raise StopAsyncIteration from None
+
+
+class MemoryCollection:
+    """Async facade over a mongomock collection, mirroring PyMongo's AsyncCollection."""
+
+    _SYNC = (
+        "insert_one",
+        "insert_many",
+        "find_one",
+        "update_one",
+        "update_many",
+        "replace_one",
+        "find_one_and_update",
+        "find_one_and_replace",
+        "find_one_and_delete",
+        "delete_one",
+        "delete_many",
+        "count_documents",
+        "create_index",
+        "distinct",
+        "bulk_write",
+    )
+
+    def __init__(self, collection: Any) -> None:
+        self._collection = collection
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in self._SYNC:
+            raise AttributeError(name)
+        method = getattr(self._collection, name)
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            return method(*args, **kwargs)
+
+        return call
+
+    def find(self, *args: Any, **kwargs: Any) -> MemoryCursor:
+        return MemoryCursor(self._collection.find(*args, **kwargs))
+
+    def aggregate(self, pipeline: list[dict[str, Any]], **kwargs: Any) -> Any:
+        async def run() -> MemoryCursor:
+            return MemoryCursor(iter(self._collection.aggregate(pipeline, **kwargs)))
+
+        return run()
+
+    @property
+    def name(self) -> str:
+        return str(self._collection.name)
+
+
+class MemoryDatabase:
+    def __init__(self, name: str = "llo") -> None:
+        self._db = mongomock.MongoClient(tz_aware=True)[name]
+        self.name = name
+
+    def __getitem__(self, name: str) -> MemoryCollection:
+        return MemoryCollection(self._db[name])
+
+    async def command(self, name: str) -> dict[str, Any]:
+        if name != "ping":
+            raise NotImplementedError(name)
+        return {"ok": 1}
+
+    async def list_collection_names(self) -> list[str]:
+        return list(self._db.list_collection_names())

@@ -1,0 +1,78 @@
+"""JSON logs carrying correlation_id, request metrics, and trace context from HTTP to events."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from typing import Any
+
+from pythonjsonlogger.json import JsonFormatter
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from llo_shared.context import current_correlation_id, set_correlation_id, set_traceparent
+from llo_shared.metrics import HTTP_LATENCY
+
+CORRELATION_HEADER = "x-correlation-id"
+
+
+class _CorrelationFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.correlation_id = current_correlation_id()
+        return True
+
+
+def configure_logging(level: str = "INFO") -> None:
+    root = logging.getLogger()
+    if any(getattr(h, "_llo", False) for h in root.handlers):
+        root.setLevel(level)
+        return
+    handler = logging.StreamHandler()
+    handler._llo = True  # type: ignore[attr-defined]
+    handler.setFormatter(
+        JsonFormatter(
+            "{asctime}{levelname}{name}{message}{correlation_id}",
+            style="{",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        )
+    )
+    handler.addFilter(_CorrelationFilter())
+    root.addHandler(handler)
+    root.setLevel(level)
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)
+
+
+class RequestContextMiddleware:
+    """Sets correlation id and traceparent for the request and records its latency."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
+        correlation_id = headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
+        set_correlation_id(correlation_id[:100])
+        set_traceparent(headers.get("traceparent"))
+        status = {"code": 500}
+        started = time.perf_counter()
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                message.setdefault("headers", []).append(
+                    (CORRELATION_HEADER.encode(), correlation_id[:100].encode())
+                )
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_header)
+        finally:
+            route: Any = scope.get("route")
+            template = getattr(route, "path", "unmatched")
+            HTTP_LATENCY.labels(self.service, scope["method"], template, str(status["code"])).observe(
+                time.perf_counter() - started
+            )

@@ -1,0 +1,152 @@
+"""Transactional outbox without multi-document transactions.
+
+The events a state change causes are stored inside the aggregate's own document,
+in the same single-document write as the change (`with_events` / `new_document`).
+The relay publishes pending events and then pulls exactly the acknowledged ones,
+so a crash between publish and clear republishes (consumers dedupe by event_id)
+and never loses an event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from llo_shared.bus import EventBus, Message, envelope_message
+from llo_shared.envelope import EventEnvelope
+from llo_shared.metrics import OUTBOX_BACKLOG, OUTBOX_RELAYED
+from llo_shared.mongo import IndexSpec
+
+log = logging.getLogger(__name__)
+
+OUTBOX = "outbox"
+PENDING = "outbox_pending"
+
+
+def outbox_entries(topic: str, events: Iterable[EventEnvelope]) -> list[dict[str, Any]]:
+    entries = []
+    for event in events:
+        message = envelope_message(topic, event)
+        entries.append(
+            {
+                "event_id": str(event.event_id),
+                "topic": topic,
+                "key": message.key,
+                "value": message.value.decode(),
+                "headers": dict(message.headers),
+            }
+        )
+    return entries
+
+
+def with_events(update: dict[str, Any], topic: str, events: list[EventEnvelope]) -> dict[str, Any]:
+    """Extend a Mongo update document so that it also appends `events` to the outbox."""
+    if not events:
+        return update
+    merged = {op: dict(fields) for op, fields in update.items()}
+    merged.setdefault("$push", {})[OUTBOX] = {"$each": outbox_entries(topic, events)}
+    merged.setdefault("$set", {})[PENDING] = True
+    return merged
+
+
+def new_document(document: dict[str, Any], topic: str, events: list[EventEnvelope]) -> dict[str, Any]:
+    """A document to insert, carrying the events its creation causes."""
+    return document | {OUTBOX: outbox_entries(topic, events), PENDING: bool(events)}
+
+
+def outbox_index(collection: str) -> IndexSpec:
+    return IndexSpec(collection, [(PENDING, 1)], name="outbox_pending")
+
+
+def strip_outbox(document: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in document.items() if k not in (OUTBOX, PENDING)}
+
+
+@dataclass
+class RelayStats:
+    published: int = 0
+    passes: int = 0
+
+
+class OutboxRelay:
+    """Publishes what aggregates of the given collections hold in their outbox."""
+
+    def __init__(
+        self,
+        db: Any,
+        collections: Iterable[str],
+        bus: EventBus,
+        *,
+        service: str,
+        poll_interval_s: float = 0.2,
+        batch_size: int = 200,
+    ) -> None:
+        self._db = db
+        self._collections = list(collections)
+        self._bus = bus
+        self._service = service
+        self._poll = poll_interval_s
+        self._batch = batch_size
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.stats = RelayStats()
+
+    def wake(self) -> None:
+        """Called after a write, so events leave at once instead of at the next poll."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                moved = await self.relay_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # broker or store away: keep the events, try again next pass
+                log.exception("outbox relay pass failed", extra={"service": self._service})
+                moved = 0
+            if moved == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
+                self._wake.clear()
+
+    async def relay_once(self) -> int:
+        """One pass over every collection; returns how many events were published."""
+        total = 0
+        for name in self._collections:
+            collection = self._db[name]
+            documents = await collection.find({PENDING: True}, {OUTBOX: 1}).limit(self._batch).to_list(None)
+            if documents:
+                total += await self._publish(collection, documents)
+            OUTBOX_BACKLOG.labels(self._service, name).set(await collection.count_documents({PENDING: True}))
+        self.stats.passes += 1
+        self.stats.published += total
+        OUTBOX_RELAYED.labels(self._service).inc(total)
+        return total
+
+    async def _publish(self, collection: Any, documents: list[dict[str, Any]]) -> int:
+        messages = [
+            Message(topic=e["topic"], key=e["key"], value=e["value"].encode(), headers=e.get("headers", {}))
+            for doc in documents
+            for e in doc.get(OUTBOX, [])
+        ]
+        await self._bus.publish(messages)
+        for doc in documents:
+            ids = [e["event_id"] for e in doc.get(OUTBOX, [])]
+            await collection.update_one({"_id": doc["_id"]}, {"$pull": {OUTBOX: {"event_id": {"$in": ids}}}})
+            # Cleared only if no writer appended meanwhile; otherwise the next pass takes it.
+            await collection.update_one({"_id": doc["_id"], OUTBOX: []}, {"$set": {PENDING: False}})
+        return len(messages)

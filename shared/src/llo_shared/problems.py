@@ -1,0 +1,97 @@
+"""RFC 7807 problem responses with stable `type`s; every bad input is a 4xx naming the field."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_BASE = "https://llo-match.nl/problems/"
+MEDIA_TYPE = "application/problem+json"
+
+
+class Problem(Exception):
+    """Raise anywhere in a request to answer with problem+json."""
+
+    def __init__(self, status: int, slug: str, title: str, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or title)
+        self.status, self.slug, self.title, self.detail, self.extra = status, slug, title, detail, extra
+
+
+def problem_response(
+    status: int, slug: str, title: str, detail: str | None = None, instance: str | None = None, **extra: Any
+) -> JSONResponse:
+    body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
+
+
+def field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for error in exc.errors():
+        location = [str(part) for part in error.get("loc", ())]
+        where = location[0] if location else "body"
+        field = ".".join(location[1:]) or where
+        errors.append(
+            {
+                "field": field,
+                "in": where,
+                "message": error.get("msg", "invalid"),
+                "code": error.get("type", "invalid"),
+            }
+        )
+    return errors
+
+
+_STATUS_SLUGS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "too-large",
+    415: "unsupported-media-type",
+}
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def on_problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(
+            exc.status, exc.slug, exc.title, exc.detail, instance=request.url.path, **exc.extra
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = field_errors(exc)
+        names = ", ".join(e["field"] for e in errors)
+        return problem_response(
+            422,
+            "validation",
+            "Invalid input",
+            f"Check these fields: {names}",
+            instance=request.url.path,
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        slug = _STATUS_SLUGS.get(exc.status_code, "http-error")
+        title = str(exc.detail) if exc.detail else slug.replace("-", " ")
+        return problem_response(exc.status_code, slug, title, instance=request.url.path)
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return problem_response(500, "internal", "Internal error", instance=request.url.path)

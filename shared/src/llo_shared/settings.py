@@ -1,0 +1,27 @@
+"""Settings base: every service reads `LLO_<SERVICE>_*` from the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LLO_", extra="ignore")
+
+    environment: Literal["dev", "demo", "test", "production"] = "dev"
+    storage: Literal["memory", "mongo"] = "memory"
+    mongo_url: str = "mongodb://127.0.0.1:27018"
+    mongo_database: str | None = None
+    bus: Literal["memory", "kafka"] = "memory"
+    kafka_bootstrap: str = "127.0.0.1:19092"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    jwt_issuer: str = "llo-dev"
+    jwt_audience: str = "llo-match"
+    jwks_url: str | None = None
+    dev_key_file: Path = Path(".local/dev-signing-key.pem")
+    relay_poll_interval_s: float = 0.2

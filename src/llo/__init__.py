@@ -1,0 +1,1 @@
+"""llo command line and the embedded demo."""

@@ -1,0 +1,91 @@
+"""The embedded demo: all four services in one process, one in-process bus, in-memory stores.
+
+Every service keeps its own paths (`/catalogue/...`), so a request is handed to the
+service named by the first path segment, unchanged: the same app serves the same
+URLs embedded and standalone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+from llo_shared.bus_memory import InProcessBus
+from llo_shared.mongo import MemoryDatabase
+from llo_shared.problems import problem_response
+from llo_shared.service import Infrastructure
+from starlette.responses import RedirectResponse
+from starlette.types import Receive, Scope, Send
+
+SERVICES = ("catalogue", "matching", "recruitment", "billing")
+
+
+def service_factories() -> dict[str, tuple[Callable[..., FastAPI], Callable[..., Any]]]:
+    from billing.app import create_app as billing_app
+    from billing.settings import BillingSettings
+    from catalogue.app import create_app as catalogue_app
+    from catalogue.settings import CatalogueSettings
+    from matching.app import create_app as matching_app
+    from matching.settings import MatchingSettings
+    from recruitment.app import create_app as recruitment_app
+    from recruitment.settings import RecruitmentSettings
+
+    return {
+        "catalogue": (catalogue_app, CatalogueSettings),
+        "matching": (matching_app, MatchingSettings),
+        "recruitment": (recruitment_app, RecruitmentSettings),
+        "billing": (billing_app, BillingSettings),
+    }
+
+
+class EmbeddedApp:
+    """ASGI app dispatching to the four services; runs their lifespans around one shared bus."""
+
+    def __init__(self, environment: str = "demo", **overrides: Any) -> None:
+        self.bus = InProcessBus()
+        self.apps: dict[str, FastAPI] = {}
+        for name, (create_app, settings_cls) in service_factories().items():
+            settings = settings_cls(environment=environment, storage="memory", bus="memory", **overrides)
+            self.apps[name] = create_app(settings, Infrastructure(MemoryDatabase(name), self.bus, False))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        first = scope.get("path", "/").strip("/").split("/", 1)[0]
+        if first in self.apps:
+            await self.apps[first](scope, receive, send)
+        elif scope["type"] == "http" and first == "":
+            await RedirectResponse("/catalogue/")(scope, receive, send)
+        elif scope["type"] == "http":
+            await problem_response(404, "not-found", "Not found", instance=scope["path"])(
+                scope, receive, send
+            )
+
+    @contextlib.asynccontextmanager
+    async def running(self):  # type: ignore[no-untyped-def]
+        """Start the bus, then every service (their consumers subscribe, demo data is seeded)."""
+        await self.bus.start()
+        async with contextlib.AsyncExitStack() as stack:
+            for app in self.apps.values():
+                await stack.enter_async_context(app.router.lifespan_context(app))
+            await self.bus.drain(timeout=60)
+            try:
+                yield self
+            finally:
+                await stack.aclose()
+                await self.bus.stop()
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        message = await receive()
+        assert message["type"] == "lifespan.startup"
+        try:
+            async with self.running():
+                await send({"type": "lifespan.startup.complete"})
+                message = await receive()
+        except Exception as error:  # report start-up failure the ASGI way, then re-raise
+            await send({"type": "lifespan.startup.failed", "message": repr(error)})
+            raise
+        await send({"type": "lifespan.shutdown.complete"})
