@@ -1,3 +1,3 @@
 """Fixture modules shared by every test tier (DESIGN.md: fixture modules, not one giant conftest)."""
 
-pytest_plugins = ["tests.fixtures.infra", "tests.fixtures.adapters"]
+pytest_plugins = ["tests.fixtures.infra", "tests.fixtures.adapters", "tests.fixtures.apps"]

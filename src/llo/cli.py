@@ -12,6 +12,23 @@ app = typer.Typer(help="llo-match: regional LLO matchmaking", no_args_is_help=Tr
 dlq_app = typer.Typer(help="Dead-letter topics on Kafka: list and replay", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
 
+
+def _add_service_commands() -> None:
+    """A service with commands of its own exposes a Typer app as `<service>.cli:app`."""
+    import importlib
+
+    for service in ("catalogue", "matching", "recruitment", "billing"):
+        try:
+            module = importlib.import_module(f"{service}.cli")
+        except ModuleNotFoundError as error:
+            if error.name != f"{service}.cli":
+                raise
+            continue
+        app.add_typer(module.app, name=service)
+
+
+_add_service_commands()
+
 Host = Annotated[str, typer.Option(help="Interface to listen on")]
 Port = Annotated[int, typer.Option(help="Port to listen on")]
 Bootstrap = Annotated[str, typer.Option(envvar="LLO_KAFKA_BOOTSTRAP", help="Kafka bootstrap servers")]

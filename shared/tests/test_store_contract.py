@@ -1,0 +1,88 @@
+"""One contract for both store adapters: mongomock in memory and a real Mongo-compatible server.
+
+It covers exactly the operations the services and the outbox/inbox rely on, so a store
+written once runs on MongoDB, FerretDB and in memory alike.
+"""
+
+from __future__ import annotations
+
+import pytest
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from llo_shared.mongo import IndexSpec, ensure_indexes, ping
+
+
+async def test_ping_answers(database):
+    assert await ping(database)
+
+
+async def test_unique_index_refuses_a_second_document(database):
+    await ensure_indexes(database, [IndexSpec("things", [("code", 1)], unique=True)])
+    await ensure_indexes(database, [IndexSpec("things", [("code", 1)], unique=True)])  # idempotent
+    await database["things"].insert_one({"_id": "a", "code": "X"})
+    with pytest.raises(DuplicateKeyError):
+        await database["things"].insert_one({"_id": "b", "code": "X"})
+    assert await database["things"].count_documents({}) == 1
+
+
+async def test_find_sorts_skips_and_limits_deterministically(database):
+    things = database["things"]
+    await things.insert_many([{"_id": f"t{i:02}", "rank": i % 3, "n": i} for i in range(10)])
+    page = await things.find({"rank": {"$gte": 1}}).sort([("rank", DESCENDING), ("_id", ASCENDING)]) \
+        .skip(1).limit(3).to_list(None)
+    assert [d["_id"] for d in page] == ["t05", "t08", "t01"]
+    assert await things.count_documents({"rank": 0}) == 4
+
+
+async def test_find_one_and_update_upserts_and_returns_the_new_document(database):
+    counters = database["counters"]
+    first = await counters.find_one_and_update(
+        {"_id": "invoice:2026"}, {"$inc": {"value": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+    )
+    second = await counters.find_one_and_update(
+        {"_id": "invoice:2026"}, {"$inc": {"value": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+    )
+    assert (first["value"], second["value"]) == (1, 2)
+
+
+async def test_conditional_update_decides_only_once(database):
+    seats = database["seats"]
+    await seats.insert_one({"_id": "c1", "taken": 11, "capacity": 12})
+    results = [
+        await seats.update_one({"_id": "c1", "$expr": {"$lt": ["$taken", "$capacity"]}}, {"$inc": {"taken": 1}})
+        for _ in range(3)
+    ]
+    assert [r.modified_count for r in results] == [1, 0, 0]
+
+
+async def test_push_pull_and_empty_array_filter(database):
+    docs = database["docs"]
+    await docs.insert_one({"_id": "d", "outbox": [{"event_id": "a"}, {"event_id": "b"}], "pending": True})
+    await docs.update_one({"_id": "d"}, {"$push": {"outbox": {"$each": [{"event_id": "c"}]}}})
+    await docs.update_one({"_id": "d"}, {"$pull": {"outbox": {"event_id": {"$in": ["a", "b"]}}}})
+    assert (await docs.find_one({"_id": "d"}))["outbox"] == [{"event_id": "c"}]
+    assert (await docs.update_one({"_id": "d", "outbox": []}, {"$set": {"pending": False}})).modified_count == 0
+    await docs.update_one({"_id": "d"}, {"$pull": {"outbox": {"event_id": {"$in": ["c"]}}}})
+    assert (await docs.update_one({"_id": "d", "outbox": []}, {"$set": {"pending": False}})).modified_count == 1
+
+
+async def test_aggregate_groups_and_counts(database):
+    docs = database["facets"]
+    await docs.insert_many([{"_id": i, "level": 2 + i % 2, "domain": "zorg"} for i in range(5)])
+    cursor = await docs.aggregate(
+        [{"$match": {"domain": "zorg"}}, {"$group": {"_id": "$level", "n": {"$sum": 1}}}, {"$sort": {"_id": 1}}]
+    )
+    assert await cursor.to_list(None) == [{"_id": 2, "n": 3}, {"_id": 3, "n": 2}]
+
+
+async def test_all_and_in_match_token_arrays(database):
+    docs = database["search"]
+    await docs.insert_many([
+        {"_id": 1, "tokens": ["helpende", "zorg", "welzijn"]},
+        {"_id": 2, "tokens": ["verzorgende", "ig", "zorg"]},
+    ])
+    found = await docs.find({"tokens": {"$all": ["zorg", "helpende"]}}).to_list(None)
+    assert [d["_id"] for d in found] == [1]
+    either = await docs.find({"tokens": {"$in": ["ig", "welzijn"]}}).sort("_id", ASCENDING).to_list(None)
+    assert [d["_id"] for d in either] == [1, 2]
