@@ -1,0 +1,1 @@
+"""Pure matching rules: models, hard constraints, explainable scores, prior learning, pooling."""
