@@ -4,8 +4,12 @@ from fastapi import FastAPI
 from llo_shared.pages import Pages
 from llo_shared.service import Infrastructure, ServiceSpec, build_service_app
 
+from billing.api import api_routers
+from billing.demo import seed_demo
+from billing.handlers import subscriptions
 from billing.pages import TEMPLATES, page_router
 from billing.settings import BillingSettings
+from billing.store import INDEXES, OUTBOX_COLLECTIONS
 
 SERVICE = "billing"
 
@@ -16,6 +20,11 @@ def create_app(settings: BillingSettings | None = None, infra: Infrastructure | 
     spec = ServiceSpec(
         name=SERVICE,
         title="llo-match billing",
+        api_routers=api_routers(),
         page_routers=[page_router(pages)],
+        outbox_collections=OUTBOX_COLLECTIONS,
+        indexes=INDEXES,
+        subscriptions=subscriptions,
+        on_startup=[seed_demo],
     )
     return build_service_app(spec, settings, infra)

@@ -1,0 +1,1 @@
+"""Pure billing rules: ledgers, money splits, integral cost price, surcharge, invoices, payments."""

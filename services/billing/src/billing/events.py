@@ -1,0 +1,50 @@
+"""Events billing publishes (billing owns these models; docs/events.md lists them)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from llo_shared.envelope import EventPayload
+from pydantic import Field
+
+PRODUCER = "billing"
+INVOICE_TOPIC = "billing.invoice.v1"
+PAYMENT_TOPIC = "billing.payment.v1"
+
+
+class _DocumentEvent(EventPayload):
+    invoice_id: str
+    number: str
+    legal_entity: str
+    ledger: Literal["publiek", "privaat"]
+    payer_id: str
+    payer_kind: str
+    total_cents: int
+    currency: str = "EUR"
+    cohort_id: str | None = None
+    issue_date: str
+    due_date: str
+    caused_by_event_ids: list[str] = Field(default_factory=list)
+
+
+class InvoiceIssued(_DocumentEvent):
+    event_type: Literal["InvoiceIssued"] = "InvoiceIssued"
+    credited_invoice_id: None = None
+
+
+class CreditNoteIssued(_DocumentEvent):
+    event_type: Literal["CreditNoteIssued"] = "CreditNoteIssued"
+    credited_invoice_id: str
+    credited_number: str | None = None
+
+
+class PaymentRecorded(EventPayload):
+    event_type: Literal["PaymentRecorded"] = "PaymentRecorded"
+    payment_id: str
+    invoice_id: str
+    number: str
+    legal_entity: str
+    amount_cents: int
+    currency: str = "EUR"
+    paid_cents: int
+    status: Literal["paid", "partly_paid", "overdue", "open", "credited"]

@@ -1,0 +1,469 @@
+"""Billable facts: what other services' events mean for the ledgers.
+
+Every effect is convergent (natural keys, $setOnInsert, "credit what is still outstanding"),
+so applying an event again, or replaying a topic from the start, changes nothing; the inbox
+in front of these handlers is the first line, this is the second."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from billing.domain.invoices import (
+    STANDARD_RATE_BP,
+    Cause,
+    CauseKind,
+    Document,
+    DocumentKind,
+    Line,
+    Party,
+    VatCategory,
+)
+from billing.domain.ledgers import BillingMoment, Ledger
+from billing.domain.money import split_pro_rata
+from billing.domain.surcharge import AcceptingPayer, settle, split_surcharge
+from billing.issuing import issue
+from billing.store import COHORTS, DOCUMENTS, ENROLMENTS, ENTITIES, OFFERINGS
+
+log = logging.getLogger(__name__)
+
+PAYER_KINDS = {"employer", "uwv", "gemeente", "oo_fonds", "participant", "budget_scheme"}
+BILLABLE_STATUSES = {"confirmed", "running"}
+
+
+@dataclass(frozen=True)
+class EventRef:
+    event_id: str
+    event_type: str
+    day: date
+
+
+def entity_defaults(entity_id: str) -> dict[str, Any]:
+    return {
+        "name": entity_id,
+        "funded": True,
+        "billing_moment": BillingMoment.at_enrolment.value,
+        "payment_terms_days": 30,
+        "kvk": None,
+        "vat_number": None,
+        "iban": None,
+        "street": "",
+        "city": "",
+        "postcode": "",
+    }
+
+
+def party_of(payer: dict[str, Any]) -> Party:
+    kind = payer.get("kind") if payer.get("kind") in PAYER_KINDS else "employer"
+    scheme = payer.get("scheme") if payer.get("scheme") in ("0106", "0190") else None
+    return Party(
+        payer_id=payer["payer_id"],
+        kind=kind,
+        name=payer.get("name") or payer["payer_id"],
+        scheme=scheme,
+        endpoint=payer.get("endpoint") if scheme else None,
+    )
+
+
+def vat_of(offering: dict[str, Any] | None) -> tuple[VatCategory, int]:
+    """Vocational education is exempt unless the offering says it is standard-rated."""
+    code = str(((offering or {}).get("price") or {}).get("vat_code") or "E").lower()
+    if code in ("s", "standard", "21", "high", "hoog"):
+        return VatCategory.standard, STANDARD_RATE_BP
+    return VatCategory.exempt, 0
+
+
+def _set_known(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items() if v is not None}
+
+
+class Biller:
+    def __init__(self, db: Any, wake: Callable[[], None] = lambda: None) -> None:
+        self.db = db
+        self.wake = wake
+
+    # read models ---------------------------------------------------------------------
+
+    async def provider_registered(self, provider: Any) -> None:
+        changes = _set_known({"name": provider.name or None, "funded": provider.funded, "kvk": provider.kvk})
+        defaults = {k: v for k, v in entity_defaults(provider.provider_id).items() if k not in changes}
+        await self.db[ENTITIES].update_one(
+            {"_id": provider.provider_id}, {"$set": changes, "$setOnInsert": defaults}, upsert=True
+        )
+
+    async def ensure_entity(self, entity_id: str) -> dict[str, Any]:
+        await self.db[ENTITIES].update_one(
+            {"_id": entity_id}, {"$setOnInsert": entity_defaults(entity_id)}, upsert=True
+        )
+        return await self.db[ENTITIES].find_one({"_id": entity_id})  # type: ignore[no-any-return]
+
+    async def offering_changed(self, offering: Any) -> None:
+        values = _set_known(
+            {
+                "provider_id": offering.provider_id,
+                "title": offering.title or None,
+                "funding": offering.funding,
+                "price": offering.price.model_dump() if offering.price else None,
+            }
+        )
+        await self.db[OFFERINGS].update_one({"_id": offering.offering_id}, {"$set": values}, upsert=True)
+
+    async def _already_applied(self, cohort_id: str, event: EventRef) -> bool:
+        """The cohort read model remembers the events applied to it: a replayed old event must not
+        roll it back (and so settle a surcharge against stale seat counts)."""
+        seen = await self.db[COHORTS].find_one(
+            {"_id": cohort_id, "applied_events": event.event_id}, {"_id": 1}
+        )
+        return seen is not None
+
+    async def _mark_applied(self, cohort_id: str, event: EventRef) -> None:
+        await self.db[COHORTS].update_one(
+            {"_id": cohort_id}, {"$addToSet": {"applied_events": event.event_id}}, upsert=True
+        )
+
+    async def cohort_changed(self, cohort: Any, event: EventRef) -> None:
+        if await self._already_applied(cohort.cohort_id, event):
+            return
+        values = _set_known(cohort.model_dump(exclude={"cohort_id", "status"}))
+        stored = await self.db[COHORTS].find_one({"_id": cohort.cohort_id}) or {}
+        # Billing's own decisions (confirmed, cancelled) are not undone by a late "planned" update.
+        if cohort.status and stored.get("status") not in ("cancelled",):
+            if not (stored.get("status") == "confirmed" and cohort.status == "planned"):
+                values["status"] = cohort.status
+        await self.db[COHORTS].update_one({"_id": cohort.cohort_id}, {"$set": values}, upsert=True)
+        if values.get("status") in BILLABLE_STATUSES:
+            await self.bill_pending_seats(cohort.cohort_id, event)
+        if stored.get("decision") == "go_with_surcharge" and cohort.seats_taken is not None:
+            await self.recompute_surcharge(cohort.cohort_id, event)
+        await self._mark_applied(cohort.cohort_id, event)
+
+    # billable facts ------------------------------------------------------------------
+
+    async def participant_enrolled(self, enrolment: Any, event: EventRef) -> None:
+        cohort = await self.db[COHORTS].find_one({"_id": enrolment.cohort_id}) or {}
+        provider_id = enrolment.provider_id or cohort.get("provider_id")
+        document = {
+            "cohort_id": enrolment.cohort_id,
+            "offering_id": enrolment.offering_id or cohort.get("offering_id"),
+            "provider_id": provider_id,
+            "participant_ref": enrolment.participant_ref,
+            "funding_kind": enrolment.funding_kind,
+            "payers": [p.model_dump() for p in enrolment.payers],
+            "seat_price_cents": enrolment.seat_price_cents,
+            "status": "enrolled",
+            "event_id": event.event_id,
+            "event_type": event.event_type,
+            "enrolled_on": event.day.isoformat(),
+        }
+        await self.db[ENROLMENTS].update_one(
+            {"_id": enrolment.enrolment_id}, {"$setOnInsert": document}, upsert=True
+        )
+        if enrolment.funding_kind != "private" or not provider_id:
+            return  # funded seats are counted for the allocation, never invoiced
+        entity = await self.ensure_entity(provider_id)
+        at_enrolment = entity.get("billing_moment") == BillingMoment.at_enrolment.value
+        if at_enrolment or cohort.get("status") in BILLABLE_STATUSES:
+            stored = await self.db[ENROLMENTS].find_one({"_id": enrolment.enrolment_id})
+            await self.bill_seat(stored, event)
+
+    async def enrolment_withdrawn(self, withdrawal: Any, event: EventRef) -> None:
+        await self.db[ENROLMENTS].update_one(
+            {"_id": withdrawal.enrolment_id},
+            {"$set": {"status": "withdrawn", "withdrawn_event_id": event.event_id}},
+            upsert=True,
+        )
+        invoices = (
+            await self.db[DOCUMENTS]
+            .find({"enrolment_id": withdrawal.enrolment_id, "kind": "invoice"})
+            .to_list(None)
+        )
+        for invoice in invoices:
+            await self.credit_remaining(
+                invoice, CauseKind.withdrawal, event, "Terugboeking: deelnemer uitgeschreven"
+            )
+
+    async def cohort_confirmed(self, confirmed: Any, event: EventRef) -> None:
+        if await self._already_applied(confirmed.cohort_id, event):
+            return
+        surcharge_payers = [p.model_dump() for p in confirmed.surcharge.payers] if confirmed.surcharge else []
+        values = _set_known(
+            {
+                "provider_id": confirmed.provider_id,
+                "offering_id": confirmed.offering_id,
+                "break_even": confirmed.break_even,
+                "seat_price_cents": confirmed.seat_price_cents,
+            }
+        ) | {
+            "status": "confirmed",
+            "decision": confirmed.decision,
+            "confirmed_enrolled": confirmed.enrolled,
+            "surcharge_payers": surcharge_payers,
+            "confirmed_event_id": event.event_id,
+            "confirmed_on": event.day.isoformat(),
+        }
+        await self.db[COHORTS].update_one({"_id": confirmed.cohort_id}, {"$set": values}, upsert=True)
+        await self.bill_pending_seats(confirmed.cohort_id, event)
+        if confirmed.decision == "go_with_surcharge":
+            await self.bill_surcharge(confirmed.cohort_id, event)
+        await self._mark_applied(confirmed.cohort_id, event)
+
+    async def cohort_cancelled(self, cancelled: Any, event: EventRef) -> None:
+        await self.db[COHORTS].update_one(
+            {"_id": cancelled.cohort_id},
+            {"$set": {"status": "cancelled", "cancelled_event_id": event.event_id}},
+            upsert=True,
+        )
+        invoices = (
+            await self.db[DOCUMENTS].find({"cohort_id": cancelled.cohort_id, "kind": "invoice"}).to_list(None)
+        )
+        for invoice in invoices:
+            await self.credit_remaining(
+                invoice, CauseKind.cohort_cancelled, event, "Creditering: uitvoering geannuleerd"
+            )
+
+    # seats ---------------------------------------------------------------------------
+
+    async def bill_pending_seats(self, cohort_id: str, trigger: EventRef) -> None:
+        pending = (
+            await self.db[ENROLMENTS]
+            .find({"cohort_id": cohort_id, "funding_kind": "private", "status": "enrolled"})
+            .to_list(None)
+        )
+        for enrolment in pending:
+            cause = EventRef(
+                enrolment["event_id"], enrolment.get("event_type", "ParticipantEnrolled"), trigger.day
+            )
+            await self.bill_seat(enrolment, cause, triggered_by=trigger.event_id)
+
+    async def bill_seat(
+        self, enrolment: dict[str, Any], cause: EventRef, triggered_by: str | None = None
+    ) -> None:
+        if enrolment.get("status") != "enrolled" or not enrolment.get("provider_id"):
+            return
+        cohort = await self.db[COHORTS].find_one({"_id": enrolment["cohort_id"]}) or {}
+        if cohort.get("status") == "cancelled":
+            return
+        offering = await self.db[OFFERINGS].find_one({"_id": enrolment.get("offering_id")}) or {}
+        price = enrolment.get("seat_price_cents") or cohort.get("seat_price_cents") or _list_price(offering)
+        if not price:
+            log.warning("private seat without a price", extra={"enrolment_id": enrolment["_id"]})
+            return
+        entity = await self.ensure_entity(enrolment["provider_id"])
+        payers = enrolment.get("payers") or [
+            {"payer_id": enrolment.get("participant_ref") or enrolment["_id"], "kind": "participant"}
+        ]
+        amounts = split_pro_rata(price, [max(1, p.get("share_bp", 10_000)) for p in payers])
+        category, rate = vat_of(offering)
+        title = offering.get("title") or enrolment.get("offering_id") or "opleiding"
+        for payer, amount in zip(payers, amounts, strict=True):
+            if amount <= 0:
+                continue
+            line = Line(
+                description=f"Opleidingsplaats {title}, uitvoering {enrolment['cohort_id']}",
+                unit_price_cents=amount,
+                ledger=Ledger.privaat,
+                vat_category=category,
+                vat_rate_bp=rate,
+                cost_centre=enrolment["cohort_id"],
+                cohort_id=enrolment["cohort_id"],
+                cause=Cause(
+                    kind=CauseKind.private_seat,
+                    event_id=cause.event_id,
+                    event_type=cause.event_type,
+                    reference=enrolment["_id"],
+                    triggered_by_event_id=triggered_by,
+                ),
+            )
+            document = self._invoice(
+                f"seat|{enrolment['_id']}|{payer['payer_id']}",
+                entity,
+                payer,
+                line,
+                cause.day,
+                enrolment["cohort_id"],
+            )
+            await issue(self.db, document, enrolment_id=enrolment["_id"], purpose="seat")
+        self.wake()
+
+    # surcharge -----------------------------------------------------------------------
+
+    async def bill_surcharge(self, cohort_id: str, event: EventRef) -> None:
+        """The go-with-surcharge decision: invoices for the accepting payers' parts."""
+        await self._settle_surcharge(cohort_id, event, enrolled_key="confirmed_enrolled")
+
+    async def recompute_surcharge(self, cohort_id: str, event: EventRef) -> None:
+        """Seats filled (or freed) later: bring every accepting payer to its new share."""
+        cohort = await self.db[COHORTS].find_one({"_id": cohort_id}) or {}
+        if cohort.get("status") != "confirmed":
+            return  # once running (enrolment closed), cancelled or completed the surcharge stands
+        await self._settle_surcharge(cohort_id, event, enrolled_key="seats_taken")
+
+    async def _settle_surcharge(self, cohort_id: str, event: EventRef, enrolled_key: str) -> None:
+        cohort = await self.db[COHORTS].find_one({"_id": cohort_id}) or {}
+        payers = cohort.get("surcharge_payers") or []
+        enrolled = cohort.get(enrolled_key)
+        if enrolled is None:
+            enrolled = cohort.get("confirmed_enrolled") or 0
+        if not payers or not cohort.get("provider_id") or not cohort.get("break_even"):
+            return
+        split = split_surcharge(
+            cohort["break_even"],
+            enrolled,
+            cohort.get("seat_price_cents") or 0,
+            [AcceptingPayer(p["payer_id"], p.get("seats", 1), p.get("cap_cents")) for p in payers],
+        )
+        billed = await self.surcharge_billed_net(cohort_id)
+        entity = await self.ensure_entity(cohort["provider_id"])
+        by_id = {p["payer_id"]: p for p in payers}
+        empty = max(0, cohort["break_even"] - enrolled)
+        for adjustment in settle(split.parts, billed):
+            payer = by_id[adjustment.payer_id]
+            if adjustment.delta_cents > 0:
+                await self._surcharge_invoice(
+                    cohort, entity, payer, adjustment.delta_cents, empty, event, billed
+                )
+            else:
+                await self._surcharge_credit(cohort, entity, payer, -adjustment.delta_cents, enrolled, event)
+        self.wake()
+
+    async def surcharge_billed_net(self, cohort_id: str) -> dict[str, int]:
+        """Net surcharge per payer: invoiced minus credited."""
+        documents = (
+            await self.db[DOCUMENTS].find({"cohort_id": cohort_id, "purpose": "surcharge"}).to_list(None)
+        )
+        net: dict[str, int] = {}
+        for document in documents:
+            sign = -1 if document["kind"] == DocumentKind.credit_note.value else 1
+            payer_id = document["payer"]["payer_id"]
+            net[payer_id] = net.get(payer_id, 0) + sign * document["net_cents"]
+        return net
+
+    async def _surcharge_invoice(
+        self, cohort: dict, entity: dict, payer: dict, amount: int, empty: int, event: EventRef, billed: dict
+    ) -> None:
+        first = payer["payer_id"] not in billed
+        document_id = f"surcharge|{cohort['_id']}|{payer['payer_id']}"
+        kind = CauseKind.surcharge if first else CauseKind.surcharge_recomputation
+        if not first:
+            document_id += f"|{event.event_id}"
+        offering = await self.db[OFFERINGS].find_one({"_id": cohort.get("offering_id")}) or {}
+        category, rate = vat_of(offering)
+        line = Line(
+            description=(
+                f"Lege-stoelentoeslag uitvoering {cohort['_id']}: {empty} lege plaats(en), "
+                f"uw aandeel naar {payer.get('seats', 1)} ingeschreven plaats(en)"
+            ),
+            unit_price_cents=amount,
+            ledger=Ledger.privaat,  # surcharge is private revenue, even in a funded cohort
+            vat_category=category,
+            vat_rate_bp=rate,
+            cost_centre=cohort["_id"],
+            cohort_id=cohort["_id"],
+            cause=Cause(
+                kind=kind, event_id=event.event_id, event_type=event.event_type, reference=cohort["_id"]
+            ),
+        )
+        document = self._invoice(document_id, entity, payer, line, event.day, cohort["_id"])
+        await issue(self.db, document, purpose="surcharge")
+
+    async def _surcharge_credit(
+        self, cohort: dict, entity: dict, payer: dict, amount: int, enrolled: int, event: EventRef
+    ) -> None:
+        original = await self.db[DOCUMENTS].find_one(
+            {"_id": f"surcharge|{cohort['_id']}|{payer['payer_id']}"}
+        )
+        if original is None:
+            return
+        line = original["lines"][0]
+        credit = Line(
+            description=f"Herberekening lege-stoelentoeslag: {enrolled} plaatsen bezet",
+            unit_price_cents=amount,
+            ledger=Ledger(original["ledger"]),
+            vat_category=VatCategory(line["vat_category"]),
+            vat_rate_bp=line["vat_rate_bp"],
+            exemption_reason=line.get("exemption_reason"),
+            cost_centre=cohort["_id"],
+            cohort_id=cohort["_id"],
+            cause=Cause(
+                kind=CauseKind.surcharge_recomputation,
+                event_id=event.event_id,
+                event_type=event.event_type,
+                reference=cohort["_id"],
+            ),
+        )
+        await self._issue_credit(
+            original, f"credit|{original['_id']}|{event.event_id}", credit, event, "surcharge"
+        )
+
+    # credits -------------------------------------------------------------------------
+
+    async def credit_remaining(
+        self, invoice: dict[str, Any], kind: CauseKind, event: EventRef, text: str
+    ) -> None:
+        """Credit what is still outstanding on `invoice`; nothing if it is fully credited already."""
+        fresh = await self.db[DOCUMENTS].find_one({"_id": invoice["_id"]})
+        remaining_net = fresh["net_cents"] - sum(c.get("net_cents", 0) for c in fresh.get("credits", []))
+        if remaining_net <= 0:
+            return
+        line = fresh["lines"][0]
+        credit = Line(
+            description=f"{text} (factuur {fresh['number']})",
+            unit_price_cents=remaining_net,
+            ledger=Ledger(fresh["ledger"]),
+            vat_category=VatCategory(line["vat_category"]),
+            vat_rate_bp=line["vat_rate_bp"],
+            exemption_reason=line.get("exemption_reason"),
+            cost_centre=line.get("cost_centre"),
+            cohort_id=fresh.get("cohort_id"),
+            cause=Cause(
+                kind=kind, event_id=event.event_id, event_type=event.event_type, reference=fresh["_id"]
+            ),
+        )
+        await self._issue_credit(
+            fresh, f"credit|{fresh['_id']}|{kind.value}", credit, event, fresh.get("purpose")
+        )
+        self.wake()
+
+    async def _issue_credit(
+        self, original: dict, document_id: str, line: Line, event: EventRef, purpose: str | None
+    ) -> None:
+        document = Document(
+            document_id=document_id,
+            kind=DocumentKind.credit_note,
+            entity_id=original["entity_id"],
+            ledger=Ledger(original["ledger"]),
+            payer=Party.model_validate(original["payer"]),
+            buyer_reference=original["buyer_reference"],
+            issue_date=event.day,
+            due_date=event.day,
+            lines=[line],
+            cohort_id=original.get("cohort_id"),
+            credited_document_id=original["_id"],
+            credited_number=original["number"],
+            credited_issue_date=date.fromisoformat(original["issue_date"]),
+        )
+        await issue(self.db, document, purpose=purpose, enrolment_id=original.get("enrolment_id"))
+
+    def _invoice(
+        self, document_id: str, entity: dict, payer: dict, line: Line, day: date, cohort_id: str
+    ) -> Document:
+        return Document(
+            document_id=document_id,
+            kind=DocumentKind.invoice,
+            entity_id=entity["_id"],
+            ledger=line.ledger,
+            payer=party_of(payer),
+            buyer_reference=payer.get("buyer_reference") or cohort_id,
+            issue_date=day,
+            due_date=day + timedelta(days=entity.get("payment_terms_days", 30)),
+            lines=[line],
+            cohort_id=cohort_id,
+        )
+
+
+def _list_price(offering: dict[str, Any]) -> int:
+    price = offering.get("price") or {}
+    return int(price.get("tuition_cents", 0) + price.get("exam_cents", 0) + price.get("materials_cents", 0))

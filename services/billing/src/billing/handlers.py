@@ -1,0 +1,162 @@
+"""Consumers of other services' events. Payloads are parsed tolerantly (unknown fields ignored,
+missing optional fields defaulted): the producers are free to add fields within v1."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any, Literal
+
+from llo_shared.bus import Subscription
+from llo_shared.envelope import EventEnvelope
+from pydantic import BaseModel, ConfigDict, Field
+
+from billing.facts import Biller, EventRef
+
+log = logging.getLogger(__name__)
+
+APPLICATION_TOPIC = "recruitment.application.v1"
+COHORT_TOPIC = "catalogue.cohort.v1"
+OFFERING_TOPIC = "catalogue.offering.v1"
+PROVIDER_TOPIC = "catalogue.provider.v1"
+
+
+class Tolerant(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class PayerIn(Tolerant):
+    payer_id: str
+    kind: str = "employer"
+    name: str = ""
+    scheme: str | None = None
+    endpoint: str | None = None
+    share_bp: int = Field(default=10_000, ge=0, le=10_000)
+    seats: int = Field(default=1, ge=0)
+    cap_cents: int | None = None
+    buyer_reference: str | None = None
+
+
+class ParticipantEnrolled(Tolerant):
+    enrolment_id: str
+    cohort_id: str
+    offering_id: str | None = None
+    provider_id: str | None = None
+    participant_ref: str | None = None
+    funding_kind: str = "private"
+    payers: list[PayerIn] = Field(default_factory=list)
+    seat_price_cents: int | None = None
+
+
+class EnrolmentWithdrawn(Tolerant):
+    enrolment_id: str
+    cohort_id: str | None = None
+    reason: str | None = None
+
+
+class CohortFacts(Tolerant):
+    cohort_id: str
+    offering_id: str | None = None
+    provider_id: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    decision_date: date | None = None
+    capacity: int | None = None
+    break_even: int | None = None
+    seat_price_cents: int | None = None
+    status: str | None = None
+    seats_taken: int | None = None
+
+
+class SurchargeIn(Tolerant):
+    total_cents: int | None = None
+    payers: list[PayerIn] = Field(default_factory=list)
+
+
+class CohortConfirmed(Tolerant):
+    cohort_id: str
+    provider_id: str | None = None
+    offering_id: str | None = None
+    decision: Literal["go", "go_with_surcharge"] | str = "go"
+    enrolled: int | None = None
+    break_even: int | None = None
+    seat_price_cents: int | None = None
+    surcharge: SurchargeIn | None = None
+
+
+class CohortCancelled(Tolerant):
+    cohort_id: str
+    provider_id: str | None = None
+    reason: str | None = None
+
+
+class PriceIn(Tolerant):
+    tuition_cents: int = 0
+    exam_cents: int = 0
+    materials_cents: int = 0
+    vat_code: str | None = None
+
+
+class OfferingFacts(Tolerant):
+    offering_id: str
+    provider_id: str | None = None
+    title: str = ""
+    funding: str | None = None
+    price: PriceIn | None = None
+
+
+class ProviderRegistered(Tolerant):
+    provider_id: str
+    name: str = ""
+    funded: bool = True
+    kvk: str | None = None
+
+
+def parse(model: type[Tolerant], event: EventEnvelope) -> Any:
+    return model.model_validate(event.payload)
+
+
+def ref(event: EventEnvelope) -> EventRef:
+    return EventRef(str(event.event_id), event.event_type, event.occurred_at.date())
+
+
+def make_handlers(biller: Biller) -> dict[str, Any]:
+    async def on_application(event: EventEnvelope) -> None:
+        if event.event_type == "ParticipantEnrolled":
+            await biller.participant_enrolled(parse(ParticipantEnrolled, event), ref(event))
+        elif event.event_type == "EnrolmentWithdrawn":
+            await biller.enrolment_withdrawn(parse(EnrolmentWithdrawn, event), ref(event))
+
+    async def on_cohort(event: EventEnvelope) -> None:
+        if event.event_type in ("CohortScheduled", "CohortUpdated"):
+            await biller.cohort_changed(parse(CohortFacts, event), ref(event))
+        elif event.event_type == "CohortConfirmed":
+            await biller.cohort_confirmed(parse(CohortConfirmed, event), ref(event))
+        elif event.event_type == "CohortCancelled":
+            await biller.cohort_cancelled(parse(CohortCancelled, event), ref(event))
+
+    async def on_offering(event: EventEnvelope) -> None:
+        if event.event_type in ("OfferingPublished", "OfferingUpdated"):
+            await biller.offering_changed(parse(OfferingFacts, event))
+
+    async def on_provider(event: EventEnvelope) -> None:
+        if event.event_type in ("ProviderRegistered", "ProviderUpdated"):
+            await biller.provider_registered(parse(ProviderRegistered, event))
+
+    return {
+        APPLICATION_TOPIC: on_application,
+        COHORT_TOPIC: on_cohort,
+        OFFERING_TOPIC: on_offering,
+        PROVIDER_TOPIC: on_provider,
+    }
+
+
+def subscriptions(runtime: Any) -> list[Subscription]:
+    """One consumer group per topic, each guarded by the inbox (same event_id -> no effect)."""
+    biller = Biller(runtime.db, wake=runtime.relay.wake)
+    runtime.biller = biller  # type: ignore[attr-defined]
+    handlers = make_handlers(biller)
+    return [
+        Subscription(f"billing.{topic}", (topic,), runtime.inbox.guard(f"billing.{topic}", handler))
+        for topic, handler in handlers.items()
+    ]

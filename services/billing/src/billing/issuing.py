@@ -1,0 +1,120 @@
+"""Issuing invoices and credit notes: a gapless number, then one write holding the document
+and its event. Document ids are natural keys (the fact they bill), so issuing twice is a no-op."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from llo_shared.outbox import new_document
+from pymongo.errors import DuplicateKeyError
+
+from billing.domain.invoices import Document, DocumentKind
+from billing.domain.ledgers import counter_key, document_number
+from billing.domain.payments import payment_status
+from billing.events import INVOICE_TOPIC, PRODUCER, CreditNoteIssued, InvoiceIssued
+from billing.store import DOCUMENTS, allocate_number
+
+__all__ = ["INVOICE_TOPIC", "document_of", "issue", "outstanding_to_credit", "status_of"]
+
+
+async def issue(db: Any, document: Document, **extra: Any) -> dict[str, Any]:
+    """Number and store `document` (or return the one already stored under its id)."""
+    documents = db[DOCUMENTS]
+    existing = await documents.find_one({"_id": document.document_id})
+    if existing is not None:
+        return existing
+    year = document.issue_date.year
+    key = counter_key(document.entity_id, document.ledger, document.kind.value, year)
+    sequence = await allocate_number(db, key, document.document_id)
+    numbered = document.model_copy(
+        update={"number": document_number(document.entity_id, document.ledger, document.kind, year, sequence)}
+    )
+    stored = _stored(numbered, sequence, year) | extra
+    try:
+        await documents.insert_one(new_document(stored, INVOICE_TOPIC, [_event_of(numbered, stored)]))
+    except DuplicateKeyError:  # a concurrent redelivery stored it first
+        return await documents.find_one({"_id": document.document_id})  # type: ignore[no-any-return]
+    if numbered.kind is DocumentKind.credit_note:
+        await documents.update_one(
+            {"_id": numbered.credited_document_id},
+            {
+                "$addToSet": {
+                    "credits": {
+                        "document_id": numbered.document_id,
+                        "amount_cents": numbered.total_cents,
+                        "net_cents": numbered.net_cents,
+                    }
+                }
+            },
+        )
+    return stored
+
+
+def _stored(document: Document, sequence: int, year: int) -> dict[str, Any]:
+    body = document.model_dump(mode="json", exclude={"document_id"})
+    for line, model_line in zip(body["lines"], document.lines, strict=True):
+        line["amount_cents"] = model_line.amount_cents
+        line["accounting_cost"] = model_line.accounting_cost
+    return body | {
+        "_id": document.document_id,
+        "sequence": sequence,
+        "year": year,
+        "net_cents": document.net_cents,
+        "vat_cents": document.vat_cents,
+        "total_cents": document.total_cents,
+        "credits": [],
+        "payments": [],
+        "paid_cents": 0,
+        "created_at": datetime.now(UTC),
+    }
+
+
+def _event_of(document: Document, stored: dict[str, Any]) -> Any:
+    common = dict(
+        invoice_id=document.document_id,
+        number=document.number,
+        legal_entity=document.entity_id,
+        ledger=document.ledger.value,
+        payer_id=document.payer.payer_id,
+        payer_kind=document.payer.kind,
+        total_cents=document.total_cents,
+        cohort_id=document.cohort_id,
+        issue_date=document.issue_date.isoformat(),
+        due_date=document.due_date.isoformat(),
+        caused_by_event_ids=sorted({line.cause.event_id for line in document.lines if line.cause.event_id}),
+    )
+    if document.kind is DocumentKind.credit_note:
+        payload: Any = CreditNoteIssued(
+            **common,
+            credited_invoice_id=document.credited_document_id,
+            credited_number=document.credited_number,
+        )
+    else:
+        payload = InvoiceIssued(**common)
+    return payload.envelope(producer=PRODUCER, aggregate_id=document.document_id)
+
+
+def document_of(stored: dict[str, Any]) -> Document:
+    return Document.model_validate(stored | {"document_id": stored["_id"]})
+
+
+def credited_cents(stored: dict[str, Any]) -> int:
+    return sum(credit["amount_cents"] for credit in stored.get("credits", []))
+
+
+def outstanding_to_credit(stored: dict[str, Any]) -> int:
+    """What a credit note may still take back from this invoice."""
+    return stored["total_cents"] - credited_cents(stored)
+
+
+def status_of(stored: dict[str, Any], today: date) -> str:
+    if stored["kind"] == DocumentKind.credit_note.value:
+        return "issued"
+    return payment_status(
+        stored["total_cents"],
+        credited_cents(stored),
+        stored.get("paid_cents", 0),
+        date.fromisoformat(stored["due_date"]),
+        today,
+    )

@@ -1,0 +1,166 @@
+"""Events as the producers publish them (docs/events.md): for tests, the benchmark and the demo."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from llo_shared.bus import envelope_message
+from llo_shared.envelope import EventEnvelope
+
+PROVIDER = "BRIN-25LH"
+EMPLOYER = {
+    "payer_id": "KVK-39084217",
+    "kind": "employer",
+    "name": "Zorggroep Almere",
+    "scheme": "0106",
+    "endpoint": "39084217",
+    "share_bp": 10000,
+}
+GEMEENTE = {
+    "payer_id": "OIN-00000001002306608000",
+    "kind": "gemeente",
+    "name": "Gemeente Almere",
+    "scheme": "0190",
+    "endpoint": "00000001002306608000",
+    "share_bp": 10000,
+}
+
+
+def envelope(
+    event_type: str, producer: str, aggregate_id: str, payload: dict[str, Any], **kw: Any
+) -> EventEnvelope:
+    return EventEnvelope(
+        event_id=kw.get("event_id", uuid.uuid4()),
+        event_type=event_type,
+        producer=producer,
+        aggregate_id=aggregate_id,
+        occurred_at=kw.get("occurred_at", datetime(2026, 9, 1, 9, 0, tzinfo=UTC)),
+        payload=payload,
+    )
+
+
+def provider_registered(
+    provider_id: str = PROVIDER, name: str = "ROC van Flevoland"
+) -> tuple[str, EventEnvelope]:
+    payload = {"provider_id": provider_id, "name": name, "kind": "roc", "funded": True, "kvk": "39082468"}
+    return "catalogue.provider.v1", envelope("ProviderRegistered", "catalogue", provider_id, payload)
+
+
+def offering_published(
+    offering_id: str = "OFF-HELPENDE", provider_id: str = PROVIDER
+) -> tuple[str, EventEnvelope]:
+    payload = {
+        "offering_id": offering_id,
+        "provider_id": provider_id,
+        "title": "Helpende Zorg & Welzijn (derde leerweg)",
+        "credential_type": "diploma",
+        "funding": "private",
+        "price": {"tuition_cents": 250_000, "exam_cents": 0, "materials_cents": 0, "vat_code": "E"},
+        "some_future_field": {"ignored": True},
+    }
+    return "catalogue.offering.v1", envelope("OfferingPublished", "catalogue", offering_id, payload)
+
+
+def cohort(
+    event_type: str = "CohortScheduled",
+    cohort_id: str = "COH-1",
+    provider_id: str = PROVIDER,
+    seats_taken: int = 0,
+    status: str = "planned",
+    break_even: int = 12,
+    seat_price_cents: int = 250_000,
+) -> tuple[str, EventEnvelope]:
+    payload = {
+        "cohort_id": cohort_id,
+        "offering_id": "OFF-HELPENDE",
+        "provider_id": provider_id,
+        "region": "flevoland",
+        "start_date": "2026-10-01",
+        "end_date": "2027-03-31",
+        "decision_date": "2026-09-15",
+        "capacity": 16,
+        "break_even": break_even,
+        "seat_price_cents": seat_price_cents,
+        "currency": "EUR",
+        "status": status,
+        "seats_taken": seats_taken,
+        "seats_left": 16 - seats_taken,
+    }
+    return "catalogue.cohort.v1", envelope(event_type, "catalogue", cohort_id, payload)
+
+
+def enrolled(
+    enrolment_id: str,
+    cohort_id: str = "COH-1",
+    payers: list[dict[str, Any]] | None = None,
+    funding_kind: str = "private",
+    seat_price_cents: int | None = 250_000,
+    provider_id: str = PROVIDER,
+) -> tuple[str, EventEnvelope]:
+    payload = {
+        "enrolment_id": enrolment_id,
+        "application_id": "APP-" + enrolment_id,
+        "cohort_id": cohort_id,
+        "offering_id": "OFF-HELPENDE",
+        "provider_id": provider_id,
+        "participant_ref": "PREF-" + enrolment_id,
+        "funding_kind": funding_kind,
+        "payers": payers if payers is not None else [EMPLOYER],
+        "seat_price_cents": seat_price_cents,
+        "enrolled_at": "2026-09-01T09:00:00Z",
+    }
+    return "recruitment.application.v1", envelope(
+        "ParticipantEnrolled", "recruitment", "APP-" + enrolment_id, payload
+    )
+
+
+def withdrawn(enrolment_id: str, cohort_id: str = "COH-1") -> tuple[str, EventEnvelope]:
+    payload = {
+        "enrolment_id": enrolment_id,
+        "application_id": "APP-" + enrolment_id,
+        "cohort_id": cohort_id,
+        "participant_ref": "PREF-" + enrolment_id,
+        "reason": "personal",
+    }
+    return "recruitment.application.v1", envelope(
+        "EnrolmentWithdrawn", "recruitment", "APP-" + enrolment_id, payload
+    )
+
+
+def confirmed(
+    cohort_id: str = "COH-1",
+    enrolled_count: int = 8,
+    surcharge_payers: list[dict[str, Any]] | None = None,
+    break_even: int = 12,
+    seat_price_cents: int = 250_000,
+) -> tuple[str, EventEnvelope]:
+    decision = "go_with_surcharge" if surcharge_payers else "go"
+    surcharge = None
+    if surcharge_payers:
+        surcharge = {
+            "total_cents": max(0, break_even - enrolled_count) * seat_price_cents,
+            "payers": surcharge_payers,
+        }
+    payload = {
+        "cohort_id": cohort_id,
+        "provider_id": PROVIDER,
+        "offering_id": "OFF-HELPENDE",
+        "decision": decision,
+        "enrolled": enrolled_count,
+        "break_even": break_even,
+        "seat_price_cents": seat_price_cents,
+        "surcharge": surcharge,
+    }
+    return "catalogue.cohort.v1", envelope("CohortConfirmed", "catalogue", cohort_id, payload)
+
+
+def cancelled(cohort_id: str = "COH-1") -> tuple[str, EventEnvelope]:
+    payload = {"cohort_id": cohort_id, "provider_id": PROVIDER, "reason": "too_few", "merged_into": None}
+    return "catalogue.cohort.v1", envelope("CohortCancelled", "catalogue", cohort_id, payload)
+
+
+def message(item: tuple[str, EventEnvelope]):  # type: ignore[no-untyped-def]
+    topic, env = item
+    return envelope_message(topic, env)

@@ -1,0 +1,46 @@
+"""Fixtures of billing's service tests: the app on memory adapters, and a way to feed it events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from billing.app import create_app
+from billing.settings import BillingSettings
+from billing.testkit import message
+
+from tests.fixtures.apps import bearer, running
+
+
+class BillingHarness:
+    def __init__(self, app: Any, client: Any, settings: BillingSettings) -> None:
+        self.app, self.client, self.settings = app, client, settings
+        self.published: list[Any] = []
+
+    @property
+    def runtime(self) -> Any:
+        return self.app.state.runtime
+
+    @property
+    def db(self) -> Any:
+        return self.runtime.db
+
+    async def feed(self, *items: Any) -> None:
+        messages = [message(item) for item in items]
+        self.published += messages
+        await self.runtime.bus.publish(messages)
+        await self.runtime.bus.drain(timeout=20)
+
+    async def documents(self, **query: Any) -> list[dict[str, Any]]:
+        return await self.db["documents"].find(query).sort("_id", 1).to_list(None)
+
+    def headers(self, role: str = "finance", org: str = "BRIN-25LH") -> dict[str, str]:
+        return bearer(self.settings, role, org)
+
+
+@pytest.fixture
+async def billing(settings_overrides):
+    settings = BillingSettings(**settings_overrides)
+    app = create_app(settings)
+    async with running(app) as client:
+        yield BillingHarness(app, client, settings)
