@@ -1,21 +1,107 @@
-"""The catalogue service: create_app(settings) wires store, bus, relay and consumers."""
+"""The catalogue service: create_app(settings) wires store, search index, bus, relay and consumers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import FastAPI
 from llo_shared.pages import Pages
-from llo_shared.service import Infrastructure, ServiceSpec, build_service_app
+from llo_shared.service import Infrastructure, Runtime, ServiceSpec, build_service_app, open_infrastructure
 
+from catalogue import handlers
+from catalogue.api import cohorts, offerings, providers, search
 from catalogue.pages import TEMPLATES, page_router
+from catalogue.search import SearchIndex
 from catalogue.settings import CatalogueSettings
+from catalogue.store import INDEXES, OUTBOX_COLLECTIONS, CatalogueStore
 
 SERVICE = "catalogue"
+log = logging.getLogger(__name__)
+
+
+class DecisionSweeper:
+    """Runs the decision-date sweep now and then; several replicas may run it, the writes are conditional."""
+
+    def __init__(self, store: CatalogueStore, index: SearchIndex, interval_s: float) -> None:
+        self._store, self._index, self._interval = store, index, interval_s
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_once(self, runtime: Runtime) -> dict[str, int]:
+        counts = await self._store.sweep_decisions()
+        await self._index.refresh(self._store)
+        runtime.relay.wake()
+        return counts
+
+    def start(self, runtime: Runtime) -> None:
+        async def loop() -> None:
+            while True:
+                try:
+                    await self.run_once(runtime)
+                except Exception:  # one bad pass must not stop the next
+                    log.exception("decision sweep failed")
+                await asyncio.sleep(self._interval)
+
+        self._task = asyncio.create_task(loop())
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
 
 
 def create_app(settings: CatalogueSettings | None = None, infra: Infrastructure | None = None) -> FastAPI:
     settings = settings or CatalogueSettings()
+    infra = infra or open_infrastructure(SERVICE, settings)
+    store = CatalogueStore(infra.db)
+    index = SearchIndex()
+    sweeper = DecisionSweeper(store, index, settings.decision_sweep_interval_s)
     pages = Pages(SERVICE, TEMPLATES, settings)
+
+    async def seed_demo(runtime: Runtime) -> None:
+        if settings.environment == "demo":
+            from catalogue.seed import seed_demo_data
+
+            await seed_demo_data(store, seed=settings.demo_seed)
+            runtime.relay.wake()
+
+    async def start_background(runtime: Runtime) -> None:
+        await index.start_sync(store, settings.search_sync_interval_s)
+        if settings.environment != "test":
+            sweeper.start(runtime)
+
     spec = ServiceSpec(
         name=SERVICE,
         title="llo-match catalogue",
+        api_routers=[providers.router, offerings.router, cohorts.router, search.router],
         page_routers=[page_router(pages)],
+        outbox_collections=OUTBOX_COLLECTIONS,
+        indexes=INDEXES,
+        subscriptions=handlers.subscriptions(store, index),
+        on_startup=[seed_demo, start_background],
     )
-    return build_service_app(spec, settings, infra)
+    app = build_service_app(spec, settings, infra)
+    app.state.catalogue_store = store
+    app.state.search_index = index
+    app.state.sweeper = sweeper
+    _stop_background_on_shutdown(app, index, sweeper)
+    return app
+
+
+def _stop_background_on_shutdown(app: FastAPI, index: SearchIndex, sweeper: DecisionSweeper) -> None:
+    inner = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[Any]:
+        async with inner(application) as state:
+            try:
+                yield state
+            finally:
+                await sweeper.stop()
+                await index.stop_sync()
+
+    app.router.lifespan_context = lifespan

@@ -6,3 +6,7 @@ from pydantic_settings import SettingsConfigDict
 
 class CatalogueSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="LLO_CATALOGUE_", extra="ignore")
+
+    search_sync_interval_s: float = 1.0
+    decision_sweep_interval_s: float = 300.0
+    demo_seed: int = 20261122

@@ -1,0 +1,118 @@
+"""Consumers: recruitment's enrolment requests and withdrawals, matching's surcharge acceptances.
+
+Each handler runs inside the inbox guard (once per event id); the seat rules themselves are
+idempotent per enrolment id too, so a request that arrives twice under two event ids (a
+producer retry) still takes one seat.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from llo_shared.bus import Subscription
+from llo_shared.envelope import EventEnvelope
+from llo_shared.service import Runtime
+from pydantic import BaseModel, ConfigDict, Field
+
+from catalogue.search import SearchIndex
+from catalogue.store import COHORTS, CatalogueStore
+
+log = logging.getLogger(__name__)
+
+APPLICATION_TOPIC = "recruitment.application.v1"
+SURCHARGE_TOPIC = "matching.surcharge.v1"
+SEATS_CONSUMER = "catalogue.seats"
+SURCHARGE_CONSUMER = "catalogue.surcharges"
+
+
+class Tolerant(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class PayerIn(Tolerant):
+    payer_id: str
+    kind: str
+    name: str = ""
+    scheme: str | None = None
+    endpoint: str | None = None
+    share_bp: int | None = None
+
+
+class EnrolmentRequested(Tolerant):
+    enrolment_id: str = Field(min_length=1, max_length=100)
+    application_id: str | None = None
+    cohort_id: str = Field(min_length=1, max_length=100)
+    participant_ref: str | None = None
+    funding_kind: str = Field(default="private", pattern=r"^(funded_bol|funded_bbl|private)$")
+    payers: list[PayerIn] = []
+
+
+class EnrolmentWithdrawn(Tolerant):
+    enrolment_id: str
+    cohort_id: str
+    reason: str | None = None
+
+
+class SurchargeAccepted(Tolerant):
+    cohort_id: str
+    payer: PayerIn
+    seats: int = Field(ge=1)
+    cap_cents: int = Field(ge=0)
+
+
+def seat_handler(store: CatalogueStore, index: SearchIndex, wake: Callable[[], None]):  # type: ignore[no-untyped-def]
+    async def handle(event: EventEnvelope) -> None:
+        if event.event_type == "EnrolmentRequested":
+            request = EnrolmentRequested.model_validate(event.payload)
+            outcome = await store.reserve_seat(request.model_dump(mode="json"))
+        elif event.event_type == "EnrolmentWithdrawn":
+            withdrawal = EnrolmentWithdrawn.model_validate(event.payload)
+            outcome = await store.release_seat(withdrawal.model_dump(mode="json"))
+        else:
+            return
+        log.info(
+            "seat decision",
+            extra={"event_id": str(event.event_id), "outcome": outcome.outcome, "reason": outcome.reason},
+        )
+        wake()
+        await refresh_cohort(store, index, event.payload.get("cohort_id"))
+
+    return handle
+
+
+def surcharge_handler(store: CatalogueStore):  # type: ignore[no-untyped-def]
+    async def handle(event: EventEnvelope) -> None:
+        if event.event_type != "SurchargeAccepted":
+            return
+        acceptance = SurchargeAccepted.model_validate(event.payload)
+        if not await store.record_surcharge_acceptance(acceptance.model_dump(mode="json")):
+            log.warning("surcharge for unknown cohort ignored", extra={"cohort_id": acceptance.cohort_id})
+
+    return handle
+
+
+async def refresh_cohort(store: CatalogueStore, index: SearchIndex, cohort_id: Any) -> None:
+    if isinstance(cohort_id, str):
+        doc = await store.db[COHORTS].find_one({"_id": cohort_id}, {"outbox": 0, "enrolments": 0})
+        if doc:
+            index.upsert_cohort(doc)
+
+
+def subscriptions(store: CatalogueStore, index: SearchIndex) -> Callable[[Runtime], list[Subscription]]:
+    def build(runtime: Runtime) -> list[Subscription]:
+        return [
+            Subscription(
+                SEATS_CONSUMER,
+                (APPLICATION_TOPIC,),
+                runtime.inbox.guard(SEATS_CONSUMER, seat_handler(store, index, runtime.relay.wake)),
+            ),
+            Subscription(
+                SURCHARGE_CONSUMER,
+                (SURCHARGE_TOPIC,),
+                runtime.inbox.guard(SURCHARGE_CONSUMER, surcharge_handler(store)),
+            ),
+        ]
+
+    return build

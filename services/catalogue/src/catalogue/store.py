@@ -1,0 +1,726 @@
+"""Catalogue persistence: one store over `db[...]` (MongoDB, FerretDB or the in-memory adapter).
+
+Every state change writes its events into the same document's outbox in the same update
+(`with_events` / `new_document`). Seat decisions are compare-and-swap updates on the cohort
+document: the filter holds the seats_left value that was read, so two replicas can never
+both take the last seat, and `enrolment_ids: {$ne: id}` makes a redelivered request a no-op.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from llo_shared.mongo import IndexSpec
+from llo_shared.outbox import new_document, strip_outbox, with_events
+from llo_shared.problems import Problem
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from catalogue import events as ev
+from catalogue.domain import geo, rules
+from catalogue.domain.model import (
+    CohortCreate,
+    CohortFields,
+    ConsortiumCreate,
+    OfferingFields,
+    ProviderCreate,
+    check_consortium,
+)
+from catalogue.domain.text import tokens
+from catalogue.domain.vocab import FUNDED_PROVIDER_KINDS, CohortStatus, OfferingStatus
+
+PROVIDERS, CONSORTIA, OFFERINGS, COHORTS, SEAT_REJECTIONS = (
+    "providers",
+    "consortia",
+    "offerings",
+    "cohorts",
+    "seat_rejections",
+)
+OUTBOX_COLLECTIONS = (PROVIDERS, OFFERINGS, COHORTS, SEAT_REJECTIONS)
+INDEXES = [
+    IndexSpec(OFFERINGS, [("provider_id", 1), ("_id", 1)]),
+    IndexSpec(OFFERINGS, [("changed_at", 1)]),
+    IndexSpec(OFFERINGS, [("search_tokens", 1)]),
+    IndexSpec(COHORTS, [("offering_id", 1), ("start_date", 1)]),
+    IndexSpec(COHORTS, [("provider_id", 1), ("_id", 1)]),
+    IndexSpec(COHORTS, [("status", 1), ("decision_date", 1)]),
+    IndexSpec(COHORTS, [("changed_at", 1)]),
+]
+SEAT_ATTEMPTS = 200  # compare-and-swap retries under contention; each loser re-reads and tries again
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except ValueError:
+        raise Problem(
+            400, "bad-cursor", "Invalid cursor", "cursor is not one this API gave out", field="cursor"
+        ) from None
+    if not isinstance(values, list):
+        raise Problem(
+            400, "bad-cursor", "Invalid cursor", "cursor is not one this API gave out", field="cursor"
+        )
+    return values
+
+
+def not_found(what: str, ident: str) -> Problem:
+    return Problem(404, "not-found", f"{what} not found", f"no {what.lower()} {ident}")
+
+
+def conflict(detail: str, **extra: Any) -> Problem:
+    return Problem(409, "conflict", "Conflict", detail, **extra)
+
+
+@dataclass(frozen=True)
+class SeatOutcome:
+    outcome: str  # reserved | rejected | duplicate | released | not_enrolled
+    reason: str | None = None
+    seats_left: int | None = None
+
+
+def offering_event_payload(doc: dict[str, Any]) -> dict[str, Any]:
+    keys = ev.OfferingPayload.model_fields.keys() - {"event_type"}
+    return {k: doc[k] for k in keys if k in doc} | {"offering_id": doc["_id"]}
+
+
+def cohort_event_payload(doc: dict[str, Any]) -> dict[str, Any]:
+    keys = ev.CohortPayload.model_fields.keys() - {"event_type"}
+    return {k: doc[k] for k in keys if k in doc} | {"cohort_id": doc["_id"]}
+
+
+def public_doc(doc: dict[str, Any]) -> dict[str, Any]:
+    out = strip_outbox(doc)
+    out.pop("_id", None)
+    out.pop("search_tokens", None)
+    out.pop("changed_at", None)
+    return out
+
+
+class CatalogueStore:
+    def __init__(self, db: Any, today: Any = date.today) -> None:
+        self.db = db
+        self.today = today  # injectable clock for the decision sweep and enrolment closing
+
+    # Providers -------------------------------------------------------------------
+
+    async def register_provider(self, data: ProviderCreate) -> dict[str, Any]:
+        doc = data.model_dump(mode="json") | {"funded": data.kind in FUNDED_PROVIDER_KINDS}
+        event = ev.ProviderRegistered(**{k: doc[k] for k in ev.ProviderRegistered.model_fields if k in doc})
+        doc = {"_id": data.provider_id, **doc, "created_at": now(), "changed_at": now()}
+        try:
+            await self.db[PROVIDERS].insert_one(
+                new_document(doc, ev.PROVIDER_TOPIC, [ev.envelope_of(event, data.provider_id)])
+            )
+        except DuplicateKeyError:
+            raise conflict(f"provider {data.provider_id} exists", field="provider_id") from None
+        return doc
+
+    async def provider(self, provider_id: str) -> dict[str, Any] | None:
+        return await self.db[PROVIDERS].find_one({"_id": provider_id}, {"outbox": 0})
+
+    async def providers(self, query: dict[str, Any], after: str | None, limit: int) -> tuple[list, int]:
+        return await self._page(PROVIDERS, query, after, limit)
+
+    async def create_consortium(self, data: ConsortiumCreate) -> dict[str, Any]:
+        members = await self.db[PROVIDERS].find({"_id": {"$in": data.members}}, {"funded": 1}).to_list(None)
+        problems = check_consortium(data, {m["_id"]: m["funded"] for m in members})
+        if problems:
+            raise Problem(422, "validation", "Invalid input", "; ".join(problems), field="members")
+        doc = {"_id": data.consortium_id, **data.model_dump(mode="json"), "created_at": now()}
+        try:
+            await self.db[CONSORTIA].insert_one(doc)
+        except DuplicateKeyError:
+            raise conflict(f"consortium {data.consortium_id} exists", field="consortium_id") from None
+        return doc
+
+    async def consortia(self, query: dict[str, Any], after: str | None, limit: int) -> tuple[list, int]:
+        return await self._page(CONSORTIA, query, after, limit)
+
+    # Offerings -------------------------------------------------------------------
+
+    def _offering_state(self, provider: dict[str, Any], data: OfferingFields) -> dict[str, Any]:
+        fields = data.model_dump(mode="json", exclude={"version", "offering_id"})
+        text = " ".join([data.title, data.description, *data.keywords, data.code or "", provider["name"]])
+        return fields | {
+            "provider_id": provider["_id"],
+            "provider_name": provider["name"],
+            "provider_kind": provider["kind"],
+            "search_tokens": tokens(text),
+            "changed_at": now(),
+        }
+
+    async def publish_offering(
+        self, provider: dict[str, Any], data: OfferingFields, offering_id: str
+    ) -> dict[str, Any]:
+        doc = {"_id": offering_id, "offering_id": offering_id, **self._offering_state(provider, data)}
+        doc |= {"status": OfferingStatus.published.value, "version": 1, "created_at": now()}
+        event = ev.OfferingPublished(**offering_event_payload(doc))
+        try:
+            await self.db[OFFERINGS].insert_one(
+                new_document(doc, ev.OFFERING_TOPIC, [ev.envelope_of(event, offering_id)])
+            )
+        except DuplicateKeyError:
+            raise conflict(f"offering {offering_id} exists", field="offering_id") from None
+        return doc
+
+    async def update_offering(
+        self, current: dict[str, Any], provider: dict[str, Any], data: OfferingFields, version: int
+    ) -> dict[str, Any]:
+        if current["status"] != OfferingStatus.published:
+            raise conflict("a withdrawn offering cannot change")
+        state = self._offering_state(provider, data) | {"version": version + 1}
+        event = ev.OfferingUpdated(**offering_event_payload({**current, **state}))
+        updated = await self.db[OFFERINGS].find_one_and_update(
+            {"_id": current["_id"], "version": version, "status": OfferingStatus.published.value},
+            with_events({"$set": state}, ev.OFFERING_TOPIC, [ev.envelope_of(event, current["_id"])]),
+            return_document=ReturnDocument.AFTER,
+        )
+        if updated is None:
+            raise conflict("the offering changed since you read it; read it again", field="version")
+        # Cohorts carry the offering's visibility for tenancy filters: derived data, no events.
+        await self.db[COHORTS].update_many(
+            {"offering_id": current["_id"]},
+            {"$set": {"visibility": updated["visibility"], "visible_to": updated.get("visible_to", [])}},
+        )
+        return updated
+
+    async def withdraw_offering(self, current: dict[str, Any]) -> dict[str, Any]:
+        event = ev.OfferingWithdrawn(offering_id=current["_id"], provider_id=current["provider_id"])
+        updated = await self.db[OFFERINGS].find_one_and_update(
+            {"_id": current["_id"], "status": OfferingStatus.published.value},
+            with_events(
+                {
+                    "$set": {"status": OfferingStatus.withdrawn.value, "changed_at": now()},
+                    "$inc": {"version": 1},
+                },
+                ev.OFFERING_TOPIC,
+                [ev.envelope_of(event, current["_id"])],
+            ),
+            return_document=ReturnDocument.AFTER,
+        )
+        if updated is None:
+            raise conflict("the offering is already withdrawn")
+        return updated
+
+    async def offering(self, offering_id: str) -> dict[str, Any] | None:
+        return await self.db[OFFERINGS].find_one({"_id": offering_id}, {"outbox": 0})
+
+    async def offerings(self, query: dict[str, Any], after: str | None, limit: int) -> tuple[list, int]:
+        return await self._page(OFFERINGS, query, after, limit)
+
+    # Cohorts ---------------------------------------------------------------------
+
+    def _cohort_state(self, offering: dict[str, Any], data: CohortFields) -> dict[str, Any]:
+        place = geo.place_of_postcode(data.postcode) or geo.place_of_municipality(data.municipality)
+        if place is None:
+            raise Problem(
+                422,
+                "validation",
+                "Invalid input",
+                "postcode: not in a region this catalogue covers",
+                errors=[{"field": "postcode", "message": "unknown postcode area"}],
+            )
+        fields = data.model_dump(mode="json", exclude={"version", "offering_id", "cohort_id"})
+        last_enrol = data.end_date if data.rolling else data.start_date
+        return fields | {
+            "offering_id": offering["_id"],
+            "provider_id": offering["provider_id"],
+            "region": place.region,
+            "lat": place.lat,
+            "lon": place.lon,
+            "enrol_until": last_enrol.isoformat(),
+            "code": offering.get("code"),
+            "level": offering["level"],
+            "domain": offering["domain"],
+            "credential_type": offering["credential_type"],
+            "visibility": offering["visibility"],
+            "visible_to": offering.get("visible_to", []),
+            "currency": "EUR",
+            "changed_at": now(),
+        }
+
+    async def schedule_cohort(
+        self,
+        offering: dict[str, Any],
+        data: CohortCreate,
+        cohort_id: str,
+        *,
+        status: CohortStatus = CohortStatus.planned,
+        prior_seats: dict[str, int] | None = None,
+    ) -> dict[str, Any]:
+        """A new cohort; `status` and `prior_seats` only for loading history (demo seed, import)."""
+        if offering["status"] != OfferingStatus.published:
+            raise conflict("cohorts are scheduled for published offerings only", field="offering_id")
+        by_funding = {"funded_bol": 0, "funded_bbl": 0, "private": 0} | (prior_seats or {})
+        taken = sum(by_funding.values())
+        if taken > data.capacity:
+            raise Problem(422, "validation", "Invalid input", "capacity: below the seats already taken")
+        doc = {"_id": cohort_id, "cohort_id": cohort_id, **self._cohort_state(offering, data)}
+        doc |= {
+            "status": status.value,
+            "seats_taken": taken,
+            "seats_left": data.capacity - taken,
+            "seats_by_funding": by_funding,
+            "enrolment_ids": [],
+            "enrolments": [],
+            "surcharge_acceptances": [],
+            "decision": None,
+            "decision_due_at": None,
+            "version": 1,
+            "created_at": now(),
+        }
+        event = ev.CohortScheduled(**cohort_event_payload(doc))
+        try:
+            await self.db[COHORTS].insert_one(
+                new_document(doc, ev.COHORT_TOPIC, [ev.envelope_of(event, cohort_id)])
+            )
+        except DuplicateKeyError:
+            raise conflict(f"cohort {cohort_id} exists", field="cohort_id") from None
+        return doc
+
+    async def update_cohort(
+        self, current: dict[str, Any], offering: dict[str, Any], data: CohortFields, version: int
+    ) -> dict[str, Any]:
+        if current["status"] not in rules.OPEN_FOR_SEATS:
+            raise conflict(f"a {current['status']} cohort cannot be changed", field="status")
+        if data.capacity < current["seats_taken"]:
+            raise Problem(
+                422,
+                "validation",
+                "Invalid input",
+                f"capacity: {current['seats_taken']} seats are taken already",
+                errors=[{"field": "capacity", "message": "below seats taken"}],
+            )
+        state = self._cohort_state(offering, data) | {"version": version + 1}
+        # seats_taken is part of the filter, so a seat taken meanwhile makes this a 409, never a miscount
+        state["seats_left"] = data.capacity - current["seats_taken"]
+        event = ev.CohortUpdated(**cohort_event_payload({**current, **state}))
+        updated = await self.db[COHORTS].find_one_and_update(
+            {"_id": current["_id"], "version": version, "seats_taken": current["seats_taken"]},
+            with_events({"$set": state}, ev.COHORT_TOPIC, [ev.envelope_of(event, current["_id"])]),
+            return_document=ReturnDocument.AFTER,
+        )
+        if updated is None:
+            raise conflict("the cohort changed since you read it; read it again", field="version")
+        return updated
+
+    async def cohort(self, cohort_id: str) -> dict[str, Any] | None:
+        return await self.db[COHORTS].find_one({"_id": cohort_id}, {"outbox": 0})
+
+    async def cohorts(self, query: dict[str, Any], after: str | None, limit: int) -> tuple[list, int]:
+        return await self._page(COHORTS, query, after, limit)
+
+    async def cohorts_of(self, offering_ids: list[str]) -> list[dict[str, Any]]:
+        return (
+            await self.db[COHORTS]
+            .find({"offering_id": {"$in": offering_ids}}, {"outbox": 0, "enrolments": 0, "enrolment_ids": 0})
+            .sort([("start_date", 1), ("_id", 1)])
+            .to_list(None)
+        )
+
+    # Seats -----------------------------------------------------------------------
+
+    async def reserve_seat(self, request: dict[str, Any]) -> SeatOutcome:
+        """Decide one EnrolmentRequested: reserve a seat or reject, with its event, in one write."""
+        cohort_id, enrolment_id = request["cohort_id"], request["enrolment_id"]
+        funding_kind = request.get("funding_kind", "private")
+        for _ in range(SEAT_ATTEMPTS):
+            cohort = await self.db[COHORTS].find_one({"_id": cohort_id}, {"outbox": 0, "enrolments": 0})
+            if cohort and enrolment_id in cohort["enrolment_ids"]:
+                return SeatOutcome("duplicate", seats_left=cohort["seats_left"])
+            reason = rules.rejection_reason(cohort, self.today())
+            if reason is not None:
+                await self._reject(cohort, request, reason)
+                return SeatOutcome("rejected", reason=reason.value)
+            left = cohort["seats_left"]
+            event = ev.SeatReserved(
+                cohort_id=cohort_id,
+                enrolment_id=enrolment_id,
+                application_id=request.get("application_id"),
+                participant_ref=request.get("participant_ref"),
+                funding_kind=funding_kind,
+                payers=request.get("payers") or [],
+                seats_left=left - 1,
+                seats_taken=cohort["seats_taken"] + 1,
+            )
+            enrolment = {
+                "enrolment_id": enrolment_id,
+                "application_id": request.get("application_id"),
+                "participant_ref": request.get("participant_ref"),
+                "funding_kind": funding_kind,
+                "payers": request.get("payers") or [],
+                "reserved_at": now(),
+            }
+            result = await self.db[COHORTS].update_one(
+                {
+                    "_id": cohort_id,
+                    "seats_left": left,
+                    "status": {"$in": list(rules.OPEN_FOR_SEATS)},
+                    "enrolment_ids": {"$ne": enrolment_id},
+                },
+                with_events(
+                    {
+                        "$inc": {"seats_left": -1, "seats_taken": 1, f"seats_by_funding.{funding_kind}": 1},
+                        "$push": {"enrolment_ids": enrolment_id, "enrolments": enrolment},
+                        "$set": {"changed_at": now()},
+                    },
+                    ev.COHORT_TOPIC,
+                    [ev.envelope_of(event, cohort_id)],
+                ),
+            )
+            if result.matched_count == 1:
+                return SeatOutcome("reserved", seats_left=left - 1)
+        raise RuntimeError(f"seat for {enrolment_id} undecided after {SEAT_ATTEMPTS} attempts")
+
+    async def _reject(
+        self, cohort: dict[str, Any] | None, request: dict[str, Any], reason: rules.RejectReason
+    ) -> None:
+        event = ev.SeatRejected(
+            cohort_id=request["cohort_id"],
+            enrolment_id=request["enrolment_id"],
+            application_id=request.get("application_id"),
+            reason=reason.value,
+        )
+        envelope = ev.envelope_of(event, request["cohort_id"])
+        if cohort is None:  # no cohort document to carry the outbox: a small one of its own
+            doc = {"_id": f"{request['cohort_id']}/{request['enrolment_id']}", "created_at": now()}
+            try:
+                await self.db[SEAT_REJECTIONS].insert_one(new_document(doc, ev.COHORT_TOPIC, [envelope]))
+            except DuplicateKeyError:
+                pass
+            return
+        await self.db[COHORTS].update_one(
+            {"_id": cohort["_id"], "enrolment_ids": {"$ne": request["enrolment_id"]}},
+            with_events({"$inc": {"rejections": 1}}, ev.COHORT_TOPIC, [envelope]),
+        )
+
+    async def release_seat(self, withdrawal: dict[str, Any]) -> SeatOutcome:
+        cohort_id, enrolment_id = withdrawal["cohort_id"], withdrawal["enrolment_id"]
+        for _ in range(SEAT_ATTEMPTS):
+            cohort = await self.db[COHORTS].find_one({"_id": cohort_id}, {"outbox": 0})
+            held = next(
+                (e for e in (cohort or {}).get("enrolments", []) if e["enrolment_id"] == enrolment_id), None
+            )
+            if cohort is None or held is None:
+                return SeatOutcome("not_enrolled")
+            left = cohort["seats_left"]
+            event = ev.SeatReleased(
+                cohort_id=cohort_id,
+                enrolment_id=enrolment_id,
+                seats_left=left + 1,
+                seats_taken=cohort["seats_taken"] - 1,
+            )
+            result = await self.db[COHORTS].update_one(
+                {"_id": cohort_id, "seats_left": left, "enrolment_ids": enrolment_id},
+                with_events(
+                    {
+                        "$inc": {
+                            "seats_left": 1,
+                            "seats_taken": -1,
+                            f"seats_by_funding.{held['funding_kind']}": -1,
+                        },
+                        "$pull": {
+                            "enrolment_ids": enrolment_id,
+                            "enrolments": {"enrolment_id": enrolment_id},
+                        },
+                        "$set": {"changed_at": now()},
+                    },
+                    ev.COHORT_TOPIC,
+                    [ev.envelope_of(event, cohort_id)],
+                ),
+            )
+            if result.matched_count == 1:
+                return SeatOutcome("released", seats_left=left + 1)
+        raise RuntimeError(f"release of {enrolment_id} undecided after {SEAT_ATTEMPTS} attempts")
+
+    # Go / no-go ------------------------------------------------------------------
+
+    async def record_surcharge_acceptance(self, acceptance: dict[str, Any]) -> bool:
+        """Keep the latest acceptance per payer on the cohort; False if the cohort is unknown."""
+        for _ in range(SEAT_ATTEMPTS):
+            cohort = await self.cohort(acceptance["cohort_id"])
+            if cohort is None:
+                return False
+            others = [
+                a
+                for a in cohort["surcharge_acceptances"]
+                if a["payer"]["payer_id"] != acceptance["payer"]["payer_id"]
+            ]
+            entry = {
+                "payer": acceptance["payer"],
+                "seats": acceptance["seats"],
+                "cap_cents": acceptance["cap_cents"],
+            }
+            result = await self.db[COHORTS].update_one(
+                {"_id": cohort["_id"], "version": cohort["version"]},
+                {
+                    "$set": {"surcharge_acceptances": [*others, entry], "changed_at": now()},
+                    "$inc": {"version": 1},
+                },
+            )
+            if result.matched_count == 1:
+                return True
+        raise RuntimeError("surcharge acceptance not recorded under contention")
+
+    async def sweep_decisions(self) -> dict[str, int]:
+        """Cohorts at their decision date: confirm at break-even, otherwise ask the provider once."""
+        today = self.today()
+        due = (
+            await self.db[COHORTS]
+            .find(
+                {"status": CohortStatus.planned.value, "decision_date": {"$lte": today.isoformat()}},
+                {"outbox": 0, "enrolments": 0},
+            )
+            .to_list(None)
+        )
+        counts = {"confirmed": 0, "decision_due": 0}
+        for cohort in due:
+            action = rules.due_action(cohort, today)
+            if action == rules.DueAction.confirm:
+                await self._confirm(cohort, rules.Decision.go, None, decided_by="catalogue")
+                counts["confirmed"] += 1
+            elif action == rules.DueAction.ask_provider:
+                event = ev.CohortDecisionDue(
+                    cohort_id=cohort["_id"],
+                    provider_id=cohort["provider_id"],
+                    offering_id=cohort["offering_id"],
+                    enrolled=cohort["seats_taken"],
+                    break_even=cohort["break_even"],
+                    seats_missing=rules.empty_seats(cohort),
+                    seat_price_cents=cohort["seat_price_cents"],
+                    decision_date=cohort["decision_date"],
+                    start_date=cohort["start_date"],
+                )
+                result = await self.db[COHORTS].update_one(
+                    {"_id": cohort["_id"], "status": CohortStatus.planned.value, "decision_due_at": None},
+                    with_events(
+                        {"$set": {"decision_due_at": now(), "changed_at": now()}, "$inc": {"version": 1}},
+                        ev.COHORT_TOPIC,
+                        [ev.envelope_of(event, cohort["_id"])],
+                    ),
+                )
+                counts["decision_due"] += result.matched_count
+        return counts
+
+    async def decide(
+        self,
+        cohort: dict[str, Any],
+        decision: rules.Decision,
+        *,
+        decided_by: str,
+        merge_into: dict[str, Any] | None = None,
+        reason: str | None = None,
+    ) -> dict[str, Any]:
+        if cohort["status"] != CohortStatus.planned:
+            raise conflict(
+                f"the cohort is {cohort['status']}; only a planned cohort is decided", field="decision"
+            )
+        if decision == rules.Decision.go:
+            return await self._confirm(cohort, decision, None, decided_by=decided_by)
+        if decision == rules.Decision.go_with_surcharge:
+            problem = rules.surcharge_problem(cohort)
+            if problem:
+                raise conflict(problem, field="decision")
+            return await self._confirm(cohort, decision, self._surcharge(cohort), decided_by=decided_by)
+        if decision == rules.Decision.merge:
+            assert merge_into is not None
+            await self._move_enrolments(cohort, merge_into)
+            return await self._cancel(cohort, "merged", merge_into["_id"], decided_by)
+        return await self._cancel(cohort, reason or "below_break_even", None, decided_by)
+
+    def _surcharge(self, cohort: dict[str, Any]) -> ev.Surcharge:
+        total = rules.surcharge_total_cents(cohort)
+        shares = rules.split_surcharge(total, cohort["surcharge_acceptances"])
+        return ev.Surcharge(
+            total_cents=total,
+            empty_seats=rules.empty_seats(cohort),
+            payers=[
+                ev.SurchargePayer(
+                    **{
+                        k: s.payer.get(k)
+                        for k in ("payer_id", "kind", "name", "scheme", "endpoint")
+                        if s.payer.get(k) is not None
+                    },
+                    seats=s.seats,
+                    cap_cents=s.cap_cents,
+                    amount_cents=s.amount_cents,
+                )
+                for s in shares
+            ],
+        )
+
+    async def _confirm(
+        self,
+        cohort: dict[str, Any],
+        decision: rules.Decision,
+        surcharge: ev.Surcharge | None,
+        decided_by: str,
+    ) -> dict[str, Any]:
+        event = ev.CohortConfirmed(
+            cohort_id=cohort["_id"],
+            provider_id=cohort["provider_id"],
+            offering_id=cohort["offering_id"],
+            decision=decision.value,
+            enrolled=cohort["seats_taken"],
+            break_even=cohort["break_even"],
+            seat_price_cents=cohort["seat_price_cents"],
+            surcharge=surcharge,
+            decided_by=decided_by,
+        )
+        record = {
+            "decision": decision.value,
+            "decided_by": decided_by,
+            "decided_at": now(),
+            "enrolled": cohort["seats_taken"],
+            "surcharge": surcharge.model_dump() if surcharge else None,
+        }
+        return await self._transition(cohort, CohortStatus.confirmed, record, event)
+
+    async def _cancel(
+        self, cohort: dict[str, Any], reason: str, merged_into: str | None, decided_by: str
+    ) -> dict[str, Any]:
+        event = ev.CohortCancelled(
+            cohort_id=cohort["_id"],
+            provider_id=cohort["provider_id"],
+            offering_id=cohort["offering_id"],
+            reason=reason,
+            merged_into=merged_into,
+            enrolment_ids=list(cohort["enrolment_ids"]),
+        )
+        record = {
+            "decision": "merge" if merged_into else "cancel",
+            "decided_by": decided_by,
+            "decided_at": now(),
+            "reason": reason,
+            "merged_into": merged_into,
+            "enrolled": cohort["seats_taken"],
+        }
+        return await self._transition(cohort, CohortStatus.cancelled, record, event)
+
+    async def _transition(
+        self,
+        cohort: dict[str, Any],
+        target: CohortStatus,
+        record: dict[str, Any] | None,
+        event: ev.EventPayload,
+    ) -> dict[str, Any]:
+        if not rules.can_transition(cohort["status"], target):
+            raise conflict(f"a {cohort['status']} cohort cannot become {target}", field="status")
+        changes: dict[str, Any] = {"status": target.value, "changed_at": now()}
+        if record is not None:
+            changes["decision"] = record
+        events = [ev.envelope_of(event, cohort["_id"])]
+        updated = await self.db[COHORTS].find_one_and_update(
+            {"_id": cohort["_id"], "status": cohort["status"], "seats_taken": cohort["seats_taken"]},
+            with_events({"$set": changes, "$inc": {"version": 1}}, ev.COHORT_TOPIC, events),
+            return_document=ReturnDocument.AFTER,
+        )
+        if updated is None:
+            raise conflict("the cohort changed while deciding; read it again")
+        return updated
+
+    async def set_status(self, cohort: dict[str, Any], target: CohortStatus) -> dict[str, Any]:
+        """running / completed: the calendar moves a confirmed cohort on."""
+        changed = {**cohort, "status": target.value}
+        return await self._transition(cohort, target, None, ev.CohortUpdated(**cohort_event_payload(changed)))
+
+    async def _move_enrolments(self, source: dict[str, Any], target: dict[str, Any]) -> None:
+        """Merge step 1: the target takes all the source's seats at once, or nothing.
+
+        `merged_from: {$ne: source}` makes a retried merge a no-op; step 2 cancels the source.
+        """
+        if target["_id"] == source["_id"] or target["status"] not in rules.OPEN_FOR_SEATS:
+            raise conflict("merge_into: pick another planned or confirmed cohort", field="merge_into")
+        if target["offering_id"] != source["offering_id"] and (
+            not source.get("code") or target.get("code") != source.get("code")
+        ):
+            raise conflict("merge_into: the target teaches another offering or code", field="merge_into")
+        source = await self.db[COHORTS].find_one({"_id": source["_id"]}, {"outbox": 0})
+        moved = source["enrolments"]
+        n = len(moved)
+        if n == 0:
+            return
+        by_funding = {f"seats_by_funding.{k}": 0 for k in ("funded_bol", "funded_bbl", "private")}
+        for e in moved:
+            by_funding[f"seats_by_funding.{e['funding_kind']}"] += 1
+        left = None
+        events = []
+        current = await self.cohort(target["_id"])
+        if current is None or current["seats_left"] < n:
+            raise conflict(
+                f"merge_into: the target has {current and current['seats_left']} seats left, {n} needed",
+                field="merge_into",
+            )
+        left = current["seats_left"]
+        for i, e in enumerate(moved):
+            events.append(
+                ev.envelope_of(
+                    ev.SeatReserved(
+                        cohort_id=target["_id"],
+                        enrolment_id=e["enrolment_id"],
+                        application_id=e.get("application_id"),
+                        participant_ref=e.get("participant_ref"),
+                        funding_kind=e["funding_kind"],
+                        payers=e.get("payers") or [],
+                        seats_left=left - i - 1,
+                        seats_taken=current["seats_taken"] + i + 1,
+                    ),
+                    target["_id"],
+                )
+            )
+        result = await self.db[COHORTS].update_one(
+            {"_id": target["_id"], "seats_left": left, "merged_from": {"$ne": source["_id"]}},
+            with_events(
+                {
+                    "$inc": {"seats_left": -n, "seats_taken": n, **by_funding},
+                    "$push": {
+                        "enrolment_ids": {"$each": [e["enrolment_id"] for e in moved]},
+                        "enrolments": {"$each": moved},
+                        "merged_from": source["_id"],
+                    },
+                    "$set": {"changed_at": now()},
+                },
+                ev.COHORT_TOPIC,
+                events,
+            ),
+        )
+        if result.matched_count != 1:
+            raise conflict("merge_into: the target changed meanwhile; try again", field="merge_into")
+
+    # Sync for the search index -------------------------------------------------------
+
+    async def changed_since(self, collection: str, since: datetime | None) -> list[dict[str, Any]]:
+        query = {"changed_at": {"$gte": since}} if since else {}
+        projection = {"outbox": 0, "enrolments": 0, "enrolment_ids": 0, "surcharge_acceptances": 0}
+        return await self.db[collection].find(query, projection).to_list(None)
+
+    # Paging ----------------------------------------------------------------------
+
+    async def _page(
+        self, collection: str, query: dict[str, Any], after: str | None, limit: int
+    ) -> tuple[list, int]:
+        total = await self.db[collection].count_documents(query)
+        paged = dict(query)
+        if after is not None:
+            paged["_id"] = {"$gt": after}
+        items = (
+            await self.db[collection]
+            .find(paged, {"outbox": 0, "search_tokens": 0})
+            .sort("_id", 1)
+            .limit(limit + 1)
+            .to_list(None)
+        )
+        return items, total
