@@ -1,21 +1,60 @@
 """The recruitment service: create_app(settings) wires store, bus, relay and consumers."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
 from fastapi import FastAPI
 from llo_shared.pages import Pages
-from llo_shared.service import Infrastructure, ServiceSpec, build_service_app
+from llo_shared.service import Infrastructure, Runtime, ServiceSpec, build_service_app
 
+from recruitment import handlers
+from recruitment.api import ROUTERS
+from recruitment.api.deps import install_error_mapping
+from recruitment.demo import seed_cohort
 from recruitment.pages import TEMPLATES, page_router
 from recruitment.settings import RecruitmentSettings
+from recruitment.store import INDEXES, OUTBOX_COLLECTIONS, RecruitmentStore
+from recruitment.workflows import Recruitment, utcnow
 
 SERVICE = "recruitment"
 
 
-def create_app(settings: RecruitmentSettings | None = None, infra: Infrastructure | None = None) -> FastAPI:
+def create_app(
+    settings: RecruitmentSettings | None = None,
+    infra: Infrastructure | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> FastAPI:
     settings = settings or RecruitmentSettings()
     pages = Pages(SERVICE, TEMPLATES, settings)
+    app: FastAPI
+
+    def wire(runtime: Runtime) -> list[handlers.Subscription]:
+        recruitment = Recruitment(
+            RecruitmentStore(runtime.db),
+            runtime.relay.wake,
+            fill_lead_days=settings.fill_lead_days,
+            fill_budget_per_seat_cents=settings.fill_budget_per_seat_cents,
+            clock=clock,
+        )
+        app.state.recruitment = recruitment
+        seed = seed_cohort if settings.environment == "demo" else None
+        return handlers.subscriptions(runtime, recruitment, seed)
+
+    async def sweep_fill_campaigns(runtime: Runtime) -> None:
+        await app.state.recruitment.sweep_fill_campaigns()
+
     spec = ServiceSpec(
         name=SERVICE,
         title="llo-match recruitment",
+        api_routers=ROUTERS,
         page_routers=[page_router(pages)],
+        outbox_collections=OUTBOX_COLLECTIONS,
+        indexes=INDEXES,
+        subscriptions=wire,
+        on_startup=[sweep_fill_campaigns],
     )
-    return build_service_app(spec, settings, infra)
+    app = build_service_app(spec, settings, infra)
+    install_error_mapping(app)
+    return app

@@ -1,20 +1,364 @@
-"""Server-rendered pages of the recruitment service."""
+"""Server-rendered pages of the recruitment service (Dutch): the public application form, the
+provider's campaign dashboard with its charts, and the intake worklist."""
+
+from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from llo_shared.auth import Principal
 from llo_shared.pages import PagePrincipal, Pages
+from llo_shared.problems import Problem
+
+from recruitment.applicants import personal_fields
+from recruitment.charts import STAGE_LABELS, fill_svg, funnel_svg
+from recruitment.cohorts import CohortView, cohort_view
+from recruitment.domain.application import Exemption, IntakeResult, Score, Source
+from recruitment.domain.campaign import Campaign, CampaignStatus, Channel
+from recruitment.domain.figures import funnel_figures
+from recruitment.domain.funding import Funding, FundingKind, Payer
+from recruitment.domain.funnel import FUNNEL, DropOutReason, InvalidTransition, Stage, manual_next
+from recruitment.pages.forms import MESSAGES, FormInput
+from recruitment.reports import campaign_report, fill_points
+from recruitment.workflows import MissingInput, Recruitment
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+CHANNEL_LABELS = {
+    Channel.employer_visit: "Werkgeversbezoek (directie)",
+    Channel.uwv: "UWV",
+    Channel.gemeente: "Gemeente",
+    Channel.leerwerkloket: "Leerwerkloket",
+    Channel.uitzendbureau: "Uitzendbureau",
+    Channel.alumni: "Alumni",
+    Channel.social_media: "Sociale media",
+    Channel.open_day: "Open dag",
+    Channel.demo_lesson: "Proefles",
+    Channel.website_form: "Website",
+}
+REASON_LABELS = {
+    DropOutReason.not_reachable: "Niet bereikbaar",
+    DropOutReason.no_show: "Niet verschenen",
+    DropOutReason.not_motivated: "Onvoldoende motivatie",
+    DropOutReason.prior_education_insufficient: "Vooropleiding onvoldoende",
+    DropOutReason.study_skills_insufficient: "Studievaardigheden onvoldoende",
+    DropOutReason.language_level_insufficient: "Taalniveau onvoldoende",
+    DropOutReason.found_work: "Werk gevonden",
+    DropOutReason.personal_circumstances: "Persoonlijke omstandigheden",
+    DropOutReason.financing: "Financiering",
+    DropOutReason.schedule_or_location: "Rooster of locatie",
+    DropOutReason.chose_other_training: "Andere opleiding gekozen",
+    DropOutReason.no_workplace: "Geen leerwerkplek",
+    DropOutReason.cohort_cancelled: "Startmoment vervallen",
+    DropOutReason.other: "Anders",
+}
+STATUS_LABELS = {
+    CampaignStatus.draft: "concept",
+    CampaignStatus.running: "loopt",
+    CampaignStatus.closed: "gesloten",
+}
+WORKLIST_STAGES = [
+    Stage.interested,
+    Stage.intake_planned,
+    Stage.intake_done,
+    Stage.admitted,
+    Stage.waitlisted,
+]
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "stage_labels": {str(k): v for k, v in STAGE_LABELS.items()},
+        "channel_labels": {str(k): v for k, v in CHANNEL_LABELS.items()},
+        "reason_labels": {str(k): v for k, v in REASON_LABELS.items()},
+        "status_labels": {str(k): v for k, v in STATUS_LABELS.items()},
+    }
+
+
+def _euro(cents: int | None) -> str:
+    if cents is None:
+        return "–"
+    euros, rest = divmod(cents, 100)
+    return f"€ {euros:,}".replace(",", ".") + f",{rest:02d}"
 
 
 def page_router(pages: Pages) -> APIRouter:
     router = APIRouter(include_in_schema=False)
+    pages.templates.env.filters["euro"] = _euro
+
+    def recruitment_of(request: Request) -> Recruitment:
+        return request.app.state.recruitment
+
+    def render(
+        request: Request, template: str, principal: Principal | None, status: int = 200, **context: Any
+    ) -> HTMLResponse:
+        return pages.render(request, template, principal, status_code=status, **_labels(), **context)
 
     @router.get("/recruitment/", response_class=HTMLResponse)
-    def home(request: Request, principal: PagePrincipal) -> HTMLResponse:
-        return pages.render(request, "home.html", principal, title="Werving")
+    async def home(request: Request, principal: PagePrincipal) -> HTMLResponse:
+        recruitment = recruitment_of(request)
+        campaigns: list[Campaign] = []
+        if principal is not None and principal.role in ("provider", "admin"):
+            query = {} if principal.role == "admin" else {"provider_id": principal.org}
+            campaigns, _ = await recruitment.store.list_campaigns(query, after=None, limit=200)
+        elif principal is not None and principal.role == "rmt":
+            campaigns, _ = await recruitment.store.list_campaigns(
+                {"status": "running"}, after=None, limit=200
+            )
+        cohorts = {
+            c.cohort_id: c for c in (cohort_view(d) for d in await recruitment.store.all_cohorts()) if c
+        }
+        proposals = [c for c in campaigns if c.origin == "automatic"]
+        return render(
+            request,
+            "home.html",
+            principal,
+            title="Werving",
+            campaigns=campaigns,
+            proposals=proposals,
+            cohorts=cohorts,
+        )
+
+    # the public application form -------------------------------------------------------
+    async def _form_target(
+        recruitment: Recruitment, campaign_id: str | None, cohort_id: str | None
+    ) -> tuple[Campaign | None, list[CohortView]]:
+        campaign = None
+        if campaign_id:
+            found = await recruitment.store.campaign(campaign_id)
+            campaign = found[0] if found and found[0].status == CampaignStatus.running else None
+            if campaign is None:
+                return None, []
+            if campaign.cohort_id:
+                cohort = await recruitment.cohort(campaign.cohort_id)
+                return campaign, [cohort] if cohort and _open(cohort) else []
+            docs = await recruitment.store.all_cohorts({"offering_id": campaign.offering_id})
+            return campaign, [c for c in (cohort_view(d) for d in docs) if c and _open(c)]
+        cohort = await recruitment.cohort(cohort_id) if cohort_id else None
+        return None, [cohort] if cohort and _open(cohort) else []
+
+    def _channel(value: str | None) -> Channel:
+        try:
+            return Channel(value) if value else Channel.website_form
+        except ValueError:
+            return Channel.website_form  # a mangled link still counts as coming from the website
+
+    @router.get("/recruitment/aanmelden", response_class=HTMLResponse)
+    async def application_form(
+        request: Request,
+        principal: PagePrincipal,
+        campaign: Annotated[str | None, Query(max_length=200)] = None,
+        cohort: Annotated[str | None, Query(max_length=200)] = None,
+        channel: Annotated[str | None, Query(max_length=40)] = None,
+    ) -> HTMLResponse:
+        found, cohorts = await _form_target(recruitment_of(request), campaign, cohort)
+        if not cohorts:
+            return render(request, "form_closed.html", principal, status=404, title="Aanmelden")
+        form = FormInput(cohort_id=cohorts[0].cohort_id if len(cohorts) == 1 else "")
+        return render(
+            request,
+            "form.html",
+            principal,
+            title="Aanmelden",
+            form=form,
+            cohorts=cohorts,
+            campaign=found,
+            channel=_channel(channel),
+        )
+
+    @router.post("/recruitment/aanmelden", response_class=HTMLResponse, response_model=None)
+    async def submit_application(
+        request: Request,
+        principal: PagePrincipal,
+        name: Annotated[str, Form(max_length=200)] = "",
+        email: Annotated[str, Form(max_length=300)] = "",
+        phone: Annotated[str, Form(max_length=40)] = "",
+        postcode: Annotated[str, Form(max_length=20)] = "",
+        consent: Annotated[str, Form(max_length=10)] = "",
+        cohort_id: Annotated[str, Form(max_length=200)] = "",
+        campaign: Annotated[str, Form(max_length=200)] = "",
+        channel: Annotated[str, Form(max_length=40)] = "",
+    ) -> HTMLResponse | RedirectResponse:
+        recruitment = recruitment_of(request)
+        found, cohorts = await _form_target(recruitment, campaign or None, cohort_id or None)
+        if campaign and found is None:
+            return render(request, "form_closed.html", principal, status=404, title="Aanmelden")
+        form = FormInput(
+            name=name,
+            email=email,
+            phone=phone,
+            postcode=postcode,
+            consent=consent == "ja",
+            cohort_id=cohort_id,
+        )
+        applicant = form.applicant()
+        chosen = next((c for c in cohorts if c.cohort_id == cohort_id), None)
+        if chosen is None:
+            form.errors["cohort_id"] = MESSAGES["cohort_id"]
+        if form.errors or applicant is None or chosen is None:
+            return render(
+                request,
+                "form.html",
+                principal,
+                status=422,
+                title="Aanmelden",
+                form=form,
+                cohorts=cohorts,
+                campaign=found,
+                channel=_channel(channel),
+            )
+        await recruitment.receive_application(
+            source=Source.portal,
+            cohort=chosen,
+            campaign=found,
+            channel=_channel(channel),
+            by="portal",
+            personal=personal_fields(applicant, recruitment.clock()),
+        )
+        return RedirectResponse("/recruitment/aanmelden/bedankt", status_code=303)
+
+    @router.get("/recruitment/aanmelden/bedankt", response_class=HTMLResponse)
+    async def thanks(request: Request, principal: PagePrincipal) -> HTMLResponse:
+        return render(request, "thanks.html", principal, title="Bedankt voor uw aanmelding")
+
+    # the provider's campaign dashboard ----------------------------------------------------
+    async def _readable_campaign(request: Request, principal: Principal | None, campaign_id: str) -> Campaign:
+        found = await recruitment_of(request).store.campaign(campaign_id)
+        if found is None or principal is None or not principal.owns(found[0].provider_id):
+            raise Problem(404, "not-found", "Campagne niet gevonden")
+        return found[0]
+
+    @router.get("/recruitment/campagnes/{campaign_id}", response_class=HTMLResponse)
+    async def campaign_page(request: Request, principal: PagePrincipal, campaign_id: str) -> HTMLResponse:
+        if principal is None:
+            return render(request, "signin_needed.html", principal, status=401, title="Campagne")
+        recruitment = recruitment_of(request)
+        campaign = await _readable_campaign(request, principal, campaign_id)
+        report = await campaign_report(recruitment.store, campaign)
+        applications = await recruitment.store.all_applications({"campaign_id": campaign_id})
+        figures = funnel_figures(applications, per_channel=False)
+        cohort = (
+            cohort_view(await recruitment.store.cohort(campaign.cohort_id)) if campaign.cohort_id else None
+        )
+        return render(
+            request,
+            "campaign.html",
+            principal,
+            title=campaign.plan.name,
+            campaign=campaign,
+            report=report,
+            cohort=cohort,
+            funnel_chart=funnel_svg([(s, figures.reached[s]) for s in FUNNEL], "Funnel van deze campagne"),
+            fill_chart=fill_svg(fill_points(cohort), "Bezetting van het startmoment door de tijd"),
+            form_link=f"/recruitment/aanmelden?campaign={campaign_id}",
+        )
+
+    @router.post("/recruitment/campagnes/{campaign_id}/status", response_model=None)
+    async def campaign_status(
+        request: Request,
+        principal: PagePrincipal,
+        campaign_id: str,
+        target: Annotated[CampaignStatus, Form()],
+    ) -> RedirectResponse:
+        await _readable_campaign(request, principal, campaign_id)
+        await recruitment_of(request).advance_campaign(campaign_id, target)
+        return RedirectResponse(f"/recruitment/campagnes/{campaign_id}", status_code=303)
+
+    # the intake worklist ---------------------------------------------------------------
+    @router.get("/recruitment/intake", response_class=HTMLResponse)
+    async def worklist(
+        request: Request,
+        principal: PagePrincipal,
+        message: Annotated[str | None, Query(max_length=200)] = None,
+    ) -> HTMLResponse:
+        if principal is None or principal.role not in ("provider", "admin"):
+            return render(request, "signin_needed.html", principal, status=401, title="Intake")
+        recruitment = recruitment_of(request)
+        query: dict[str, Any] = {"stage": {"$in": [str(s) for s in WORKLIST_STAGES]}}
+        if principal.role != "admin":
+            query["provider_id"] = principal.org
+        docs = await recruitment.store.applications.find(query).sort([("stage", 1), ("_id", 1)]).to_list(500)
+        rows = sorted(
+            ({"doc": d, "next": [str(s) for s in manual_next(Stage(d["stage"]))]} for d in docs),
+            key=lambda r: (WORKLIST_STAGES.index(Stage(r["doc"]["stage"])), r["doc"]["created_at"]),
+        )
+        return render(
+            request,
+            "intake.html",
+            principal,
+            title="Intake-werklijst",
+            rows=rows,
+            message=message,
+            reasons=list(DropOutReason),
+        )
+
+    @router.post("/recruitment/intake/{application_id}", response_model=None)
+    async def worklist_step(
+        request: Request,
+        principal: PagePrincipal,
+        application_id: str,
+        to: Annotated[Stage, Form()],
+        reason: Annotated[DropOutReason | None, Form()] = None,
+        motivation: Annotated[int | None, Form(ge=0, le=100)] = None,
+        study_skills: Annotated[int | None, Form(ge=0, le=100)] = None,
+        exemption: Annotated[str, Form(max_length=120)] = "",
+        funding_kind: Annotated[FundingKind | None, Form()] = None,
+    ) -> RedirectResponse:
+        recruitment = recruitment_of(request)
+        found = await recruitment.store.application(application_id)
+        if found is None or principal is None or not principal.owns(found[0].provider_id):
+            raise Problem(404, "not-found", "Aanmelding niet gevonden")
+        application = found[0]
+        intake = None
+        if to == Stage.intake_done and motivation is not None and study_skills is not None:
+            intake = IntakeResult(
+                scores=[
+                    Score(name="motivatie", value=motivation),
+                    Score(name="studievaardigheden", value=study_skills),
+                ],
+                exemptions=[Exemption(unit=exemption.strip(), basis="besluit examencommissie")]
+                if exemption.strip()
+                else [],
+            )
+        try:
+            await recruitment.move(
+                application_id,
+                to,
+                by=principal.subject,
+                reason=reason,
+                intake=intake,
+                funding=_worklist_funding(funding_kind, application.participant_ref),
+            )
+            message = "Opgeslagen."
+        except (InvalidTransition, MissingInput, ValueError) as error:
+            message = _dutch_refusal(error)
+        return RedirectResponse(f"/recruitment/intake?message={message}", status_code=303)
 
     router.include_router(pages.demo_sign_in_router())
     return router
+
+
+def _worklist_funding(kind: FundingKind | None, participant_ref: str) -> Funding | None:
+    """The worklist offers the simple cases; several payers with shares go through the API."""
+    if kind is None:
+        return None
+    if kind == FundingKind.private:
+        payer = Payer(payer_id=participant_ref, kind="participant", name="Deelnemer", share_bp=10_000)
+        return Funding(funding_kind=kind, payers=[payer])
+    return Funding(funding_kind=kind)
+
+
+def _open(cohort: CohortView) -> bool:
+    return cohort.status not in ("cancelled", "completed") and bool(cohort.provider_id)
+
+
+def _dutch_refusal(error: Exception) -> str:
+    if isinstance(error, MissingInput) and error.field == "intake":
+        return "Vul de scores van de intake in."
+    if isinstance(error, MissingInput) and error.field == "funding":
+        return "Geef eerst de financiering en betalers op."
+    if isinstance(error, InvalidTransition):
+        return "Deze stap kan nu niet."
+    return "Kies een reden."

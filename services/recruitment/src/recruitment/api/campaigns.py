@@ -1,0 +1,149 @@
+"""Campaigns: providers plan, launch and close their own; RMTs see the running ones."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from llo_shared.auth import Principal, current_principal, require_org, require_roles
+from pydantic import Field
+
+from recruitment.api.deps import (
+    Cursor,
+    Limit,
+    RecruitmentDep,
+    decode_cursor,
+    ensure_campaign_reader,
+    field_problem,
+    page,
+)
+from recruitment.domain.campaign import Campaign, CampaignPlan, CampaignStatus, Origin
+from recruitment.workflows import Recruitment
+
+router = APIRouter(prefix="/campaigns", tags=["campaigns"])
+ProviderOrAdmin = Annotated[Principal, Depends(require_roles("provider"))]
+Reader = Annotated[Principal, Depends(require_roles("provider", "rmt"))]
+
+
+class CampaignCreate(CampaignPlan):
+    cohort_id: str | None = Field(default=None, max_length=200)
+    offering_id: str | None = Field(default=None, max_length=200)
+    provider_id: str | None = Field(default=None, max_length=100, description="defaults to your organisation")
+
+
+def campaign_json(campaign: Campaign) -> dict[str, Any]:
+    data = campaign.model_dump(mode="json")
+    data["cost_split"] = [{"partner_id": p, "amount_cents": c} for p, c in campaign.cost_split()]
+    return data
+
+
+async def _target_of(
+    recruitment: Recruitment, body: CampaignCreate, provider_id: str
+) -> tuple[str | None, str | None]:
+    """A campaign aims at a cohort (or an offering) this provider runs, as the read model knows it."""
+    if body.cohort_id:
+        cohort = await recruitment.cohort(body.cohort_id)
+        if cohort is None:
+            raise field_problem("cohort_id", "unknown cohort")
+        if cohort.provider_id and cohort.provider_id != provider_id:
+            raise field_problem("cohort_id", "this cohort belongs to another provider", status=403)
+        return cohort.cohort_id, body.offering_id or cohort.offering_id
+    if body.offering_id:
+        known = await recruitment.store.all_cohorts(
+            {"offering_id": body.offering_id, "provider_id": provider_id}
+        )
+        if not known:
+            raise field_problem("offering_id", "no cohort of this offering of yours is known")
+        return None, body.offering_id
+    raise field_problem("cohort_id", "give cohort_id or offering_id")
+
+
+@router.post("", status_code=201)
+async def create_campaign(
+    body: CampaignCreate, principal: ProviderOrAdmin, recruitment: RecruitmentDep
+) -> dict[str, Any]:
+    provider_id = body.provider_id or principal.org
+    require_org(principal, provider_id)
+    cohort_id, offering_id = await _target_of(recruitment, body, provider_id)
+    plan = CampaignPlan.model_validate(body.model_dump(include=set(CampaignPlan.model_fields)))
+    campaign = await recruitment.create_campaign(
+        plan=plan, provider_id=provider_id, cohort_id=cohort_id, offering_id=offering_id
+    )
+    return campaign_json(campaign)
+
+
+@router.get("")
+async def list_campaigns(
+    principal: Reader,
+    recruitment: RecruitmentDep,
+    status: CampaignStatus | None = None,
+    origin: Origin | None = None,
+    cohort_id: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> dict[str, Any]:
+    query: dict[str, Any] = {}
+    if principal.role == "provider":
+        query["provider_id"] = principal.org
+    elif principal.role == "rmt":
+        if status not in (None, CampaignStatus.running):
+            raise field_problem("status", "an RMT sees running campaigns only", where="query")
+        query["status"] = "running"
+    if status:
+        query["status"] = str(status)
+    if origin:
+        query["origin"] = str(origin)
+    if cohort_id:
+        query["cohort_id"] = cohort_id
+    items, total = await recruitment.store.list_campaigns(query, after=decode_cursor(cursor), limit=limit + 1)
+    return page([campaign_json(c) for c in items], [c.campaign_id for c in items], total, limit)
+
+
+async def readable_campaign(campaign_id: str, principal: Principal, recruitment: Recruitment) -> Campaign:
+    campaign, _ = await recruitment._campaign(campaign_id)
+    ensure_campaign_reader(principal, campaign)
+    return campaign
+
+
+async def owned_campaign(campaign_id: str, principal: Principal, recruitment: Recruitment) -> Campaign:
+    campaign = await readable_campaign(campaign_id, principal, recruitment)
+    require_org(principal, campaign.provider_id)
+    return campaign
+
+
+@router.get("/{campaign_id}")
+async def get_campaign(
+    campaign_id: str, principal: Annotated[Principal, Depends(current_principal)], recruitment: RecruitmentDep
+) -> dict[str, Any]:
+    return campaign_json(await readable_campaign(campaign_id, principal, recruitment))
+
+
+@router.put("/{campaign_id}/plan")
+async def replan(
+    campaign_id: str, plan: CampaignPlan, principal: ProviderOrAdmin, recruitment: RecruitmentDep
+) -> dict[str, Any]:
+    await owned_campaign(campaign_id, principal, recruitment)
+    return campaign_json(await recruitment.replan_campaign(campaign_id, plan))
+
+
+@router.post("/{campaign_id}/launch")
+async def launch(campaign_id: str, principal: ProviderOrAdmin, recruitment: RecruitmentDep) -> dict[str, Any]:
+    await owned_campaign(campaign_id, principal, recruitment)
+    return campaign_json(await recruitment.advance_campaign(campaign_id, CampaignStatus.running))
+
+
+@router.post("/{campaign_id}/close")
+async def close(campaign_id: str, principal: ProviderOrAdmin, recruitment: RecruitmentDep) -> dict[str, Any]:
+    await owned_campaign(campaign_id, principal, recruitment)
+    return campaign_json(await recruitment.advance_campaign(campaign_id, CampaignStatus.closed))
+
+
+fill_router = APIRouter(prefix="/fill-campaigns", tags=["campaigns"])
+
+
+@fill_router.post("/sweep")
+async def sweep(principal: ProviderOrAdmin, recruitment: RecruitmentDep) -> dict[str, Any]:
+    """Check every known cohort against today's date (time passes without events)."""
+    proposed = await recruitment.sweep_fill_campaigns()
+    visible = [c for c in proposed if principal.owns(c.provider_id)]
+    return {"items": [campaign_json(c) for c in visible], "total": len(visible), "next": None}

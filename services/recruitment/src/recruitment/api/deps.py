@@ -1,0 +1,140 @@
+"""Shared pieces of the JSON API: the workflow handle, tenancy checks, paging and error mapping."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.responses import JSONResponse
+from llo_shared.auth import Principal
+from llo_shared.problems import Problem, problem_response
+
+from recruitment.domain.application import Application
+from recruitment.domain.campaign import Campaign, CampaignStatusConflict
+from recruitment.domain.funnel import InvalidTransition, ReasonRequired
+from recruitment.workflows import MissingInput, NotFound, Recruitment
+
+MAX_PAGE = 100
+
+
+def recruitment_of(request: Request) -> Recruitment:
+    return request.app.state.recruitment
+
+
+RecruitmentDep = Annotated[Recruitment, Depends(recruitment_of)]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+Cursor = Annotated[str | None, Query(max_length=200)]
+
+
+def encode_cursor(last_id: str) -> str:
+    return base64.urlsafe_b64encode(last_id.encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> str | None:
+    if not cursor:
+        return None
+    try:
+        return base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise Problem(
+            400,
+            "bad-cursor",
+            "Invalid cursor",
+            "cursor is not one this API handed out",
+            errors=[{"field": "cursor", "in": "query", "message": "invalid cursor"}],
+        ) from None
+
+
+def page(items: list[Any], ids: list[str], total: int, limit: int) -> dict[str, Any]:
+    """Store calls fetch limit+1 rows; the extra row only tells that a next page exists."""
+    more = len(items) > limit
+    return {
+        "items": items[:limit],
+        "total": total,
+        "next": encode_cursor(ids[limit - 1]) if more else None,
+    }
+
+
+def can_see_campaign(principal: Principal, campaign: Campaign) -> bool:
+    if principal.owns(campaign.provider_id):
+        return True
+    return principal.role == "rmt" and campaign.status == "running"
+
+
+def ensure_campaign_reader(principal: Principal, campaign: Campaign) -> None:
+    if not can_see_campaign(principal, campaign):
+        raise Problem(404, "not-found", "Campaign not found")
+
+
+def can_manage_application(principal: Principal, application: Application) -> bool:
+    return principal.owns(application.provider_id)
+
+
+def can_read_application(principal: Principal, application: Application) -> bool:
+    if principal.owns(application.provider_id):
+        return True
+    return principal.role == "rmt" and application.registered_by == principal.org
+
+
+def install_error_mapping(app: FastAPI) -> None:
+    """Domain refusals become problem+json: conflicts 409 (with the allowed next steps), bad input 422."""
+
+    @app.exception_handler(InvalidTransition)
+    async def invalid_transition(request: Request, exc: InvalidTransition) -> JSONResponse:
+        return problem_response(
+            409,
+            "invalid-transition",
+            "Transition not allowed",
+            f"an application in stage {exc.current} cannot move to {exc.target}",
+            instance=request.url.path,
+            current_stage=str(exc.current),
+            requested_stage=str(exc.target),
+            allowed_next=[str(s) for s in exc.allowed],
+        )
+
+    @app.exception_handler(CampaignStatusConflict)
+    async def campaign_conflict(request: Request, exc: CampaignStatusConflict) -> JSONResponse:
+        return problem_response(
+            409,
+            "campaign-status",
+            "Campaign status does not allow this",
+            str(exc),
+            instance=request.url.path,
+            status_now=str(exc.current),
+        )
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> JSONResponse:
+        return problem_response(
+            404, "not-found", f"{exc.what.capitalize()} not found", str(exc), instance=request.url.path
+        )
+
+    @app.exception_handler(MissingInput)
+    async def missing(request: Request, exc: MissingInput) -> JSONResponse:
+        return _field_problem(request, exc.field, str(exc))
+
+    @app.exception_handler(ReasonRequired)
+    async def reason(request: Request, exc: ReasonRequired) -> JSONResponse:
+        return _field_problem(request, "reason", str(exc))
+
+
+def _field_problem(request: Request, field: str, message: str) -> JSONResponse:
+    return problem_response(
+        422,
+        "validation",
+        "Invalid input",
+        f"Check these fields: {field}",
+        instance=request.url.path,
+        errors=[{"field": field, "in": "body", "message": message, "code": "missing"}],
+    )
+
+
+def field_problem(field: str, message: str, status: int = 422, where: str = "body") -> Problem:
+    return Problem(
+        status,
+        "validation",
+        "Invalid input",
+        f"Check these fields: {field}",
+        errors=[{"field": field, "in": where, "message": message, "code": "invalid"}],
+    )

@@ -1,0 +1,54 @@
+"""Recruitment's read model of the catalogue's cohorts (fed by catalogue.cohort.v1 only)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from recruitment.domain.fill import CohortFill
+
+
+class CohortView(BaseModel):
+    """Tolerant: every field may be missing in an event; unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    cohort_id: str
+    offering_id: str | None = None
+    provider_id: str | None = None
+    title: str | None = None
+    region: str | None = None
+    municipality: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    decision_date: date | None = None
+    capacity: int = 0
+    break_even: int = 0
+    seat_price_cents: int | None = None
+    currency: str = "EUR"
+    status: str = "planned"
+    seats_taken: int = 0
+    seats_left: int | None = None
+    fill_history: list[dict[str, Any]] = []
+
+    def fill(self) -> CohortFill:
+        return CohortFill(
+            cohort_id=self.cohort_id,
+            status=self.status,
+            decision_date=self.decision_date,
+            break_even=self.break_even,
+            seats_taken=self.seats_taken,
+            capacity=self.capacity,
+        )
+
+    @property
+    def label(self) -> str:
+        when = self.start_date.strftime("%d-%m-%Y") if self.start_date else "datum volgt"
+        place = f" in {self.municipality}" if self.municipality else ""
+        return f"{self.title or 'Startmoment'} (start {when}{place})"
+
+
+def cohort_view(doc: dict[str, Any] | None) -> CohortView | None:
+    return CohortView.model_validate(doc) if doc else None

@@ -1,0 +1,277 @@
+"""Consumers: the catalogue's cohort and seat events (read model + the enrolment saga),
+matching's accepted placements and candidate erasure. Every handler runs inside the inbox guard,
+so a redelivered event changes nothing; they parse tolerantly (unknown fields ignored)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+from llo_shared.bus import Subscription
+from llo_shared.envelope import EventEnvelope
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from recruitment.cohorts import CohortView
+from recruitment.domain.application import Source
+from recruitment.domain.funding import Funding, FundingKind, Payer
+from recruitment.workflows import Recruitment
+
+log = logging.getLogger(__name__)
+
+COHORT_TOPIC = "catalogue.cohort.v1"
+PLACEMENT_TOPIC = "matching.placement.v1"
+CANDIDATE_TOPIC = "matching.candidate.v1"
+MAX_SEATS_PER_PLACEMENT = 100
+_NAMESPACE = uuid.UUID("6f1c2a4e-8a55-4d0e-9a53-3c1f3f0e7a10")
+
+
+class _Tolerant(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class CohortChanged(_Tolerant):
+    """CohortScheduled / CohortUpdated: every field but the id may be absent."""
+
+    cohort_id: str
+    offering_id: str | None = None
+    provider_id: str | None = None
+    title: str | None = None
+    region: str | None = None
+    municipality: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    decision_date: date | None = None
+    capacity: int | None = None
+    break_even: int | None = None
+    seat_price_cents: int | None = None
+    currency: str | None = None
+    status: str | None = None
+    seats_taken: int | None = None
+    seats_left: int | None = None
+
+
+class SeatAnswer(_Tolerant):
+    cohort_id: str
+    enrolment_id: str
+    application_id: str | None = None
+    seats_left: int | None = None
+    seats_taken: int | None = None
+    reason: str | None = None
+
+
+class DecisionDue(_Tolerant):
+    cohort_id: str
+    enrolled: int | None = None
+    break_even: int | None = None
+    seat_price_cents: int | None = None
+    decision_date: date | None = None
+
+
+class CohortEnded(_Tolerant):
+    cohort_id: str
+    reason: str | None = None
+    merged_into: str | None = None
+
+
+class PlacementAccepted(_Tolerant):
+    placement_id: str
+    cohort_id: str
+    demand_id: str | None = None
+    candidate_ref: str | None = None
+    commissioner_org: str | None = None
+    seats: int = 1
+    funding_kind: FundingKind = FundingKind.private
+    payers: list[dict[str, Any]] = []
+
+
+class CandidateErased(_Tolerant):
+    candidate_ref: str
+
+
+SeedHook = Callable[[Recruitment, CohortView], Awaitable[None]]
+
+
+class CohortHandlers:
+    def __init__(self, recruitment: Recruitment, seed: SeedHook | None = None) -> None:
+        self.recruitment = recruitment
+        self.store = recruitment.store
+        self._seed = seed
+
+    async def __call__(self, event: EventEnvelope) -> None:
+        handler = getattr(self, f"on_{event.event_type}", None)
+        if handler is not None:
+            await handler(event)
+
+    async def _record(self, cohort_id: str, fields: dict[str, Any], event: EventEnvelope) -> CohortView:
+        """Update the read model and keep a point of the fill-over-time series."""
+        current = await self.store.cohort(cohort_id) or {}
+        merged = {**current, **fields}
+        capacity = merged.get("capacity") or 0
+        if fields.get("seats_left") is not None and fields.get("seats_taken") is None and capacity:
+            fields["seats_taken"] = max(0, capacity - fields["seats_left"])
+            merged["seats_taken"] = fields["seats_taken"]
+        point = None
+        if merged.get("seats_taken") is not None:
+            point = {
+                "at": event.occurred_at.isoformat(),
+                "seats_taken": merged["seats_taken"],
+                "break_even": merged.get("break_even") or 0,
+                "capacity": capacity,
+            }
+        await self.store.upsert_cohort(cohort_id, fields, point)
+        return CohortView.model_validate({**current, **fields, "cohort_id": cohort_id})
+
+    async def on_CohortScheduled(self, event: EventEnvelope) -> None:
+        await self._changed(event, scheduled=True)
+
+    async def on_CohortUpdated(self, event: EventEnvelope) -> None:
+        await self._changed(event, scheduled=False)
+
+    async def _changed(self, event: EventEnvelope, *, scheduled: bool) -> None:
+        change = CohortChanged.model_validate(event.payload)
+        fields = change.model_dump(mode="json", exclude_none=True, exclude={"cohort_id"})
+        view = await self._record(change.cohort_id, fields, event)
+        if scheduled and self._seed is not None:
+            await self._seed(self.recruitment, view)
+        await self.recruitment.propose_fill_campaign(view)
+
+    async def on_SeatReserved(self, event: EventEnvelope) -> None:
+        answer = SeatAnswer.model_validate(event.payload)
+        await self._record(answer.cohort_id, _seats(answer), event)
+        await self.recruitment.seat_reserved(answer.application_id or "", answer.enrolment_id)
+
+    async def on_SeatRejected(self, event: EventEnvelope) -> None:
+        answer = SeatAnswer.model_validate(event.payload)
+        await self.recruitment.seat_rejected(
+            answer.application_id or "", answer.enrolment_id, answer.reason or "full"
+        )
+
+    async def on_SeatReleased(self, event: EventEnvelope) -> None:
+        answer = SeatAnswer.model_validate(event.payload)
+        await self._record(answer.cohort_id, _seats(answer), event)
+        await self.recruitment.offer_released_seat(answer.cohort_id)
+
+    async def on_CohortDecisionDue(self, event: EventEnvelope) -> None:
+        due = DecisionDue.model_validate(event.payload)
+        fields = {
+            k: v
+            for k, v in {
+                "seats_taken": due.enrolled,
+                "break_even": due.break_even,
+                "seat_price_cents": due.seat_price_cents,
+                "decision_date": due.decision_date.isoformat() if due.decision_date else None,
+            }.items()
+            if v is not None
+        }
+        view = await self._record(due.cohort_id, fields, event)
+        await self.recruitment.propose_fill_campaign(view, due=True)
+
+    async def on_CohortConfirmed(self, event: EventEnvelope) -> None:
+        cohort_id = str(event.payload.get("cohort_id") or event.aggregate_id)
+        await self._record(cohort_id, {"status": "confirmed"}, event)
+
+    async def on_CohortCancelled(self, event: EventEnvelope) -> None:
+        ended = CohortEnded.model_validate(event.payload)
+        await self._record(ended.cohort_id, {"status": "cancelled", "merged_into": ended.merged_into}, event)
+        await self.recruitment.cohort_cancelled(ended.cohort_id)
+
+
+def _seats(answer: SeatAnswer) -> dict[str, Any]:
+    return {
+        k: v
+        for k, v in (("seats_left", answer.seats_left), ("seats_taken", answer.seats_taken))
+        if v is not None
+    }
+
+
+def placement_funding(placement: PlacementAccepted) -> Funding:
+    """The placement's funding; a private placement without payers is paid by its commissioner."""
+    payers = [Payer.model_validate(p) for p in placement.payers]
+    if not payers and placement.funding_kind == FundingKind.private and placement.commissioner_org:
+        org = placement.commissioner_org
+        kvk = org.removeprefix("KVK-") if org.startswith("KVK-") else None
+        payers = [
+            Payer(
+                payer_id=org,
+                kind="employer",
+                name=org,
+                scheme="0106" if kvk else None,
+                endpoint=kvk,
+                share_bp=10_000,
+            )
+        ]
+    return Funding(funding_kind=placement.funding_kind, payers=payers)
+
+
+class PlacementHandler:
+    def __init__(self, recruitment: Recruitment) -> None:
+        self.recruitment = recruitment
+
+    async def __call__(self, event: EventEnvelope) -> None:
+        if event.event_type != "PlacementAccepted":
+            return
+        placement = PlacementAccepted.model_validate(event.payload)
+        cohort = await self.recruitment.cohort(placement.cohort_id)
+        if cohort is None or not cohort.provider_id:
+            # Retried, then dead-lettered (replayable) until the catalogue's cohort event arrived.
+            raise LookupError(f"cohort {placement.cohort_id} not known yet")
+        try:
+            funding = placement_funding(placement)
+        except ValidationError as error:
+            raise ValueError(f"placement {placement.placement_id} has unusable payers") from error
+        people = 1 if placement.candidate_ref else max(1, min(placement.seats, MAX_SEATS_PER_PLACEMENT))
+        for index in range(people):
+            key = f"{placement.placement_id}:{index}"
+            ref = placement.candidate_ref or "pr-" + uuid.uuid5(_NAMESPACE, key).hex[:20]
+            if await self.recruitment.store.application(_placement_application_id(key)) is not None:
+                continue
+            await self.recruitment.receive_application(
+                source=Source.placement,
+                cohort=cohort,
+                by="system:matching",
+                registered_by=placement.commissioner_org,
+                candidate_ref=placement.candidate_ref,
+                placement_id=placement.placement_id,
+                participant_ref=ref,
+                application_id=_placement_application_id(key),
+                funding=funding,
+                request_enrolment=True,
+            )
+
+
+def _placement_application_id(key: str) -> str:
+    return "app-" + uuid.uuid5(_NAMESPACE, key).hex[:16]
+
+
+class CandidateHandler:
+    def __init__(self, recruitment: Recruitment) -> None:
+        self.recruitment = recruitment
+
+    async def __call__(self, event: EventEnvelope) -> None:
+        if event.event_type == "CandidateErased":
+            erased = CandidateErased.model_validate(event.payload)
+            await self.recruitment.erase_candidate(erased.candidate_ref)
+
+
+def subscriptions(runtime: Any, recruitment: Recruitment, seed: SeedHook | None) -> list[Subscription]:
+    guard = runtime.inbox.guard
+    return [
+        Subscription(
+            "recruitment.cohorts",
+            (COHORT_TOPIC,),
+            guard("recruitment.cohorts", CohortHandlers(recruitment, seed)),
+        ),
+        Subscription(
+            "recruitment.placements",
+            (PLACEMENT_TOPIC,),
+            guard("recruitment.placements", PlacementHandler(recruitment)),
+        ),
+        Subscription(
+            "recruitment.candidates",
+            (CANDIDATE_TOPIC,),
+            guard("recruitment.candidates", CandidateHandler(recruitment)),
+        ),
+    ]

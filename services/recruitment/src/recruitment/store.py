@@ -1,0 +1,216 @@
+"""Recruitment's own database: campaigns, applications (with personal data beside the aggregate)
+and its read model of the catalogue's cohorts. Written once against the async Mongo surface, so it
+runs in memory, on MongoDB and on FerretDB. Every state change carries its events in the same
+single-document write (outbox inside the aggregate)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from llo_shared.envelope import EventEnvelope
+from llo_shared.mongo import IndexSpec
+from llo_shared.outbox import new_document, strip_outbox, with_events
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from recruitment.domain.application import Application
+from recruitment.domain.campaign import Campaign
+from recruitment.events import APPLICATION_TOPIC, CAMPAIGN_TOPIC
+
+CAMPAIGNS = "campaigns"
+APPLICATIONS = "applications"
+COHORTS = "cohorts"
+OUTBOX_COLLECTIONS = (CAMPAIGNS, APPLICATIONS)
+
+# Fields of an application document that hold personal data; erasure empties them.
+PERSONAL_FIELDS = ("applicant", "consent")
+
+INDEXES = [
+    IndexSpec(CAMPAIGNS, [("provider_id", 1), ("created_at", 1)], name="campaign_provider"),
+    IndexSpec(CAMPAIGNS, [("cohort_id", 1)], name="campaign_cohort"),
+    IndexSpec(APPLICATIONS, [("campaign_id", 1), ("created_at", 1)], name="application_campaign"),
+    IndexSpec(APPLICATIONS, [("cohort_id", 1), ("stage", 1)], name="application_cohort_stage"),
+    IndexSpec(APPLICATIONS, [("provider_id", 1), ("stage", 1)], name="application_provider_stage"),
+    IndexSpec(APPLICATIONS, [("candidate_ref", 1)], name="application_candidate"),
+    IndexSpec(APPLICATIONS, [("enrolment.enrolment_id", 1)], name="application_enrolment"),
+    IndexSpec(COHORTS, [("provider_id", 1)], name="cohort_provider"),
+]
+
+
+class ConcurrentChange(Exception):
+    """Someone else changed the aggregate since it was read; reload and decide again."""
+
+
+class AlreadyExists(Exception):
+    pass
+
+
+def _campaign_doc(campaign: Campaign) -> dict[str, Any]:
+    doc = campaign.model_dump(mode="json")
+    doc["_id"] = campaign.campaign_id
+    return doc
+
+
+def _application_doc(application: Application) -> dict[str, Any]:
+    doc = application.model_dump(mode="json")
+    doc["_id"] = application.application_id
+    return doc
+
+
+def _campaign(doc: dict[str, Any]) -> Campaign:
+    return Campaign.model_validate(strip_outbox(doc))
+
+
+def _application(doc: dict[str, Any]) -> Application:
+    return Application.model_validate(strip_outbox(doc))
+
+
+class RecruitmentStore:
+    def __init__(self, db: Any) -> None:
+        self.db = db
+        self.campaigns = db[CAMPAIGNS]
+        self.applications = db[APPLICATIONS]
+        self.cohorts = db[COHORTS]
+
+    # campaigns ---------------------------------------------------------------
+    async def add_campaign(self, campaign: Campaign, events: list[EventEnvelope]) -> None:
+        doc = new_document(_campaign_doc(campaign) | {"version": 1}, CAMPAIGN_TOPIC, events)
+        try:
+            await self.campaigns.insert_one(doc)
+        except DuplicateKeyError:
+            raise AlreadyExists(campaign.campaign_id) from None
+
+    async def campaign(self, campaign_id: str) -> tuple[Campaign, int] | None:
+        doc = await self.campaigns.find_one({"_id": campaign_id})
+        return (_campaign(doc), doc["version"]) if doc else None
+
+    async def save_campaign(self, campaign: Campaign, version: int, events: list[EventEnvelope]) -> None:
+        changes = _campaign_doc(campaign)
+        changes.pop("_id")
+        result = await self.campaigns.update_one(
+            {"_id": campaign.campaign_id, "version": version},
+            with_events({"$set": changes, "$inc": {"version": 1}}, CAMPAIGN_TOPIC, events),
+        )
+        if result.matched_count == 0:
+            raise ConcurrentChange(campaign.campaign_id)
+
+    async def list_campaigns(
+        self, query: dict[str, Any], *, after: str | None, limit: int
+    ) -> tuple[list[Campaign], int]:
+        total = await self.campaigns.count_documents(query)
+        page_query = {**query, "_id": {"$gt": after}} if after else query
+        docs = await self.campaigns.find(page_query).sort("_id", ASCENDING).limit(limit).to_list(None)
+        return [_campaign(d) for d in docs], total
+
+    async def campaigns_of_cohort(self, cohort_id: str) -> list[Campaign]:
+        docs = await self.campaigns.find({"cohort_id": cohort_id}).sort("_id", ASCENDING).to_list(None)
+        return [_campaign(d) for d in docs]
+
+    # applications ------------------------------------------------------------
+    async def add_application(
+        self,
+        application: Application,
+        events: list[EventEnvelope],
+        personal: dict[str, Any] | None = None,
+    ) -> None:
+        doc = _application_doc(application) | {"version": 1} | (personal or {})
+        try:
+            await self.applications.insert_one(new_document(doc, APPLICATION_TOPIC, events))
+        except DuplicateKeyError:
+            raise AlreadyExists(application.application_id) from None
+
+    async def application(self, application_id: str) -> tuple[Application, int] | None:
+        doc = await self.applications.find_one({"_id": application_id})
+        return (_application(doc), doc["version"]) if doc else None
+
+    async def application_with_personal(self, application_id: str) -> dict[str, Any] | None:
+        doc = await self.applications.find_one({"_id": application_id})
+        return strip_outbox(doc) if doc else None
+
+    async def save_application(
+        self, application: Application, version: int, events: list[EventEnvelope]
+    ) -> None:
+        changes = _application_doc(application)
+        changes.pop("_id")
+        result = await self.applications.update_one(
+            {"_id": application.application_id, "version": version},
+            with_events({"$set": changes, "$inc": {"version": 1}}, APPLICATION_TOPIC, events),
+        )
+        if result.matched_count == 0:
+            raise ConcurrentChange(application.application_id)
+
+    async def list_applications(
+        self, query: dict[str, Any], *, after: str | None, limit: int
+    ) -> tuple[list[Application], int]:
+        total = await self.applications.count_documents(query)
+        page_query = {**query, "_id": {"$gt": after}} if after else query
+        docs = await self.applications.find(page_query).sort("_id", ASCENDING).limit(limit).to_list(None)
+        return [_application(d) for d in docs], total
+
+    async def all_applications(self, query: dict[str, Any]) -> list[Application]:
+        docs = await self.applications.find(query).sort("_id", ASCENDING).to_list(None)
+        return [_application(d) for d in docs]
+
+    async def first_waitlisted(self, cohort_id: str) -> tuple[Application, int] | None:
+        docs = (
+            await self.applications.find({"cohort_id": cohort_id, "stage": "waitlisted"})
+            .sort([("enrolment.waitlist_seq", ASCENDING), ("_id", ASCENDING)])
+            .limit(1)
+            .to_list(None)
+        )
+        return (_application(docs[0]), docs[0]["version"]) if docs else None
+
+    async def waitlisted_ahead(self, cohort_id: str, seq: int) -> int:
+        return await self.applications.count_documents(
+            {"cohort_id": cohort_id, "stage": "waitlisted", "enrolment.waitlist_seq": {"$lt": seq}}
+        )
+
+    async def erase_personal_data(self, query: dict[str, Any], at: datetime, *, unlink: bool = False) -> int:
+        """Empty the personal fields; `unlink` also drops the link to matching's candidate."""
+        erased: dict[str, Any] = {"applicant": None, "consent": None, "erased_at": at.isoformat()}
+        if unlink:
+            erased["candidate_ref"] = None
+        result = await self.applications.update_many(query, {"$set": erased})
+        return int(result.modified_count)
+
+    # cohort read model ---------------------------------------------------------
+    async def upsert_cohort(
+        self, cohort_id: str, fields: dict[str, Any], point: dict[str, Any] | None
+    ) -> None:
+        update: dict[str, Any] = {"$set": {**fields, "cohort_id": cohort_id}}
+        if point is not None:
+            update["$push"] = {"fill_history": point}
+        await self.cohorts.update_one({"_id": cohort_id}, update, upsert=True)
+
+    async def cohort(self, cohort_id: str) -> dict[str, Any] | None:
+        return await self.cohorts.find_one({"_id": cohort_id})
+
+    async def all_cohorts(self, query: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        return await self.cohorts.find(query or {}).sort("_id", ASCENDING).to_list(None)
+
+    async def next_waitlist_seq(self, cohort_id: str) -> int:
+        doc = await self.cohorts.find_one_and_update(
+            {"_id": cohort_id},
+            {"$inc": {"waitlist_seq": 1}, "$setOnInsert": {"cohort_id": cohort_id}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        return int(doc["waitlist_seq"])
+
+    async def mark_cohort(self, cohort_id: str, flag: str) -> bool:
+        """Set a one-time flag on a cohort (e.g. demo seeding); True only for the first caller."""
+        result = await self.cohorts.update_one(
+            {"_id": cohort_id, flag: {"$ne": True}}, {"$set": {flag: True}}, upsert=False
+        )
+        return result.modified_count == 1
+
+
+__all__ = [
+    "DESCENDING",
+    "INDEXES",
+    "OUTBOX_COLLECTIONS",
+    "AlreadyExists",
+    "ConcurrentChange",
+    "RecruitmentStore",
+]
