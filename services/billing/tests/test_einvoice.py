@@ -1,0 +1,162 @@
+"""Generated UBL passes the UBL 2.1 XSD and the official Peppol BIS 3 (and SI-UBL) rules.
+
+The rule files come from Maven Central via tools/fetch_validation_artifacts.sh (cached in
+.cache/einvoice); if they cannot be fetched these tests FAIL with the reason, never skip."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from billing.domain.invoices import Cause, CauseKind, Document, DocumentKind, Line, Party, VatCategory
+from billing.domain.ledgers import Ledger
+from billing.einvoice.ubl import NLCIUS_CUSTOMIZATION, IncompleteParty, Seller, build
+from billing.einvoice.validation import Validator
+from lxml import etree
+
+FETCH = Path(__file__).resolve().parents[1] / "tools" / "fetch_validation_artifacts.sh"
+
+SELLER = Seller(
+    name="ROC van Flevoland",
+    kvk="39082468",
+    vat_number="NL001234567B01",
+    street="Educatorenweg 2",
+    city="Almere",
+    postcode="1325 AA",
+    iban="NL91ABNA0417164300",
+)
+EMPLOYER = Party(
+    payer_id="KVK-39084217",
+    kind="employer",
+    name="Zorggroep Almere",
+    scheme="0106",
+    endpoint="39084217",
+    street="Hospitaalweg 1",
+    city="Almere",
+    postcode="1315 RA",
+)
+GEMEENTE = Party(
+    payer_id="OIN-00000001002306608000",
+    kind="gemeente",
+    name="Gemeente Almere",
+    scheme="0190",
+    endpoint="00000001002306608000",
+    street="Stadhuisplein 1",
+    city="Almere",
+    postcode="1315 HR",
+)
+
+
+@pytest.fixture(scope="session")
+def validator() -> Validator:
+    result = subprocess.run(["bash", str(FETCH)], capture_output=True, text=True, timeout=900)
+    if result.returncode != 0:
+        pytest.fail(f"validation artifacts unavailable: {result.stderr.strip()}", pytrace=False)
+    return Validator(Path(result.stdout.strip().splitlines()[-1]))
+
+
+def seat_line(price=250_000, category=VatCategory.exempt, rate=0, kind=CauseKind.private_seat):
+    return Line(
+        description="Opleidingsplaats Helpende Zorg & Welzijn, uitvoering COH-1",
+        unit_price_cents=price,
+        ledger=Ledger.privaat,
+        vat_category=category,
+        vat_rate_bp=rate,
+        cost_centre="COH-1",
+        cause=Cause(kind=kind, event_id="6d1f0c3e-0000-4000-8000-000000000001"),
+    )
+
+
+def invoice(payer=EMPLOYER, lines=None):
+    return Document(
+        document_id="seat|ENR-1|KVK-39084217",
+        kind=DocumentKind.invoice,
+        entity_id="BRIN-25LH",
+        ledger=Ledger.privaat,
+        payer=payer,
+        buyer_reference="COH-1",
+        issue_date=date(2026, 9, 1),
+        due_date=date(2026, 10, 1),
+        lines=lines or [seat_line()],
+        number="25LH-PRV-2026-000001",
+        cohort_id="COH-1",
+    )
+
+
+def credit_note():
+    return Document(
+        document_id="credit|surcharge|COH-1|KVK-39084217|x",
+        kind=DocumentKind.credit_note,
+        entity_id="BRIN-25LH",
+        ledger=Ledger.privaat,
+        payer=GEMEENTE,
+        buyer_reference="COH-1",
+        issue_date=date(2026, 9, 20),
+        due_date=date(2026, 9, 20),
+        lines=[seat_line(187_500, kind=CauseKind.surcharge_recomputation)],
+        number="25LH-PRV-CN-2026-000001",
+        credited_document_id="surcharge|COH-1|OIN-00000001002306608000",
+        credited_number="25LH-PRV-2026-000008",
+        credited_issue_date=date(2026, 9, 15),
+    )
+
+
+def assert_valid(validator, xml, customization="peppol"):
+    assert validator.xsd_errors(xml) == []
+    for rule_set, report in validator.schematron(xml, customization).items():
+        assert report.fatal == [], f"{rule_set}: {report.fatal}"
+
+
+def test_invoice_passes_xsd_and_peppol_bis3(validator):
+    assert_valid(validator, build(invoice(), SELLER))
+
+
+def test_mixed_vat_invoice_to_a_gemeente_passes(validator):
+    lines = [seat_line(), seat_line(12_345, VatCategory.standard, 2100, CauseKind.manual)]
+    assert_valid(validator, build(invoice(GEMEENTE, lines), SELLER))
+
+
+def test_credit_note_passes_xsd_and_peppol_bis3(validator):
+    assert_valid(validator, build(credit_note(), SELLER))
+
+
+def test_nlcius_variant_passes_si_ubl(validator):
+    assert_valid(validator, build(invoice(), SELLER, customization=NLCIUS_CUSTOMIZATION), "nlcius")
+    assert_valid(validator, build(credit_note(), SELLER, customization=NLCIUS_CUSTOMIZATION), "nlcius")
+
+
+def test_the_validator_does_catch_a_broken_invoice(validator):
+    """Guards the guard: without a buyer reference and with wrong totals the rules must fire."""
+    xml = build(invoice(), SELLER)
+    root = etree.fromstring(xml)
+    ns = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
+    root.find("cbc:BuyerReference", ns).getparent().remove(root.find("cbc:BuyerReference", ns))
+    root.find(".//cbc:PayableAmount", ns).text = "1.00"
+    reports = validator.schematron(etree.tostring(root))
+    rules = {f.rule for report in reports.values() for f in report.fatal}
+    assert "PEPPOL-EN16931-R003" in rules
+    assert "BR-CO-16" in rules
+
+
+def test_ubl_carries_what_finance_needs():
+    root = etree.fromstring(build(credit_note(), SELLER))
+    ns = {
+        "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+        "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    }
+    assert root.findtext("cbc:CreditNoteTypeCode", namespaces=ns) == "381"
+    assert root.findtext("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", namespaces=ns) == (
+        "25LH-PRV-2026-000008"
+    )
+    endpoint = root.find("cac:AccountingCustomerParty/cac:Party/cbc:EndpointID", ns)
+    assert endpoint.get("schemeID") == "0190"
+    assert root.findtext("cac:CreditNoteLine/cbc:AccountingCost", namespaces=ns) == "privaat/COH-1"
+    assert root.findtext(".//cac:TaxCategory/cbc:TaxExemptionReason", namespaces=ns)
+
+
+def test_a_payer_without_electronic_address_gets_no_ubl():
+    participant = Party(payer_id="PREF-1", kind="participant", name="Deelnemer")
+    with pytest.raises(IncompleteParty):
+        build(invoice(participant), SELLER)
