@@ -64,11 +64,20 @@ def test_no_token_is_401_wrong_role_403_other_org_403(client, settings):
 def test_a_token_signed_by_another_key_is_refused(client, settings):
     stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     forged = jwt.encode(
-        {"iss": settings.jwt_issuer, "aud": settings.jwt_audience, "sub": "x", "exp": 2**31,
-         "role": "admin", "org": "X"},
-        stranger, algorithm="RS256",
+        {
+            "iss": settings.jwt_issuer,
+            "aud": settings.jwt_audience,
+            "sub": "x",
+            "exp": 2**31,
+            "role": "admin",
+            "org": "X",
+        },
+        stranger,
+        algorithm="RS256",
     )
-    response = client.post("/orgs/X/things", json={"name": "x"}, headers={"Authorization": f"Bearer {forged}"})
+    response = client.post(
+        "/orgs/X/things", json={"name": "x"}, headers={"Authorization": f"Bearer {forged}"}
+    )
     assert response.status_code == 401
     assert response.json()["type"].endswith("/invalid-token")
 
@@ -85,7 +94,9 @@ def test_validation_errors_name_the_field(client, settings):
 
 def test_malformed_json_is_a_4xx_not_a_5xx(client, settings):
     response = client.post(
-        "/orgs/BRIN-25LH/things", content=b"{oops", headers={**auth(settings), "content-type": "application/json"}
+        "/orgs/BRIN-25LH/things",
+        content=b"{oops",
+        headers={**auth(settings), "content-type": "application/json"},
     )
     assert 400 <= response.status_code < 500
 

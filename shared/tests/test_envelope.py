@@ -45,3 +45,18 @@ def test_the_correlation_id_of_the_request_flows_into_events():
 def test_an_envelope_without_type_is_refused():
     with pytest.raises(ValidationError):
         EventEnvelope.model_validate({"producer": "p", "aggregate_id": "a"})
+
+
+def test_service_settings_fall_back_to_the_shared_llo_prefix(monkeypatch):
+    from pydantic_settings import SettingsConfigDict
+
+    from llo_shared.settings import ServiceSettings
+
+    class BillingLike(ServiceSettings):
+        model_config = SettingsConfigDict(env_prefix="LLO_BILLINGLIKE_", extra="ignore")
+
+    monkeypatch.setenv("LLO_KAFKA_BOOTSTRAP", "shared:9092")
+    monkeypatch.setenv("LLO_MONGO_URL", "mongodb://shared")
+    monkeypatch.setenv("LLO_BILLINGLIKE_MONGO_URL", "mongodb://own")
+    settings = BillingLike()
+    assert (settings.kafka_bootstrap, settings.mongo_url) == ("shared:9092", "mongodb://own")

@@ -149,6 +149,10 @@ class KafkaBus:
     async def replay_dead_letters(self, topic: str | None = None) -> int:
         return len(await self._read_dead_letters(topic, commit=True))
 
+    async def _partitions_of(self, topic: str) -> set[int]:
+        assert self._producer is not None, "start() the bus first"
+        return set(await self._producer.partitions_for(topic))
+
     async def _read_dead_letters(self, topic: str | None, *, commit: bool) -> list[Message]:
         """Read every dead-letter topic from the replayer group's committed offset to its end."""
         consumer = AIOKafkaConsumer(
@@ -160,14 +164,9 @@ class KafkaBus:
         )
         await consumer.start()
         try:
-            names = (
-                [dlq_topic(topic)]
-                if topic
-                else sorted(t for t in await consumer.topics() if t.endswith(DLQ_SUFFIX))
-            )
-            partitions = [
-                TopicPartition(n, p) for n in names for p in sorted(consumer.partitions_for_topic(n) or [])
-            ]
+            existing = await consumer.topics()  # also loads partition metadata for every topic
+            names = [dlq_topic(topic)] if topic else sorted(t for t in existing if t.endswith(DLQ_SUFFIX))
+            partitions = [TopicPartition(n, p) for n in names for p in sorted(await self._partitions_of(n))]
             if not partitions:
                 return []
             consumer.assign(partitions)

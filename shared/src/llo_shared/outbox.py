@@ -2,7 +2,7 @@
 
 The events a state change causes are stored inside the aggregate's own document,
 in the same single-document write as the change (`with_events` / `new_document`).
-The relay publishes pending events and then pulls exactly the acknowledged ones,
+The relay publishes pending events and then pulls exactly the acknowledged entries,
 so a crash between publish and clear republishes (consumers dedupe by event_id)
 and never loses an event.
 """
@@ -145,8 +145,8 @@ class OutboxRelay:
         ]
         await self._bus.publish(messages)
         for doc in documents:
-            ids = [e["event_id"] for e in doc.get(OUTBOX, [])]
-            await collection.update_one({"_id": doc["_id"]}, {"$pull": {OUTBOX: {"event_id": {"$in": ids}}}})
+            # $pullAll with the exact entries as read: FerretDB ignores conditional $pull.
+            await collection.update_one({"_id": doc["_id"]}, {"$pullAll": {OUTBOX: doc.get(OUTBOX, [])}})
             # Cleared only if no writer appended meanwhile; otherwise the next pass takes it.
             await collection.update_one({"_id": doc["_id"], OUTBOX: []}, {"$set": {PENDING: False}})
         return len(messages)

@@ -1,11 +1,12 @@
-"""Settings base: every service reads `LLO_<SERVICE>_*` from the environment."""
+"""Settings base: every service reads `LLO_<SERVICE>_*` from the environment, falling back to
+`LLO_*` for what all services share (say `LLO_KAFKA_BOOTSTRAP` or `LLO_JWKS_URL`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 
 class ServiceSettings(BaseSettings):
@@ -25,3 +26,15 @@ class ServiceSettings(BaseSettings):
     jwks_url: str | None = None
     dev_key_file: Path = Path(".local/dev-signing-key.pem")
     relay_poll_interval_s: float = 0.2
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        shared_env = EnvSettingsSource(settings_cls, env_prefix="LLO_")
+        return init_settings, env_settings, shared_env, dotenv_settings, file_secret_settings
