@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
+
 from catalogue.app import create_app
 from catalogue.settings import CatalogueSettings
-
 from tests.fixtures.apps import bearer, running
 
 API = "/catalogue/api/v1"

@@ -3,11 +3,12 @@
 from datetime import date
 
 import pytest
-from catalogue.domain import geo, rules
-from catalogue.domain.model import OfferingCreate, ProviderCreate
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
+
+from catalogue.domain import geo, rules
+from catalogue.domain.model import OfferingCreate, ProviderCreate
 
 from .conftest import offering_body
 

@@ -9,8 +9,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI
-from llo_shared.pages import Pages
-from llo_shared.service import Infrastructure, Runtime, ServiceSpec, build_service_app, open_infrastructure
 
 from catalogue import handlers
 from catalogue.api import cohorts, offerings, providers, search
@@ -18,6 +16,8 @@ from catalogue.pages import TEMPLATES, page_router
 from catalogue.search import SearchIndex
 from catalogue.settings import CatalogueSettings
 from catalogue.store import INDEXES, OUTBOX_COLLECTIONS, CatalogueStore
+from llo_shared.pages import Pages
+from llo_shared.service import Infrastructure, Runtime, ServiceSpec, build_service_app, open_infrastructure
 
 SERVICE = "catalogue"
 log = logging.getLogger(__name__)

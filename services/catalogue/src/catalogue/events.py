@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from llo_shared.envelope import EventEnvelope, EventPayload
 from pydantic import BaseModel
+
+from llo_shared.envelope import EventEnvelope, EventPayload
 
 PRODUCER = "catalogue"
 PROVIDER_TOPIC = "catalogue.provider.v1"

@@ -11,13 +11,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from llo_shared.bus import Subscription
-from llo_shared.envelope import EventEnvelope
-from llo_shared.service import Runtime
 from pydantic import BaseModel, ConfigDict, Field
 
 from catalogue.search import SearchIndex
 from catalogue.store import COHORTS, CatalogueStore
+from llo_shared.bus import Subscription
+from llo_shared.envelope import EventEnvelope
+from llo_shared.service import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,8 @@
 """Settings of the catalogue service (env prefix LLO_CATALOGUE_)."""
 
-from llo_shared.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from llo_shared.settings import ServiceSettings
 
 
 class CatalogueSettings(ServiceSettings):

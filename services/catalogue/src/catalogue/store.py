@@ -14,9 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from llo_shared.mongo import IndexSpec
-from llo_shared.outbox import new_document, strip_outbox, with_events
-from llo_shared.problems import Problem
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
@@ -32,6 +29,9 @@ from catalogue.domain.model import (
 )
 from catalogue.domain.text import tokens
 from catalogue.domain.vocab import FUNDED_PROVIDER_KINDS, CohortStatus, OfferingStatus
+from llo_shared.mongo import IndexSpec
+from llo_shared.outbox import new_document, strip_outbox, with_events
+from llo_shared.problems import Problem
 
 PROVIDERS, CONSORTIA, OFFERINGS, COHORTS, SEAT_REJECTIONS = (
     "providers",
@@ -78,6 +78,16 @@ def decode_cursor(cursor: str) -> list[Any]:
 
 def not_found(what: str, ident: str) -> Problem:
     return Problem(404, "not-found", f"{what} not found", f"no {what.lower()} {ident}")
+
+
+def field_problem(field: str, message: str) -> Problem:
+    return Problem(
+        422,
+        "validation",
+        "Invalid input",
+        f"{field}: {message}",
+        errors=[{"field": field, "message": message}],
+    )
 
 
 def conflict(detail: str, **extra: Any) -> Problem:
@@ -224,15 +234,11 @@ class CatalogueStore:
     # Cohorts ---------------------------------------------------------------------
 
     def _cohort_state(self, offering: dict[str, Any], data: CohortFields) -> dict[str, Any]:
-        place = geo.place_of_postcode(data.postcode) or geo.place_of_municipality(data.municipality)
+        place = geo.place_of_postcode(data.postcode)
         if place is None:
-            raise Problem(
-                422,
-                "validation",
-                "Invalid input",
-                "postcode: not in a region this catalogue covers",
-                errors=[{"field": "postcode", "message": "unknown postcode area"}],
-            )
+            raise field_problem("postcode", "not in a postcode area this catalogue covers")
+        if place.municipality.casefold() != data.municipality.casefold():
+            raise field_problem("municipality", f"postcode {data.postcode} lies in {place.municipality}")
         fields = data.model_dump(mode="json", exclude={"version", "offering_id", "cohort_id"})
         last_enrol = data.end_date if data.rolling else data.start_date
         return fields | {
@@ -524,6 +530,7 @@ class CatalogueStore:
         merge_into: dict[str, Any] | None = None,
         reason: str | None = None,
     ) -> dict[str, Any]:
+        decision = rules.Decision(decision)
         if cohort["status"] != CohortStatus.planned:
             raise conflict(
                 f"the cohort is {cohort['status']}; only a planned cohort is decided", field="decision"

@@ -6,8 +6,6 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from llo_shared.auth import Principal, require_roles
-from llo_shared.problems import Problem
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from catalogue.api.deps import (
@@ -27,6 +25,8 @@ from catalogue.domain import rules
 from catalogue.domain.model import CohortCreate, CohortUpdate
 from catalogue.domain.vocab import CohortStatus
 from catalogue.store import CatalogueStore, not_found, public_doc
+from llo_shared.auth import Principal, require_roles
+from llo_shared.problems import Problem
 
 router = APIRouter(tags=["cohorts"])
 ProviderRole = Annotated[Principal, Depends(require_roles("provider"))]

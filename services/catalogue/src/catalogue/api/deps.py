@@ -7,11 +7,11 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
-from llo_shared.auth import Principal, optional_principal
-from llo_shared.problems import Problem
 
 from catalogue.search import SearchIndex
 from catalogue.store import CatalogueStore, decode_cursor, encode_cursor, not_found, public_doc
+from llo_shared.auth import Principal, optional_principal
+from llo_shared.problems import Problem
 
 MAX_PAGE = 100
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from llo_shared.auth import Principal, require_org, require_roles
-from llo_shared.problems import Problem
 
 from catalogue.api.deps import (
     Cursor,
@@ -23,6 +21,8 @@ from catalogue.api.deps import (
 from catalogue.domain.model import OfferingCreate, OfferingUpdate
 from catalogue.domain.vocab import OfferingStatus
 from catalogue.store import CatalogueStore, public_doc
+from llo_shared.auth import Principal, require_org, require_roles
+from llo_shared.problems import Problem
 
 router = APIRouter(tags=["offerings"])
 ProviderRole = Annotated[Principal, Depends(require_roles("provider"))]

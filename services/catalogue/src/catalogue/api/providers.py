@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from llo_shared.auth import Principal, require_org, require_roles
 
 from catalogue.api.deps import Cursor, Limit, Store, after_id, page, wake_relay
 from catalogue.domain.model import ConsortiumCreate, ProviderCreate
 from catalogue.domain.vocab import ProviderKind
 from catalogue.store import not_found, public_doc
+from llo_shared.auth import Principal, require_org, require_roles
 
 router = APIRouter(tags=["providers"])
 ProviderOrAdmin = Annotated[Principal, Depends(require_roles("provider"))]

@@ -8,8 +8,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
-from llo_shared.problems import Problem
-from llo_shared.skills import load_skills
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from catalogue.api.deps import MAX_PAGE, Index, Store, Viewer
@@ -29,6 +27,8 @@ from catalogue.domain.vocab import (
 )
 from catalogue.search import SearchQuery, SearchResult
 from catalogue.store import decode_cursor, encode_cursor
+from llo_shared.problems import Problem
+from llo_shared.skills import load_skills
 
 router = APIRouter(tags=["search"])
 Sort = Literal["relevance", "start_date", "distance", "price"]

@@ -1,0 +1,131 @@
+"""Seat accounting on the store: never overbooked, idempotent per enrolment, events in the same write."""
+
+import asyncio
+import json
+from datetime import date
+
+from catalogue.domain.model import CohortCreate, OfferingCreate, ProviderCreate
+from catalogue.store import COHORTS, SEAT_REJECTIONS, CatalogueStore
+from llo_shared.mongo import MemoryDatabase
+
+from .conftest import cohort_body, offering_body, provider_body
+
+
+async def new_store_with_cohort(capacity=14, taken=0):
+    store = CatalogueStore(MemoryDatabase("seats"), today=lambda: date(2029, 6, 1))
+    provider = await store.register_provider(ProviderCreate(**provider_body()))
+    offering = await store.publish_offering(provider, OfferingCreate(**offering_body()), "off-test")
+    cohort = await store.schedule_cohort(
+        offering,
+        CohortCreate(**cohort_body("off-test", capacity=capacity, break_even=min(10, capacity))),
+        "coh-test",
+        prior_seats={"funded_bbl": taken},
+    )
+    return store, cohort
+
+
+def request(n, cohort_id="coh-test", funding_kind="private"):
+    return {
+        "enrolment_id": f"enr-{n}",
+        "application_id": f"app-{n}",
+        "cohort_id": cohort_id,
+        "participant_ref": f"p-{n}",
+        "funding_kind": funding_kind,
+        "payers": [],
+    }
+
+
+async def outbox_events(store, collection=COHORTS):
+    docs = await store.db[collection].find({}).to_list(None)
+    return [json.loads(e["value"]) for d in docs for e in d.get("outbox", [])]
+
+
+async def test_fifty_concurrent_requests_for_twelve_seats_reserve_exactly_twelve():
+    store, _ = await new_store_with_cohort(capacity=14, taken=2)
+    outcomes = await asyncio.gather(*(store.reserve_seat(request(n)) for n in range(50)))
+    assert sum(o.outcome == "reserved" for o in outcomes) == 12
+    assert {o.reason for o in outcomes if o.outcome == "rejected"} == {"full"}
+    cohort = await store.cohort("coh-test")
+    assert (cohort["seats_taken"], cohort["seats_left"], len(cohort["enrolment_ids"])) == (14, 0, 12)
+    kinds = [e["event_type"] for e in await outbox_events(store)]
+    assert kinds.count("SeatReserved") == 12 and kinds.count("SeatRejected") == 38
+    left_values = sorted(
+        e["payload"]["seats_left"] for e in await outbox_events(store) if e["event_type"] == "SeatReserved"
+    )
+    assert left_values == list(range(12))  # every reservation reports the count it left behind
+
+
+async def test_a_redelivered_request_takes_no_second_seat():
+    store, _ = await new_store_with_cohort()
+    first = await store.reserve_seat(request(1))
+    again = await store.reserve_seat(request(1))
+    assert (first.outcome, again.outcome) == ("reserved", "duplicate")
+    assert (await store.cohort("coh-test"))["seats_taken"] == 1
+
+
+async def test_withdrawal_releases_the_seat_once_and_counts_per_funding_kind():
+    store, _ = await new_store_with_cohort()
+    await store.reserve_seat(request(1, funding_kind="funded_bbl"))
+    assert (await store.cohort("coh-test"))["seats_by_funding"]["funded_bbl"] == 1
+    released = await store.release_seat({"enrolment_id": "enr-1", "cohort_id": "coh-test"})
+    twice = await store.release_seat({"enrolment_id": "enr-1", "cohort_id": "coh-test"})
+    assert (released.outcome, twice.outcome) == ("released", "not_enrolled")
+    cohort = await store.cohort("coh-test")
+    assert (cohort["seats_taken"], cohort["seats_left"], cohort["seats_by_funding"]["funded_bbl"]) == (
+        0,
+        14,
+        0,
+    )
+    assert "SeatReleased" in [e["event_type"] for e in await outbox_events(store)]
+
+
+async def test_unknown_and_cancelled_cohorts_are_rejected_with_their_reason():
+    store, cohort = await new_store_with_cohort()
+    unknown = await store.reserve_seat(request(1, cohort_id="coh-missing"))
+    assert unknown.reason == "unknown_cohort"
+    assert [e["payload"]["reason"] for e in await outbox_events(store, SEAT_REJECTIONS)] == ["unknown_cohort"]
+    await store.decide(cohort, "cancel", decided_by="test")
+    cancelled = await store.reserve_seat(request(2))
+    assert cancelled.reason == "cancelled"
+
+
+async def test_decision_sweep_asks_the_provider_once_below_break_even():
+    store, _ = await new_store_with_cohort(taken=3)
+    store.today = lambda: date(2030, 1, 10)
+    assert await store.sweep_decisions() == {"confirmed": 0, "decision_due": 1}
+    assert await store.sweep_decisions() == {"confirmed": 0, "decision_due": 0}
+    due = [e for e in await outbox_events(store) if e["event_type"] == "CohortDecisionDue"]
+    assert (due[0]["payload"]["enrolled"], due[0]["payload"]["seats_missing"]) == (3, 7)
+
+
+async def test_go_with_surcharge_carries_what_billing_needs():
+    store, cohort = await new_store_with_cohort(taken=6)
+    payer = {
+        "payer_id": "KVK-39084217",
+        "kind": "employer",
+        "name": "Zorggroep Almere",
+        "scheme": "0106",
+        "endpoint": "39084217",
+    }
+    assert await store.record_surcharge_acceptance(
+        {"cohort_id": "coh-test", "payer": payer, "seats": 6, "cap_cents": 2_000_000}
+    )
+    cohort = await store.cohort("coh-test")
+    decided = await store.decide(cohort, "go_with_surcharge", decided_by="provider:BRIN-25LH")
+    assert decided["status"] == "confirmed"
+    confirmed = next(e for e in await outbox_events(store) if e["event_type"] == "CohortConfirmed")["payload"]
+    assert confirmed["surcharge"]["total_cents"] == 4 * 450000
+    assert confirmed["surcharge"]["payers"][0]["amount_cents"] == 4 * 450000
+
+
+async def test_merge_moves_every_seat_to_the_target_and_cancels_the_source():
+    store, source = await new_store_with_cohort()
+    offering = await store.offering("off-test")
+    target = await store.schedule_cohort(offering, CohortCreate(**cohort_body("off-test")), "coh-target")
+    for n in range(3):
+        await store.reserve_seat(request(n))
+    source = await store.cohort("coh-test")
+    cancelled = await store.decide(source, "merge", decided_by="test", merge_into=target)
+    assert cancelled["status"] == "cancelled" and cancelled["decision"]["merged_into"] == "coh-target"
+    target = await store.cohort("coh-target")
+    assert (target["seats_taken"], sorted(target["enrolment_ids"])) == (3, ["enr-0", "enr-1", "enr-2"])
