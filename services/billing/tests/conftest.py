@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
+
 from billing.app import create_app
+from billing.einvoice.validation import Validator
 from billing.settings import BillingSettings
 from billing.testkit import message
-
 from tests.fixtures.apps import bearer, running
+
+FETCH = Path(__file__).resolve().parents[1] / "tools" / "fetch_validation_artifacts.sh"
 
 
 class BillingHarness:
@@ -44,3 +49,11 @@ async def billing(settings_overrides):
     app = create_app(settings)
     async with running(app) as client:
         yield BillingHarness(app, client, settings)
+
+
+@pytest.fixture(scope="session")
+def validator() -> Validator:
+    result = subprocess.run(["bash", str(FETCH)], capture_output=True, text=True, timeout=900)
+    if result.returncode != 0:
+        pytest.fail(f"validation artifacts unavailable: {result.stderr.strip()}", pytrace=False)
+    return Validator(Path(result.stdout.strip().splitlines()[-1]))

@@ -5,14 +5,15 @@ from collections import defaultdict
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
 from billing.domain.invoices import Cause, CauseKind, Document, DocumentKind, Line, Party, VatCategory
 from billing.domain.ledgers import Ledger
 from billing.issuing import issue
 from billing.store import allocate_number
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from llo_shared.mongo import MemoryDatabase
-from pydantic import ValidationError
 
 PARTY = Party(payer_id="KVK-39084217", name="Zorggroep Almere", scheme="0106", endpoint="39084217")
 CAUSE = Cause(kind=CauseKind.manual)

@@ -3,6 +3,9 @@
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from billing.domain.costing import (
     CostModel,
     PriceBelowIntegralCost,
@@ -13,8 +16,6 @@ from billing.domain.costing import (
 )
 from billing.domain.money import format_eur, round_half_up_div, split_pro_rata
 from billing.domain.surcharge import AcceptingPayer, settle, split_surcharge, surcharge_total
-from hypothesis import given
-from hypothesis import strategies as st
 
 weights = st.lists(st.integers(min_value=1, max_value=40), min_size=1, max_size=12)
 

@@ -5,18 +5,14 @@ The rule files come from Maven Central via tools/fetch_validation_artifacts.sh (
 
 from __future__ import annotations
 
-import subprocess
 from datetime import date
-from pathlib import Path
 
 import pytest
+from lxml import etree
+
 from billing.domain.invoices import Cause, CauseKind, Document, DocumentKind, Line, Party, VatCategory
 from billing.domain.ledgers import Ledger
 from billing.einvoice.ubl import NLCIUS_CUSTOMIZATION, IncompleteParty, Seller, build
-from billing.einvoice.validation import Validator
-from lxml import etree
-
-FETCH = Path(__file__).resolve().parents[1] / "tools" / "fetch_validation_artifacts.sh"
 
 SELLER = Seller(
     name="ROC van Flevoland",
@@ -47,14 +43,6 @@ GEMEENTE = Party(
     city="Almere",
     postcode="1315 HR",
 )
-
-
-@pytest.fixture(scope="session")
-def validator() -> Validator:
-    result = subprocess.run(["bash", str(FETCH)], capture_output=True, text=True, timeout=900)
-    if result.returncode != 0:
-        pytest.fail(f"validation artifacts unavailable: {result.stderr.strip()}", pytrace=False)
-    return Validator(Path(result.stdout.strip().splitlines()[-1]))
 
 
 def seat_line(price=250_000, category=VatCategory.exempt, rate=0, kind=CauseKind.private_seat):

@@ -1,8 +1,6 @@
 """The billing service: create_app(settings) wires store, bus, relay and consumers."""
 
 from fastapi import FastAPI
-from llo_shared.pages import Pages
-from llo_shared.service import Infrastructure, ServiceSpec, build_service_app
 
 from billing.api import api_routers
 from billing.demo import seed_demo
@@ -10,6 +8,8 @@ from billing.handlers import subscriptions
 from billing.pages import TEMPLATES, page_router
 from billing.settings import BillingSettings
 from billing.store import INDEXES, OUTBOX_COLLECTIONS
+from llo_shared.pages import Pages
+from llo_shared.service import Infrastructure, ServiceSpec, build_service_app
 
 SERVICE = "billing"
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from llo_shared.envelope import EventPayload
 from pydantic import Field
+
+from llo_shared.envelope import EventPayload
 
 PRODUCER = "billing"
 INVOICE_TOPIC = "billing.invoice.v1"

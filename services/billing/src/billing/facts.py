@@ -247,7 +247,7 @@ class Biller:
         if cohort.get("status") == "cancelled":
             return
         offering = await self.db[OFFERINGS].find_one({"_id": enrolment.get("offering_id")}) or {}
-        price = enrolment.get("seat_price_cents") or cohort.get("seat_price_cents") or _list_price(offering)
+        price = enrolment.get("seat_price_cents") or cohort.get("seat_price_cents") or list_price(offering)
         if not price:
             log.warning("private seat without a price", extra={"enrolment_id": enrolment["_id"]})
             return
@@ -464,6 +464,6 @@ class Biller:
         )
 
 
-def _list_price(offering: dict[str, Any]) -> int:
+def list_price(offering: dict[str, Any]) -> int:
     price = offering.get("price") or {}
     return int(price.get("tuition_cents", 0) + price.get("exam_cents", 0) + price.get("materials_cents", 0))

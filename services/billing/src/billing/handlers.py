@@ -7,11 +7,11 @@ import logging
 from datetime import date
 from typing import Any, Literal
 
-from llo_shared.bus import Subscription
-from llo_shared.envelope import EventEnvelope
 from pydantic import BaseModel, ConfigDict, Field
 
 from billing.facts import Biller, EventRef
+from llo_shared.bus import Subscription
+from llo_shared.envelope import EventEnvelope
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from llo_shared.outbox import new_document
 from pymongo.errors import DuplicateKeyError
 
 from billing.domain.invoices import Document, DocumentKind
@@ -14,6 +13,7 @@ from billing.domain.ledgers import counter_key, document_number
 from billing.domain.payments import payment_status
 from billing.events import INVOICE_TOPIC, PRODUCER, CreditNoteIssued, InvoiceIssued
 from billing.store import DOCUMENTS, allocate_number
+from llo_shared.outbox import new_document
 
 __all__ = ["INVOICE_TOPIC", "document_of", "issue", "outstanding_to_credit", "status_of"]
 
@@ -42,6 +42,7 @@ async def issue(db: Any, document: Document, **extra: Any) -> dict[str, Any]:
                 "$addToSet": {
                     "credits": {
                         "document_id": numbered.document_id,
+                        "number": numbered.number,
                         "amount_cents": numbered.total_cents,
                         "net_cents": numbered.net_cents,
                     }

@@ -1,7 +1,8 @@
 """Settings of the billing service (env prefix LLO_BILLING_)."""
 
-from llo_shared.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from llo_shared.settings import ServiceSettings
 
 
 class BillingSettings(ServiceSettings):

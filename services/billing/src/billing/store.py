@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from llo_shared.mongo import IndexSpec
 from pymongo import ReturnDocument
+
+from llo_shared.mongo import IndexSpec
 
 ENTITIES = "entities"
 OFFERINGS = "offerings"
@@ -20,6 +21,7 @@ DOCUMENTS = "documents"
 COUNTERS = "counters"
 COST_MODELS = "cost_models"
 IMPORTS = "payment_imports"
+PAYERS = "payers"
 
 OUTBOX_COLLECTIONS = (DOCUMENTS,)
 

@@ -2,6 +2,8 @@
 
 from fastapi import APIRouter
 
+from billing.api import documents, entities, payments, reports
+
 
 def api_routers() -> list[APIRouter]:
-    return []
+    return [entities.router, documents.router, payments.router, reports.router]

@@ -85,7 +85,10 @@ def percent(rate_bp: int) -> str:
 
 
 def build(
-    document: Document, seller: Seller, buyer: Party | None = None, customization: str = PEPPOL_CUSTOMIZATION
+    document: Document,
+    seller: Seller,
+    buyer: Party | None = None,
+    customization: str = PEPPOL_CUSTOMIZATION,
 ) -> bytes:
     """The UBL XML of `document` (numbered). `buyer` may complete the party stored on the document."""
     if document.number is None:
@@ -198,7 +201,12 @@ def _monetary_total(root: etree._Element, document: Document) -> None:
 def _line(root: etree._Element, document: Document, index: int, line: Any, credit: bool) -> None:
     element = cac(root, "CreditNoteLine" if credit else "InvoiceLine")
     cbc(element, "ID", str(index))
-    cbc(element, "CreditedQuantity" if credit else "InvoicedQuantity", str(line.quantity), unitCode=UNIT_ONE)
+    cbc(
+        element,
+        "CreditedQuantity" if credit else "InvoicedQuantity",
+        str(line.quantity),
+        unitCode=UNIT_ONE,
+    )
     amount(element, "LineExtensionAmount", line.amount_cents, document.currency)
     cbc(element, "AccountingCost", line.accounting_cost)
     item = cac(element, "Item")

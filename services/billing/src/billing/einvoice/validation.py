@@ -47,7 +47,10 @@ class Validator:
         if customization == "nlcius":
             return {"SI-UBL 2.0": self._cache / "si-ubl" / f"si-ubl-{SI_UBL_RELEASE}.xslt"}
         base = self._cache / "peppol" / PEPPOL_RELEASE / "xslt"
-        return {"EN16931": base / "CEN-EN16931-UBL.xslt", "Peppol BIS 3": base / "PEPPOL-EN16931-UBL.xslt"}
+        return {
+            "EN16931": base / "CEN-EN16931-UBL.xslt",
+            "Peppol BIS 3": base / "PEPPOL-EN16931-UBL.xslt",
+        }
 
     def xsd_errors(self, xml: bytes) -> list[str]:
         root = etree.fromstring(xml)

@@ -1,0 +1,63 @@
+"""What every billing endpoint needs: the runtime, and a finance principal of the entity."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Path, Request
+
+from billing.store import DOCUMENTS, ENTITIES
+from llo_shared.auth import Principal, require_org, require_roles
+from llo_shared.problems import Problem
+
+FinancePrincipal = Annotated[Principal, Depends(require_roles("finance"))]
+EntityId = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9._-]+$")]
+DocumentNumber = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9-]+$")]
+MAX_PAGE = 200
+
+
+def runtime_of(request: Request) -> Any:
+    return request.app.state.runtime
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+async def entity_for(request: Request, principal: Principal, entity_id: str) -> dict[str, Any]:
+    """Tenancy first (a finance user sees only its own institution's ledgers), then existence."""
+    require_org(principal, entity_id)
+    entity = await runtime_of(request).db[ENTITIES].find_one({"_id": entity_id})
+    if entity is None:
+        raise Problem(404, "not-found", "Unknown legal entity", f"no administration {entity_id}")
+    return entity
+
+
+async def document_for(request: Request, principal: Principal, entity_id: str, number: str) -> dict[str, Any]:
+    await entity_for(request, principal, entity_id)
+    document = (
+        await runtime_of(request)
+        .db[DOCUMENTS]
+        .find_one({"entity_id": entity_id, "number": number}, {"outbox": 0})
+    )
+    if document is None:
+        raise Problem(404, "not-found", "Unknown document", f"no invoice or credit note {number}")
+    return document
+
+
+def page(items: list[Any], cursor: str | None, limit: int) -> dict[str, Any]:
+    """Offset cursors over a deterministically sorted list."""
+    try:
+        start = int(cursor) if cursor else 0
+    except ValueError:
+        raise Problem(400, "bad-request", "Invalid cursor", "cursor must come from a previous page") from None
+    if start < 0:
+        raise Problem(400, "bad-request", "Invalid cursor", "cursor must come from a previous page")
+    chunk = items[start : start + limit]
+    following = start + limit
+    return {
+        "items": chunk,
+        "total": len(items),
+        "next": str(following) if following < len(items) else None,
+    }

@@ -1,0 +1,309 @@
+"""Invoices and credit notes: lists with filters, detail with traced lines, UBL and PDF,
+manual billable items (extra begeleiding, licence fees) and manual credit notes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from billing.api.deps import (
+    MAX_PAGE,
+    DocumentNumber,
+    EntityId,
+    FinancePrincipal,
+    document_for,
+    entity_for,
+    page,
+    runtime_of,
+    today,
+)
+from billing.api.views import document_view
+from billing.domain.invoices import (
+    STANDARD_RATE_BP,
+    Cause,
+    CauseKind,
+    Document,
+    DocumentKind,
+    Line,
+    Party,
+    VatCategory,
+)
+from billing.domain.ledgers import Ledger
+from billing.einvoice.pdf import render_pdf
+from billing.einvoice.ubl import (
+    NLCIUS_CUSTOMIZATION,
+    PEPPOL_CUSTOMIZATION,
+    IncompleteParty,
+    Seller,
+    build,
+)
+from billing.issuing import document_of, issue
+from billing.store import DOCUMENTS, PAYERS
+from llo_shared.problems import Problem
+
+router = APIRouter(tags=["invoices"])
+Status = Literal["open", "partly_paid", "paid", "overdue", "credited", "issued"]
+
+
+async def list_documents(
+    request: Request,
+    entity_id: str,
+    kind: str,
+    ledger: Ledger | None,
+    status: str | None,
+    cohort_id: str | None,
+    payer_id: str | None,
+) -> list[dict[str, Any]]:
+    query: dict[str, Any] = {"entity_id": entity_id, "kind": kind}
+    if ledger:
+        query["ledger"] = ledger.value
+    if cohort_id:
+        query["cohort_id"] = cohort_id
+    if payer_id:
+        query["payer.payer_id"] = payer_id
+    stored = await runtime_of(request).db[DOCUMENTS].find(query, {"outbox": 0}).to_list(None)
+    stored.sort(key=lambda d: (d["issue_date"], d["number"]), reverse=True)
+    views = [document_view(d, today()) for d in stored]
+    return [v for v in views if status is None or v["status"] == status]
+
+
+Filter = Annotated[str | None, Query(min_length=1, max_length=100)]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+Cursor = Annotated[str | None, Query(max_length=20)]
+
+
+@router.get("/entities/{entity_id}/invoices")
+async def list_invoices(
+    request: Request,
+    principal: FinancePrincipal,
+    entity_id: EntityId,
+    ledger: Ledger | None = None,
+    status: Status | None = None,
+    cohort_id: Filter = None,
+    payer_id: Filter = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    await entity_for(request, principal, entity_id)
+    items = await list_documents(request, entity_id, "invoice", ledger, status, cohort_id, payer_id)
+    return page(items, cursor, limit)
+
+
+@router.get("/entities/{entity_id}/credit-notes")
+async def list_credit_notes(
+    request: Request,
+    principal: FinancePrincipal,
+    entity_id: EntityId,
+    ledger: Ledger | None = None,
+    cohort_id: Filter = None,
+    payer_id: Filter = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    await entity_for(request, principal, entity_id)
+    items = await list_documents(request, entity_id, "credit_note", ledger, None, cohort_id, payer_id)
+    return page(items, cursor, limit)
+
+
+@router.get("/entities/{entity_id}/documents/{number}")
+async def get_document(
+    request: Request, principal: FinancePrincipal, entity_id: EntityId, number: DocumentNumber
+) -> dict[str, Any]:
+    return document_view(await document_for(request, principal, entity_id, number), today())
+
+
+async def completed_payer(db: Any, entity_id: str, stored: dict[str, Any]) -> Party:
+    """The party on the document, completed with the master data finance keeps (address)."""
+    party = stored["payer"]
+    master = await db[PAYERS].find_one({"_id": f"{entity_id}|{party['payer_id']}"}) or {}
+    merged = party | {k: v for k, v in master.items() if k in Party.model_fields and v and not party.get(k)}
+    return Party.model_validate(merged)
+
+
+@router.get("/entities/{entity_id}/documents/{number}/ubl")
+async def download_ubl(
+    request: Request,
+    principal: FinancePrincipal,
+    entity_id: EntityId,
+    number: DocumentNumber,
+    customization: Literal["peppol", "nlcius"] = "peppol",
+) -> Response:
+    entity = await entity_for(request, principal, entity_id)
+    stored = await document_for(request, principal, entity_id, number)
+    try:
+        xml = build(
+            document_of(stored),
+            Seller.of(entity),
+            await completed_payer(runtime_of(request).db, entity_id, stored),
+            NLCIUS_CUSTOMIZATION if customization == "nlcius" else PEPPOL_CUSTOMIZATION,
+        )
+    except IncompleteParty as missing:
+        raise Problem(409, "incomplete-party", "Cannot make an e-invoice", str(missing)) from None
+    return Response(
+        xml,
+        media_type="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="{number}.xml"'},
+    )
+
+
+@router.get("/entities/{entity_id}/documents/{number}/pdf")
+async def download_pdf(
+    request: Request, principal: FinancePrincipal, entity_id: EntityId, number: DocumentNumber
+) -> Response:
+    entity = await entity_for(request, principal, entity_id)
+    stored = await document_for(request, principal, entity_id, number)
+    payer = await completed_payer(runtime_of(request).db, entity_id, stored)
+    pdf = render_pdf(document_of(stored), entity, payer)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{number}.pdf"'},
+    )
+
+
+# manual documents ---------------------------------------------------------------------
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ManualLine(Strict):
+    description: str = Field(min_length=1, max_length=300)
+    quantity: int = Field(default=1, ge=1, le=100_000)
+    unit_price_cents: int = Field(ge=0, le=10**9)
+    vat: Literal["exempt", "standard"] = "standard"
+    cost_centre: str | None = Field(default=None, max_length=60)
+
+
+class ManualInvoiceIn(Strict):
+    """A billable item agreed outside the event flow: extra begeleiding in BBL invoiced to the
+    employer, licence fees or shared recruitment costs between consortium partners."""
+
+    payer_id: str = Field(min_length=1, max_length=100)
+    ledger: Ledger = Ledger.privaat
+    buyer_reference: str = Field(min_length=1, max_length=200)
+    reason: Literal["extra_begeleiding", "licence_fee", "shared_recruitment", "other"]
+    cohort_id: str | None = Field(default=None, max_length=100)
+    lines: list[ManualLine] = Field(min_length=1, max_length=100)
+    idempotency_key: str = Field(default_factory=lambda: uuid.uuid4().hex, min_length=8, max_length=64)
+
+
+@router.post("/entities/{entity_id}/invoices", status_code=201)
+async def create_invoice(
+    request: Request, principal: FinancePrincipal, entity_id: EntityId, body: ManualInvoiceIn
+) -> dict[str, Any]:
+    entity = await entity_for(request, principal, entity_id)
+    db = runtime_of(request).db
+    if body.ledger is Ledger.publiek:
+        raise Problem(
+            422,
+            "validation",
+            "Invalid input",
+            "funded education is not invoiced to third parties",
+            field="ledger",
+        )
+    master = await db[PAYERS].find_one({"_id": f"{entity_id}|{body.payer_id}"})
+    if master is None:
+        raise Problem(
+            422,
+            "validation",
+            "Unknown payer",
+            "register the payer first (PUT payers)",
+            field="payer_id",
+        )
+    payer = Party.model_validate({k: v for k, v in master.items() if k in Party.model_fields})
+    lines = [
+        Line(
+            description=line.description,
+            quantity=line.quantity,
+            unit_price_cents=line.unit_price_cents,
+            ledger=body.ledger,
+            vat_category=VatCategory.exempt if line.vat == "exempt" else VatCategory.standard,
+            vat_rate_bp=0 if line.vat == "exempt" else STANDARD_RATE_BP,
+            cost_centre=line.cost_centre or body.reason,
+            cohort_id=body.cohort_id,
+            cause=Cause(kind=CauseKind.manual, reference=f"{body.reason} by {principal.subject}"),
+        )
+        for line in body.lines
+    ]
+    day = today()
+    document = Document(
+        document_id=f"manual|{entity_id}|{body.idempotency_key}",
+        kind=DocumentKind.invoice,
+        entity_id=entity_id,
+        ledger=body.ledger,
+        payer=payer,
+        buyer_reference=body.buyer_reference,
+        issue_date=day,
+        due_date=day + timedelta(days=entity.get("payment_terms_days", 30)),
+        lines=lines,
+        cohort_id=body.cohort_id,
+    )
+    stored = await issue(db, document, purpose="manual")
+    runtime_of(request).relay.wake()
+    return document_view(stored, today())
+
+
+class ManualCreditIn(Strict):
+    amount_cents: int | None = Field(default=None, ge=1, le=10**9)  # default: all that is left
+    reason: str = Field(min_length=3, max_length=300)
+    idempotency_key: str = Field(default_factory=lambda: uuid.uuid4().hex, min_length=8, max_length=64)
+
+
+@router.post("/entities/{entity_id}/documents/{number}/credit-notes", status_code=201)
+async def credit_invoice(
+    request: Request,
+    principal: FinancePrincipal,
+    entity_id: EntityId,
+    number: DocumentNumber,
+    body: ManualCreditIn,
+) -> dict[str, Any]:
+    stored = await document_for(request, principal, entity_id, number)
+    if stored["kind"] != "invoice":
+        raise Problem(409, "not-an-invoice", "Only invoices can be credited", f"{number} is a credit note")
+    remaining = stored["net_cents"] - sum(c.get("net_cents", 0) for c in stored.get("credits", []))
+    amount = body.amount_cents or remaining
+    if amount > remaining or remaining <= 0:
+        raise Problem(
+            409,
+            "credit-exceeds-invoice",
+            "Credit exceeds what is left",
+            f"at most {remaining} cents",
+            field="amount_cents",
+        )
+    first = stored["lines"][0]
+    line = Line(
+        description=body.reason,
+        unit_price_cents=amount,
+        ledger=Ledger(stored["ledger"]),
+        vat_category=VatCategory(first["vat_category"]),
+        vat_rate_bp=first["vat_rate_bp"],
+        exemption_reason=first.get("exemption_reason"),
+        cost_centre=first.get("cost_centre"),
+        cohort_id=stored.get("cohort_id"),
+        cause=Cause(kind=CauseKind.manual, reference=f"credit by {principal.subject}"),
+    )
+    day = today()
+    credit = Document(
+        document_id=f"credit|{stored['_id']}|manual|{body.idempotency_key}",
+        kind=DocumentKind.credit_note,
+        entity_id=entity_id,
+        ledger=Ledger(stored["ledger"]),
+        payer=Party.model_validate(stored["payer"]),
+        buyer_reference=stored["buyer_reference"],
+        issue_date=day,
+        due_date=day,
+        lines=[line],
+        cohort_id=stored.get("cohort_id"),
+        credited_document_id=stored["_id"],
+        credited_number=stored["number"],
+        credited_issue_date=stored["issue_date"],
+    )
+    issued = await issue(runtime_of(request).db, credit, purpose=stored.get("purpose"))
+    runtime_of(request).relay.wake()
+    return document_view(issued, today())

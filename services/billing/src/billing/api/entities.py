@@ -1,0 +1,245 @@
+"""Legal entities (administrations), their settings, payers and cost models."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from billing.api.deps import (
+    MAX_PAGE,
+    EntityId,
+    FinancePrincipal,
+    entity_for,
+    page,
+    runtime_of,
+    today,
+)
+from billing.domain.costing import (
+    CostModel,
+    PriceBelowIntegralCost,
+    PriceOverride,
+    check_private_price,
+    integral_cost_per_seat,
+)
+from billing.domain.ledgers import BillingMoment
+from billing.facts import list_price
+from billing.reports import entity_documents, ledger_summary
+from billing.store import COHORTS, COST_MODELS, ENTITIES, OFFERINGS, PAYERS
+from llo_shared.problems import Problem
+
+router = APIRouter(tags=["entities"])
+Ref = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EntitySettings(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    billing_moment: BillingMoment | None = None
+    payment_terms_days: int | None = Field(default=None, ge=0, le=365)
+    kvk: str | None = Field(default=None, pattern=r"^\d{8}$")
+    vat_number: str | None = Field(default=None, pattern=r"^NL\d{9}B\d{2}$")
+    iban: str | None = Field(default=None, pattern=r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
+    street: str | None = Field(default=None, max_length=200)
+    city: str | None = Field(default=None, max_length=100)
+    postcode: str | None = Field(default=None, max_length=10)
+
+
+def entity_view(entity: dict[str, Any]) -> dict[str, Any]:
+    return {"entity_id": entity["_id"], "ledgers": ["publiek", "privaat"]} | {
+        k: v for k, v in entity.items() if k != "_id"
+    }
+
+
+@router.get("/entities")
+async def list_entities(
+    request: Request,
+    principal: FinancePrincipal,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=20)] = None,
+) -> dict[str, Any]:
+    query = {} if principal.role == "admin" else {"_id": principal.org}
+    entities = await runtime_of(request).db[ENTITIES].find(query).sort("_id", 1).to_list(None)
+    return page([entity_view(e) for e in entities], cursor, limit)
+
+
+@router.get("/entities/{entity_id}")
+async def get_entity(request: Request, principal: FinancePrincipal, entity_id: EntityId) -> dict[str, Any]:
+    return entity_view(await entity_for(request, principal, entity_id))
+
+
+@router.patch("/entities/{entity_id}")
+async def update_entity(
+    request: Request, principal: FinancePrincipal, entity_id: EntityId, settings: EntitySettings
+) -> dict[str, Any]:
+    await entity_for(request, principal, entity_id)
+    changes = settings.model_dump(exclude_none=True, mode="json")
+    if changes:
+        await runtime_of(request).db[ENTITIES].update_one({"_id": entity_id}, {"$set": changes})
+    return entity_view(await entity_for(request, principal, entity_id))
+
+
+@router.get("/entities/{entity_id}/ledgers")
+async def ledgers(request: Request, principal: FinancePrincipal, entity_id: EntityId) -> dict[str, Any]:
+    """Both ledgers side by side: never one total across them."""
+    await entity_for(request, principal, entity_id)
+    documents = await entity_documents(runtime_of(request).db, entity_id)
+    rows = ledger_summary(documents, today())
+    return {"items": rows, "total": len(rows), "next": None}
+
+
+# payers -----------------------------------------------------------------------------
+
+
+class PayerDetails(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["employer", "uwv", "gemeente", "oo_fonds", "participant", "budget_scheme"]
+    scheme: Literal["0106", "0190"] | None = None
+    endpoint: str | None = Field(default=None, pattern=r"^\d{8}$|^\d{20}$")
+    street: str = Field(default="", max_length=200)
+    city: str = Field(default="", max_length=100)
+    postcode: str = Field(default="", max_length=10)
+    buyer_reference: str | None = Field(default=None, max_length=200)
+
+
+@router.get("/entities/{entity_id}/payers")
+async def list_payers(
+    request: Request,
+    principal: FinancePrincipal,
+    entity_id: EntityId,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=20)] = None,
+) -> dict[str, Any]:
+    """Everyone this administration invoiced, with the master data finance keeps for them."""
+    await entity_for(request, principal, entity_id)
+    db = runtime_of(request).db
+    documents = await entity_documents(db, entity_id)
+    known = {d["payer"]["payer_id"]: d["payer"] for d in documents}
+    for stored in await db[PAYERS].find({"entity_id": entity_id}).to_list(None):
+        known[stored["payer_id"]] = {k: v for k, v in stored.items() if k not in ("_id", "entity_id")}
+    items = sorted(known.values(), key=lambda p: p["payer_id"])
+    return page(items, cursor, limit)
+
+
+@router.put("/entities/{entity_id}/payers/{payer_id}")
+async def put_payer(
+    request: Request,
+    principal: FinancePrincipal,
+    entity_id: EntityId,
+    payer_id: Ref,
+    details: PayerDetails,
+) -> dict[str, Any]:
+    await entity_for(request, principal, entity_id)
+    if details.scheme and not details.endpoint:
+        raise Problem(
+            422,
+            "validation",
+            "Invalid input",
+            "an electronic address needs an endpoint",
+            field="endpoint",
+        )
+    document = details.model_dump() | {"payer_id": payer_id, "entity_id": entity_id}
+    await (
+        runtime_of(request).db[PAYERS].replace_one({"_id": f"{entity_id}|{payer_id}"}, document, upsert=True)
+    )
+    return details.model_dump() | {"payer_id": payer_id}
+
+
+# cost models ------------------------------------------------------------------------
+
+
+class OverrideIn(Strict):
+    reason: str = Field(min_length=10, max_length=2000)
+
+
+class CostModelIn(Strict):
+    model: CostModel
+    seat_price_cents: int | None = Field(default=None, ge=0, le=10**11)
+    override: OverrideIn | None = None
+
+
+def cost_model_view(stored: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in stored.items() if k != "_id"}
+
+
+async def known_price(db: Any, scope: str, ref: str) -> int | None:
+    if scope == "cohort":
+        cohort = await db[COHORTS].find_one({"_id": ref})
+        if cohort and cohort.get("seat_price_cents"):
+            return int(cohort["seat_price_cents"])
+        return None
+    offering = await db[OFFERINGS].find_one({"_id": ref})
+    return list_price(offering) or None if offering else None
+
+
+@router.put("/entities/{entity_id}/cost-models/{scope}/{ref}")
+async def put_cost_model(
+    request: Request,
+    principal: FinancePrincipal,
+    entity_id: EntityId,
+    scope: Literal["offering", "cohort"],
+    ref: Ref,
+    body: CostModelIn,
+) -> dict[str, Any]:
+    """Store a cost model; a known private price below the integral cost is refused unless the
+    request carries an override with a reason (recorded with who and when, shown in reports)."""
+    await entity_for(request, principal, entity_id)
+    db = runtime_of(request).db
+    per_seat = integral_cost_per_seat(body.model)
+    price = body.seat_price_cents if body.seat_price_cents is not None else await known_price(db, scope, ref)
+    override = None
+    if price is not None and body.override is not None and price < per_seat:
+        override = PriceOverride(
+            by=principal.subject,
+            at=datetime.now(UTC),
+            reason=body.override.reason,
+            price_cents=price,
+            integral_cost_cents=per_seat,
+        )
+    if price is not None:
+        try:
+            check_private_price(price, per_seat, override)
+        except PriceBelowIntegralCost as refused:
+            raise Problem(
+                409,
+                "price-below-integral-cost",
+                "Private price below integral cost",
+                str(refused),
+                price_cents=price,
+                integral_cost_cents=per_seat,
+                field="override",
+            ) from None
+    stored = {
+        "_id": f"{entity_id}|{scope}|{ref}",
+        "entity_id": entity_id,
+        "scope": scope,
+        "ref": ref,
+        "model": body.model.model_dump(),
+        "integral_cost_per_seat_cents": per_seat,
+        "seat_price_cents": price,
+        "override": override.model_dump(mode="json") if override else None,
+        "updated_by": principal.subject,
+        "updated_at": datetime.now(UTC).isoformat(),
+    }
+    await db[COST_MODELS].replace_one({"_id": stored["_id"]}, stored, upsert=True)
+    return cost_model_view(stored)
+
+
+@router.get("/entities/{entity_id}/cost-models")
+async def list_cost_models(
+    request: Request,
+    principal: FinancePrincipal,
+    entity_id: EntityId,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=20)] = None,
+) -> dict[str, Any]:
+    await entity_for(request, principal, entity_id)
+    stored = (
+        await runtime_of(request).db[COST_MODELS].find({"entity_id": entity_id}).sort("_id", 1).to_list(None)
+    )
+    return page([cost_model_view(s) for s in stored], cursor, limit)
