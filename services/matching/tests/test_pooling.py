@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from matching.domain.pooling import PoolCohort, PoolUnit, plan_violations, pool_greedy, pool_optimal
 
 SEAT_PRICE = 200_000

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+
 from matching.domain.model import ExemptionDecision, ModuleEvidence
 from matching.domain.prior_learning import advise, eighty_eighty, exempted_modules, modules_rule_would_skip
 

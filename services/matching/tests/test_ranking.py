@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from matching.domain.ranking import CohortIndex
 from matching.domain.scoring import explain, rank_plain
-
 from services.matching.tests.factories import cohort, need, offering
 
 SKILLS = ["zorg.adl", "zorg.hygiene", "zorg.medicatie", "zorg.communicatie", "techniek.pv"]

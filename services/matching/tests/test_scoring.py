@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+
 from matching.domain.geo import haversine_km
 from matching.domain.scoring import HARD_CONSTRAINTS, WEIGHTS, explain, rank_plain
-
 from services.matching.tests.factories import EMMELOORD, LELYSTAD, cohort, need, offering
 
 

@@ -1,7 +1,8 @@
 """Settings of the matching service (env prefix LLO_MATCHING_)."""
 
-from llo_shared.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from llo_shared.settings import ServiceSettings
 
 
 class MatchingSettings(ServiceSettings):

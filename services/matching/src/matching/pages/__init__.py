@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+
 from llo_shared.pages import PagePrincipal, Pages
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -1,0 +1,65 @@
+"""Demands (scholingsvragen): an employer or commissioner sees only its own."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from matching.api.common import Commissioner, Cursor, Limit, Reader, TopK, UseCases, listing
+from matching.documents import demand_view
+from matching.schemas import DemandClose, DemandCreate, DemandUpdate, Region
+from matching.store import DEMANDS
+
+router = APIRouter(prefix="/demands", tags=["demands"])
+
+
+@router.post("", status_code=201)
+async def post_demand(body: DemandCreate, principal: Commissioner, uc: UseCases) -> dict[str, Any]:
+    return demand_view(await uc.post_demand(principal, body))
+
+
+@router.get("")
+async def list_demands(
+    principal: Reader,
+    uc: UseCases,
+    status: Annotated[Literal["open", "closed"] | None, Query()] = None,
+    region: Annotated[Region | None, Query()] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    query: dict[str, Any] = {} if principal.role == "admin" else {"commissioner_org": principal.org}
+    if status:
+        query["status"] = status
+    if region:
+        query["region"] = region
+    docs, total, next_cursor = await uc.store.page(DEMANDS, query, cursor, limit)
+    placed = await uc.store.accepted_seats_by_demand([d["_id"] for d in docs])
+    return listing([demand_view(d, placed.get(d["_id"], 0)) for d in docs], total, next_cursor)
+
+
+@router.get("/{demand_id}")
+async def get_demand(demand_id: str, principal: Reader, uc: UseCases) -> dict[str, Any]:
+    doc = await uc.visible_demand(principal, demand_id)
+    placed = await uc.store.accepted_seats_by_demand([demand_id])
+    return demand_view(doc, placed.get(demand_id, 0))
+
+
+@router.patch("/{demand_id}")
+async def update_demand(
+    demand_id: str, body: DemandUpdate, principal: Commissioner, uc: UseCases
+) -> dict[str, Any]:
+    return demand_view(await uc.update_demand(principal, demand_id, body))
+
+
+@router.post("/{demand_id}/close")
+async def close_demand(
+    demand_id: str, body: DemandClose, principal: Commissioner, uc: UseCases
+) -> dict[str, Any]:
+    return demand_view(await uc.close_demand(principal, demand_id, body))
+
+
+@router.get("/{demand_id}/matches")
+async def demand_matches(demand_id: str, principal: Reader, uc: UseCases, k: TopK = 10) -> dict[str, Any]:
+    items = await uc.demand_matches(principal, demand_id, k)
+    return listing(items, len(items), None)
