@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+
 from llo_shared.bus_memory import InProcessBus
 from llo_shared.mongo import MemoryDatabase
 from llo_shared.service import Infrastructure
 from recruitment.app import create_app
 from recruitment.settings import RecruitmentSettings
-
 from services.recruitment.tests.catalogue_double import CatalogueDouble
 from services.recruitment.tests.support import Service
 from tests.fixtures.apps import running

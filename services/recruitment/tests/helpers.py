@@ -15,7 +15,7 @@ EMPLOYER_PAYER = {
 }
 
 
-def campaign_body(cohort_id: str, today: date, **changes: Any) -> dict[str, Any]:
+def campaign_body(cohort_id: str | None, today: date, **changes: Any) -> dict[str, Any]:
     return {
         "name": "Werving VIG voorjaar",
         "cohort_id": cohort_id,

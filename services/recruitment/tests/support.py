@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
 from llo_shared.bus_memory import InProcessBus
 from recruitment.settings import RecruitmentSettings
-
 from tests.fixtures.apps import bearer
 
 PROVIDER = "BRIN-25LH"

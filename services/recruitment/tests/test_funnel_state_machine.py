@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from recruitment.domain.application import Source, received
 from recruitment.domain.funnel import (
     ALLOWED,

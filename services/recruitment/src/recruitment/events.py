@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from llo_shared.envelope import EventEnvelope, EventPayload
 from pydantic import Field
 
+from llo_shared.envelope import EventEnvelope, EventPayload
 from recruitment.domain.funding import FundingKind, Payer
 
 PRODUCER = "recruitment"

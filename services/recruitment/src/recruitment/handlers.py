@@ -10,10 +10,10 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-from llo_shared.bus import Subscription
-from llo_shared.envelope import EventEnvelope
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from llo_shared.bus import Subscription
+from llo_shared.envelope import EventEnvelope
 from recruitment.cohorts import CohortView
 from recruitment.domain.application import Source
 from recruitment.domain.funding import Funding, FundingKind, Payer

@@ -1,8 +1,9 @@
 """Settings of the recruitment service (env prefix LLO_RECRUITMENT_)."""
 
-from llo_shared.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from llo_shared.settings import ServiceSettings
 
 
 class RecruitmentSettings(ServiceSettings):

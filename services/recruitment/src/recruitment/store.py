@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from llo_shared.envelope import EventEnvelope
-from llo_shared.mongo import IndexSpec
-from llo_shared.outbox import new_document, strip_outbox, with_events
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from llo_shared.envelope import EventEnvelope
+from llo_shared.mongo import IndexSpec
+from llo_shared.outbox import new_document, strip_outbox, with_events
 from recruitment.domain.application import Application
 from recruitment.domain.campaign import Campaign
 from recruitment.events import APPLICATION_TOPIC, CAMPAIGN_TOPIC

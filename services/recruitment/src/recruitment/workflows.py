@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from llo_shared.envelope import EventEnvelope
-
 from recruitment import events as ev
 from recruitment.cohorts import CohortView, cohort_view
 from recruitment.domain.application import (

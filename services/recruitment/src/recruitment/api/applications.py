@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
-from llo_shared.auth import Principal, current_principal, require_roles
-from llo_shared.problems import Problem
 from pydantic import BaseModel, Field
 
+from llo_shared.auth import Principal, current_principal, require_roles
+from llo_shared.problems import Problem
 from recruitment.api.deps import (
     Cursor,
     Limit,

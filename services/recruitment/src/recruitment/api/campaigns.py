@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from llo_shared.auth import Principal, current_principal, require_org, require_roles
 from pydantic import Field
 
+from llo_shared.auth import Principal, current_principal, require_org, require_roles
 from recruitment.api.deps import (
     Cursor,
     Limit,

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
+
 from llo_shared.auth import Principal
 from llo_shared.problems import Problem, problem_response
-
 from recruitment.domain.application import Application
 from recruitment.domain.campaign import Campaign, CampaignStatusConflict
 from recruitment.domain.funnel import InvalidTransition, ReasonRequired
@@ -35,7 +35,10 @@ def decode_cursor(cursor: str | None) -> str | None:
     if not cursor:
         return None
     try:
-        return base64.urlsafe_b64decode(cursor.encode()).decode()
+        decoded = base64.b64decode(cursor.encode(), altchars=b"-_", validate=True).decode()
+        if not decoded:
+            raise ValueError("empty cursor")
+        return decoded
     except (ValueError, UnicodeDecodeError):
         raise Problem(
             400,

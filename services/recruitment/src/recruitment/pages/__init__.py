@@ -8,10 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+
 from llo_shared.auth import Principal
 from llo_shared.pages import PagePrincipal, Pages
 from llo_shared.problems import Problem
-
 from recruitment.applicants import personal_fields
 from recruitment.charts import STAGE_LABELS, fill_svg, funnel_svg
 from recruitment.cohorts import CohortView, cohort_view
