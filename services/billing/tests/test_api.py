@@ -38,7 +38,14 @@ async def billed(billing):
 
 async def test_a_finance_user_of_another_provider_cannot_see_these_ledgers(billed):
     other = billed.headers(org="BRIN-30RR")
-    for path in ("", "/ledgers", "/invoices", "/reports/ledgers", "/reports/ageing", "/cost-models"):
+    for path in (
+        "",
+        "/ledgers",
+        "/invoices",
+        "/reports/ledgers",
+        "/reports/ageing",
+        "/cost-models",
+    ):
         response = await billed.client.get(API + path, headers=other)
         assert response.status_code == 403, path
         assert response.headers["content-type"] == "application/problem+json"
@@ -186,11 +193,17 @@ async def test_a_price_below_integral_cost_is_refused_unless_overridden_and_repo
     expensive = COST_MODEL | {"teaching_hours": 200}  # integral cost 2510.84 > seat price 2500.00
     refused = await billed.client.put(url, json={"model": expensive}, headers=headers)
     assert refused.status_code == 409
-    assert (refused.json()["integral_cost_cents"], refused.json()["price_cents"]) == (251_084, 250_000)
+    assert (refused.json()["integral_cost_cents"], refused.json()["price_cents"]) == (
+        251_084,
+        250_000,
+    )
     assert (await billed.client.get(f"{API}/cost-models", headers=headers)).json()["total"] == 0
     accepted = await billed.client.put(
         url,
-        json={"model": expensive, "override": {"reason": "Pilot met O&O-fonds, besluit CvB 2026-08"}},
+        json={
+            "model": expensive,
+            "override": {"reason": "Pilot met O&O-fonds, besluit CvB 2026-08"},
+        },
         headers=headers,
     )
     assert accepted.status_code == 200, accepted.text
@@ -204,7 +217,8 @@ async def test_a_price_below_integral_cost_is_refused_unless_overridden_and_repo
 async def test_cohort_allocation_report_shows_seat_shares_and_cost_coverage(billed):
     headers = billed.headers()
     await billed.feed(
-        ev.enrolled("ENR-F1", funding_kind="funded_bbl"), ev.enrolled("ENR-F2", funding_kind="funded_bol")
+        ev.enrolled("ENR-F1", funding_kind="funded_bbl"),
+        ev.enrolled("ENR-F2", funding_kind="funded_bol"),
     )
     cheap = COST_MODEL | {"teaching_hours": 40}
     assert (
@@ -229,7 +243,11 @@ async def test_manual_billable_item_is_private_and_needs_a_known_payer(billed):
         "buyer_reference": "PO-2026-77",
         "reason": "extra_begeleiding",
         "lines": [
-            {"description": "Extra begeleiding BBL, 10 uur", "quantity": 10, "unit_price_cents": 8_500}
+            {
+                "description": "Extra begeleiding BBL, 10 uur",
+                "quantity": 10,
+                "unit_price_cents": 8_500,
+            }
         ],
     }
     created = await billed.client.post(f"{API}/invoices", json=body, headers=headers)

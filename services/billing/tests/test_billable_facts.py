@@ -45,9 +45,10 @@ async def test_an_enrolment_with_two_payers_splits_the_seat_exactly(billing):
     await billing.feed(ev.cohort(), ev.enrolled("ENR-2", payers=[employer, fund], seat_price_cents=100_001))
     documents = await invoices(billing)
     assert sorted(d["total_cents"] for d in documents) == [33_330, 66_671]
-    assert [d["number"] for d in documents] == ["25LH-PRV-2026-000001", "25LH-PRV-2026-000002"] or sorted(
-        d["number"] for d in documents
-    ) == ["25LH-PRV-2026-000001", "25LH-PRV-2026-000002"]
+    assert [d["number"] for d in documents] == [
+        "25LH-PRV-2026-000001",
+        "25LH-PRV-2026-000002",
+    ] or sorted(d["number"] for d in documents) == ["25LH-PRV-2026-000001", "25LH-PRV-2026-000002"]
 
 
 async def test_entity_billing_on_confirmation_waits_for_the_go(billing):

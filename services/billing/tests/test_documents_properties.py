@@ -9,7 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from billing.domain.invoices import Cause, CauseKind, Document, DocumentKind, Line, Party, VatCategory
+from billing.domain.invoices import (
+    Cause,
+    CauseKind,
+    Document,
+    DocumentKind,
+    Line,
+    Party,
+    VatCategory,
+)
 from billing.domain.ledgers import Ledger
 from billing.issuing import issue
 from billing.store import allocate_number
@@ -40,7 +48,11 @@ lines = st.lists(
 
 
 def document(
-    document_lines, ledger=Ledger.privaat, document_id="D1", issue_date=date(2026, 9, 1), entity="BRIN-25LH"
+    document_lines,
+    ledger=Ledger.privaat,
+    document_id="D1",
+    issue_date=date(2026, 9, 1),
+    entity="BRIN-25LH",
 ):
     return Document(
         document_id=document_id,

@@ -10,7 +10,15 @@ from datetime import date
 import pytest
 from lxml import etree
 
-from billing.domain.invoices import Cause, CauseKind, Document, DocumentKind, Line, Party, VatCategory
+from billing.domain.invoices import (
+    Cause,
+    CauseKind,
+    Document,
+    DocumentKind,
+    Line,
+    Party,
+    VatCategory,
+)
 from billing.domain.ledgers import Ledger
 from billing.einvoice.ubl import NLCIUS_CUSTOMIZATION, IncompleteParty, Seller, build
 

@@ -234,7 +234,9 @@ class Biller:
         )
         for enrolment in pending:
             cause = EventRef(
-                enrolment["event_id"], enrolment.get("event_type", "ParticipantEnrolled"), trigger.day
+                enrolment["event_id"],
+                enrolment.get("event_type", "ParticipantEnrolled"),
+                trigger.day,
             )
             await self.bill_seat(enrolment, cause, triggered_by=trigger.event_id)
 
@@ -253,7 +255,10 @@ class Biller:
             return
         entity = await self.ensure_entity(enrolment["provider_id"])
         payers = enrolment.get("payers") or [
-            {"payer_id": enrolment.get("participant_ref") or enrolment["_id"], "kind": "participant"}
+            {
+                "payer_id": enrolment.get("participant_ref") or enrolment["_id"],
+                "kind": "participant",
+            }
         ]
         amounts = split_pro_rata(price, [max(1, p.get("share_bp", 10_000)) for p in payers])
         category, rate = vat_of(offering)
@@ -342,7 +347,14 @@ class Biller:
         return net
 
     async def _surcharge_invoice(
-        self, cohort: dict, entity: dict, payer: dict, amount: int, empty: int, event: EventRef, billed: dict
+        self,
+        cohort: dict,
+        entity: dict,
+        payer: dict,
+        amount: int,
+        empty: int,
+        event: EventRef,
+        billed: dict,
     ) -> None:
         first = payer["payer_id"] not in billed
         document_id = f"surcharge|{cohort['_id']}|{payer['payer_id']}"
@@ -363,7 +375,10 @@ class Biller:
             cost_centre=cohort["_id"],
             cohort_id=cohort["_id"],
             cause=Cause(
-                kind=kind, event_id=event.event_id, event_type=event.event_type, reference=cohort["_id"]
+                kind=kind,
+                event_id=event.event_id,
+                event_type=event.event_type,
+                reference=cohort["_id"],
             ),
         )
         document = self._invoice(document_id, entity, payer, line, event.day, cohort["_id"])
@@ -419,7 +434,10 @@ class Biller:
             cost_centre=line.get("cost_centre"),
             cohort_id=fresh.get("cohort_id"),
             cause=Cause(
-                kind=kind, event_id=event.event_id, event_type=event.event_type, reference=fresh["_id"]
+                kind=kind,
+                event_id=event.event_id,
+                event_type=event.event_type,
+                reference=fresh["_id"],
             ),
         )
         await self._issue_credit(

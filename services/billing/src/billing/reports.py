@@ -68,7 +68,11 @@ def ageing(documents: Iterable[dict[str, Any]], today: date) -> list[dict[str, A
         payer = document["payer"]
         row = per_payer.setdefault(
             payer["payer_id"],
-            {"payer_id": payer["payer_id"], "payer_name": payer["name"], "ledger": document["ledger"]}
+            {
+                "payer_id": payer["payer_id"],
+                "payer_name": payer["name"],
+                "ledger": document["ledger"],
+            }
             | {bucket: 0 for bucket in AGEING_BUCKETS}
             | {"total_cents": 0},
         )

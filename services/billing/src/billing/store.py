@@ -26,13 +26,20 @@ PAYERS = "payers"
 OUTBOX_COLLECTIONS = (DOCUMENTS,)
 
 INDEXES = [
-    IndexSpec(DOCUMENTS, [("entity_id", 1), ("ledger", 1), ("kind", 1), ("number", 1)], name="entity_number"),
+    IndexSpec(
+        DOCUMENTS,
+        [("entity_id", 1), ("ledger", 1), ("kind", 1), ("number", 1)],
+        name="entity_number",
+    ),
     IndexSpec(DOCUMENTS, [("entity_id", 1), ("issue_date", -1), ("_id", 1)], name="entity_issue_date"),
     IndexSpec(DOCUMENTS, [("cohort_id", 1)], name="cohort"),
     IndexSpec(DOCUMENTS, [("enrolment_id", 1)], name="enrolment"),
     IndexSpec(ENROLMENTS, [("cohort_id", 1)], name="enrolment_cohort"),
     IndexSpec(
-        COST_MODELS, [("entity_id", 1), ("scope", 1), ("ref", 1)], unique=True, name="cost_model_scope"
+        COST_MODELS,
+        [("entity_id", 1), ("scope", 1), ("ref", 1)],
+        unique=True,
+        name="cost_model_scope",
     ),
 ]
 

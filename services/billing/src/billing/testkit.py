@@ -44,7 +44,13 @@ def envelope(
 def provider_registered(
     provider_id: str = PROVIDER, name: str = "ROC van Flevoland"
 ) -> tuple[str, EventEnvelope]:
-    payload = {"provider_id": provider_id, "name": name, "kind": "roc", "funded": True, "kvk": "39082468"}
+    payload = {
+        "provider_id": provider_id,
+        "name": name,
+        "kind": "roc",
+        "funded": True,
+        "kvk": "39082468",
+    }
     return "catalogue.provider.v1", envelope("ProviderRegistered", "catalogue", provider_id, payload)
 
 
@@ -157,7 +163,12 @@ def confirmed(
 
 
 def cancelled(cohort_id: str = "COH-1") -> tuple[str, EventEnvelope]:
-    payload = {"cohort_id": cohort_id, "provider_id": PROVIDER, "reason": "too_few", "merged_into": None}
+    payload = {
+        "cohort_id": cohort_id,
+        "provider_id": PROVIDER,
+        "reason": "too_few",
+        "merged_into": None,
+    }
     return "catalogue.cohort.v1", envelope("CohortCancelled", "catalogue", cohort_id, payload)
 
 

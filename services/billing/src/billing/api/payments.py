@@ -153,16 +153,7 @@ async def preview_import(
     await entity_for(request, principal, entity_id)
     db = runtime_of(request).db
     rows = await proposals(db, entity_id, body.csv)
-    stored = {
-        "_id": uuid.uuid4().hex,
-        "entity_id": entity_id,
-        "state": "preview",
-        "rows": rows,
-        "created_by": principal.subject,
-        "created_at": datetime.now(UTC).isoformat(),
-    }
-    await db[IMPORTS].insert_one(stored)
-    return import_view(stored)
+    return import_view(await save_import(db, entity_id, rows, principal.subject))
 
 
 def import_view(stored: dict[str, Any]) -> dict[str, Any]:
@@ -176,12 +167,21 @@ def import_view(stored: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.post("/entities/{entity_id}/payment-imports/{import_id}/book")
-async def book_import(
-    request: Request, principal: FinancePrincipal, entity_id: EntityId, import_id: str
-) -> dict[str, Any]:
-    await entity_for(request, principal, entity_id)
-    db = runtime_of(request).db
+async def save_import(db: Any, entity_id: str, rows: list[dict[str, Any]], by: str) -> dict[str, Any]:
+    stored = {
+        "_id": uuid.uuid4().hex,
+        "entity_id": entity_id,
+        "state": "preview",
+        "rows": rows,
+        "created_by": by,
+        "created_at": datetime.now(UTC).isoformat(),
+    }
+    await db[IMPORTS].insert_one(stored)
+    return stored
+
+
+async def book_import_rows(db: Any, entity_id: str, import_id: str) -> dict[str, Any]:
+    """Books the rows the preview proposed; booking an import twice books each row once."""
     stored = await db[IMPORTS].find_one({"_id": import_id, "entity_id": entity_id})
     if stored is None:
         raise Problem(404, "not-found", "Unknown import", import_id)
@@ -190,18 +190,27 @@ async def book_import(
         if row["action"] != "book":
             continue
         invoice = await db[DOCUMENTS].find_one({"entity_id": entity_id, "number": row["number"]})
-        # payment id from the import and row: booking the same import twice books each row once
         payment = PaymentIn(
             amount_cents=row["amount_cents"],
             paid_on=row["booking_date"],
             reference=row["reference"],
             payment_id=f"{import_id}-{index}",
         )
+        already = any(p["payment_id"] == payment.payment_id for p in invoice.get("payments", []))
         try:
             await book_payment(db, invoice, payment, f"import {import_id}")
-            booked += 1
+            booked += 0 if already else 1
         except Problem as refused:
             row |= {"action": "skip", "note": refused.title}
     await db[IMPORTS].update_one({"_id": import_id}, {"$set": {"state": "booked", "rows": stored["rows"]}})
-    runtime_of(request).relay.wake()
     return import_view(stored | {"state": "booked"}) | {"booked": booked}
+
+
+@router.post("/entities/{entity_id}/payment-imports/{import_id}/book")
+async def book_import(
+    request: Request, principal: FinancePrincipal, entity_id: EntityId, import_id: str
+) -> dict[str, Any]:
+    await entity_for(request, principal, entity_id)
+    result = await book_import_rows(runtime_of(request).db, entity_id, import_id)
+    runtime_of(request).relay.wake()
+    return result

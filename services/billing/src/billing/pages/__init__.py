@@ -1,21 +1,216 @@
-"""Server-rendered pages of the billing service."""
+"""Dutch pages for finance staff: ledgers side by side, invoices with filters and status, an
+invoice with its lines traced to their cause, the cohort allocation report, payment import."""
+
+from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
+from billing.api.deps import today
+from billing.api.documents import list_documents
+from billing.api.payments import book_import_rows, import_view, proposals, save_import
+from billing.api.reports import allocation_row
+from billing.api.views import document_view
+from billing.domain.ledgers import Ledger
+from billing.domain.money import format_eur
+from billing.reports import cohort_allocation, entity_documents, ledger_summary
+from billing.store import COHORTS, DOCUMENTS, ENTITIES
 from llo_shared.pages import PagePrincipal, Pages
+from llo_shared.problems import Problem
 
 TEMPLATES = Path(__file__).parent / "templates"
 
+STATUS_LABELS = {
+    "open": "open",
+    "partly_paid": "deels betaald",
+    "paid": "betaald",
+    "overdue": "vervallen",
+    "credited": "gecrediteerd",
+    "issued": "uitgegeven",
+}
+CAUSE_LABELS = {
+    "private_seat": "private opleidingsplaats",
+    "surcharge": "lege-stoelentoeslag",
+    "surcharge_recomputation": "herberekening toeslag",
+    "withdrawal": "uitschrijving",
+    "cohort_cancelled": "geannuleerde uitvoering",
+    "manual": "handmatig",
+}
+
 
 def page_router(pages: Pages) -> APIRouter:
+    pages.templates.env.filters["eur"] = format_eur
+    pages.templates.env.globals |= {"status_labels": STATUS_LABELS, "cause_labels": CAUSE_LABELS}
     router = APIRouter(include_in_schema=False)
 
+    async def finance_entity(
+        request: Request, principal: Any, entity_id: str | None
+    ) -> dict[str, Any] | None:
+        """The administration this finance user may see (admins may pick one with ?entiteit=)."""
+        if principal is None or principal.role not in ("finance", "admin"):
+            return None
+        wanted = entity_id if principal.role == "admin" and entity_id else principal.org
+        if principal.role == "admin" and not entity_id:
+            first = await request.app.state.runtime.db[ENTITIES].find({}).sort("_id", 1).to_list(1)
+            wanted = first[0]["_id"] if first else principal.org
+        return await request.app.state.runtime.db[ENTITIES].find_one({"_id": wanted})
+
+    def not_allowed(request: Request, principal: Any) -> HTMLResponse:
+        return pages.render(request, "signin_needed.html", principal, status_code=403, title="Facturatie")
+
     @router.get("/billing/", response_class=HTMLResponse)
-    def home(request: Request, principal: PagePrincipal) -> HTMLResponse:
-        return pages.render(request, "home.html", principal, title="Facturatie")
+    async def home(request: Request, principal: PagePrincipal, entiteit: str | None = None) -> HTMLResponse:
+        entity = await finance_entity(request, principal, entiteit)
+        if entity is None:
+            return pages.render(request, "home.html", principal, title="Facturatie", entity=None, ledgers=[])
+        documents = await entity_documents(request.app.state.runtime.db, entity["_id"])
+        ledgers = ledger_summary(documents, today())
+        return pages.render(
+            request, "home.html", principal, title="Facturatie", entity=entity, ledgers=ledgers
+        )
+
+    @router.get("/billing/facturen", response_class=HTMLResponse)
+    async def invoices(
+        request: Request,
+        principal: PagePrincipal,
+        grootboek: str = "",
+        status: str = "",
+        soort: str = "invoice",
+        entiteit: str | None = None,
+    ) -> HTMLResponse:
+        entity = await finance_entity(request, principal, entiteit)
+        if entity is None:
+            return not_allowed(request, principal)
+        ledger = Ledger(grootboek) if grootboek in Ledger.__members__ else None
+        kind = soort if soort in ("invoice", "credit_note") else "invoice"
+        chosen_status = status if status in STATUS_LABELS else None
+        items = await list_documents(request, entity["_id"], kind, ledger, chosen_status, None, None)
+        return pages.render(
+            request,
+            "invoices.html",
+            principal,
+            title="Facturen",
+            entity=entity,
+            items=items[:500],
+            total=len(items),
+            grootboek=grootboek,
+            status=status,
+            soort=kind,
+        )
+
+    @router.get("/billing/facturen/{number}", response_class=HTMLResponse)
+    async def invoice(request: Request, principal: PagePrincipal, number: str) -> HTMLResponse:
+        entity = await finance_entity(request, principal, request.query_params.get("entiteit"))
+        if entity is None:
+            return not_allowed(request, principal)
+        stored = await request.app.state.runtime.db[DOCUMENTS].find_one(
+            {"entity_id": entity["_id"], "number": number}, {"outbox": 0}
+        )
+        if stored is None:
+            return pages.render(request, "not_found.html", principal, status_code=404, title="Niet gevonden")
+        return pages.render(
+            request,
+            "invoice.html",
+            principal,
+            title=f"Factuur {number}",
+            entity=entity,
+            doc=document_view(stored, today()),
+        )
+
+    @router.get("/billing/toerekening", response_class=HTMLResponse)
+    async def allocation(
+        request: Request, principal: PagePrincipal, entiteit: str | None = None
+    ) -> HTMLResponse:
+        entity = await finance_entity(request, principal, entiteit)
+        if entity is None:
+            return not_allowed(request, principal)
+        db = request.app.state.runtime.db
+        cohorts = (
+            await db[COHORTS].find({"provider_id": entity["_id"]}, {"_id": 1}).sort("_id", 1).to_list(None)
+        )
+        rows = []
+        for cohort in cohorts:
+            report = await cohort_allocation(db, entity["_id"], cohort["_id"])
+            if report:
+                rows.append(allocation_row(report))
+        return pages.render(
+            request,
+            "allocation.html",
+            principal,
+            title="Toerekening per uitvoering",
+            entity=entity,
+            rows=rows,
+        )
+
+    @router.get("/billing/betalingen/import", response_class=HTMLResponse)
+    async def import_form(request: Request, principal: PagePrincipal) -> HTMLResponse:
+        entity = await finance_entity(request, principal, None)
+        if entity is None:
+            return not_allowed(request, principal)
+        return pages.render(
+            request,
+            "import.html",
+            principal,
+            title="Betalingen importeren",
+            entity=entity,
+            preview=None,
+            error=None,
+        )
+
+    @router.post("/billing/betalingen/import", response_class=HTMLResponse)
+    async def import_preview(
+        request: Request,
+        principal: PagePrincipal,
+        csv: Annotated[str, Form(max_length=2_000_000)] = "",
+    ) -> HTMLResponse:
+        entity = await finance_entity(request, principal, None)
+        if entity is None:
+            return not_allowed(request, principal)
+        db = request.app.state.runtime.db
+        try:
+            rows = await proposals(db, entity["_id"], csv)
+        except Problem as problem:
+            return pages.render(
+                request,
+                "import.html",
+                principal,
+                status_code=422,
+                title="Betalingen importeren",
+                entity=entity,
+                preview=None,
+                error=problem.detail,
+            )
+        stored = await save_import(db, entity["_id"], rows, principal.subject)
+        return pages.render(
+            request,
+            "import.html",
+            principal,
+            title="Betalingen importeren",
+            entity=entity,
+            preview=import_view(stored),
+            error=None,
+        )
+
+    @router.post("/billing/betalingen/import/{import_id}/boeken", response_class=HTMLResponse)
+    async def import_book(request: Request, principal: PagePrincipal, import_id: str) -> HTMLResponse:
+        entity = await finance_entity(request, principal, None)
+        if entity is None:
+            return not_allowed(request, principal)
+        db = request.app.state.runtime.db
+        result = await book_import_rows(db, entity["_id"], import_id)
+        request.app.state.runtime.relay.wake()
+        return pages.render(
+            request,
+            "import.html",
+            principal,
+            title="Betalingen importeren",
+            entity=entity,
+            preview=result,
+            error=None,
+        )
 
     router.include_router(pages.demo_sign_in_router())
     return router
