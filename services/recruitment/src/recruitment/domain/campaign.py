@@ -123,7 +123,9 @@ class Campaign(BaseModel):
 
     def cost_split(self) -> list[tuple[str, int]]:
         """Budget per partner in cents; half-up rounding, the last partner absorbs the remainder."""
-        shares = self.plan.cost_shares or [CostShare(partner_id=self.provider_id, name="", share_bp=10_000)]
+        shares = self.plan.cost_shares or [
+            CostShare(partner_id=self.provider_id, name=self.provider_id, share_bp=10_000)
+        ]
         parts = [
             (s.partner_id, (self.plan.budget_cents * s.share_bp * 2 + FULL_SHARE_BP) // (2 * FULL_SHARE_BP))
             for s in shares[:-1]
