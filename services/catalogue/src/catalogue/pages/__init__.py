@@ -1,21 +1,402 @@
-"""Server-rendered pages of the catalogue service."""
+"""Server-rendered Dutch portal pages: search, offering detail, employer view, provider pages.
 
+No JavaScript: filters are a GET form, decisions are POST forms that redirect back (PRG).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
 from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
 
+from catalogue.api.deps import can_see_offering
+from catalogue.api.search import SearchParams, run_search, search_params
+from catalogue.domain import geo, rules
+from catalogue.domain.model import CohortCreate
+from catalogue.domain.vocab import LABELS, label
+from catalogue.search import FACETS
+from catalogue.store import encode_cursor
+from llo_shared.auth import Principal
 from llo_shared.pages import PagePrincipal, Pages
+from llo_shared.problems import Problem
+from llo_shared.skills import load_skills
 
 TEMPLATES = Path(__file__).parent / "templates"
+FACET_TITLES = {
+    "credential_type": "Soort opleiding",
+    "leerweg": "Leerweg",
+    "level": "Niveau",
+    "domain": "Sector (SBB)",
+    "target_group": "Doelgroep",
+    "learning_mode": "Leervorm",
+    "location_kind": "Locatie",
+    "lesson_time": "Lestijden",
+    "start_policy": "Start",
+    "funding": "Financiering",
+    "registration": "Inschrijving",
+    "provider_kind": "Soort aanbieder",
+    "region": "Regio",
+}
+FACET_LABEL_FIELD = {
+    "target_group": "target_group",
+    "learning_mode": "learning_mode",
+    "location_kind": "location_kind",
+    "lesson_time": "lesson_time",
+    "provider_kind": "provider_kind",
+}
+
+
+def euro(cents: int | None) -> str:
+    if cents is None:
+        return "-"
+    whole, rest = divmod(int(cents), 100)
+    return f"€ {whole:,}".replace(",", ".") + f",{rest:02d}"
+
+
+def nl_date(value: str | None) -> str:
+    if not value:
+        return "-"
+    months = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+    d = date.fromisoformat(value)
+    return f"{d.day} {months[d.month - 1]} {d.year}"
+
+
+def facet_label(name: str, value: str) -> str:
+    if name == "region":
+        return geo.REGIONS.get(value, value)
+    return label(FACET_LABEL_FIELD.get(name, name), value)
+
+
+def course_json_ld(
+    offering: dict[str, Any], provider: dict[str, Any] | None, cohorts: list[dict[str, Any]]
+) -> str:
+    """schema.org Course with a CourseInstance per cohort."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Course",
+        "name": offering["title"],
+        "description": offering.get("description", ""),
+        "courseCode": offering.get("code"),
+        "educationalLevel": f"mbo niveau {offering['level']}",
+        "educationalCredentialAwarded": label("credential_type", offering["credential_type"]),
+        "timeRequired": f"PT{offering['study_load_hours']}H",
+        "inLanguage": "nl",
+        "provider": {
+            "@type": "EducationalOrganization",
+            "name": (provider or {}).get("name", offering.get("provider_name")),
+            "identifier": offering["provider_id"],
+        },
+        "offers": {
+            "@type": "Offer",
+            "price": f"{offering['price']['tuition_cents'] / 100:.2f}",
+            "priceCurrency": "EUR",
+            "category": "Bekostigd" if offering["funding"] == "bekostigd" else "Privaat",
+        },
+        "hasCourseInstance": [
+            {
+                "@type": "CourseInstance",
+                "startDate": c["start_date"],
+                "endDate": c["end_date"],
+                "courseMode": offering.get("learning_modes", []),
+                "location": {
+                    "@type": "Place",
+                    "name": c["municipality"],
+                    "address": {
+                        "@type": "PostalAddress",
+                        "postalCode": c["postcode"],
+                        "addressLocality": c["municipality"],
+                        "addressCountry": "NL",
+                    },
+                    "geo": {"@type": "GeoCoordinates", "latitude": c["lat"], "longitude": c["lon"]},
+                },
+                "maximumAttendeeCapacity": c["capacity"],
+                "remainingAttendeeCapacity": c["seats_left"],
+                "eventStatus": "https://schema.org/EventCancelled"
+                if c["status"] == "cancelled"
+                else "https://schema.org/EventScheduled",
+            }
+            for c in cohorts
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
 
 
 def page_router(pages: Pages) -> APIRouter:
     router = APIRouter(include_in_schema=False)
+    env = pages.templates.env
+    env.filters["euro"] = euro
+    env.filters["nl_date"] = nl_date
+    env.globals.update(
+        label=label,
+        facet_label=facet_label,
+        LABELS=LABELS,
+        REGIONS=geo.REGIONS,
+        skill_label=load_skills().label,
+        status_label=lambda s: label("status", s),
+    )
+
+    def store(request: Request) -> Any:
+        return request.app.state.catalogue_store
+
+    def index(request: Request) -> Any:
+        return request.app.state.search_index
 
     @router.get("/catalogue/", response_class=HTMLResponse)
-    def home(request: Request, principal: PagePrincipal) -> HTMLResponse:
-        return pages.render(request, "home.html", principal, title="Opleidingsaanbod in de regio")
+    async def home(request: Request, principal: PagePrincipal) -> HTMLResponse:
+        try:
+            params = search_params(request)
+            result = run_search(
+                index(request),
+                store(request),
+                params,
+                principal.org if principal else None,
+                principal.role if principal else None,
+            )
+        except (RequestValidationError, Problem) as error:
+            errors = (
+                [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in error.errors()]
+                if isinstance(error, RequestValidationError)
+                else [error.detail or error.title]
+            )
+            return pages.render(
+                request,
+                "search.html",
+                principal,
+                status_code=422,
+                title="Opleidingsaanbod in de regio",
+                errors=errors,
+                params=SearchParams(),
+                result=None,
+                facets={},
+                selected={},
+                next_url=None,
+                facet_titles=FACET_TITLES,
+            )
+        selected = {
+            name: {str(getattr(v, "value", v)) for v in getattr(params, name)} for name in [*FACETS, "region"]
+        }
+        next_url = None
+        if result.next_key:
+            query = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+            query.append(("cursor", encode_cursor([params.sort, *result.next_key])))
+            next_url = "/catalogue/?" + urlencode(query)
+        return pages.render(
+            request,
+            "search.html",
+            principal,
+            title="Opleidingsaanbod in de regio",
+            params=params,
+            result=result,
+            facets=result.facets,
+            selected=selected,
+            next_url=next_url,
+            facet_titles=FACET_TITLES,
+            errors=[],
+            places=geo.PLACES,
+        )
+
+    @router.get("/catalogue/aanbod/{offering_id}", response_class=HTMLResponse)
+    async def offering_page(offering_id: str, request: Request, principal: PagePrincipal) -> HTMLResponse:
+        offering = await store(request).offering(offering_id)
+        if offering is None or not can_see_offering(principal, offering):
+            return pages.render(request, "not_found.html", principal, status_code=404, title="Niet gevonden")
+        cohorts = await store(request).cohorts_of([offering_id])
+        provider = await store(request).provider(offering["provider_id"])
+        regions = {c["region"] for c in cohorts} or set((provider or {}).get("regions", []))
+        others = index(request).others_with_code(offering.get("code"), offering["provider_id"], regions)
+        today = store(request).today().isoformat()
+        return pages.render(
+            request,
+            "offering.html",
+            principal,
+            title=offering["title"],
+            offering=offering,
+            provider=provider,
+            cohorts=cohorts,
+            upcoming=[
+                c
+                for c in cohorts
+                if c["status"] in rules.OPEN_FOR_SEATS and c.get("enrol_until", c["start_date"]) >= today
+            ],
+            others=others,
+            json_ld=course_json_ld(offering, provider, cohorts),
+            is_owner=bool(principal and principal.owns(offering["provider_id"])),
+            guaranteed=rules.start_guaranteed,
+        )
+
+    @router.get("/catalogue/werkgever", response_class=HTMLResponse)
+    async def employer_page(request: Request, principal: PagePrincipal) -> HTMLResponse:
+        if principal is None or principal.role not in ("employer", "admin"):
+            return pages.render(
+                request,
+                "sign_in_needed.html",
+                principal,
+                status_code=403,
+                title="Werkgevers",
+                role_label="werkgever",
+            )
+        items, _ = await store(request).offerings(
+            {"status": "published", "visibility": "onderhands", "visible_to": principal.org}, None, 200
+        )
+        cohorts = await store(request).cohorts_of([o["_id"] for o in items])
+        by_offering: dict[str, list] = {}
+        for c in cohorts:
+            by_offering.setdefault(c["offering_id"], []).append(c)
+        return pages.render(
+            request,
+            "employer.html",
+            principal,
+            title="Aanbod voor uw organisatie",
+            offerings=items,
+            cohorts=by_offering,
+        )
+
+    def provider_or_none(principal: Principal | None) -> bool:
+        return principal is not None and principal.role in ("provider", "admin")
+
+    @router.get("/catalogue/aanbieder", response_class=HTMLResponse)
+    async def provider_page(request: Request, principal: PagePrincipal, melding: str = "") -> HTMLResponse:
+        if not provider_or_none(principal):
+            return pages.render(
+                request,
+                "sign_in_needed.html",
+                principal,
+                status_code=403,
+                title="Aanbieders",
+                role_label="aanbieder",
+            )
+        org = principal.org
+        s = store(request)
+        offerings, total = await s.offerings({"provider_id": org}, None, 100)
+        cohorts = await s.cohorts_of([o["_id"] for o in offerings])
+        horizon = s.today().toordinal() + 30
+        decisions = [
+            c
+            for c in cohorts
+            if c["status"] == "planned" and date.fromisoformat(c["decision_date"]).toordinal() <= horizon
+        ]
+        for c in decisions:
+            full = await s.cohort(c["_id"])
+            c["surcharge_total_cents"] = rules.surcharge_total_cents(full)
+            c["surcharge_problem"] = rules.surcharge_problem(full)
+            c["acceptances"] = full.get("surcharge_acceptances", [])
+            c["merge_targets"] = [
+                t
+                for t in cohorts
+                if t["_id"] != c["_id"]
+                and t["offering_id"] == c["offering_id"]
+                and t["status"] in rules.OPEN_FOR_SEATS
+                and t["seats_left"] >= c["seats_taken"]
+            ]
+        by_offering: dict[str, list] = {}
+        for c in cohorts:
+            by_offering.setdefault(c["offering_id"], []).append(c)
+        provider = await s.provider(org)
+        return pages.render(
+            request,
+            "provider.html",
+            principal,
+            title="Mijn aanbod",
+            provider=provider,
+            offerings=offerings[:100],
+            total=total,
+            cohorts=by_offering,
+            decisions=sorted(decisions, key=lambda c: (c["decision_date"], c["_id"])),
+            message=melding[:200],
+            places=geo.PLACES,
+        )
+
+    @router.post("/catalogue/aanbieder/besluit")
+    async def decide_form(
+        request: Request,
+        principal: PagePrincipal,
+        cohort_id: Annotated[str, Form(max_length=60)],
+        decision: Annotated[str, Form(max_length=30)],
+        merge_into: Annotated[str, Form(max_length=60)] = "",
+    ) -> RedirectResponse:
+        message = "Besluit vastgelegd."
+        try:
+            if not provider_or_none(principal):
+                raise Problem(403, "forbidden", "Niet toegestaan", "Meld u aan als aanbieder.")
+            cohort = await store(request).cohort(cohort_id)
+            if cohort is None or not principal.owns(cohort["provider_id"]):
+                raise Problem(404, "not-found", "Onbekend startmoment", "Dit startmoment is niet van u.")
+            target = await store(request).cohort(merge_into) if decision == "merge" else None
+            if decision == "merge" and (target is None or not principal.owns(target["provider_id"])):
+                raise Problem(
+                    422,
+                    "validation",
+                    "Kies een startmoment om mee samen te voegen.",
+                    "Kies een startmoment om mee samen te voegen.",
+                )
+            decided = await store(request).decide(
+                cohort, rules.Decision(decision), decided_by=principal.subject, merge_into=target
+            )
+            index(request).upsert_cohort(decided)
+            if target is not None:
+                index(request).upsert_cohort(await store(request).cohort(target["_id"]))
+            request.app.state.runtime.relay.wake()
+        except ValueError:
+            message = "Onbekend besluit."
+        except Problem as problem:
+            message = f"Niet gelukt: {problem.detail or problem.title}"
+        return RedirectResponse("/catalogue/aanbieder?" + urlencode({"melding": message}), status_code=303)
+
+    @router.post("/catalogue/aanbieder/startmoment")
+    async def new_cohort_form(
+        request: Request,
+        principal: PagePrincipal,
+        offering_id: Annotated[str, Form(max_length=60)],
+        start_date: Annotated[str, Form(max_length=10)],
+        end_date: Annotated[str, Form(max_length=10)],
+        decision_date: Annotated[str, Form(max_length=10)],
+        municipality: Annotated[str, Form(max_length=60)],
+        capacity: Annotated[str, Form(max_length=4)],
+        break_even: Annotated[str, Form(max_length=4)],
+        seat_price_euro: Annotated[str, Form(max_length=10)],
+    ) -> RedirectResponse:
+        message = "Startmoment toegevoegd."
+        try:
+            if not provider_or_none(principal):
+                raise Problem(403, "forbidden", "Niet toegestaan", "Meld u aan als aanbieder.")
+            offering = await store(request).offering(offering_id)
+            if offering is None or not principal.owns(offering["provider_id"]):
+                raise Problem(404, "not-found", "Onbekend aanbod", "Dit aanbod is niet van u.")
+            place = geo.place_of_municipality(municipality)
+            data = CohortCreate(
+                offering_id=offering_id,
+                start_date=start_date,
+                end_date=end_date,
+                decision_date=decision_date,
+                municipality=municipality,
+                postcode=place.pc4 if place else "0000",
+                capacity=capacity,
+                break_even=break_even,
+                seat_price_cents=round(float(seat_price_euro.replace(",", ".")) * 100),
+            )
+            from catalogue.api.deps import new_id
+
+            doc = await store(request).schedule_cohort(offering, data, new_id("coh", offering_id[:20]))
+            index(request).upsert_cohort(doc)
+            request.app.state.runtime.relay.wake()
+        except ValidationError as error:
+            message = "Niet gelukt: " + "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'invoer'}: {e['msg']}" for e in error.errors()
+            )
+        except ValueError:
+            message = "Niet gelukt: stoelprijs is geen bedrag."
+        except Problem as problem:
+            message = f"Niet gelukt: {problem.detail or problem.title}"
+        return RedirectResponse(
+            "/catalogue/aanbieder?" + urlencode({"melding": message[:200]}), status_code=303
+        )
 
     router.include_router(pages.demo_sign_in_router())
     return router
