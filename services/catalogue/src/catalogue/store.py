@@ -30,7 +30,7 @@ from catalogue.domain.model import (
 from catalogue.domain.text import tokens
 from catalogue.domain.vocab import FUNDED_PROVIDER_KINDS, CohortStatus, OfferingStatus
 from llo_shared.mongo import IndexSpec
-from llo_shared.outbox import new_document, strip_outbox, with_events
+from llo_shared.outbox import PENDING, new_document, strip_outbox, with_events
 from llo_shared.problems import Problem
 
 PROVIDERS, CONSORTIA, OFFERINGS, COHORTS, SEAT_REJECTIONS = (
@@ -51,6 +51,23 @@ INDEXES = [
     IndexSpec(COHORTS, [("changed_at", 1)]),
 ]
 SEAT_ATTEMPTS = 200  # compare-and-swap retries under contention; each loser re-reads and tries again
+
+
+IMPORTING = "importing"
+
+
+def staged(document: dict[str, Any], import_id: str | None) -> dict[str, Any]:
+    """An imported document stays invisible (and its events unpublished) until the import commits."""
+    if import_id is None:
+        return document
+    hidden = {"import_id": import_id, PENDING: False}
+    if (
+        document.get("status") == OfferingStatus.published
+        and "offering_id" in document
+        and "cohort_id" not in document
+    ):
+        hidden["status"] = IMPORTING
+    return document | hidden
 
 
 def now() -> datetime:
@@ -173,14 +190,19 @@ class CatalogueStore:
         }
 
     async def publish_offering(
-        self, provider: dict[str, Any], data: OfferingFields, offering_id: str
+        self,
+        provider: dict[str, Any],
+        data: OfferingFields,
+        offering_id: str,
+        *,
+        import_id: str | None = None,
     ) -> dict[str, Any]:
         doc = {"_id": offering_id, "offering_id": offering_id, **self._offering_state(provider, data)}
         doc |= {"status": OfferingStatus.published.value, "version": 1, "created_at": now()}
         event = ev.OfferingPublished(**offering_event_payload(doc))
         try:
             await self.db[OFFERINGS].insert_one(
-                new_document(doc, ev.OFFERING_TOPIC, [ev.envelope_of(event, offering_id)])
+                staged(new_document(doc, ev.OFFERING_TOPIC, [ev.envelope_of(event, offering_id)]), import_id)
             )
         except DuplicateKeyError:
             raise conflict(f"offering {offering_id} exists", field="offering_id") from None
@@ -266,9 +288,11 @@ class CatalogueStore:
         *,
         status: CohortStatus = CohortStatus.planned,
         prior_seats: dict[str, int] | None = None,
+        import_id: str | None = None,
     ) -> dict[str, Any]:
         """A new cohort; `status` and `prior_seats` only for loading history (demo seed, import)."""
-        if offering["status"] != OfferingStatus.published:
+        staging_with_offering = import_id is not None and offering.get("import_id") == import_id
+        if offering["status"] != OfferingStatus.published and not staging_with_offering:
             raise conflict("cohorts are scheduled for published offerings only", field="offering_id")
         by_funding = {"funded_bol": 0, "funded_bbl": 0, "private": 0} | (prior_seats or {})
         taken = sum(by_funding.values())
@@ -291,7 +315,7 @@ class CatalogueStore:
         event = ev.CohortScheduled(**cohort_event_payload(doc))
         try:
             await self.db[COHORTS].insert_one(
-                new_document(doc, ev.COHORT_TOPIC, [ev.envelope_of(event, cohort_id)])
+                staged(new_document(doc, ev.COHORT_TOPIC, [ev.envelope_of(event, cohort_id)]), import_id)
             )
         except DuplicateKeyError:
             raise conflict(f"cohort {cohort_id} exists", field="cohort_id") from None
@@ -706,6 +730,27 @@ class CatalogueStore:
         )
         if result.matched_count != 1:
             raise conflict("merge_into: the target changed meanwhile; try again", field="merge_into")
+
+    # Bulk import: stage, then commit or abort ----------------------------------------
+
+    async def commit_import(self, import_id: str) -> None:
+        """Make a staged import visible and let the relay publish its events, collection by collection."""
+        for collection in (OFFERINGS, COHORTS):
+            await self.db[collection].update_many(
+                {"import_id": import_id},
+                {"$set": {PENDING: True, "changed_at": now()}},
+            )
+        await self.db[OFFERINGS].update_many(
+            {"import_id": import_id, "status": IMPORTING},
+            {"$set": {"status": OfferingStatus.published.value}},
+        )
+
+    async def abort_import(self, import_id: str) -> int:
+        """Remove what a failed import staged; none of it was visible or published."""
+        removed = 0
+        for collection in (COHORTS, OFFERINGS):
+            removed += (await self.db[collection].delete_many({"import_id": import_id})).deleted_count
+        return removed
 
     # Sync for the search index -------------------------------------------------------
 
