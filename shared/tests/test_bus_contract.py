@@ -7,7 +7,6 @@ from collections import defaultdict
 
 from llo_shared.bus import H_ERROR, H_ORIGINAL_TOPIC, Message, RetryPolicy, Subscription, envelope_message
 from llo_shared.envelope import EventEnvelope
-
 from tests.support import eventually
 
 FAST_RETRY = RetryPolicy(attempts=3, initial_backoff_s=0.01)

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 OUTBOX = "outbox"
 PENDING = "outbox_pending"
+# Counts appends, so the relay can clear with one write when nobody appended since it read.
+SEQUENCE = "outbox_seq"
 
 
 def outbox_entries(topic: str, events: Iterable[EventEnvelope]) -> list[dict[str, Any]]:
@@ -50,12 +52,13 @@ def with_events(update: dict[str, Any], topic: str, events: list[EventEnvelope])
     merged = {op: dict(fields) for op, fields in update.items()}
     merged.setdefault("$push", {})[OUTBOX] = {"$each": outbox_entries(topic, events)}
     merged.setdefault("$set", {})[PENDING] = True
+    merged.setdefault("$inc", {})[SEQUENCE] = 1
     return merged
 
 
 def new_document(document: dict[str, Any], topic: str, events: list[EventEnvelope]) -> dict[str, Any]:
     """A document to insert, carrying the events its creation causes."""
-    return document | {OUTBOX: outbox_entries(topic, events), PENDING: bool(events)}
+    return document | {OUTBOX: outbox_entries(topic, events), PENDING: bool(events), SEQUENCE: 1}
 
 
 def outbox_index(collection: str) -> IndexSpec:
@@ -63,7 +66,7 @@ def outbox_index(collection: str) -> IndexSpec:
 
 
 def strip_outbox(document: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in document.items() if k not in (OUTBOX, PENDING)}
+    return {k: v for k, v in document.items() if k not in (OUTBOX, PENDING, SEQUENCE)}
 
 
 @dataclass
@@ -128,10 +131,18 @@ class OutboxRelay:
         total = 0
         for name in self._collections:
             collection = self._db[name]
-            documents = await collection.find({PENDING: True}, {OUTBOX: 1}).limit(self._batch).to_list(None)
+            documents = (
+                await collection.find({PENDING: True}, {OUTBOX: 1, SEQUENCE: 1})
+                .limit(self._batch)
+                .to_list(None)
+            )
             if documents:
                 total += await self._publish(collection, documents)
-            OUTBOX_BACKLOG.labels(self._service, name).set(await collection.count_documents({PENDING: True}))
+            # Counting is a full scan on FerretDB: only when a full batch says more may wait.
+            backlog = (
+                await collection.count_documents({PENDING: True}) if len(documents) == self._batch else 0
+            )
+            OUTBOX_BACKLOG.labels(self._service, name).set(backlog)
         self.stats.passes += 1
         self.stats.published += total
         OUTBOX_RELAYED.labels(self._service).inc(total)
@@ -145,8 +156,14 @@ class OutboxRelay:
         ]
         await self._bus.publish(messages)
         for doc in documents:
-            # $pullAll with the exact entries as read: FerretDB ignores conditional $pull.
-            await collection.update_one({"_id": doc["_id"]}, {"$pullAll": {OUTBOX: doc.get(OUTBOX, [])}})
-            # Cleared only if no writer appended meanwhile; otherwise the next pass takes it.
-            await collection.update_one({"_id": doc["_id"], OUTBOX: []}, {"$set": {PENDING: False}})
+            await self._clear(collection, doc)
         return len(messages)
+
+    async def _clear(self, collection: Any, doc: dict[str, Any]) -> None:
+        """Remove exactly the published entries, never one a writer appended meanwhile."""
+        unchanged = {"_id": doc["_id"], SEQUENCE: doc.get(SEQUENCE)}
+        cleared = await collection.update_one(unchanged, {"$set": {OUTBOX: [], PENDING: False}})
+        if cleared.matched_count == 0:
+            # A writer appended since the read: pull what was published ($pullAll with the exact
+            # entries, as FerretDB ignores a conditional $pull); the next pass takes the rest.
+            await collection.update_one({"_id": doc["_id"]}, {"$pullAll": {OUTBOX: doc.get(OUTBOX, [])}})

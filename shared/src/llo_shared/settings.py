@@ -25,7 +25,8 @@ class ServiceSettings(BaseSettings):
     jwt_audience: str = "llo-match"
     jwks_url: str | None = None
     dev_key_file: Path = Path(".local/dev-signing-key.pem")
-    relay_poll_interval_s: float = 0.2
+    # The relay is woken by local writes; polling only picks up other replicas' writes.
+    relay_poll_interval_s: float = 1.0
 
     @classmethod
     def settings_customise_sources(
