@@ -12,12 +12,13 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.responses import RedirectResponse
+from starlette.types import Receive, Scope, Send
+
 from llo_shared.bus_memory import InProcessBus
 from llo_shared.mongo import MemoryDatabase
 from llo_shared.problems import problem_response
 from llo_shared.service import Infrastructure
-from starlette.responses import RedirectResponse
-from starlette.types import Receive, Scope, Send
 
 SERVICES = ("catalogue", "matching", "recruitment", "billing")
 
