@@ -70,6 +70,22 @@ def serve(
 
 
 @app.command()
+def gateway(
+    upstream: Annotated[list[str], typer.Option(help="SERVICE=URL, once per service")],
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+) -> None:
+    """Serve one address that forwards /<service>/ to each service process (the local stack)."""
+    import uvicorn
+
+    from llo.gateway import Gateway
+
+    routes = dict(item.split("=", 1) for item in upstream)
+    typer.echo(f"gateway on http://{host}:{port}/ -> " + ", ".join(f"/{s}/ {u}" for s, u in routes.items()))
+    uvicorn.run(Gateway(routes), host=host, port=port, log_level="warning")
+
+
+@app.command()
 def token(
     role: Annotated[str, typer.Option(help="employer, provider, rmt, finance or admin")],
     org: Annotated[str, typer.Option(help="Organisation id (KvK, OIN or institution code)")],

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The local stack without Docker: Kafka + FerretDB (kafka.sh, mongo.sh), each service as its
+# own process on Kafka and FerretDB, and a gateway on one address.
+#
+#   deploy/local/stack.sh up|down|status
+#
+# Ports: gateway ${LLO_STACK_PORT:-8000}; catalogue 8101, matching 8102, recruitment 8103,
+# billing 8104. Logs and pid files in .local/stack/. LLO_STACK_ENVIRONMENT (default demo)
+# decides whether the services seed the demo region.
+set -euo pipefail
+
+LLO_COMPONENT=stack
+# shellcheck source=deploy/local/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+SERVICES=(catalogue matching recruitment billing)
+declare -A PORTS=([catalogue]=8101 [matching]=8102 [recruitment]=8103 [billing]=8104)
+GATEWAY_PORT="${LLO_STACK_PORT:-8000}"
+HOME_DIR="$LLO_STATE/stack"
+LLO="$LLO_ROOT/.venv/bin/llo"
+
+wait_http() {  # wait_http URL NAME LOG
+  local url="$1" name="$2" logfile="$3" tries=0
+  until "$LLO_PYTHON" -c "import sys,urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" "$url" \
+      >/dev/null 2>&1; do
+    tries=$((tries + 1))
+    if (( tries > ${LLO_STACK_START_TIMEOUT:-120} * 2 )); then
+      show_logs "$logfile"
+      die "$name did not become ready at $url"
+    fi
+    sleep 0.5
+  done
+}
+
+start_process() {  # start_process NAME MARKER LOG -- COMMAND...
+  local name="$1" marker="$2" logfile="$3"
+  shift 4
+  if live_pid "$HOME_DIR/$name.pid" "$marker" >/dev/null; then
+    return 0
+  fi
+  nohup setsid "$@" >"$logfile" 2>&1 &
+  echo $! >"$HOME_DIR/$name.pid"
+}
+
+cmd_up() {
+  [[ -x "$LLO" ]] || die "no .venv yet: run 'make stack' (it syncs the environment first)"
+  take_lock stack
+  mkdir -p "$HOME_DIR"
+  local kafka mongo
+  kafka="$(bash "$LLO_LOCAL_SCRIPTS/kafka.sh" start)"
+  mongo="$(bash "$LLO_LOCAL_SCRIPTS/mongo.sh" start)"
+  echo "$kafka"
+  echo "$mongo"
+  local upstreams=() service port
+  for service in "${SERVICES[@]}"; do
+    port="${PORTS[$service]}"
+    LLO_STORAGE=mongo LLO_BUS=kafka LLO_ENVIRONMENT="${LLO_STACK_ENVIRONMENT:-demo}" \
+    LLO_MONGO_URL="mongodb://127.0.0.1:${LLO_MONGO_PORT:-27018}" \
+    LLO_KAFKA_BOOTSTRAP="127.0.0.1:${LLO_KAFKA_PORT:-19092}" \
+      start_process "$service" "serve $service" "$HOME_DIR/$service.log" -- \
+      "$LLO" serve "$service" --port "$port"
+    upstreams+=(--upstream "$service=http://127.0.0.1:$port")
+  done
+  start_process gateway "gateway" "$HOME_DIR/gateway.log" -- "$LLO" gateway --port "$GATEWAY_PORT" "${upstreams[@]}"
+  for service in "${SERVICES[@]}"; do
+    wait_http "http://127.0.0.1:${PORTS[$service]}/$service/readyz" "$service" "$HOME_DIR/$service.log"
+    echo "$service ready at http://127.0.0.1:${PORTS[$service]}/$service/ (log .local/stack/$service.log)"
+  done
+  wait_http "http://127.0.0.1:$GATEWAY_PORT/catalogue/healthz" gateway "$HOME_DIR/gateway.log"
+  echo "stack ready: open http://127.0.0.1:$GATEWAY_PORT/catalogue/  (stop with: make stack-down)"
+}
+
+cmd_down() {
+  local name
+  for name in gateway "${SERVICES[@]}"; do
+    stop_pid "$HOME_DIR/$name.pid" "$([[ $name == gateway ]] && echo gateway || echo "serve $name")" "$name"
+  done
+  bash "$LLO_LOCAL_SCRIPTS/kafka.sh" stop
+  bash "$LLO_LOCAL_SCRIPTS/mongo.sh" stop
+}
+
+cmd_status() {
+  local name ok=0
+  for name in gateway "${SERVICES[@]}"; do
+    if pid="$(live_pid "$HOME_DIR/$name.pid" "$([[ $name == gateway ]] && echo gateway || echo "serve $name")")"; then
+      echo "$name running (pid $pid)"
+    else
+      echo "$name not running"; ok=1
+    fi
+  done
+  bash "$LLO_LOCAL_SCRIPTS/kafka.sh" status || ok=1
+  bash "$LLO_LOCAL_SCRIPTS/mongo.sh" status || ok=1
+  return $ok
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac
