@@ -125,7 +125,7 @@ def dlq_replay(bootstrap: Bootstrap = "127.0.0.1:19092", topic: Topic = None) ->
     typer.echo(f"replayed {count} message(s)")
 
 
-async def _with_kafka(bootstrap: str, action):  # type: ignore[no-untyped-def]
+async def _with_kafka(bootstrap: str, action):
     from llo_shared.bus_kafka import KafkaBus
 
     bus = KafkaBus(bootstrap, client_id=f"llo-cli-{os.getpid()}")

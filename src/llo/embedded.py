@@ -66,7 +66,7 @@ class EmbeddedApp:
             )
 
     @contextlib.asynccontextmanager
-    async def running(self):  # type: ignore[no-untyped-def]
+    async def running(self):
         """Start the bus, then every service (their consumers subscribe, demo data is seeded)."""
         await self.bus.start()
         async with contextlib.AsyncExitStack() as stack:

@@ -59,7 +59,7 @@ class Gateway:
 class _Deferred(Response):
     """A response produced by a coroutine when the ASGI server calls it."""
 
-    def __init__(self, produce) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, produce) -> None:
         self._produce = produce
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -134,7 +134,7 @@ class MemoryCollection:
 
 class MemoryDatabase:
     def __init__(self, name: str = "llo") -> None:
-        self._db = mongomock.MongoClient(tz_aware=True)[name]
+        self._db: Any = mongomock.MongoClient(tz_aware=True)[name]
         self.name = name
 
     def __getitem__(self, name: str) -> MemoryCollection:
