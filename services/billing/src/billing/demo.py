@@ -1,7 +1,118 @@
-"""Demo data: entity settings and cost models for ROC van Flevoland; invoices arise from events."""
+"""Demo data for ROC van Flevoland (BRIN-25LH): the administration's settings, payer master
+data and cost models. Invoices are not seeded: they arise from the catalogue and recruitment
+demo events like in production. Everything here is idempotent (fixed ids, upserts)."""
 
+from __future__ import annotations
+
+from datetime import UTC, datetime
 from typing import Any
+
+from billing.domain.costing import CostModel, integral_cost_per_seat
+from billing.facts import entity_defaults, list_price
+from billing.store import COST_MODELS, ENTITIES, PAYERS
+
+DEMO_ENTITY = "BRIN-25LH"
+ENTITY_SETTINGS = {
+    "kvk": "39082468",
+    "vat_number": "NL001234567B01",
+    "iban": "NL91ABNA0417164300",
+    "street": "Educatorenweg 2",
+    "city": "Almere",
+    "postcode": "1325 AA",
+    "billing_moment": "on_confirmation",
+    "payment_terms_days": 30,
+}
+DEMO_PAYERS = [
+    {
+        "payer_id": "KVK-39084217",
+        "kind": "employer",
+        "name": "Zorggroep Almere",
+        "scheme": "0106",
+        "endpoint": "39084217",
+        "street": "Hospitaalweg 1",
+        "city": "Almere",
+        "postcode": "1315 RA",
+    },
+    {
+        "payer_id": "KVK-32112233",
+        "kind": "employer",
+        "name": "Woonzorg Flevoland",
+        "scheme": "0106",
+        "endpoint": "32112233",
+        "street": "Parkwijklaan 2",
+        "city": "Almere",
+        "postcode": "1328 AA",
+    },
+    {
+        "payer_id": "OIN-00000001002306608000",
+        "kind": "gemeente",
+        "name": "Gemeente Almere",
+        "scheme": "0190",
+        "endpoint": "00000001002306608000",
+        "street": "Stadhuisplein 1",
+        "city": "Almere",
+        "postcode": "1315 HR",
+    },
+]
 
 
 async def seed_demo(runtime: Any) -> None:
-    return None
+    if runtime.settings.environment != "demo":
+        return
+    db = runtime.db
+    defaults = {k: v for k, v in entity_defaults(DEMO_ENTITY).items() if k not in ENTITY_SETTINGS}
+    await db[ENTITIES].update_one(
+        {"_id": DEMO_ENTITY},
+        {"$set": ENTITY_SETTINGS, "$setOnInsert": defaults | {"name": "ROC van Flevoland"}},
+        upsert=True,
+    )
+    for payer in DEMO_PAYERS:
+        document = payer | {"entity_id": DEMO_ENTITY, "buyer_reference": None}
+        await db[PAYERS].replace_one({"_id": f"{DEMO_ENTITY}|{payer['payer_id']}"}, document, upsert=True)
+    biller = getattr(runtime, "biller", None)
+    if biller is not None:
+        biller.after_offering = seed_cost_model
+
+
+def demo_cost_model(seat_price_cents: int, seats: int = 12) -> CostModel:
+    """A plausible cost model whose integral cost lies about 15% under the list price."""
+    base = seat_price_cents * 85 // 100 * 100 // 112  # before 12% overhead
+    group_total = base * 75 // 100 * seats  # teaching 70%, rooms 15%, development 15%
+    return CostModel(
+        teaching_hours=max(1, group_total * 70 // 100 // 8_500),
+        hourly_cost_cents=8_500,
+        materials_cents_per_seat=base * 15 // 100,
+        rooms_cents=group_total * 15 // 100,
+        examination_cents_per_seat=base * 10 // 100,
+        development_cents=group_total * 15 // 100 * 4,
+        development_runs=4,
+        overhead_bp=1_200,
+        seats_basis=seats,
+    )
+
+
+async def seed_cost_model(db: Any, offering: dict[str, Any]) -> None:
+    if offering.get("provider_id") != DEMO_ENTITY:
+        return
+    price = list_price(offering)
+    if not price:
+        return
+    model = demo_cost_model(price)
+    key = f"{DEMO_ENTITY}|offering|{offering['_id']}"
+    await db[COST_MODELS].update_one(
+        {"_id": key},
+        {
+            "$setOnInsert": {
+                "entity_id": DEMO_ENTITY,
+                "scope": "offering",
+                "ref": offering["_id"],
+                "model": model.model_dump(),
+                "integral_cost_per_seat_cents": integral_cost_per_seat(model),
+                "seat_price_cents": price,
+                "override": None,
+                "updated_by": "demo",
+                "updated_at": datetime.now(UTC).isoformat(),
+            }
+        },
+        upsert=True,
+    )

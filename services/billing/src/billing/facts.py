@@ -7,7 +7,7 @@ in front of these handlers is the first line, this is the second."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -84,6 +84,8 @@ class Biller:
     def __init__(self, db: Any, wake: Callable[[], None] = lambda: None) -> None:
         self.db = db
         self.wake = wake
+        # demo mode hangs a cost-model seeder here; production has none
+        self.after_offering: Callable[[Any, dict[str, Any]], Awaitable[None]] | None = None
 
     # read models ---------------------------------------------------------------------
 
@@ -110,6 +112,9 @@ class Biller:
             }
         )
         await self.db[OFFERINGS].update_one({"_id": offering.offering_id}, {"$set": values}, upsert=True)
+        if self.after_offering is not None:
+            stored = await self.db[OFFERINGS].find_one({"_id": offering.offering_id})
+            await self.after_offering(self.db, stored)
 
     async def _already_applied(self, cohort_id: str, event: EventRef) -> bool:
         """The cohort read model remembers the events applied to it: a replayed old event must not
@@ -260,7 +265,7 @@ class Biller:
                 "kind": "participant",
             }
         ]
-        amounts = split_pro_rata(price, [max(1, p.get("share_bp", 10_000)) for p in payers])
+        amounts = split_pro_rata(price, [max(1, p.get("share_bp") or 10_000) for p in payers])
         category, rate = vat_of(offering)
         title = offering.get("title") or enrolment.get("offering_id") or "opleiding"
         for payer, amount in zip(payers, amounts, strict=True):
@@ -318,7 +323,7 @@ class Biller:
             cohort["break_even"],
             enrolled,
             cohort.get("seat_price_cents") or 0,
-            [AcceptingPayer(p["payer_id"], p.get("seats", 1), p.get("cap_cents")) for p in payers],
+            [AcceptingPayer(p["payer_id"], p.get("seats") or 1, p.get("cap_cents")) for p in payers],
         )
         billed = await self.surcharge_billed_net(cohort_id)
         entity = await self.ensure_entity(cohort["provider_id"])
@@ -366,7 +371,7 @@ class Biller:
         line = Line(
             description=(
                 f"Lege-stoelentoeslag uitvoering {cohort['_id']}: {empty} lege plaats(en), "
-                f"uw aandeel naar {payer.get('seats', 1)} ingeschreven plaats(en)"
+                f"uw aandeel naar {payer.get('seats') or 1} ingeschreven plaats(en)"
             ),
             unit_price_cents=amount,
             ledger=Ledger.privaat,  # surcharge is private revenue, even in a funded cohort

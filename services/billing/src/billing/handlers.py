@@ -31,9 +31,9 @@ class PayerIn(Tolerant):
     name: str = ""
     scheme: str | None = None
     endpoint: str | None = None
-    share_bp: int = Field(default=10_000, ge=0, le=10_000)
-    seats: int = Field(default=1, ge=0)
-    cap_cents: int | None = None
+    share_bp: int | None = Field(default=None, ge=0, le=10_000)  # None: equal shares
+    seats: int | None = Field(default=None, ge=0)
+    cap_cents: int | None = Field(default=None, ge=0)
     buyer_reference: str | None = None
 
 
@@ -128,7 +128,8 @@ def make_handlers(biller: Biller) -> dict[str, Any]:
             await biller.enrolment_withdrawn(parse(EnrolmentWithdrawn, event), ref(event))
 
     async def on_cohort(event: EventEnvelope) -> None:
-        if event.event_type in ("CohortScheduled", "CohortUpdated"):
+        # seat events carry the new seats_taken: a go-with-surcharge cohort is recomputed on them
+        if event.event_type in ("CohortScheduled", "CohortUpdated", "SeatReserved", "SeatReleased"):
             await biller.cohort_changed(parse(CohortFacts, event), ref(event))
         elif event.event_type == "CohortConfirmed":
             await biller.cohort_confirmed(parse(CohortConfirmed, event), ref(event))
