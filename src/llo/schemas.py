@@ -31,7 +31,7 @@ def published_models() -> dict[str, list[type[EventPayload]]]:
             and value is not EventPayload
             and value.__module__ == module.__name__
             and "event_type" in value.model_fields
-            and value.model_fields["event_type"].default
+            and isinstance(value.model_fields["event_type"].default, str)
         ]
         found[service] = sorted(models, key=lambda m: m.__name__)
     return found

@@ -71,8 +71,13 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_header)
         finally:
-            route: Any = scope.get("route")
-            template = getattr(route, "path", "unmatched")
+            template = _route_template(scope)
             HTTP_LATENCY.labels(self.service, scope["method"], template, str(status["code"])).observe(
                 time.perf_counter() - started
             )
+
+
+def _route_template(scope: Scope) -> str:
+    """The matched route's path template (low-cardinality label), prefix of included routers included."""
+    effective: Any = scope.get("fastapi", {}).get("effective_route_context")
+    return getattr(effective, "path_format", None) or getattr(scope.get("route"), "path", "unmatched")
