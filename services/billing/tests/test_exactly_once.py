@@ -3,7 +3,7 @@ changes nothing: not through the inbox, and not even with the inbox wiped (natur
 
 from billing import testkit as ev
 
-STATE = ("entities", "offerings", "cohorts", "enrolments", "documents", "counters")
+STATE = ("entities", "offerings", "cohorts", "enrolments", "documents", "counters", "numbers")
 
 
 async def snapshot(billing):

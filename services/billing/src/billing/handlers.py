@@ -156,8 +156,10 @@ def subscriptions(runtime: Any) -> list[Subscription]:
     """One consumer group per topic, each guarded by the inbox (same event_id -> no effect)."""
     biller = Biller(runtime.db, wake=runtime.relay.wake)
     runtime.biller = biller  # type: ignore[attr-defined]
-    handlers = make_handlers(biller)
-    return [
-        Subscription(f"billing.{topic}", (topic,), runtime.inbox.guard(f"billing.{topic}", handler))
-        for topic, handler in handlers.items()
-    ]
+    prefix = getattr(runtime.settings, "topic_prefix", "")
+    subscriptions = []
+    for topic, handler in make_handlers(biller).items():
+        group = f"{prefix}billing.{topic}"
+        guarded = runtime.inbox.guard(f"billing.{topic}", handler)
+        subscriptions.append(Subscription(group, (prefix + topic,), guarded))
+    return subscriptions

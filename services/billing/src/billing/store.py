@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from llo_shared.mongo import IndexSpec
 
@@ -19,6 +19,7 @@ COHORTS = "cohorts"
 ENROLMENTS = "enrolments"
 DOCUMENTS = "documents"
 COUNTERS = "counters"
+NUMBERS = "numbers"
 COST_MODELS = "cost_models"
 IMPORTS = "payment_imports"
 PAYERS = "payers"
@@ -35,6 +36,7 @@ INDEXES = [
     IndexSpec(DOCUMENTS, [("cohort_id", 1)], name="cohort"),
     IndexSpec(DOCUMENTS, [("enrolment_id", 1)], name="enrolment"),
     IndexSpec(ENROLMENTS, [("cohort_id", 1)], name="enrolment_cohort"),
+    IndexSpec(NUMBERS, [("series", 1), ("document_id", 1)], name="number_claim"),
     IndexSpec(
         COST_MODELS,
         [("entity_id", 1), ("scope", 1), ("ref", 1)],
@@ -43,33 +45,40 @@ INDEXES = [
     ),
 ]
 
-# How many recent allocations a counter remembers: enough to find a retried allocation again.
-RECENT_ALLOCATIONS = 200
-
 
 async def allocate_number(db: Any, key: str, document_id: str) -> int:
-    """The next number of a gapless series, allocated with ONE atomic counter update.
+    """The next number of a gapless series (entity, ledger, kind, year).
 
-    The counter remembers which document took each recent number, so a retry after a crash
-    (number taken, document not yet stored) gets the same number back instead of leaving a gap."""
-    counters = db[COUNTERS]
-    earlier = await counters.find_one({"_id": key, "recent.document_id": document_id})
+    A number is claimed by inserting (series, number) under a unique _id: the insert is atomic
+    on MongoDB and on FerretDB alike. (A find_one_and_update $inc on one counter document is not:
+    the real-infra test saw FerretDB hand one number to two concurrent callers.) The counter
+    document is only a hint where to start probing, so a stale hint costs a retry, never a gap.
+    The claim remembers its document, so a retry after a crash gets the same number back."""
+    claims = db[NUMBERS]
+    earlier = await claims.find_one({"series": key, "document_id": document_id})
     if earlier is not None:
-        return _number_of(earlier, document_id)
-    counter = await counters.find_one_and_update(
-        {"_id": key},
-        {
-            "$inc": {"seq": 1},
-            "$push": {"recent": {"$each": [{"document_id": document_id}], "$slice": -RECENT_ALLOCATIONS}},
-        },
-        upsert=True,
-        return_document=ReturnDocument.AFTER,
-    )
-    return _number_of(counter, document_id)
+        return int(earlier["number"])
+    hint = await db[COUNTERS].find_one({"_id": key})
+    number = int(hint["seq"]) + 1 if hint else 1
+    while True:
+        try:
+            await claims.insert_one(
+                {
+                    "_id": f"{key}|{number:09d}",
+                    "series": key,
+                    "number": number,
+                    "document_id": document_id,
+                }
+            )
+            break
+        except DuplicateKeyError:
+            number += 1  # taken by a concurrent caller: the next one is ours to try
+    await _raise_hint(db, key, number)
+    return number
 
 
-def _number_of(counter: dict[str, Any], document_id: str) -> int:
-    """Every allocation increments seq and appends one entry, so positions map back to numbers."""
-    recent = counter["recent"]
-    position = max(i for i, entry in enumerate(recent) if entry["document_id"] == document_id)
-    return int(counter["seq"]) - (len(recent) - 1 - position)
+async def _raise_hint(db: Any, key: str, number: int) -> None:
+    try:
+        await db[COUNTERS].update_one({"_id": key}, {"$max": {"seq": number}}, upsert=True)
+    except DuplicateKeyError:  # two first claims raced to create the hint
+        await db[COUNTERS].update_one({"_id": key}, {"$max": {"seq": number}})
