@@ -26,7 +26,7 @@ async def test_concurrent_allocations_are_gapless_and_retries_get_their_number(m
 
 
 def prefixed(prefix: str, item):  # type: ignore[no-untyped-def]
-    topic, envelope = item
+    topic, _envelope = item
     message = ev.message(item)
     return dataclasses.replace(message, topic=prefix + topic)
 
