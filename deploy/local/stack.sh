@@ -6,7 +6,8 @@
 #
 # Ports: gateway ${LLO_STACK_PORT:-8000}; catalogue 8101, matching 8102, recruitment 8103,
 # billing 8104. Logs and pid files in .local/stack/. LLO_STACK_ENVIRONMENT (default demo)
-# decides whether the services seed the demo region.
+# decides whether the services seed the demo region. Each service talks to FerretDB over ONE
+# connection: FerretDB 1.24 loses concurrent updates of one document (see README.md).
 set -euo pipefail
 
 LLO_COMPONENT=stack
@@ -55,7 +56,7 @@ cmd_up() {
   for service in "${SERVICES[@]}"; do
     port="${PORTS[$service]}"
     LLO_STORAGE=mongo LLO_BUS=kafka LLO_ENVIRONMENT="${LLO_STACK_ENVIRONMENT:-demo}" \
-    LLO_MONGO_URL="mongodb://127.0.0.1:${LLO_MONGO_PORT:-27018}" \
+    LLO_MONGO_URL="mongodb://127.0.0.1:${LLO_MONGO_PORT:-27018}/?maxPoolSize=1" \
     LLO_KAFKA_BOOTSTRAP="127.0.0.1:${LLO_KAFKA_PORT:-19092}" \
       start_process "$service" "serve $service" "$HOME_DIR/$service.log" -- \
       "$LLO" serve "$service" --port "$port"

@@ -6,6 +6,8 @@ written once runs on MongoDB, FerretDB and in memory alike.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
@@ -61,6 +63,22 @@ async def test_conditional_update_decides_only_once(database):
         for _ in range(3)
     ]
     assert [r.modified_count for r in results] == [1, 0, 0]
+
+
+async def test_concurrent_conditional_updates_never_overbook(database):
+    """Single-document updates are atomic: 50 racing requests for 12 seats take exactly 12.
+    FerretDB 1.24 on SQLite loses such updates across connections, hence one connection per
+    client there (tests/fixtures/infra.py, deploy/local/README.md)."""
+    seats = database["seats"]
+    await seats.insert_one({"_id": "c2", "taken": 0, "left": 12})
+    results = await asyncio.gather(
+        *(
+            seats.update_one({"_id": "c2", "left": {"$gt": 0}}, {"$inc": {"taken": 1, "left": -1}})
+            for _ in range(50)
+        )
+    )
+    assert sum(r.modified_count for r in results) == 12
+    assert await seats.find_one({"_id": "c2"}) == {"_id": "c2", "taken": 12, "left": 0}
 
 
 async def test_push_pull_all_and_empty_array_filter(database):
