@@ -35,7 +35,11 @@ def create_app(
 
     def wire(runtime: Runtime) -> list[handlers.Subscription]:
         recruitment = Recruitment(
-            RecruitmentStore(runtime.db),
+            RecruitmentStore(
+                runtime.db,
+                campaign_topic=settings.campaign_topic,
+                application_topic=settings.application_topic,
+            ),
             runtime.relay.wake,
             fill_lead_days=settings.fill_lead_days,
             fill_budget_per_seat_cents=settings.fill_budget_per_seat_cents,
@@ -43,7 +47,7 @@ def create_app(
         )
         app.state.recruitment = recruitment
         seed = seed_cohort if settings.environment == "demo" else None
-        return handlers.subscriptions(runtime, recruitment, seed)
+        return handlers.subscriptions(runtime, recruitment, seed, settings)
 
     async def sweep_fill_campaigns(runtime: Runtime) -> None:
         await app.state.recruitment.sweep_fill_campaigns()

@@ -20,6 +20,9 @@ from recruitment.store import AlreadyExists
 from recruitment.workflows import Recruitment
 
 DEMO_BY = "demo:aanbieder"
+# The demo's signed-in provider (ROC van Flevoland); other providers' cohorts get no demo campaigns,
+# which keeps the embedded start quick.
+DEMO_PROVIDER = "BRIN-25LH"
 CHANNELS = [Channel.uwv, Channel.employer_visit, Channel.gemeente, Channel.open_day, Channel.website_form]
 EMPLOYER = Payer(
     payer_id="KVK-39084217",
@@ -63,7 +66,7 @@ class SteppingClock:
 
 
 async def seed_cohort(recruitment: Recruitment, cohort: CohortView) -> None:
-    if not cohort.provider_id or cohort.status not in ("planned", "confirmed"):
+    if cohort.provider_id != DEMO_PROVIDER or cohort.status not in ("planned", "confirmed"):
         return
     digest = _digest(cohort.cohort_id)
     now = recruitment.clock()

@@ -12,18 +12,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from llo_shared.bus import Subscription
+from llo_shared.bus import Handler, Subscription
 from llo_shared.envelope import EventEnvelope
 from recruitment.cohorts import CohortView
 from recruitment.domain.application import Source
 from recruitment.domain.funding import Funding, FundingKind, Payer
+from recruitment.settings import RecruitmentSettings
 from recruitment.workflows import Recruitment
 
 log = logging.getLogger(__name__)
 
-COHORT_TOPIC = "catalogue.cohort.v1"
-PLACEMENT_TOPIC = "matching.placement.v1"
-CANDIDATE_TOPIC = "matching.candidate.v1"
 MAX_SEATS_PER_PLACEMENT = 100
 _NAMESPACE = uuid.UUID("6f1c2a4e-8a55-4d0e-9a53-3c1f3f0e7a10")
 
@@ -256,22 +254,16 @@ class CandidateHandler:
             await self.recruitment.erase_candidate(erased.candidate_ref)
 
 
-def subscriptions(runtime: Any, recruitment: Recruitment, seed: SeedHook | None) -> list[Subscription]:
+def subscriptions(
+    runtime: Any, recruitment: Recruitment, seed: SeedHook | None, settings: RecruitmentSettings
+) -> list[Subscription]:
     guard = runtime.inbox.guard
+    suffix = settings.consumer_group_suffix
+    consumers: list[tuple[str, str, Handler]] = [
+        ("recruitment.cohorts", settings.cohort_topic, CohortHandlers(recruitment, seed)),
+        ("recruitment.placements", settings.placement_topic, PlacementHandler(recruitment)),
+        ("recruitment.candidates", settings.candidate_topic, CandidateHandler(recruitment)),
+    ]
     return [
-        Subscription(
-            "recruitment.cohorts",
-            (COHORT_TOPIC,),
-            guard("recruitment.cohorts", CohortHandlers(recruitment, seed)),
-        ),
-        Subscription(
-            "recruitment.placements",
-            (PLACEMENT_TOPIC,),
-            guard("recruitment.placements", PlacementHandler(recruitment)),
-        ),
-        Subscription(
-            "recruitment.candidates",
-            (CANDIDATE_TOPIC,),
-            guard("recruitment.candidates", CandidateHandler(recruitment)),
-        ),
+        Subscription(group + suffix, (topic,), guard(group, handler)) for group, topic, handler in consumers
     ]

@@ -67,15 +67,19 @@ def _application(doc: dict[str, Any]) -> Application:
 
 
 class RecruitmentStore:
-    def __init__(self, db: Any) -> None:
+    def __init__(
+        self, db: Any, *, campaign_topic: str = CAMPAIGN_TOPIC, application_topic: str = APPLICATION_TOPIC
+    ) -> None:
         self.db = db
+        self.campaign_topic = campaign_topic
+        self.application_topic = application_topic
         self.campaigns = db[CAMPAIGNS]
         self.applications = db[APPLICATIONS]
         self.cohorts = db[COHORTS]
 
     # campaigns ---------------------------------------------------------------
     async def add_campaign(self, campaign: Campaign, events: list[EventEnvelope]) -> None:
-        doc = new_document(_campaign_doc(campaign) | {"version": 1}, CAMPAIGN_TOPIC, events)
+        doc = new_document(_campaign_doc(campaign) | {"version": 1}, self.campaign_topic, events)
         try:
             await self.campaigns.insert_one(doc)
         except DuplicateKeyError:
@@ -90,7 +94,7 @@ class RecruitmentStore:
         changes.pop("_id")
         result = await self.campaigns.update_one(
             {"_id": campaign.campaign_id, "version": version},
-            with_events({"$set": changes, "$inc": {"version": 1}}, CAMPAIGN_TOPIC, events),
+            with_events({"$set": changes, "$inc": {"version": 1}}, self.campaign_topic, events),
         )
         if result.matched_count == 0:
             raise ConcurrentChange(campaign.campaign_id)
@@ -116,7 +120,7 @@ class RecruitmentStore:
     ) -> None:
         doc = _application_doc(application) | {"version": 1} | (personal or {})
         try:
-            await self.applications.insert_one(new_document(doc, APPLICATION_TOPIC, events))
+            await self.applications.insert_one(new_document(doc, self.application_topic, events))
         except DuplicateKeyError:
             raise AlreadyExists(application.application_id) from None
 
@@ -135,7 +139,7 @@ class RecruitmentStore:
         changes.pop("_id")
         result = await self.applications.update_one(
             {"_id": application.application_id, "version": version},
-            with_events({"$set": changes, "$inc": {"version": 1}}, APPLICATION_TOPIC, events),
+            with_events({"$set": changes, "$inc": {"version": 1}}, self.application_topic, events),
         )
         if result.matched_count == 0:
             raise ConcurrentChange(application.application_id)
