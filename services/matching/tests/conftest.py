@@ -10,6 +10,7 @@ from llo_shared.outbox import PENDING
 from matching.app import create_app
 from matching.settings import MatchingSettings
 from matching.store import OUTBOX_COLLECTIONS
+from services.matching.tests.catalogue_events import cohort_scheduled, deliver, offering_published
 from tests.fixtures.apps import bearer, running
 from tests.support import eventually
 
@@ -78,3 +79,9 @@ def as_rmt(settings):
 @pytest.fixture
 def as_other_rmt(settings):
     return bearer(settings, "rmt", "RMT-TWENTE", "twente")
+
+
+@pytest.fixture
+async def catalogue(bus):
+    """One public Helpende offering with one cohort in Almere (break-even 12 of 16 seats)."""
+    await deliver(bus, offering_published(), cohort_scheduled())

@@ -55,11 +55,6 @@ def candidate_body(**changes: Any) -> dict[str, Any]:
     } | changes
 
 
-@pytest.fixture
-async def catalogue(bus):
-    await deliver(bus, offering_published(), cohort_scheduled())
-
-
 async def post_demand(client, headers, **changes) -> dict[str, Any]:
     response = await client.post(f"{API}/demands", json=demand_body(**changes), headers=headers)
     assert response.status_code == 201, response.text

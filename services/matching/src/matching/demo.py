@@ -14,7 +14,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from llo_shared.auth import Principal
-
 from matching.schemas import CandidateCreate, DemandCreate
 from matching.store import CANDIDATES, DEMANDS, PROPOSALS
 from matching.usecases import Matching
@@ -34,29 +33,149 @@ LOGISTIEK = ["logistiek.orderpicking", "logistiek.heftruck"]
 
 # (id, org, kind, name, title, municipality, participants, level, essential, optional, extra)
 DEMANDS_SPEC: list[tuple[str, str, str, str, str, str, int, int | None, list[str], list[str], dict]] = [
-    ("D-DEMO-001", DEMO_EMPLOYER, "employer", "Zorggroep Almere", "Helpenden voor onze woonlocaties",
-     "Almere", 5, 2, HELPENDE, ["zorg.dementie"], {"delivery_wishes": ["evening"]}),
-    ("D-DEMO-002", DEMO_EMPLOYER, "employer", "Zorggroep Almere", "Zij-instromers Verzorgende-IG (BBL)",
-     "Almere", 3, 3, VIG, ["zorg.wondzorg"], {"code": "23268", "funding_kinds": ["funded_bbl", "private"]}),
-    ("D-DEMO-003", "KVK-51473920", "employer", "Woonzorg Flevoland", "Helpenden voor de thuiszorg",
-     "Lelystad", 4, 2, HELPENDE, [], {}),
-    ("D-DEMO-004", "KVK-62584031", "employer", "Coloriet", "Helpenden voor verpleeghuizen",
-     "Lelystad", 3, 2, HELPENDE, ["zorg.eten_drinken"], {}),
-    ("D-DEMO-005", "KVK-73695142", "employer", "Kwintes", "Begeleiders voor beschermd wonen",
-     "Almere", 2, 3, BEGELEIDER, ["welzijn.ggz"], {}),
-    ("D-DEMO-006", "KVK-84706253", "employer", "Sherpa", "Begeleiders gehandicaptenzorg",
-     "Almere", 2, 3, BEGELEIDER, ["welzijn.gehandicaptenzorg"], {}),
-    ("D-DEMO-007", "OIN-00000001003214345000", "uwv", "UWV Flevoland", "Werkzoekenden naar de zorg",
-     "Lelystad", 6, 2, HELPENDE, [], {"allow_split": True, "funding_kinds": ["private"]}),
-    ("D-DEMO-008", "OIN-00000001002220647000", "gemeente", "Gemeente Almere", "Statushouders richting zorg",
-     "Almere", 4, 2, HELPENDE, [], {"allow_split": True, "funding_kinds": ["private", "funded_bol"]}),
-    ("D-DEMO-009", DEMO_RMT, "rmt", "Mobiliteitsteam Flevoland", "Zij-instromers installatietechniek",
-     "Lelystad", 3, 2, TECHNIEK, [], {"allow_split": True, "funding_kinds": ["private"],
-                                      "payers": [{"payer_id": "OIN-00000001003214345000", "kind": "uwv",
-                                                  "name": "UWV Flevoland", "scheme": "0190",
-                                                  "endpoint": "00000001003214345000", "share_bp": 10000}]}),
-    ("D-DEMO-010", "KVK-95817364", "employer", "Logistiek bedrijf Twente", "Orderpickers en heftruckchauffeurs",
-     "Hengelo", 6, 2, LOGISTIEK, [], {"region": "twente"}),
+    (
+        "D-DEMO-001",
+        DEMO_EMPLOYER,
+        "employer",
+        "Zorggroep Almere",
+        "Helpenden voor onze woonlocaties",
+        "Almere",
+        5,
+        2,
+        HELPENDE,
+        ["zorg.dementie"],
+        {"delivery_wishes": ["evening"]},
+    ),
+    (
+        "D-DEMO-002",
+        DEMO_EMPLOYER,
+        "employer",
+        "Zorggroep Almere",
+        "Zij-instromers Verzorgende-IG (BBL)",
+        "Almere",
+        3,
+        3,
+        VIG,
+        ["zorg.wondzorg"],
+        {"code": "23268", "funding_kinds": ["funded_bbl", "private"]},
+    ),
+    (
+        "D-DEMO-003",
+        "KVK-51473920",
+        "employer",
+        "Woonzorg Flevoland",
+        "Helpenden voor de thuiszorg",
+        "Lelystad",
+        4,
+        2,
+        HELPENDE,
+        [],
+        {},
+    ),
+    (
+        "D-DEMO-004",
+        "KVK-62584031",
+        "employer",
+        "Coloriet",
+        "Helpenden voor verpleeghuizen",
+        "Lelystad",
+        3,
+        2,
+        HELPENDE,
+        ["zorg.eten_drinken"],
+        {},
+    ),
+    (
+        "D-DEMO-005",
+        "KVK-73695142",
+        "employer",
+        "Kwintes",
+        "Begeleiders voor beschermd wonen",
+        "Almere",
+        2,
+        3,
+        BEGELEIDER,
+        ["welzijn.ggz"],
+        {},
+    ),
+    (
+        "D-DEMO-006",
+        "KVK-84706253",
+        "employer",
+        "Sherpa",
+        "Begeleiders gehandicaptenzorg",
+        "Almere",
+        2,
+        3,
+        BEGELEIDER,
+        ["welzijn.gehandicaptenzorg"],
+        {},
+    ),
+    (
+        "D-DEMO-007",
+        "OIN-00000001003214345000",
+        "uwv",
+        "UWV Flevoland",
+        "Werkzoekenden naar de zorg",
+        "Lelystad",
+        6,
+        2,
+        HELPENDE,
+        [],
+        {"allow_split": True, "funding_kinds": ["private"]},
+    ),
+    (
+        "D-DEMO-008",
+        "OIN-00000001002220647000",
+        "gemeente",
+        "Gemeente Almere",
+        "Statushouders richting zorg",
+        "Almere",
+        4,
+        2,
+        HELPENDE,
+        [],
+        {"allow_split": True, "funding_kinds": ["private", "funded_bol"]},
+    ),
+    (
+        "D-DEMO-009",
+        DEMO_RMT,
+        "rmt",
+        "Mobiliteitsteam Flevoland",
+        "Zij-instromers installatietechniek",
+        "Lelystad",
+        3,
+        2,
+        TECHNIEK,
+        [],
+        {
+            "allow_split": True,
+            "funding_kinds": ["private"],
+            "payers": [
+                {
+                    "payer_id": "OIN-00000001003214345000",
+                    "kind": "uwv",
+                    "name": "UWV Flevoland",
+                    "scheme": "0190",
+                    "endpoint": "00000001003214345000",
+                    "share_bp": 10000,
+                }
+            ],
+        },
+    ),
+    (
+        "D-DEMO-010",
+        "KVK-95817364",
+        "employer",
+        "Logistiek bedrijf Twente",
+        "Orderpickers en heftruckchauffeurs",
+        "Hengelo",
+        6,
+        2,
+        LOGISTIEK,
+        [],
+        {"region": "twente"},
+    ),
 ]
 
 
@@ -82,7 +201,16 @@ def demand_body(spec: tuple, today: date) -> DemandCreate:
 
 
 MUNICIPALITIES = {
-    "flevoland": ["Almere", "Almere", "Lelystad", "Lelystad", "Dronten", "Zeewolde", "Noordoostpolder", "Urk"],
+    "flevoland": [
+        "Almere",
+        "Almere",
+        "Lelystad",
+        "Lelystad",
+        "Dronten",
+        "Zeewolde",
+        "Noordoostpolder",
+        "Urk",
+    ],
     "twente": ["Enschede", "Hengelo", "Almelo"],
 }
 GOALS = [(2, HELPENDE), (3, VIG), (3, BEGELEIDER), (2, TECHNIEK), (2, LOGISTIEK)]
@@ -93,8 +221,13 @@ def candidate_body(n: int, region: str, rng: random.Random, today: date) -> Cand
     evidence = []
     if goal is HELPENDE and rng.random() < 0.5:
         scan = rng.choice([65, 82, 90])
-        evidence.append({"module_code": "ADL", "praktijkscan_pct": scan,
-                         "instaptoets_pct": rng.choice([None, 78, 86]) if scan >= 80 else None})
+        evidence.append(
+            {
+                "module_code": "ADL",
+                "praktijkscan_pct": scan,
+                "instaptoets_pct": rng.choice([None, 78, 86]) if scan >= 80 else None,
+            }
+        )
     return CandidateCreate.model_validate(
         {
             "region": region,
@@ -109,7 +242,10 @@ def candidate_body(n: int, region: str, rng: random.Random, today: date) -> Cand
             "funding_eligibility": rng.choice([["private"], ["private", "funded_bol"], ["funded_bol"]]),
             "budget_cents": rng.choice([None, 500_000, 800_000]),
             "delivery_wishes": rng.choice([[], ["evening"], ["daytime"]]),
-            "consent": {"purpose": "matching", "given_on": (today - timedelta(days=rng.randint(1, 60))).isoformat()},
+            "consent": {
+                "purpose": "matching",
+                "given_on": (today - timedelta(days=rng.randint(1, 60))).isoformat(),
+            },
             "evidence": evidence,
             "personal": {"display_name": f"Kandidaat {n:03d}", "postcode": ""},
         }
