@@ -5,7 +5,7 @@ import json
 from datetime import date
 
 from catalogue.domain.model import CohortCreate, OfferingCreate, ProviderCreate
-from catalogue.store import COHORTS, SEAT_REJECTIONS, CatalogueStore
+from catalogue.store import OUTBOX_COLLECTIONS, SEAT_REJECTIONS, CatalogueStore
 from llo_shared.mongo import MemoryDatabase
 
 from .conftest import cohort_body, offering_body, provider_body
@@ -35,8 +35,8 @@ def request(n, cohort_id="coh-test", funding_kind="private"):
     }
 
 
-async def outbox_events(store, collection=COHORTS):
-    docs = await store.db[collection].find({}).to_list(None)
+async def outbox_events(store, collections=OUTBOX_COLLECTIONS):
+    docs = [d for c in collections for d in await store.db[c].find({}).to_list(None)]
     return [json.loads(e["value"]) for d in docs for e in d.get("outbox", [])]
 
 
@@ -83,7 +83,9 @@ async def test_unknown_and_cancelled_cohorts_are_rejected_with_their_reason():
     store, cohort = await new_store_with_cohort()
     unknown = await store.reserve_seat(request(1, cohort_id="coh-missing"))
     assert unknown.reason == "unknown_cohort"
-    assert [e["payload"]["reason"] for e in await outbox_events(store, SEAT_REJECTIONS)] == ["unknown_cohort"]
+    assert [e["payload"]["reason"] for e in await outbox_events(store, [SEAT_REJECTIONS])] == [
+        "unknown_cohort"
+    ]
     await store.decide(cohort, "cancel", decided_by="test")
     cancelled = await store.reserve_seat(request(2))
     assert cancelled.reason == "cancelled"

@@ -81,7 +81,7 @@ def create_app(settings: CatalogueSettings | None = None, infra: Infrastructure 
         page_routers=[page_router(pages)],
         outbox_collections=OUTBOX_COLLECTIONS,
         indexes=INDEXES,
-        subscriptions=handlers.subscriptions(store, index),
+        subscriptions=handlers.subscriptions(store, index, settings),
         on_startup=[seed_demo, start_background],
     )
     app = build_service_app(spec, settings, infra)

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from catalogue.search import SearchIndex
+from catalogue.settings import CatalogueSettings
 from catalogue.store import COHORTS, CatalogueStore
 from llo_shared.bus import Subscription
 from llo_shared.envelope import EventEnvelope
@@ -100,18 +101,23 @@ async def refresh_cohort(store: CatalogueStore, index: SearchIndex, cohort_id: A
             index.upsert_cohort(doc)
 
 
-def subscriptions(store: CatalogueStore, index: SearchIndex) -> Callable[[Runtime], list[Subscription]]:
+def subscriptions(
+    store: CatalogueStore, index: SearchIndex, settings: CatalogueSettings
+) -> Callable[[Runtime], list[Subscription]]:
+    seats = SEATS_CONSUMER + settings.consumer_group_suffix
+    surcharges = SURCHARGE_CONSUMER + settings.consumer_group_suffix
+
     def build(runtime: Runtime) -> list[Subscription]:
         return [
             Subscription(
-                SEATS_CONSUMER,
-                (APPLICATION_TOPIC,),
-                runtime.inbox.guard(SEATS_CONSUMER, seat_handler(store, index, runtime.relay.wake)),
+                seats,
+                (settings.application_topic,),
+                runtime.inbox.guard(seats, seat_handler(store, index, runtime.relay.wake)),
             ),
             Subscription(
-                SURCHARGE_CONSUMER,
-                (SURCHARGE_TOPIC,),
-                runtime.inbox.guard(SURCHARGE_CONSUMER, surcharge_handler(store)),
+                surcharges,
+                (settings.surcharge_topic,),
+                runtime.inbox.guard(surcharges, surcharge_handler(store)),
             ),
         ]
 

@@ -11,3 +11,8 @@ class CatalogueSettings(ServiceSettings):
     search_sync_interval_s: float = 1.0
     decision_sweep_interval_s: float = 300.0
     demo_seed: int = 20261122
+
+    # Topics and consumer groups are settings so tests on a shared broker can isolate themselves.
+    application_topic: str = "recruitment.application.v1"
+    surcharge_topic: str = "matching.surcharge.v1"
+    consumer_group_suffix: str = ""

@@ -33,14 +33,15 @@ from llo_shared.mongo import IndexSpec
 from llo_shared.outbox import PENDING, new_document, strip_outbox, with_events
 from llo_shared.problems import Problem
 
-PROVIDERS, CONSORTIA, OFFERINGS, COHORTS, SEAT_REJECTIONS = (
+PROVIDERS, CONSORTIA, OFFERINGS, COHORTS, SEATS, SEAT_REJECTIONS = (
     "providers",
     "consortia",
     "offerings",
     "cohorts",
+    "seats",
     "seat_rejections",
 )
-OUTBOX_COLLECTIONS = (PROVIDERS, OFFERINGS, COHORTS, SEAT_REJECTIONS)
+OUTBOX_COLLECTIONS = (PROVIDERS, OFFERINGS, COHORTS, SEATS, SEAT_REJECTIONS)
 INDEXES = [
     IndexSpec(OFFERINGS, [("provider_id", 1), ("_id", 1)]),
     IndexSpec(OFFERINGS, [("changed_at", 1)]),
@@ -49,6 +50,8 @@ INDEXES = [
     IndexSpec(COHORTS, [("provider_id", 1), ("_id", 1)]),
     IndexSpec(COHORTS, [("status", 1), ("decision_date", 1)]),
     IndexSpec(COHORTS, [("changed_at", 1)]),
+    IndexSpec(SEATS, [("cohort_id", 1), ("kind", 1)]),
+    IndexSpec(SEATS, [("enrolment_key", 1)], unique=True, name="one_seat_per_enrolment"),
 ]
 SEAT_ATTEMPTS = 200  # compare-and-swap retries under contention; each loser re-reads and tries again
 
@@ -118,6 +121,33 @@ class SeatOutcome:
     seats_left: int | None = None
 
 
+def with_ledger_counts(cohort: dict[str, Any], ledger: list[dict[str, Any]]) -> dict[str, Any]:
+    released = {d["of"] for d in ledger if d["kind"] == "released"}
+    held = sorted(
+        (d for d in ledger if d["kind"] == "reserved" and d["_id"] not in released), key=lambda d: d["slot"]
+    )
+    by_funding = dict(cohort.get("prior_seats") or {"funded_bol": 0, "funded_bbl": 0, "private": 0})
+    for seat in held:
+        by_funding[seat["funding_kind"]] = by_funding.get(seat["funding_kind"], 0) + 1
+    taken = sum(by_funding.values())
+    enrolments = [
+        {
+            k: d.get(k)
+            for k in ("enrolment_id", "application_id", "participant_ref", "funding_kind", "payers", "slot")
+        }
+        | {"seat_id": d["_id"], "reserved_at": d["at"]}
+        for d in held
+    ]
+    return cohort | {
+        "seats_taken": taken,
+        "seats_left": cohort["capacity"] - taken,
+        "seats_by_funding": by_funding,
+        "enrolment_ids": [e["enrolment_id"] for e in enrolments],
+        "enrolments": enrolments,
+        "_ledger": ledger,
+    }
+
+
 def offering_event_payload(doc: dict[str, Any]) -> dict[str, Any]:
     keys = ev.OfferingPayload.model_fields.keys() - {"event_type"}
     return {k: doc[k] for k in keys if k in doc} | {"offering_id": doc["_id"]}
@@ -131,6 +161,7 @@ def cohort_event_payload(doc: dict[str, Any]) -> dict[str, Any]:
 def public_doc(doc: dict[str, Any]) -> dict[str, Any]:
     out = strip_outbox(doc)
     out.pop("_id", None)
+    out.pop("_ledger", None)
     out.pop("search_tokens", None)
     out.pop("changed_at", None)
     return out
@@ -304,6 +335,7 @@ class CatalogueStore:
             "seats_taken": taken,
             "seats_left": data.capacity - taken,
             "seats_by_funding": by_funding,
+            "prior_seats": by_funding,
             "enrolment_ids": [],
             "enrolments": [],
             "surcharge_acceptances": [],
@@ -326,7 +358,8 @@ class CatalogueStore:
     ) -> dict[str, Any]:
         if current["status"] not in rules.OPEN_FOR_SEATS:
             raise conflict(f"a {current['status']} cohort cannot be changed", field="status")
-        if data.capacity < current["seats_taken"]:
+        highest_slot = max((e["slot"] for e in current["enrolments"]), default=-1)
+        if data.capacity < max(current["seats_taken"], highest_slot + 1):
             raise Problem(
                 422,
                 "validation",
@@ -335,11 +368,12 @@ class CatalogueStore:
                 errors=[{"field": "capacity", "message": "below seats taken"}],
             )
         state = self._cohort_state(offering, data) | {"version": version + 1}
-        # seats_taken is part of the filter, so a seat taken meanwhile makes this a 409, never a miscount
+        # Slots above the new capacity would stay bookable otherwise; the ledger is checked again
+        # on every reservation, so a seat taken meanwhile never exceeds the capacity either.
         state["seats_left"] = data.capacity - current["seats_taken"]
         event = ev.CohortUpdated(**cohort_event_payload({**current, **state}))
         updated = await self.db[COHORTS].find_one_and_update(
-            {"_id": current["_id"], "version": version, "seats_taken": current["seats_taken"]},
+            {"_id": current["_id"], "version": version},
             with_events({"$set": state}, ev.COHORT_TOPIC, [ev.envelope_of(event, current["_id"])]),
             return_document=ReturnDocument.AFTER,
         )
@@ -348,7 +382,11 @@ class CatalogueStore:
         return updated
 
     async def cohort(self, cohort_id: str) -> dict[str, Any] | None:
-        return await self.db[COHORTS].find_one({"_id": cohort_id}, {"outbox": 0})
+        """The cohort with its seat counts taken from the ledger (the counters stored are a cache)."""
+        doc = await self.db[COHORTS].find_one({"_id": cohort_id}, {"outbox": 0})
+        if doc is None:
+            return None
+        return with_ledger_counts(doc, await self.ledger(cohort_id))
 
     async def cohorts(self, query: dict[str, Any], after: str | None, limit: int) -> tuple[list, int]:
         return await self._page(COHORTS, query, after, limit)
@@ -362,62 +400,78 @@ class CatalogueStore:
         )
 
     # Seats -----------------------------------------------------------------------
+    #
+    # The seat ledger is insert-only: a reservation and a release are documents of their own,
+    # each carrying its event in its outbox, and unique ids decide every race. A reservation's
+    # id names (cohort, slot, how often that slot was released before), so two requests can never
+    # hold one slot, and slots run from 0 to capacity-1, so a cohort is never overbooked. An
+    # enrolment key (cohort, enrolment, how often it was released before) makes a redelivered
+    # request a no-op. This needs nothing but atomic inserts with unique ids, which MongoDB,
+    # FerretDB (whose updates are not atomic under concurrency) and the memory adapter all give.
+    # The counters on the cohort document are a cache recomputed from the ledger.
+
+    async def ledger(self, cohort_id: str) -> list[dict[str, Any]]:
+        return await self.db[SEATS].find({"cohort_id": cohort_id}, {"outbox": 0}).to_list(None)
 
     async def reserve_seat(self, request: dict[str, Any]) -> SeatOutcome:
-        """Decide one EnrolmentRequested: reserve a seat or reject, with its event, in one write."""
+        """Decide one EnrolmentRequested: reserve a seat or reject, with its event, in one insert."""
         cohort_id, enrolment_id = request["cohort_id"], request["enrolment_id"]
-        funding_kind = request.get("funding_kind", "private")
         for _ in range(SEAT_ATTEMPTS):
-            cohort = await self.db[COHORTS].find_one({"_id": cohort_id}, {"outbox": 0, "enrolments": 0})
+            cohort = await self.cohort(cohort_id)
             if cohort and enrolment_id in cohort["enrolment_ids"]:
                 return SeatOutcome("duplicate", seats_left=cohort["seats_left"])
             reason = rules.rejection_reason(cohort, self.today())
             if reason is not None:
-                await self._reject(cohort, request, reason)
+                await self._reject(request, reason)
                 return SeatOutcome("rejected", reason=reason.value)
-            left = cohort["seats_left"]
-            event = ev.SeatReserved(
-                cohort_id=cohort_id,
-                enrolment_id=enrolment_id,
-                application_id=request.get("application_id"),
-                participant_ref=request.get("participant_ref"),
-                funding_kind=funding_kind,
-                payers=request.get("payers") or [],
-                seats_left=left - 1,
-                seats_taken=cohort["seats_taken"] + 1,
-            )
-            enrolment = {
-                "enrolment_id": enrolment_id,
-                "application_id": request.get("application_id"),
-                "participant_ref": request.get("participant_ref"),
-                "funding_kind": funding_kind,
-                "payers": request.get("payers") or [],
-                "reserved_at": now(),
-            }
-            result = await self.db[COHORTS].update_one(
-                {
-                    "_id": cohort_id,
-                    "seats_left": left,
-                    "status": {"$in": list(rules.OPEN_FOR_SEATS)},
-                    "enrolment_ids": {"$ne": enrolment_id},
-                },
-                with_events(
-                    {
-                        "$inc": {"seats_left": -1, "seats_taken": 1, f"seats_by_funding.{funding_kind}": 1},
-                        "$push": {"enrolment_ids": enrolment_id, "enrolments": enrolment},
-                        "$set": {"changed_at": now()},
-                    },
-                    ev.COHORT_TOPIC,
-                    [ev.envelope_of(event, cohort_id)],
-                ),
-            )
-            if result.matched_count == 1:
-                return SeatOutcome("reserved", seats_left=left - 1)
+            if await self._try_reserve(cohort, request):
+                await self.sync_seat_counts(cohort_id)
+                return SeatOutcome("reserved", seats_left=cohort["seats_left"] - 1)
         raise RuntimeError(f"seat for {enrolment_id} undecided after {SEAT_ATTEMPTS} attempts")
 
-    async def _reject(
-        self, cohort: dict[str, Any] | None, request: dict[str, Any], reason: rules.RejectReason
-    ) -> None:
+    async def _try_reserve(self, cohort: dict[str, Any], request: dict[str, Any]) -> bool:
+        """One attempt at the lowest free slot; False when another request won that slot."""
+        cohort_id, enrolment_id = cohort["_id"], request["enrolment_id"]
+        ledger = cohort["_ledger"]
+        held_slots = {e["slot"] for e in cohort["enrolments"]}
+        slot = min(set(range(cohort["capacity"])) - held_slots)
+        slot_releases = sum(1 for d in ledger if d["kind"] == "released" and d["slot"] == slot)
+        enrolment_releases = sum(
+            1 for d in ledger if d["kind"] == "released" and d["enrolment_id"] == enrolment_id
+        )
+        funding_kind = request.get("funding_kind", "private")
+        event = ev.SeatReserved(
+            cohort_id=cohort_id,
+            enrolment_id=enrolment_id,
+            application_id=request.get("application_id"),
+            participant_ref=request.get("participant_ref"),
+            funding_kind=funding_kind,
+            payers=request.get("payers") or [],
+            seats_left=cohort["seats_left"] - 1,
+            seats_taken=cohort["seats_taken"] + 1,
+        )
+        seat = {
+            "_id": f"{cohort_id}#s{slot}#{slot_releases}",
+            "kind": "reserved",
+            "cohort_id": cohort_id,
+            "slot": slot,
+            "enrolment_id": enrolment_id,
+            "enrolment_key": f"{cohort_id}#{enrolment_id}#{enrolment_releases}",
+            "application_id": request.get("application_id"),
+            "participant_ref": request.get("participant_ref"),
+            "funding_kind": funding_kind,
+            "payers": request.get("payers") or [],
+            "at": now(),
+        }
+        try:
+            await self.db[SEATS].insert_one(
+                new_document(seat, ev.COHORT_TOPIC, [ev.envelope_of(event, cohort_id)])
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def _reject(self, request: dict[str, Any], reason: rules.RejectReason) -> None:
         event = ev.SeatRejected(
             cohort_id=request["cohort_id"],
             enrolment_id=request["enrolment_id"],
@@ -425,56 +479,64 @@ class CatalogueStore:
             reason=reason.value,
         )
         envelope = ev.envelope_of(event, request["cohort_id"])
-        if cohort is None:  # no cohort document to carry the outbox: a small one of its own
-            doc = {"_id": f"{request['cohort_id']}/{request['enrolment_id']}", "created_at": now()}
-            try:
-                await self.db[SEAT_REJECTIONS].insert_one(new_document(doc, ev.COHORT_TOPIC, [envelope]))
-            except DuplicateKeyError:
-                pass
-            return
-        await self.db[COHORTS].update_one(
-            {"_id": cohort["_id"], "enrolment_ids": {"$ne": request["enrolment_id"]}},
-            with_events({"$inc": {"rejections": 1}}, ev.COHORT_TOPIC, [envelope]),
-        )
+        doc = {
+            "_id": f"{request['cohort_id']}/{request['enrolment_id']}/{envelope.event_id}",
+            "cohort_id": request["cohort_id"],
+            "enrolment_id": request["enrolment_id"],
+            "reason": reason.value,
+            "created_at": now(),
+        }
+        await self.db[SEAT_REJECTIONS].insert_one(new_document(doc, ev.COHORT_TOPIC, [envelope]))
 
     async def release_seat(self, withdrawal: dict[str, Any]) -> SeatOutcome:
         cohort_id, enrolment_id = withdrawal["cohort_id"], withdrawal["enrolment_id"]
-        for _ in range(SEAT_ATTEMPTS):
-            cohort = await self.db[COHORTS].find_one({"_id": cohort_id}, {"outbox": 0})
-            held = next(
-                (e for e in (cohort or {}).get("enrolments", []) if e["enrolment_id"] == enrolment_id), None
+        cohort = await self.cohort(cohort_id)
+        held = next(
+            (e for e in (cohort or {}).get("enrolments", []) if e["enrolment_id"] == enrolment_id), None
+        )
+        if cohort is None or held is None:
+            return SeatOutcome("not_enrolled")
+        event = ev.SeatReleased(
+            cohort_id=cohort_id,
+            enrolment_id=enrolment_id,
+            seats_left=cohort["seats_left"] + 1,
+            seats_taken=cohort["seats_taken"] - 1,
+        )
+        release = {
+            "_id": f"{held['seat_id']}#released",
+            "kind": "released",
+            "of": held["seat_id"],
+            "enrolment_key": f"{held['seat_id']}#released",
+            "cohort_id": cohort_id,
+            "slot": held["slot"],
+            "enrolment_id": enrolment_id,
+            "funding_kind": held["funding_kind"],
+            "reason": withdrawal.get("reason"),
+            "at": now(),
+        }
+        try:
+            await self.db[SEATS].insert_one(
+                new_document(release, ev.COHORT_TOPIC, [ev.envelope_of(event, cohort_id)])
             )
-            if cohort is None or held is None:
-                return SeatOutcome("not_enrolled")
-            left = cohort["seats_left"]
-            event = ev.SeatReleased(
-                cohort_id=cohort_id,
-                enrolment_id=enrolment_id,
-                seats_left=left + 1,
-                seats_taken=cohort["seats_taken"] - 1,
-            )
-            result = await self.db[COHORTS].update_one(
-                {"_id": cohort_id, "seats_left": left, "enrolment_ids": enrolment_id},
-                with_events(
-                    {
-                        "$inc": {
-                            "seats_left": 1,
-                            "seats_taken": -1,
-                            f"seats_by_funding.{held['funding_kind']}": -1,
-                        },
-                        "$pull": {
-                            "enrolment_ids": enrolment_id,
-                            "enrolments": {"enrolment_id": enrolment_id},
-                        },
-                        "$set": {"changed_at": now()},
-                    },
-                    ev.COHORT_TOPIC,
-                    [ev.envelope_of(event, cohort_id)],
-                ),
-            )
-            if result.matched_count == 1:
-                return SeatOutcome("released", seats_left=left + 1)
-        raise RuntimeError(f"release of {enrolment_id} undecided after {SEAT_ATTEMPTS} attempts")
+        except DuplicateKeyError:
+            return SeatOutcome("not_enrolled")  # released by a concurrent delivery
+        await self.sync_seat_counts(cohort_id)
+        return SeatOutcome("released", seats_left=cohort["seats_left"] + 1)
+
+    async def sync_seat_counts(self, cohort_id: str) -> None:
+        """Refresh the cached counters from the ledger; repeat if the ledger moved meanwhile."""
+        written = None
+        for _ in range(3):
+            cohort = await self.cohort(cohort_id)
+            if cohort is None:
+                return
+            counts = {
+                k: cohort[k] for k in ("seats_taken", "seats_left", "seats_by_funding", "enrolment_ids")
+            }
+            if counts == written:
+                return
+            await self.db[COHORTS].update_one({"_id": cohort_id}, {"$set": counts | {"changed_at": now()}})
+            written = counts
 
     # Go / no-go ------------------------------------------------------------------
 
@@ -655,7 +717,7 @@ class CatalogueStore:
             changes["decision"] = record
         events = [ev.envelope_of(event, cohort["_id"])]
         updated = await self.db[COHORTS].find_one_and_update(
-            {"_id": cohort["_id"], "status": cohort["status"], "seats_taken": cohort["seats_taken"]},
+            {"_id": cohort["_id"], "status": cohort["status"]},
             with_events({"$set": changes, "$inc": {"version": 1}}, ev.COHORT_TOPIC, events),
             return_document=ReturnDocument.AFTER,
         )
@@ -669,67 +731,26 @@ class CatalogueStore:
         return await self._transition(cohort, target, None, ev.CohortUpdated(**cohort_event_payload(changed)))
 
     async def _move_enrolments(self, source: dict[str, Any], target: dict[str, Any]) -> None:
-        """Merge step 1: the target takes all the source's seats at once, or nothing.
+        """Merge step 1: every enrolment of the source takes a seat in the target (SeatReserved there).
 
-        `merged_from: {$ne: source}` makes a retried merge a no-op; step 2 cancels the source.
+        Reservations are idempotent per enrolment, so a merge retried after a failure moves what is
+        left; step 2 (cancelling the source with merged_into) runs only once all have a seat.
         """
         if target["_id"] == source["_id"] or target["status"] not in rules.OPEN_FOR_SEATS:
             raise conflict("merge_into: pick another planned or confirmed cohort", field="merge_into")
-        if target["offering_id"] != source["offering_id"] and (
-            not source.get("code") or target.get("code") != source.get("code")
-        ):
+        same_code = source.get("code") and target.get("code") == source.get("code")
+        if target["offering_id"] != source["offering_id"] and not same_code:
             raise conflict("merge_into: the target teaches another offering or code", field="merge_into")
-        source = await self.db[COHORTS].find_one({"_id": source["_id"]}, {"outbox": 0})
-        moved = source["enrolments"]
-        n = len(moved)
-        if n == 0:
-            return
-        by_funding = {f"seats_by_funding.{k}": 0 for k in ("funded_bol", "funded_bbl", "private")}
-        for e in moved:
-            by_funding[f"seats_by_funding.{e['funding_kind']}"] += 1
-        left = None
-        events = []
-        current = await self.cohort(target["_id"])
-        if current is None or current["seats_left"] < n:
+        moving = [e for e in source["enrolments"] if e["enrolment_id"] not in target["enrolment_ids"]]
+        if len(moving) > target["seats_left"]:
             raise conflict(
-                f"merge_into: the target has {current and current['seats_left']} seats left, {n} needed",
+                f"merge_into: the target has {target['seats_left']} seats left, {len(moving)} needed",
                 field="merge_into",
             )
-        left = current["seats_left"]
-        for i, e in enumerate(moved):
-            events.append(
-                ev.envelope_of(
-                    ev.SeatReserved(
-                        cohort_id=target["_id"],
-                        enrolment_id=e["enrolment_id"],
-                        application_id=e.get("application_id"),
-                        participant_ref=e.get("participant_ref"),
-                        funding_kind=e["funding_kind"],
-                        payers=e.get("payers") or [],
-                        seats_left=left - i - 1,
-                        seats_taken=current["seats_taken"] + i + 1,
-                    ),
-                    target["_id"],
-                )
-            )
-        result = await self.db[COHORTS].update_one(
-            {"_id": target["_id"], "seats_left": left, "merged_from": {"$ne": source["_id"]}},
-            with_events(
-                {
-                    "$inc": {"seats_left": -n, "seats_taken": n, **by_funding},
-                    "$push": {
-                        "enrolment_ids": {"$each": [e["enrolment_id"] for e in moved]},
-                        "enrolments": {"$each": moved},
-                        "merged_from": source["_id"],
-                    },
-                    "$set": {"changed_at": now()},
-                },
-                ev.COHORT_TOPIC,
-                events,
-            ),
-        )
-        if result.matched_count != 1:
-            raise conflict("merge_into: the target changed meanwhile; try again", field="merge_into")
+        for enrolment in moving:
+            outcome = await self.reserve_seat({**enrolment, "cohort_id": target["_id"]})
+            if outcome.outcome not in ("reserved", "duplicate"):
+                raise conflict(f"merge_into: no seat for {enrolment['enrolment_id']} ({outcome.reason})")
 
     # Bulk import: stage, then commit or abort ----------------------------------------
 

@@ -1,0 +1,139 @@
+"""Seats are never overbooked on the real broker and store, with two catalogue replicas in one group.
+
+50 EnrolmentRequested events for a cohort with 12 seats left, spread over the topic's partitions
+(keyed by application), handled concurrently by two service instances sharing a consumer group and
+one database: exactly 12 SeatReserved, 38 SeatRejected, and the cohort document agrees.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+
+from catalogue.app import create_app
+from catalogue.settings import CatalogueSettings
+from llo_shared.bus import Subscription, envelope_message
+from llo_shared.bus_kafka import KafkaBus
+from llo_shared.envelope import EventEnvelope
+from tests.fixtures.apps import bearer, running
+from tests.support import eventually
+
+API = "/catalogue/api/v1"
+
+
+@pytest.fixture
+def replica_settings(infra, unique, dev_key_file):
+    return CatalogueSettings(
+        environment="test",
+        storage="mongo",
+        mongo_url=infra.mongo_url,
+        mongo_database=f"t_{unique}",
+        bus="kafka",
+        kafka_bootstrap=infra.kafka,
+        dev_key_file=dev_key_file,
+        relay_poll_interval_s=0.5,
+        application_topic=f"recruitment.application.t{unique}",
+        consumer_group_suffix=f".t{unique}",
+    )
+
+
+async def setup_cohort(http, settings, cohort_id):
+    provider = bearer(settings, "provider", "BRIN-25LH")
+    body = {
+        "provider_id": "BRIN-25LH",
+        "name": "ROC van Flevoland",
+        "kind": "roc",
+        "institution_code": "25LH",
+        "regions": ["flevoland"],
+    }
+    assert (await http.post(f"{API}/providers", json=body, headers=provider)).status_code == 201
+    offering = {
+        "title": "Verzorgende-IG",
+        "credential_type": "diploma",
+        "code": "23268",
+        "leerweg": "derde_leerweg",
+        "level": 3,
+        "domain": "zorg_welzijn_sport",
+        "study_load_hours": 2400,
+        "duration_weeks": 78,
+        "target_groups": ["werkenden"],
+        "learning_modes": ["klassikaal"],
+        "location_kinds": ["school"],
+        "lesson_times": ["avond"],
+        "start_policy": "fixed",
+        "registration": ["individual"],
+        "price": {"tuition_cents": 640000},
+        "funding": "privaat",
+    }
+    created = await http.post(f"{API}/offerings", json=offering, headers=provider)
+    assert created.status_code == 201, created.text
+    start = date.today() + timedelta(days=60)
+    cohort = {
+        "cohort_id": cohort_id,
+        "offering_id": created.json()["offering_id"],
+        "start_date": start.isoformat(),
+        "end_date": (start + timedelta(days=300)).isoformat(),
+        "decision_date": (start - timedelta(days=14)).isoformat(),
+        "municipality": "Almere",
+        "postcode": "1315",
+        "capacity": 12,
+        "break_even": 8,
+        "seat_price_cents": 640000,
+    }
+    assert (await http.post(f"{API}/cohorts", json=cohort, headers=provider)).status_code == 201
+
+
+def enrolment_requests(cohort_id, count):
+    for n in range(count):
+        application = f"app-{uuid.uuid4().hex[:8]}"
+        yield EventEnvelope(
+            event_type="EnrolmentRequested",
+            producer="recruitment",
+            aggregate_id=application,
+            payload={
+                "enrolment_id": f"enr-{n}",
+                "application_id": application,
+                "cohort_id": cohort_id,
+                "participant_ref": f"ref-{n}",
+                "funding_kind": "private",
+                "payers": [],
+            },
+        )
+
+
+async def test_fifty_simultaneous_requests_for_twelve_seats_on_two_replicas(infra, unique, replica_settings):
+    cohort_id = f"coh-int-{unique}"
+    replica_a, replica_b = create_app(replica_settings), create_app(replica_settings)
+    decisions: dict[str, str] = {}
+
+    async def watch(envelope: EventEnvelope) -> None:
+        if envelope.aggregate_id == cohort_id and envelope.event_type.startswith("Seat"):
+            decisions[envelope.payload["enrolment_id"]] = envelope.event_type
+
+    watcher = KafkaBus(infra.kafka, client_id=f"watch-{unique}")
+    watcher.subscribe(Subscription(f"watch.{unique}", ("catalogue.cohort.v1",), watch))
+    producer = KafkaBus(infra.kafka, client_id=f"recruitment-{unique}")
+    async with running(replica_a) as http_a, running(replica_b):
+        await setup_cohort(http_a, replica_settings, cohort_id)
+        await watcher.start()
+        await producer.start()
+        try:
+            requests = list(enrolment_requests(cohort_id, 50))
+            await producer.publish(
+                [envelope_message(replica_settings.application_topic, r) for r in requests]
+            )
+            # a producer retry: the same enrolments again under new event ids must not take seats
+            retried = [r.model_copy(update={"event_id": uuid.uuid4()}) for r in requests[:10]]
+            await producer.publish([envelope_message(replica_settings.application_topic, r) for r in retried])
+            await eventually(lambda: len(decisions) == 50, timeout=180, what="50 seat decisions")
+            store = replica_a.state.catalogue_store
+            cohort = await store.cohort(cohort_id)
+        finally:
+            await producer.stop()
+            await watcher.stop()
+    assert sorted(decisions.values()).count("SeatReserved") == 12
+    assert sorted(decisions.values()).count("SeatRejected") == 38
+    assert (cohort["seats_taken"], cohort["seats_left"], len(cohort["enrolment_ids"])) == (12, 0, 12)
+    assert set(cohort["enrolment_ids"]) == {e for e, kind in decisions.items() if kind == "SeatReserved"}
