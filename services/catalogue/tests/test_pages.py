@@ -102,3 +102,11 @@ async def test_provider_page_takes_a_go_no_go_decision_and_adds_a_cohort(
         await client.get("/catalogue/api/v1/cohorts", params={"offering_id": offering["offering_id"]})
     ).json()
     assert any(c["municipality"] == "Lelystad" for c in cohorts["items"])
+
+
+async def test_empty_form_fields_mean_no_filter(catalogue, client):
+    await catalogue.offering()
+    page = await client.get(
+        "/catalogue/?q=&near=&max_distance_km=&start_from=&start_until=&min_seats_left=&sort=relevance"
+    )
+    assert page.status_code == 200 and "1</strong> opleiding gevonden" in page.text

@@ -181,8 +181,9 @@ def search_params(request: Request) -> SearchParams:
     query = request.query_params
     raw: dict[str, Any] = {}
     for name in query:
-        values = query.getlist(name)
-        raw[name] = values if name in LIST_PARAMS else values[-1]
+        values = [v for v in query.getlist(name) if v != ""]  # an empty form field means "no filter"
+        if values:
+            raw[name] = values if name in LIST_PARAMS else values[-1]
     try:
         return SearchParams.model_validate(raw)
     except ValidationError as error:
