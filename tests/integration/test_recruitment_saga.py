@@ -1,0 +1,226 @@
+"""The enrolment saga end to end on the real broker and store, against the real catalogue service.
+
+Six applicants for a cohort with three seats: exactly three end enrolled and the other three
+waitlisted in the order they asked; a withdrawal releases a seat, which the catalogue announces,
+and recruitment offers it to the first person on the waitlist, who ends enrolled.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from catalogue.app import create_app as catalogue_app
+from catalogue.settings import CatalogueSettings
+from recruitment.app import create_app as recruitment_app
+from recruitment.settings import RecruitmentSettings
+from tests.fixtures.apps import bearer, running
+from tests.support import eventually
+
+PROVIDER = "BRIN-25LH"
+RMT = "RMT-FLEVOLAND"
+COHORT_TOPIC = "catalogue.cohort.v1"
+CATALOGUE_API = "/catalogue/api/v1"
+API = "/recruitment/api/v1"
+INTAKE = {"scores": [{"name": "motivatie", "value": 75}], "exemptions": []}
+FUNDING = {
+    "funding_kind": "private",
+    "payers": [
+        {
+            "payer_id": "KVK-39084217",
+            "kind": "employer",
+            "name": "Zorggroep Almere",
+            "scheme": "0106",
+            "endpoint": "39084217",
+            "share_bp": 10000,
+        }
+    ],
+}
+
+
+@pytest.fixture
+def isolation(infra, unique, dev_key_file):
+    common = {
+        "environment": "test",
+        "storage": "mongo",
+        "mongo_url": infra.mongo_url,
+        "bus": "kafka",
+        "kafka_bootstrap": infra.kafka,
+        "dev_key_file": dev_key_file,
+        "relay_poll_interval_s": 0.2,
+        "consumer_group_suffix": f".t{unique}",
+    }
+    application_topic = f"recruitment.application.t{unique}"
+    catalogue = CatalogueSettings(
+        **common, mongo_database=f"t_{unique}_cat", application_topic=application_topic
+    )
+    recruitment = RecruitmentSettings(
+        **common,
+        mongo_database=f"t_{unique}_rec",
+        application_topic=application_topic,
+        campaign_topic=f"recruitment.campaign.t{unique}",
+    )
+    yield catalogue, recruitment
+    from pymongo import MongoClient
+
+    with MongoClient(infra.mongo_url, serverSelectionTimeoutMS=5000) as client:
+        for name in (f"t_{unique}_cat", f"t_{unique}_rec"):
+            client.drop_database(name)
+
+
+async def _start_reading_cohorts_from_now(infra, group: str) -> None:
+    """catalogue.cohort.v1 is shared with every other test on this broker: a fresh recruitment
+    deployment reading its whole history would only slow this test, so its group starts at the end."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    from llo_shared.bus_kafka import KafkaBus
+
+    await KafkaBus(infra.kafka, client_id="saga-setup").ensure_topics({COHORT_TOPIC})
+    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([COHORT_TOPIC])
+    finally:
+        await admin.close()
+    partitions = [TopicPartition(COHORT_TOPIC, p["partition"]) for p in described[0]["partitions"]]
+    consumer = AIOKafkaConsumer(bootstrap_servers=infra.kafka, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
+        await consumer.commit(dict(ends))
+    finally:
+        await consumer.stop()
+
+
+async def _catalogue_cohort(http, settings, cohort_id: str, capacity: int) -> None:
+    provider = bearer(settings, "provider", PROVIDER)
+    body = {
+        "provider_id": PROVIDER,
+        "name": "ROC van Flevoland",
+        "kind": "roc",
+        "institution_code": "25LH",
+        "regions": ["flevoland"],
+    }
+    assert (await http.post(f"{CATALOGUE_API}/providers", json=body, headers=provider)).status_code == 201
+    offering = {
+        "title": "Verzorgende-IG",
+        "credential_type": "diploma",
+        "code": "23268",
+        "leerweg": "derde_leerweg",
+        "level": 3,
+        "domain": "zorg_welzijn_sport",
+        "study_load_hours": 2400,
+        "duration_weeks": 78,
+        "target_groups": ["werkenden"],
+        "learning_modes": ["klassikaal"],
+        "location_kinds": ["school"],
+        "lesson_times": ["avond"],
+        "start_policy": "fixed",
+        "registration": ["individual"],
+        "price": {"tuition_cents": 640000},
+        "funding": "privaat",
+    }
+    created = await http.post(f"{CATALOGUE_API}/offerings", json=offering, headers=provider)
+    assert created.status_code == 201, created.text
+    start = date.today() + timedelta(days=90)
+    cohort = {
+        "cohort_id": cohort_id,
+        "offering_id": created.json()["offering_id"],
+        "start_date": start.isoformat(),
+        "end_date": (start + timedelta(days=300)).isoformat(),
+        "decision_date": (start - timedelta(days=30)).isoformat(),
+        "municipality": "Almere",
+        "postcode": "1315",
+        "capacity": capacity,
+        "break_even": 2,
+        "seat_price_cents": 640000,
+    }
+    response = await http.post(f"{CATALOGUE_API}/cohorts", json=cohort, headers=provider)
+    assert response.status_code == 201, response.text
+
+
+async def _admitted(http, settings, cohort_id: str, n: int) -> str:
+    body = {
+        "cohort_id": cohort_id,
+        "channel": "uwv",
+        "consent": True,
+        "applicant": {"name": f"Deelnemer {n}", "email": f"deelnemer{n}@voorbeeld.nl"},
+    }
+    created = await http.post(f"{API}/applications", json=body, headers=bearer(settings, "rmt", RMT))
+    assert created.status_code == 201, created.text
+    app_id = created.json()["application_id"]
+    for step in ({"to": "intake_planned"}, {"to": "intake_done", "intake": INTAKE}, {"to": "admitted"}):
+        moved = await http.post(
+            f"{API}/applications/{app_id}/transitions",
+            json=step,
+            headers=bearer(settings, "provider", PROVIDER),
+        )
+        assert moved.status_code == 200, moved.text
+    return app_id
+
+
+async def test_more_applicants_than_seats_then_a_withdrawal_on_kafka_and_mongo(infra, isolation, unique):
+    catalogue_settings, settings = isolation
+    await _start_reading_cohorts_from_now(infra, "recruitment.cohorts" + settings.consumer_group_suffix)
+    cohort_id = f"coh-saga-{unique}"
+    provider = bearer(settings, "provider", PROVIDER)
+    catalogue, recruitment = catalogue_app(catalogue_settings), recruitment_app(settings)
+    async with running(catalogue) as cat_http, running(recruitment) as http:
+        await _catalogue_cohort(cat_http, catalogue_settings, cohort_id, capacity=3)
+        store = recruitment.state.recruitment.store
+        await eventually(
+            lambda: store.cohort(cohort_id), timeout=60, what="the cohort in recruitment's read model"
+        )
+
+        async def stage(app_id: str) -> dict:
+            return (await http.get(f"{API}/applications/{app_id}", headers=provider)).json()
+
+        apps = [await _admitted(http, settings, cohort_id, n) for n in range(6)]
+        for app_id in apps:  # one after the other: "in order" is the order people asked
+            requested = await http.post(
+                f"{API}/applications/{app_id}/transitions",
+                json={"to": "enrolment_requested", "funding": FUNDING},
+                headers=provider,
+            )
+            assert requested.status_code == 200, requested.text
+
+            async def decided(app_id: str = app_id) -> bool:
+                return (await stage(app_id))["stage"] in ("enrolled", "waitlisted")
+
+            await eventually(decided, timeout=60, what=f"the seat decision for {app_id}")
+
+        outcome = [await stage(a) for a in apps]
+        assert [o["stage"] for o in outcome] == ["enrolled"] * 3 + ["waitlisted"] * 3
+        assert [o["enrolment"]["position"] for o in outcome[3:]] == [1, 2, 3]
+        seats = (await cat_http.get(f"{CATALOGUE_API}/cohorts/{cohort_id}", headers=provider)).json()
+        assert seats["seats_taken"] == 3 and seats["seats_left"] == 0
+
+        withdrawn = await http.post(
+            f"{API}/applications/{apps[1]}/transitions",
+            json={"to": "withdrawn", "reason": "found_work"},
+            headers=provider,
+        )
+        assert withdrawn.status_code == 200, withdrawn.text
+
+        async def moved_in() -> bool:
+            return (await stage(apps[3]))["stage"] == "enrolled"
+
+        await eventually(moved_in, timeout=60, what="the first waitlisted person to be enrolled")
+        final = [await stage(a) for a in apps]
+        assert [f["stage"] for f in final] == [
+            "enrolled",
+            "withdrawn",
+            "enrolled",
+            "enrolled",
+            "waitlisted",
+            "waitlisted",
+        ]
+        waitlist = await http.get(
+            f"{API}/enrolments", params={"cohort_id": cohort_id, "stage": "waitlisted"}, headers=provider
+        )
+        assert [w["application_id"] for w in waitlist.json()["items"]] == sorted(apps[4:])
+        seats = (await cat_http.get(f"{CATALOGUE_API}/cohorts/{cohort_id}", headers=provider)).json()
+        assert seats["seats_taken"] == 3
