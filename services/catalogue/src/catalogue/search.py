@@ -147,6 +147,7 @@ class SearchIndex:
     def __init__(self) -> None:
         self.entries: dict[str, OfferingEntry] = {}
         self._postings: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._facet_values: dict[str, set[str]] = defaultdict(set)  # facet -> values seen (for counting)
         self._token_postings: dict[str, set[str]] = defaultdict(set)
         self._sorted_tokens: list[str] = []
         self._tokens_dirty = False
@@ -227,6 +228,8 @@ class SearchIndex:
         oid = entry.doc["_id"]
         for key in self._visible_keys(entry.doc):
             self._postings[key].add(oid)
+            if key[0] in FACETS:
+                self._facet_values[key[0]].add(key[1])
         for token in entry.tokens:
             if token not in self._token_postings:
                 self._tokens_dirty = True
@@ -387,8 +390,8 @@ class SearchIndex:
             scope = base.intersection(*others) if others else base
             counts = {
                 value: n
-                for (facet, value), ids in self._postings.items()
-                if facet == name and (n := len(scope & ids) if len(ids) > len(scope) else len(ids & scope))
+                for value in self._facet_values[name]
+                if (n := len(scope & self._postings[(name, value)]))
             }
             facets[name] = dict(sorted(counts.items()))
         region_scope = base.intersection(*field_sets.values()) if field_sets else base
