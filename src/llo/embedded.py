@@ -7,8 +7,10 @@ URLs embedded and standalone.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Callable
+import sys
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from fastapi import FastAPI
@@ -66,18 +68,33 @@ class EmbeddedApp:
             )
 
     @contextlib.asynccontextmanager
-    async def running(self):
-        """Start the bus, then every service (their consumers subscribe, demo data is seeded)."""
+    async def running(self) -> AsyncIterator[EmbeddedApp]:
+        """Start the bus, then every service (their consumers subscribe, demo data is seeded).
+        Pages answer at once; the seeded events keep flowing in the background."""
         await self.bus.start()
         async with contextlib.AsyncExitStack() as stack:
             for app in self.apps.values():
                 await stack.enter_async_context(app.router.lifespan_context(app))
-            await self.bus.drain(timeout=60)
+            reporter = asyncio.create_task(self._report_settling())
             try:
                 yield self
             finally:
+                reporter.cancel()
                 await stack.aclose()
                 await self.bus.stop()
+
+    async def settle(self, timeout: float = 120.0) -> None:
+        """Wait until every service handled every event so far (tests)."""
+        await self.bus.drain(timeout=timeout)
+
+    async def _report_settling(self) -> None:
+        shown = False
+        while pending := self.bus.pending():
+            print(f"demo data: {pending} events still being handled", file=sys.stderr, flush=True)
+            shown = True
+            await asyncio.sleep(3)
+        if shown:
+            print("demo data: ready", file=sys.stderr, flush=True)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         message = await receive()

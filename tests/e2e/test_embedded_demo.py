@@ -12,6 +12,7 @@ from llo.embedded import SERVICES, EmbeddedApp
 async def demo(settings_overrides):
     app = EmbeddedApp(environment="test", dev_key_file=settings_overrides["dev_key_file"])
     async with app.running():
+        await app.settle()
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://demo") as client:
             yield client

@@ -114,13 +114,14 @@ class InProcessBus:
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait until this bus's subscriptions handled everything published (tests, demo seeding)."""
         async with asyncio.timeout(timeout):
-            while self._busy or self._lagging():
+            while self._busy or self.pending():
                 await asyncio.sleep(0.002)
 
-    def _lagging(self) -> bool:
+    def pending(self) -> int:
+        """Messages published but not yet handled by this bus's subscriptions."""
         committed, log = self.broker.committed, self.broker.log
-        return any(
-            committed[(s.group, topic, p)] < len(log(topic)[p])
+        return sum(
+            max(0, len(log(topic)[p]) - committed[(s.group, topic, p)])
             for s in self._subscriptions
             for topic in s.topics
             for p in range(self.broker.partitions)

@@ -8,6 +8,7 @@ MongoDB, FerretDB and in memory alike; the contract tests prove it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,7 +115,11 @@ class MemoryCollection:
         method = getattr(self._collection, name)
 
         async def call(*args: Any, **kwargs: Any) -> Any:
-            return method(*args, **kwargs)
+            result = method(*args, **kwargs)
+            # mongomock works synchronously; yield so one busy loop cannot starve the others
+            # (a real driver yields on every round trip).
+            await asyncio.sleep(0)
+            return result
 
         return call
 

@@ -80,4 +80,5 @@ class RequestContextMiddleware:
 def _route_template(scope: Scope) -> str:
     """The matched route's path template (low-cardinality label), prefix of included routers included."""
     effective: Any = scope.get("fastapi", {}).get("effective_route_context")
-    return getattr(effective, "path_format", None) or getattr(scope.get("route"), "path", "unmatched")
+    template = getattr(effective, "path_format", None) or getattr(scope.get("route"), "path", None)
+    return str(template or "unmatched")
