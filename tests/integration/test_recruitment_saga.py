@@ -142,7 +142,22 @@ async def _catalogue_cohort(http, settings, cohort_id: str, capacity: int) -> No
     assert response.status_code == 201, response.text
 
 
-async def _admitted(http, settings, cohort_id: str, n: int) -> str:
+async def _relayed(store, app_id: str) -> None:
+    """Wait until the relay cleared this application's outbox before writing to it again.
+
+    FerretDB 1.24 (SQLite backend) applies an update as read-modify-write without isolation, so the
+    relay's outbox $pull racing with the next state change can silently undo that change (measured:
+    two tasks doing 200 $inc each on one document end at 120 and 143). Reported to the lead; MongoDB
+    proper does not need this wait."""
+
+    async def cleared() -> bool:
+        doc = await store.applications.find_one({"_id": app_id}, {"outbox_pending": 1})
+        return doc is not None and not doc.get("outbox_pending")
+
+    await eventually(cleared, timeout=30, what=f"the outbox of {app_id} to be relayed")
+
+
+async def _admitted(http, settings, cohort_id: str, n: int, store) -> str:
     body = {
         "cohort_id": cohort_id,
         "channel": "uwv",
@@ -152,6 +167,7 @@ async def _admitted(http, settings, cohort_id: str, n: int) -> str:
     created = await http.post(f"{API}/applications", json=body, headers=bearer(settings, "rmt", RMT))
     assert created.status_code == 201, created.text
     app_id = created.json()["application_id"]
+    await _relayed(store, app_id)
     for step in ({"to": "intake_planned"}, {"to": "intake_done", "intake": INTAKE}, {"to": "admitted"}):
         moved = await http.post(
             f"{API}/applications/{app_id}/transitions",
@@ -159,6 +175,7 @@ async def _admitted(http, settings, cohort_id: str, n: int) -> str:
             headers=bearer(settings, "provider", PROVIDER),
         )
         assert moved.status_code == 200, moved.text
+        await _relayed(store, app_id)
     return app_id
 
 
@@ -178,7 +195,7 @@ async def test_more_applicants_than_seats_then_a_withdrawal_on_kafka_and_mongo(i
         async def stage(app_id: str) -> dict:
             return (await http.get(f"{API}/applications/{app_id}", headers=provider)).json()
 
-        apps = [await _admitted(http, settings, cohort_id, n) for n in range(6)]
+        apps = [await _admitted(http, settings, cohort_id, n, store) for n in range(6)]
         for app_id in apps:  # one after the other: "in order" is the order people asked
             requested = await http.post(
                 f"{API}/applications/{app_id}/transitions",
@@ -218,6 +235,7 @@ async def test_more_applicants_than_seats_then_a_withdrawal_on_kafka_and_mongo(i
             "waitlisted",
             "waitlisted",
         ]
+        assert [f["enrolment"]["position"] for f in final[4:]] == [1, 2]  # everyone moved up one place
         waitlist = await http.get(
             f"{API}/enrolments", params={"cohort_id": cohort_id, "stage": "waitlisted"}, headers=provider
         )

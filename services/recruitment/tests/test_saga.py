@@ -85,6 +85,7 @@ async def test_more_applicants_than_seats_then_a_withdrawal_moves_the_first_wait
     assert (await _stage(service, apps[1]))["stage"] == "withdrawn"
     assert (await _stage(service, apps[3]))["stage"] == "enrolled"  # the first waitlisted moved in
     assert [(await _stage(service, a))["stage"] for a in apps[4:]] == ["waitlisted", "waitlisted"]
+    assert [(await _stage(service, a))["enrolment"]["position"] for a in apps[4:]] == [1, 2]
     assert len(service.catalogue.cohorts[cohort.cohort_id].held) == 3
     withdrawn = service.published("recruitment.application.v1", "EnrolmentWithdrawn")
     assert [w["payload"]["application_id"] for w in withdrawn] == [apps[1]]

@@ -150,13 +150,23 @@ async def readable(application_id: str, principal: Principal, recruitment: Recru
     return found[0]
 
 
+async def with_current_position(recruitment: Recruitment, application: Application) -> Application:
+    """A waitlisted person's place now (people ahead may have moved in or left since)."""
+    enrolment = application.enrolment
+    if application.stage != Stage.waitlisted or enrolment is None or enrolment.waitlist_seq is None:
+        return application
+    ahead = await recruitment.store.waitlisted_ahead(enrolment.cohort_id, enrolment.waitlist_seq)
+    current = enrolment.model_copy(update={"position": ahead + 1})
+    return application.model_copy(update={"enrolment": current})
+
+
 @router.get("/{application_id}")
 async def get_application(
     application_id: str, principal: Anyone, recruitment: RecruitmentDep
 ) -> dict[str, Any]:
     application = await readable(application_id, principal, recruitment)
     personal = await recruitment.store.application_with_personal(application_id)
-    return application_json(application, personal)
+    return application_json(await with_current_position(recruitment, application), personal)
 
 
 @router.get("/{application_id}/transitions")
@@ -225,7 +235,7 @@ async def list_enrolments(
     items, total = await recruitment.store.list_applications(
         query, after=decode_cursor(cursor), limit=limit + 1
     )
-    rows = [_enrolment_json(a) for a in items]
+    rows = [_enrolment_json(await with_current_position(recruitment, a)) for a in items]
     return page(rows, [a.application_id for a in items], total, limit)
 
 
