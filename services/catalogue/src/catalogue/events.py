@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel
@@ -85,9 +86,9 @@ class CohortPayload(EventPayload):
     postcode: str
     lat: float
     lon: float
-    start_date: str
-    end_date: str
-    decision_date: str
+    start_date: date
+    end_date: date
+    decision_date: date
     capacity: int
     break_even: int
     seat_price_cents: int
@@ -148,8 +149,8 @@ class CohortDecisionDue(EventPayload):
     break_even: int
     seats_missing: int
     seat_price_cents: int
-    decision_date: str
-    start_date: str
+    decision_date: date
+    start_date: date
 
 
 class SurchargePayer(BaseModel):

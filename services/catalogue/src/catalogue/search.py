@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
+import functools
 import heapq
 import logging
 from collections import defaultdict
@@ -101,6 +102,7 @@ class OfferingEntry:
     title_tokens: frozenset[str]
     price_cents: int
     cohorts: dict[str, CohortEntry] = field(default_factory=dict)
+    first_start: tuple[str, str] | None = None  # (today, earliest open start) cached for sorting
 
 
 @dataclass
@@ -120,6 +122,25 @@ class SearchQuery:
     viewer_org: str | None = None
     viewer_role: str | None = None
     today: date | None = None
+    _distances: dict[tuple[float, float], float] = field(default_factory=dict)
+
+    @functools.cached_property
+    def iso_dates(self) -> tuple[str, str | None, str | None]:
+        today = (self.today or date.today()).isoformat()
+        return (
+            today,
+            self.start_from and self.start_from.isoformat(),
+            self.start_until and self.start_until.isoformat(),
+        )
+
+    def distance_to(self, lat: float, lon: float) -> float | None:
+        """Cohorts sit on a few dozen centroids: each distance is computed once per query."""
+        if self.near is None:
+            return None
+        key = (lat, lon)
+        if key not in self._distances:
+            self._distances[key] = geo.haversine_km(self.near.lat, self.near.lon, lat, lon)
+        return self._distances[key]
 
     @property
     def has_cohort_conditions(self) -> bool:
@@ -143,16 +164,53 @@ class SearchResult:
     next_key: list[Any] | None
 
 
+class Bitmaps:
+    """Sets of offerings as Python ints (bit n = offering number n): AND/OR/popcount run in C
+    over a few kilobytes, which keeps facet counts over 50,000 offerings in microseconds."""
+
+    def __init__(self) -> None:
+        self.bits: dict[Any, int] = defaultdict(int)
+
+    def add(self, key: Any, n: int) -> None:
+        self.bits[key] |= 1 << n
+
+    def discard(self, key: Any, n: int) -> None:
+        if key in self.bits:
+            self.bits[key] &= ~(1 << n)
+
+    def get(self, key: Any) -> int:
+        return self.bits.get(key, 0)
+
+    def union(self, keys: Iterable[Any]) -> int:
+        result = 0
+        for key in keys:
+            result |= self.bits.get(key, 0)
+        return result
+
+
+def bit_numbers(bitmap: int) -> list[int]:
+    """Positions of the set bits, found by str.find in C (stripping bits one by one is quadratic)."""
+    digits = bin(bitmap)[:1:-1]  # least significant bit first
+    positions, at = [], digits.find("1")
+    while at != -1:
+        positions.append(at)
+        at = digits.find("1", at + 1)
+    return positions
+
+
 class SearchIndex:
     def __init__(self) -> None:
         self.entries: dict[str, OfferingEntry] = {}
-        self._postings: dict[tuple[str, str], set[str]] = defaultdict(set)
-        self._facet_values: dict[str, set[str]] = defaultdict(set)  # facet -> values seen (for counting)
-        self._token_postings: dict[str, set[str]] = defaultdict(set)
+        self._number: dict[str, int] = {}  # offering id -> bit number (never reused)
+        self._ids: list[str] = []
+        self._postings = Bitmaps()  # (field, value) -> offerings
+        self._facet_values: dict[str, set[str]] = defaultdict(set)
+        self._tokens = Bitmaps()  # token -> offerings
         self._sorted_tokens: list[str] = []
         self._tokens_dirty = False
-        self._region_postings: dict[str, set[str]] = defaultdict(set)
-        self._municipality_postings: dict[str, set[str]] = defaultdict(set)
+        self._regions = Bitmaps()  # region -> offerings with an open cohort there
+        self._municipalities = Bitmaps()
+        self._all = 0
         self._orphan_cohorts: dict[str, dict[str, Any]] = {}
         self.watermark: datetime | None = None
         self._task: asyncio.Task[None] | None = None
@@ -169,6 +227,12 @@ class SearchIndex:
             yield flag, str(bool(doc.get(flag))).lower()
         for org in doc.get("visible_to", []):
             yield "visible_to", org
+
+    def _bit(self, oid: str) -> int:
+        if oid not in self._number:
+            self._number[oid] = len(self._ids)
+            self._ids.append(oid)
+        return self._number[oid]
 
     def upsert_offering(self, doc: dict[str, Any]) -> None:
         oid = doc["_id"]
@@ -222,40 +286,43 @@ class SearchIndex:
             return
         self._unpost_places(entry)
         entry.cohorts[doc["_id"]] = self._cohort_entry(doc)
+        entry.first_start = None
         self._post_places(entry)
 
     def _post(self, entry: OfferingEntry) -> None:
-        oid = entry.doc["_id"]
+        n = self._bit(entry.doc["_id"])
+        self._all |= 1 << n
         for key in self._visible_keys(entry.doc):
-            self._postings[key].add(oid)
+            self._postings.add(key, n)
             if key[0] in FACETS:
                 self._facet_values[key[0]].add(key[1])
         for token in entry.tokens:
-            if token not in self._token_postings:
+            if token not in self._tokens.bits:
                 self._tokens_dirty = True
-            self._token_postings[token].add(oid)
+            self._tokens.add(token, n)
         self._post_places(entry)
 
     def _unpost(self, entry: OfferingEntry) -> None:
-        oid = entry.doc["_id"]
+        n = self._number[entry.doc["_id"]]
+        self._all &= ~(1 << n)
         for key in self._visible_keys(entry.doc):
-            self._postings[key].discard(oid)
+            self._postings.discard(key, n)
         for token in entry.tokens:
-            self._token_postings[token].discard(oid)
+            self._tokens.discard(token, n)
         self._unpost_places(entry)
 
     def _post_places(self, entry: OfferingEntry) -> None:
-        oid = entry.doc["_id"]
+        n = self._number[entry.doc["_id"]]
         for c in entry.cohorts.values():
             if c.status in OPEN:
-                self._region_postings[c.region].add(oid)
-                self._municipality_postings[c.municipality].add(oid)
+                self._regions.add(c.region, n)
+                self._municipalities.add(c.municipality, n)
 
     def _unpost_places(self, entry: OfferingEntry) -> None:
-        oid = entry.doc["_id"]
+        n = self._number[entry.doc["_id"]]
         for c in entry.cohorts.values():
-            self._region_postings[c.region].discard(oid)
-            self._municipality_postings[c.municipality].discard(oid)
+            self._regions.discard(c.region, n)
+            self._municipalities.discard(c.municipality, n)
 
     async def refresh(self, store: Any) -> int:
         """Apply what changed since the last pass (everything on the first)."""
@@ -293,76 +360,89 @@ class SearchIndex:
 
     # Querying --------------------------------------------------------------------
 
-    def _token_matches(self, token: str) -> set[str]:
+    def _token_matches(self, token: str) -> int:
         if self._tokens_dirty:
-            self._sorted_tokens = sorted(t for t, ids in self._token_postings.items() if ids)
+            self._sorted_tokens = sorted(t for t, bits in self._tokens.bits.items() if bits)
             self._tokens_dirty = False
         start = bisect.bisect_left(self._sorted_tokens, token)
-        matched: set[str] = set()
+        matched = 0
         for stored in self._sorted_tokens[start:]:
             if not stored.startswith(token):
                 break
-            matched |= self._token_postings[stored]
+            matched |= self._tokens.bits[stored]
         return matched
 
-    def _visible(self, q: SearchQuery) -> set[str]:
+    def _visible(self, q: SearchQuery) -> int:
         if q.viewer_role == "admin":
-            return set(self.entries)
-        public = self._postings[("visibility", Visibility.public.value)]
-        extra: set[str] = set()
+            return self._all
+        visible = self._postings.get(("visibility", Visibility.public.value))
         if q.viewer_org:
-            extra = (
-                self._postings[("visible_to", q.viewer_org)] | self._postings[("provider_id", q.viewer_org)]
+            visible |= self._postings.get(("visible_to", q.viewer_org)) | self._postings.get(
+                ("provider_id", q.viewer_org)
             )
-        return public | extra
+        return visible & self._all
 
     def search(self, q: SearchQuery, after: list[Any] | None, limit: int) -> SearchResult:
         query_tokens = tokens(q.text)
         base = self._visible(q)
         for token in query_tokens:
             base &= self._token_matches(token)
-        if q.max_price_cents is not None:
-            base = {oid for oid in base if self.entries[oid].price_cents <= q.max_price_cents}
         for flag, wanted in q.flags.items():
-            base &= self._postings[(flag, str(wanted).lower())]
+            base &= self._postings.get((flag, str(wanted).lower()))
         if q.region:
-            base &= set().union(*(self._region_postings[r] for r in q.region))
+            base &= self._regions.union(q.region)
         if q.near and q.max_distance_km is not None:
             nearby = [
                 m.municipality
                 for m in geo.PLACES
                 if geo.haversine_km(q.near.lat, q.near.lon, m.lat, m.lon) <= q.max_distance_km
             ]
-            base &= set().union(*(self._municipality_postings[m] for m in nearby)) if nearby else set()
+            base &= self._municipalities.union(nearby)
         field_sets = {
-            name: set().union(*(self._postings[(name, v)] for v in values))
-            for name, values in q.equals.items()
+            name: self._postings.union((name, v) for v in values) for name, values in q.equals.items()
         }
+        all_fields = self._and(base, field_sets.values())
+        if q.max_price_cents is not None:
+            base &= self._price_at_most(all_fields, q.max_price_cents)
         matched_cohorts: dict[str, list[tuple[CohortEntry, float | None]]] = {}
         if q.has_cohort_conditions:
-            narrowed = base.intersection(*field_sets.values()) if field_sets else base
-            for oid in narrowed:
+            keep = 0
+            for n in bit_numbers(self._and(base, field_sets.values())):
+                oid = self._ids[n]
                 hits = self._matching_cohorts(self.entries[oid], q)
                 if hits:
                     matched_cohorts[oid] = hits
-            base &= matched_cohorts.keys()
-        result = base.intersection(*field_sets.values()) if field_sets else base
+                    keep |= 1 << n
+            base &= keep
+        result = self._and(base, field_sets.values())
         facets = self._facets(base, field_sets)
-        keyed = ((self._sort_key(oid, q, query_tokens, matched_cohorts), oid) for oid in result)
+        ids = [self._ids[n] for n in bit_numbers(result)]
+        keyed = ((self._sort_key(oid, q, query_tokens, matched_cohorts), oid) for oid in ids)
         if after is not None:
             cursor = tuple(after)
             keyed = (pair for pair in keyed if pair[0] > cursor)
         page = heapq.nsmallest(limit + 1, keyed)
         items = [self._item(oid, q, matched_cohorts) for _, oid in page[:limit]]
         next_key = list(page[limit - 1][0]) if len(page) > limit else None
-        return SearchResult(items, len(result), facets, next_key)
+        return SearchResult(items, len(ids), facets, next_key)
+
+    @staticmethod
+    def _and(base: int, others: Iterable[int]) -> int:
+        for other in others:
+            base &= other
+        return base
+
+    def _price_at_most(self, candidates: int, max_cents: int) -> int:
+        keep = 0
+        for n in bit_numbers(candidates):
+            if self.entries[self._ids[n]].price_cents <= max_cents:
+                keep |= 1 << n
+        return keep
 
     def _matching_cohorts(
         self, entry: OfferingEntry, q: SearchQuery
     ) -> list[tuple[CohortEntry, float | None]]:
-        today = (q.today or date.today()).isoformat()
-        start_from = q.start_from.isoformat() if q.start_from else None
-        start_until = q.start_until.isoformat() if q.start_until else None
+        today, start_from, start_until = q.iso_dates
         hits = []
         for c in entry.cohorts.values():
             if c.status not in OPEN or c.enrol_until < today:
@@ -377,26 +457,27 @@ class SearchIndex:
                 continue
             if q.start_guaranteed and not c.guaranteed:
                 continue
-            distance = geo.haversine_km(q.near.lat, q.near.lon, c.lat, c.lon) if q.near else None
+            distance = q.distance_to(c.lat, c.lon)
             if distance is not None and q.max_distance_km is not None and distance > q.max_distance_km:
                 continue
             hits.append((c, distance))
         return hits
 
-    def _facets(self, base: set[str], field_sets: dict[str, set[str]]) -> dict[str, dict[str, int]]:
+    def _facets(self, base: int, field_sets: dict[str, int]) -> dict[str, dict[str, int]]:
         facets: dict[str, dict[str, int]] = {}
         for name in FACETS:
-            others = [s for other, s in field_sets.items() if other != name]
-            scope = base.intersection(*others) if others else base
+            scope = self._and(base, (bits for other, bits in field_sets.items() if other != name))
             counts = {
                 value: n
                 for value in self._facet_values[name]
-                if (n := len(scope & self._postings[(name, value)]))
+                if (n := (scope & self._postings.get((name, value))).bit_count())
             }
             facets[name] = dict(sorted(counts.items()))
-        region_scope = base.intersection(*field_sets.values()) if field_sets else base
+        region_scope = self._and(base, field_sets.values())
         facets["region"] = {
-            r: n for r in sorted(self._region_postings) if (n := len(region_scope & self._region_postings[r]))
+            r: n
+            for r in sorted(self._regions.bits)
+            if (n := (region_scope & self._regions.bits[r]).bit_count())
         }
         return facets
 
@@ -408,7 +489,7 @@ class SearchIndex:
             return matched[oid]
         today = (q.today or date.today()).isoformat()
         return [
-            (c, geo.haversine_km(q.near.lat, q.near.lon, c.lat, c.lon) if q.near else None)
+            (c, q.distance_to(c.lat, c.lon))
             for c in entry.cohorts.values()
             if c.status in OPEN and c.enrol_until >= today
         ]
@@ -417,17 +498,30 @@ class SearchIndex:
         entry = self.entries[oid]
         if q.sort == "price":
             return (entry.price_cents, oid)
-        cohorts = (
-            self._upcoming(entry, q, matched) if q.sort in ("start_date", "distance", "relevance") else []
-        )
-        first_start = min((c.start_date for c, _ in cohorts), default="9999-12-31")
+        if q.sort == "distance":
+            cohorts = self._upcoming(entry, q, matched)
+            nearest = min((d for _, d in cohorts if d is not None), default=1e9)
+            first = min((c.start_date for c, _ in cohorts), default="9999-12-31")
+            return (round(nearest, 3), first, oid)
+        first_start = self._first_start(entry, q, matched.get(oid))
         if q.sort == "start_date":
             return (first_start, oid)
-        if q.sort == "distance":
-            nearest = min((d for _, d in cohorts if d is not None), default=1e9)
-            return (round(nearest, 3), first_start, oid)
         in_title = sum(1 for t in query_tokens if any(tt.startswith(t) for tt in entry.title_tokens))
         return (-in_title, first_start, oid)
+
+    @staticmethod
+    def _first_start(entry: OfferingEntry, q: SearchQuery, hits: list | None) -> str:
+        """Earliest start among the matching cohorts, or among all open ones (cached per day)."""
+        if hits is not None:
+            return min(c.start_date for c, _ in hits)
+        today = (q.today or date.today()).isoformat()
+        if entry.first_start is None or entry.first_start[0] != today:
+            first = min(
+                (c.start_date for c in entry.cohorts.values() if c.status in OPEN and c.enrol_until >= today),
+                default="9999-12-31",
+            )
+            entry.first_start = (today, first)
+        return entry.first_start[1]
 
     def _item(self, oid: str, q: SearchQuery, matched: dict[str, list]) -> dict[str, Any]:
         entry = self.entries[oid]
@@ -460,13 +554,15 @@ class SearchIndex:
         """ "Ook aangeboden in deze regio door": same crebo/certificate at other providers."""
         if not code:
             return []
-        ids = self._postings[("code", code)] & self._postings[("visibility", Visibility.public.value)]
+        bits = self._postings.get(("code", code)) & self._postings.get(
+            ("visibility", Visibility.public.value)
+        )
+        bits &= self._all
         if region:
-            ids &= set().union(*(self._region_postings[r] for r in region))
-        found = [
-            self.entries[i].doc for i in sorted(ids) if self.entries[i].doc["provider_id"] != exclude_provider
-        ]
+            bits &= self._regions.union(region)
+        found = sorted(self._ids[n] for n in bit_numbers(bits))
+        docs = [self.entries[i].doc for i in found if self.entries[i].doc["provider_id"] != exclude_provider]
         return [
             {"offering_id": d["_id"], "title": d["title"], "provider_name": d.get("provider_name")}
-            for d in found
+            for d in docs
         ]
