@@ -9,12 +9,13 @@ plain reference scorer, so the explanation shown is always the rule's own.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from matching.domain.geo import haversine_km_many
+from matching.domain.geo import EARTH_RADIUS_KM, haversine_km_many
 from matching.domain.model import DELIVERY_MODES, FUNDING_KINDS, CohortView, Need, OfferingView
 from matching.domain.scoring import (
     LEVEL_STEP_PENALTY,
@@ -24,6 +25,8 @@ from matching.domain.scoring import (
     Explanation,
     explain,
 )
+
+BOX_SLACK = 1.0001  # a hair wider than exact, so rounding never drops a cohort on the edge
 
 _DELIVERY_BIT = {mode: 1 << i for i, mode in enumerate(DELIVERY_MODES)}
 _POPCOUNT = np.array([bin(i).count("1") for i in range(1 << len(DELIVERY_MODES))], dtype=np.float64)
@@ -52,8 +55,12 @@ class CohortIndex:
     def __init__(self, offerings: Mapping[str, OfferingView], cohorts: Iterable[CohortView]) -> None:
         self.offerings = dict(offerings)
         usable = sorted((c for c in cohorts if c.offering_id in self.offerings), key=lambda c: c.cohort_id)
-        self.cohorts = usable
-        self.position = {c.cohort_id: i for i, c in enumerate(usable)}
+        # Kept in latitude order so the cohorts near a seeker are one contiguous slice (searchsorted);
+        # the rank by cohort id breaks score ties the same way whatever the storage order.
+        id_rank = {c.cohort_id: i for i, c in enumerate(usable)}
+        self.cohorts = sorted(usable, key=lambda c: (c.lat is None, c.lat or 0.0, c.cohort_id))
+        self.position = {c.cohort_id: i for i, c in enumerate(self.cohorts)}
+        self._c_id_rank = np.array([id_rank[c.cohort_id] for c in self.cohorts], dtype=np.int64)
         self._build_offering_columns()
         self._build_cohort_columns()
 
@@ -89,6 +96,7 @@ class CohortIndex:
         self._c_start = np.array([c.start_date.toordinal() for c in cohorts], dtype=np.int32)
         lat = np.array([np.nan if c.lat is None else c.lat for c in cohorts], dtype=np.float64)
         lon = np.array([np.nan if c.lon is None else c.lon for c in cohorts], dtype=np.float64)
+        self._c_lat, self._c_lon = lat, lon
         self._c_lat_rad, self._c_lon_rad = np.radians(lat), np.radians(lon)
         self._c_cos_lat = np.cos(self._c_lat_rad)
         private = self._off_funding[self._c_offering] == FUNDING_KINDS.index("private")
@@ -112,17 +120,30 @@ class CohortIndex:
                 ok &= column == table.get(wanted, -2)
         return ok
 
+    def _near(self, need: Need) -> np.ndarray:
+        """Positions inside the bounding box of the seeker's travel circle (exact, never too small)."""
+        angle = need.max_distance_km / EARTH_RADIUS_KM
+        dlat = math.degrees(angle) * BOX_SLACK
+        lo = int(np.searchsorted(self._c_lat, need.lat - dlat, side="left"))
+        hi = int(np.searchsorted(self._c_lat, need.lat + dlat, side="right"))
+        reach = math.sin(angle) / max(1e-12, math.cos(math.radians(need.lat)))
+        if reach >= 1 or abs(need.lat) + dlat >= 90:
+            return np.arange(lo, hi)  # near a pole every longitude is close enough
+        dlon = math.degrees(math.asin(reach)) * BOX_SLACK
+        lon_gap = np.abs(self._c_lon[lo:hi] - need.lon)
+        return lo + np.flatnonzero(np.minimum(lon_gap, 360.0 - lon_gap) <= dlon)
+
     def feasible(self, need: Need) -> tuple[np.ndarray, np.ndarray]:
         """Positions of the cohorts that pass every hard constraint, and their distances."""
-        mask = self._c_open & (self._c_free >= need.seats_needed)
-        mask &= (self._c_start >= need.start_from.toordinal()) & (
-            self._c_start <= need.start_until.toordinal()
-        )
-        mask &= self._offering_feasible(need)[self._c_offering]
-        for cohort_id in need.excluded_cohorts:
-            if (at := self.position.get(cohort_id)) is not None:
-                mask[at] = False
-        positions = np.flatnonzero(mask)
+        positions = self._near(need)
+        start = self._c_start[positions]
+        keep = self._c_open[positions] & (self._c_free[positions] >= need.seats_needed)
+        keep &= (start >= need.start_from.toordinal()) & (start <= need.start_until.toordinal())
+        keep &= self._offering_feasible(need)[self._c_offering[positions]]
+        excluded = [self.position[c] for c in need.excluded_cohorts if c in self.position]
+        if excluded:
+            keep &= ~np.isin(positions, excluded)
+        positions = positions[keep]
         distances = haversine_km_many(
             need.lat,
             need.lon,
@@ -207,7 +228,7 @@ class CohortIndex:
             kth = np.partition(scores, len(scores) - k)[len(scores) - k]
             keep = np.flatnonzero(scores >= kth)
             positions, scores = positions[keep], scores[keep]
-        order = np.lexsort((positions, -scores))[:k]
+        order = np.lexsort((self._c_id_rank[positions], -scores))[:k]
         return [
             RankedCohort(self.cohorts[p].cohort_id, float(scores[i]))
             for i, p in zip(order, positions[order], strict=True)
