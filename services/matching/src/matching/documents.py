@@ -191,7 +191,8 @@ def proposal_view(principal: Principal, doc: dict[str, Any]) -> dict[str, Any]:
             members.append({k: v for k, v in member.items() if k != "unit_id"})
         else:
             members.append({"kind": "other", "seats": member["seats"]})
-    view = {"proposal_id": doc["_id"], **{k: v for k, v in doc.items() if k not in ("_id", "members")}}
+    hidden = ("_id", "members", "demand_orgs")
+    view = {"proposal_id": doc["_id"], **{k: v for k, v in doc.items() if k not in hidden}}
     view["members"] = members
     view["fill_level"] = round(doc["fill_after"] / doc["capacity"], 3) if doc["capacity"] else None
     return view

@@ -432,6 +432,8 @@ class Matching:
             "cohort": cohort_summary(cohort, offering) if cohort and offering else {},
             "offering_id": group.cohort.offering_id,
             "members": listed,
+            # Denormalised for tenancy queries ($elemMatch is not portable to FerretDB).
+            "demand_orgs": sorted({m["commissioner_org"] for m in listed if m["kind"] == "demand"}),
             "seats": group.seats_added,
             "enrolled_before": group.cohort.enrolled,
             "fill_after": group.enrolled_after,

@@ -33,7 +33,7 @@ async def list_proposals(
     if principal.role == "rmt":
         query["region"] = principal.region or "-"
     elif principal.role == "employer":
-        query["members"] = {"$elemMatch": {"kind": "demand", "commissioner_org": principal.org}}
+        query["demand_orgs"] = principal.org
     if region:
         query.setdefault("region", region)
         if query["region"] != region:

@@ -80,10 +80,7 @@ def page_router(pages: Pages) -> APIRouter:
                 await ensure_demo_proposals(uc, region)
         proposals = await uc.store.find(
             PROPOSALS,
-            {
-                "status": "open",
-                "members": {"$elemMatch": {"kind": "demand", "commissioner_org": principal.org}},
-            },
+            {"status": "open", "demand_orgs": principal.org},
         )
         decisions = {
             d["_id"]: d
