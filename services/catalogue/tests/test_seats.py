@@ -4,9 +4,14 @@ import asyncio
 import json
 from datetime import date
 
-from catalogue.domain.model import CohortCreate, OfferingCreate, ProviderCreate
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from catalogue.domain.model import CohortCreate, CohortUpdate, OfferingCreate, ProviderCreate
 from catalogue.store import OUTBOX_COLLECTIONS, SEAT_REJECTIONS, CatalogueStore
 from llo_shared.mongo import MemoryDatabase
+from llo_shared.problems import Problem
 
 from .conftest import cohort_body, offering_body, provider_body
 
@@ -131,3 +136,50 @@ async def test_merge_moves_every_seat_to_the_target_and_cancels_the_source():
     assert cancelled["status"] == "cancelled" and cancelled["decision"]["merged_into"] == "coh-target"
     target = await store.cohort("coh-target")
     assert (target["seats_taken"], sorted(target["enrolment_ids"])) == (3, ["enr-0", "enr-1", "enr-2"])
+
+
+async def test_capacity_cannot_drop_below_a_held_slot():
+    store, _ = await new_store_with_cohort(capacity=5)
+    for n in range(4):
+        await store.reserve_seat(request(n))
+    for n in range(3):  # slots 0-2 free again, slot 3 still held: one seat taken
+        await store.release_seat({"enrolment_id": f"enr-{n}", "cohort_id": "coh-test"})
+    cohort = await store.cohort("coh-test")
+    offering = await store.offering("off-test")
+    body = cohort_body("off-test", capacity=2, break_even=2)
+    del body["offering_id"]
+    smaller = CohortUpdate(**body, version=1)  # one seat fits in 2, but slot 3 would stay bookable
+    with pytest.raises(Problem) as refused:
+        await store.update_cohort(cohort, offering, smaller, 1)
+    assert refused.value.status == 422
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    capacity=st.integers(min_value=1, max_value=6),
+    waves=st.lists(
+        st.lists(
+            st.tuples(st.sampled_from(["reserve", "release"]), st.integers(0, 9)), min_size=1, max_size=8
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_any_interleaving_of_requests_and_withdrawals_keeps_the_ledger_within_capacity(capacity, waves):
+    async def scenario():
+        store, _ = await new_store_with_cohort(capacity=capacity)
+        for wave in waves:  # each wave runs concurrently, like deliveries on several replicas
+            await asyncio.gather(
+                *(
+                    store.reserve_seat(request(n))
+                    if op == "reserve"
+                    else store.release_seat({"enrolment_id": f"enr-{n}", "cohort_id": "coh-test"})
+                    for op, n in wave
+                )
+            )
+            cohort = await store.cohort("coh-test")
+            assert 0 <= cohort["seats_taken"] <= capacity
+            assert cohort["seats_taken"] + cohort["seats_left"] == capacity
+            assert len(set(cohort["enrolment_ids"])) == len(cohort["enrolment_ids"]) == cohort["seats_taken"]
+
+    asyncio.run(scenario())
