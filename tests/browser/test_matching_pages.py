@@ -1,0 +1,80 @@
+"""Browser: an employer sees its demands with pooled proposals and the surcharge, accepts one;
+the mobility team sees its candidates with the why of their best cohorts."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+
+from llo.embedded import EmbeddedApp
+
+pytestmark = pytest.mark.browser
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def demo(dev_key_file) -> Iterator[str]:
+    """The embedded demo (all services, demo data) on a free port."""
+    port = free_port()
+    app = EmbeddedApp(environment="demo", dev_key_file=dev_key_file)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "demo did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=20)
+
+
+def sign_in(page, base: str, user: str) -> None:
+    page.goto(f"{base}/matching/")
+    page.select_option("#demo-user", user)
+    page.get_by_role("button", name="Ga").click()
+
+
+def test_employer_accepts_a_pooled_proposal_and_the_mobility_team_sees_why(demo):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        sign_in(page, demo, "werkgever")
+        for _ in range(30):  # the catalogue's cohorts reach matching by events, shortly after start
+            page.goto(f"{demo}/matching/vragen")
+            if page.get_by_role("button", name="Voorstel accepteren").count():
+                break
+            time.sleep(1)
+        expect(page.get_by_role("heading", name="Mijn scholingsvragen")).to_be_visible()
+        expect(page.get_by_text("Helpenden voor onze woonlocaties")).to_be_visible()
+        expect(page.get_by_text("Lege-stoelentoeslag als de groep nu start").first).to_be_visible()
+        page.get_by_role("button", name="Voorstel accepteren").first.click()
+        expect(page.get_by_role("status")).to_contain_text("Voorstel geaccepteerd")
+
+        sign_in(page, demo, "rmt")
+        page.goto(f"{demo}/matching/mobiliteitsteam")
+        expect(page.get_by_role("heading", name="Mobiliteitsteam Flevoland")).to_be_visible()
+        expect(page.get_by_role("heading", name="Vulling van groepen in de regio")).to_be_visible()
+        page.get_by_text("Waarom?").first.click()
+        expect(page.get_by_text("Vaardigheden (essentieel)").first).to_be_visible()
+        browser.close()
