@@ -52,17 +52,22 @@ def conflict(detail: str) -> Problem:
     return Problem(409, "conflict", "Conflict", detail)
 
 
-def _default_payer(kind: str, org: str, name: str) -> dict[str, Any]:
-    payer_kind = kind if kind in ("employer", "uwv", "gemeente", "oo_fonds") else "gemeente"
+def _default_payers(kind: str, org: str, name: str) -> list[dict[str, Any]]:
+    """A commissioner that states no payer pays itself; a mobility team is no payer and must name one."""
+    if kind not in ("employer", "uwv", "gemeente", "oo_fonds"):
+        return []
     scheme = "0106" if org.upper().startswith("KVK-") else "0190"
-    return {
-        "payer_id": org,
-        "kind": payer_kind,
-        "name": name,
-        "scheme": scheme,
-        "endpoint": org.split("-", 1)[-1],
-        "share_bp": 10000,
-    }
+    endpoint = org.split("-", 1)[-1]
+    return [
+        {
+            "payer_id": org,
+            "kind": kind,
+            "name": name,
+            "scheme": scheme,
+            "endpoint": endpoint,
+            "share_bp": 10000,
+        }
+    ]
 
 
 def demand_event(kind: type[ev.DemandPayload], doc: dict[str, Any], **extra: Any) -> Any:
@@ -115,7 +120,7 @@ class Matching:
             "version": 1,
         }
         if not doc["payers"]:
-            doc["payers"] = [_default_payer(body.commissioner_kind, principal.org, body.commissioner_name)]
+            doc["payers"] = _default_payers(body.commissioner_kind, principal.org, body.commissioner_name)
         try:
             await self.store.insert(DEMANDS, doc, ev.DEMAND_TOPIC, [demand_event(ev.DemandPosted, doc)])
         except Conflict as error:
@@ -628,10 +633,10 @@ class Matching:
             raise Problem(
                 422, "validation", "Invalid input", f"cap_cents must be 1..{shown}", field="cap_cents"
             )
-        payer = (
-            demand.get("payers")
-            or [_default_payer(demand["commissioner_kind"], demand["commissioner_org"], "")]
-        )[0]
+        payers = demand.get("payers") or []
+        if not payers:
+            raise conflict("this demand names no payer to charge the surcharge to")
+        payer = payers[0]
         doc = {
             "_id": f"{proposal['cohort_id']}:{demand_id}",
             "cohort_id": proposal["cohort_id"],
