@@ -355,3 +355,24 @@ async def test_region_fill_shows_what_would_tip_a_cohort(client, catalogue, as_e
     assert item["missing_to_break_even"] == 12 and item["fitting_people"] == 9
     assert item["proposed_seats"] == 9 and item["tipped_by_proposals"] is False
     assert item["surcharge_now_cents"] == 12 * 180000
+
+
+async def test_evidence_records_examencommissie_decisions_apart_from_the_rule(client, as_rmt):
+    ref = (await register(client, as_rmt))["candidate_ref"]
+    url = f"{API}/candidates/{ref}/evidence"
+    undocumented = [{"module_code": "ADL", "praktijkscan_pct": 90, "exemption": "granted"}]
+    assert (await client.put(url, json=undocumented, headers=as_rmt)).status_code == 422
+    evidence = [
+        {"module_code": "ADL", "praktijkscan_pct": 90, "instaptoets_pct": 85},
+        {
+            "module_code": "HYG",
+            "praktijkscan_pct": 50,
+            "exemption": "granted",
+            "exemption_decided_on": "2026-11-01",
+            "exemption_reference": "EC-2026-031",
+        },
+    ]
+    updated = await client.put(url, json=evidence, headers=as_rmt)
+    assert updated.status_code == 200
+    prior = updated.json()["prior_learning"]
+    assert prior["rule_would_skip"] == ["ADL"] and prior["exempted_by_examencommissie"] == ["HYG"]
