@@ -66,9 +66,9 @@ class SteppingClock:
 
 
 async def seed_cohort(recruitment: Recruitment, cohort: CohortView) -> None:
-    if cohort.provider_id != DEMO_PROVIDER or cohort.status not in ("planned", "confirmed"):
-        return
     digest = _digest(cohort.cohort_id)
+    if cohort.provider_id != DEMO_PROVIDER or cohort.status not in ("planned", "confirmed") or digest % 3:
+        return  # a third of the demo provider's cohorts: enough to show, quick to start
     now = recruitment.clock()
     demo = Recruitment(recruitment.store, recruitment._wake, clock=SteppingClock(now - timedelta(days=30), 5))
     today = now.date()
@@ -84,7 +84,7 @@ async def seed_cohort(recruitment: Recruitment, cohort: CohortView) -> None:
         return
     await demo.advance_campaign(campaign.campaign_id, CampaignStatus.running)
     # Fewer seat requests than break-even for most cohorts, so the fill logic has work to do.
-    count = 5 + digest % 6
+    count = 5 + digest % 4
     for i in range(count):
         journey, reason = JOURNEYS[(i + digest) % len(JOURNEYS)]
         await _applicant(demo, cohort, campaign.campaign_id, i, journey, reason, digest)

@@ -105,14 +105,15 @@ class CohortHandlers:
 
     async def _record(self, cohort_id: str, fields: dict[str, Any], event: EventEnvelope) -> CohortView:
         """Update the read model and keep a point of the fill-over-time series."""
-        current = await self.store.cohort(cohort_id) or {}
+        current = await self.store.cohort(cohort_id, with_history=False) or {}
         merged = {**current, **fields}
         capacity = merged.get("capacity") or 0
         if fields.get("seats_left") is not None and fields.get("seats_taken") is None and capacity:
             fields["seats_taken"] = max(0, capacity - fields["seats_left"])
             merged["seats_taken"] = fields["seats_taken"]
         point = None
-        if merged.get("seats_taken") is not None:
+        shape = ("seats_taken", "break_even", "capacity")
+        if merged.get("seats_taken") is not None and any(current.get(k) != merged.get(k) for k in shape):
             point = {
                 "at": event.occurred_at.isoformat(),
                 "seats_taken": merged["seats_taken"],
@@ -120,7 +121,7 @@ class CohortHandlers:
                 "capacity": capacity,
             }
         await self.store.upsert_cohort(cohort_id, fields, point)
-        return CohortView.model_validate({**current, **fields, "cohort_id": cohort_id})
+        return CohortView.model_validate({**current, **fields, "cohort_id": cohort_id, "fill_history": []})
 
     async def on_CohortScheduled(self, event: EventEnvelope) -> None:
         await self._changed(event, scheduled=True)

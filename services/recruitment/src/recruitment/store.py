@@ -187,8 +187,9 @@ class RecruitmentStore:
             update["$push"] = {"fill_history": point}
         await self.cohorts.update_one({"_id": cohort_id}, update, upsert=True)
 
-    async def cohort(self, cohort_id: str) -> dict[str, Any] | None:
-        return await self.cohorts.find_one({"_id": cohort_id})
+    async def cohort(self, cohort_id: str, *, with_history: bool = True) -> dict[str, Any] | None:
+        projection = None if with_history else {"fill_history": 0}
+        return await self.cohorts.find_one({"_id": cohort_id}, projection)
 
     async def all_cohorts(self, query: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         return await self.cohorts.find(query or {}).sort("_id", ASCENDING).to_list(None)
