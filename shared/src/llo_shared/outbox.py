@@ -122,8 +122,11 @@ class OutboxRelay:
                 log.exception("outbox relay pass failed", extra={"service": self._service})
                 moved = 0
             if moved == 0:
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that
+                # arrives together with a wake, and stop() would then hang.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
+                    async with asyncio.timeout(self._poll):
+                        await self._wake.wait()
                 self._wake.clear()
 
     async def relay_once(self) -> int:
