@@ -177,18 +177,21 @@ async def main(quick: bool) -> None:
         "ubl_generation": ubl,
     }
     m = result["machine"]
+    quick_note = " QUICK run." if quick else ""
+    billing_rate = f"{billed['per_s']} invoices/s ({billed['seconds']} s)"
+    lags = f"{billed['lag_p50_s']} s / {billed['lag_p95_s']} s / {billed['lag_p99_s']} s"
     markdown = f"""# bench/billing
 
 Machine: {m["cpu"]}, {m["cores"]} cores, {m["memory_gib"]} GiB, Python {m["python"]} ({m["when"]}).
 Infrastructure: {infra.source}. Workload: {enrolments} private enrolments over {cohorts} cohorts
-(all published before the consumers start, so this measures catch-up throughput).{" QUICK run." if quick else ""}
+(all published before the consumers start, so this measures catch-up throughput).{quick_note}
 
 | what | figure |
 |---|---|
 | ceiling: raw aiokafka, parse only | {raw["per_s"]} events/s ({raw["seconds"]} s) |
-| billing: enrolment -> invoice (inbox, read models, gapless number, invoice + outbox) | {billed["per_s"]} invoices/s ({billed["seconds"]} s) |
+| billing: enrolment -> invoice (inbox, read models, gapless number, invoice + outbox) | {billing_rate} |
 | ratio to the ceiling | {ratio:.2%} (goal 30%) |
-| end-to-end lag p50 / p95 / p99 | {billed["lag_p50_s"]} s / {billed["lag_p95_s"]} s / {billed["lag_p99_s"]} s |
+| end-to-end lag p50 / p95 / p99 | {lags} |
 | numbering gapless | {billed["gapless"]} |
 | UBL 2.1 generation (lxml) | {ubl["per_s"]} documents/s |
 
