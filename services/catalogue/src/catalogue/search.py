@@ -164,6 +164,22 @@ class SearchResult:
     next_key: list[Any] | None
 
 
+SEAT_STEPS = (1, 2, 3, 5, 10, 20)
+
+
+def cohort_hint_keys(c: CohortEntry) -> list[tuple[str, ...]]:
+    keys: list[tuple[str, ...]] = [("seats", k) for k in SEAT_STEPS if c.seats_left >= k]
+    if c.guaranteed:
+        keys.append(("guaranteed",))
+    month = c.start_date[:7]
+    last = (c.end_date if c.rolling else c.start_date)[:7]
+    while month <= last:  # a rolling period counts for every month it is open
+        keys.append(("month", month))
+        year, mon = int(month[:4]), int(month[5:7])
+        month = f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
+    return keys
+
+
 class Bitmaps:
     """Sets of offerings as Python ints (bit n = offering number n): AND/OR/popcount run in C
     over a few kilobytes, which keeps facet counts over 50,000 offerings in microseconds."""
@@ -206,10 +222,13 @@ class SearchIndex:
         self._postings = Bitmaps()  # (field, value) -> offerings
         self._facet_values: dict[str, set[str]] = defaultdict(set)
         self._tokens = Bitmaps()  # token -> offerings
+        self._title_tokens = Bitmaps()  # token in the title or code -> offerings (relevance)
         self._sorted_tokens: list[str] = []
         self._tokens_dirty = False
         self._regions = Bitmaps()  # region -> offerings with an open cohort there
         self._municipalities = Bitmaps()
+        # Superset hints for cohort conditions: narrow the offerings before each cohort is checked.
+        self._cohort_hints = Bitmaps()
         self._all = 0
         self._orphan_cohorts: dict[str, dict[str, Any]] = {}
         self.watermark: datetime | None = None
@@ -300,6 +319,8 @@ class SearchIndex:
             if token not in self._tokens.bits:
                 self._tokens_dirty = True
             self._tokens.add(token, n)
+        for token in entry.title_tokens:
+            self._title_tokens.add(token, n)
         self._post_places(entry)
 
     def _unpost(self, entry: OfferingEntry) -> None:
@@ -309,6 +330,8 @@ class SearchIndex:
             self._postings.discard(key, n)
         for token in entry.tokens:
             self._tokens.discard(token, n)
+        for token in entry.title_tokens:
+            self._title_tokens.discard(token, n)
         self._unpost_places(entry)
 
     def _post_places(self, entry: OfferingEntry) -> None:
@@ -317,12 +340,32 @@ class SearchIndex:
             if c.status in OPEN:
                 self._regions.add(c.region, n)
                 self._municipalities.add(c.municipality, n)
+                for key in cohort_hint_keys(c):
+                    self._cohort_hints.add(key, n)
 
     def _unpost_places(self, entry: OfferingEntry) -> None:
         n = self._number[entry.doc["_id"]]
         for c in entry.cohorts.values():
             self._regions.discard(c.region, n)
             self._municipalities.discard(c.municipality, n)
+            for key in cohort_hint_keys(c):
+                self._cohort_hints.discard(key, n)
+
+    def _hinted(self, q: SearchQuery) -> int:
+        """Offerings that may have a cohort meeting q's cohort conditions (never fewer than do)."""
+        hinted = -1  # all bits
+        if q.start_guaranteed:
+            hinted &= self._cohort_hints.get(("guaranteed",))
+        if q.min_seats_left:
+            step = max(k for k in SEAT_STEPS if k <= q.min_seats_left)
+            hinted &= self._cohort_hints.get(("seats", step))
+        if q.start_from or q.start_until:
+            low = q.start_from.isoformat()[:7] if q.start_from else ""
+            high = q.start_until.isoformat()[:7] if q.start_until else "9999-99"
+            hinted &= self._cohort_hints.union(
+                key for key in self._cohort_hints.bits if key[0] == "month" and low <= key[1] <= high
+            )
+        return hinted
 
     async def refresh(self, store: Any) -> int:
         """Apply what changed since the last pass (everything on the first)."""
@@ -407,6 +450,7 @@ class SearchIndex:
         matched_cohorts: dict[str, list[tuple[CohortEntry, float | None]]] = {}
         if q.has_cohort_conditions:
             keep = 0
+            base &= self._hinted(q)
             for n in bit_numbers(self._and(base, field_sets.values())):
                 oid = self._ids[n]
                 hits = self._matching_cohorts(self.entries[oid], q)
@@ -416,8 +460,10 @@ class SearchIndex:
             base &= keep
         result = self._and(base, field_sets.values())
         facets = self._facets(base, field_sets)
-        ids = [self._ids[n] for n in bit_numbers(result)]
-        keyed = ((self._sort_key(oid, q, query_tokens, matched_cohorts), oid) for oid in ids)
+        numbers = bit_numbers(result)
+        ids = [self._ids[n] for n in numbers]
+        title_hits = self._title_hits(query_tokens, result) if q.sort == "relevance" else []
+        keyed = ((self._sort_key(oid, q, title_hits, matched_cohorts), oid) for oid in ids)
         if after is not None:
             cursor = tuple(after)
             keyed = (pair for pair in keyed if pair[0] > cursor)
@@ -425,6 +471,16 @@ class SearchIndex:
         items = [self._item(oid, q, matched_cohorts) for _, oid in page[:limit]]
         next_key = list(page[limit - 1][0]) if len(page) > limit else None
         return SearchResult(items, len(ids), facets, next_key)
+
+    def _title_hits(self, query_tokens: list[str], result: int) -> list[set[str]]:
+        """Per query token, the result offerings whose title has a word starting with it."""
+        hits = []
+        for token in query_tokens:
+            bits = (
+                self._title_tokens.union(t for t in self._title_tokens.bits if t.startswith(token)) & result
+            )
+            hits.append({self._ids[n] for n in bit_numbers(bits)})
+        return hits
 
     @staticmethod
     def _and(base: int, others: Iterable[int]) -> int:
@@ -494,7 +550,9 @@ class SearchIndex:
             if c.status in OPEN and c.enrol_until >= today
         ]
 
-    def _sort_key(self, oid: str, q: SearchQuery, query_tokens: list[str], matched: dict[str, list]) -> tuple:
+    def _sort_key(
+        self, oid: str, q: SearchQuery, title_hits: list[set[str]], matched: dict[str, list]
+    ) -> tuple:
         entry = self.entries[oid]
         if q.sort == "price":
             return (entry.price_cents, oid)
@@ -506,7 +564,7 @@ class SearchIndex:
         first_start = self._first_start(entry, q, matched.get(oid))
         if q.sort == "start_date":
             return (first_start, oid)
-        in_title = sum(1 for t in query_tokens if any(tt.startswith(t) for tt in entry.title_tokens))
+        in_title = sum(1 for hits in title_hits if oid in hits)
         return (-in_title, first_start, oid)
 
     @staticmethod
