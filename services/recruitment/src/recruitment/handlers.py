@@ -186,9 +186,15 @@ def _seats(answer: SeatAnswer) -> dict[str, Any]:
     }
 
 
+def tolerant_payer(raw: dict[str, Any]) -> Payer:
+    """Producers may leave a payer's name empty or use a routing scheme we do not know."""
+    scheme = raw.get("scheme") if raw.get("scheme") in ("0106", "0190") else None
+    return Payer.model_validate({**raw, "name": raw.get("name") or raw.get("payer_id"), "scheme": scheme})
+
+
 def placement_funding(placement: PlacementAccepted) -> Funding:
     """The placement's funding; a private placement without payers is paid by its commissioner."""
-    payers = [Payer.model_validate(p) for p in placement.payers]
+    payers = [tolerant_payer(p) for p in placement.payers]
     if not payers and placement.funding_kind == FundingKind.private and placement.commissioner_org:
         org = placement.commissioner_org
         kvk = org.removeprefix("KVK-") if org.startswith("KVK-") else None
