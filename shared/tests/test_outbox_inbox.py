@@ -7,8 +7,7 @@ import asyncio
 from llo_shared.bus import Subscription
 from llo_shared.bus_memory import InProcessBus
 from llo_shared.envelope import EventEnvelope
-from llo_shared.inbox import INBOX_INDEXES, Inbox
-from llo_shared.mongo import ensure_indexes
+from llo_shared.inbox import Inbox
 from llo_shared.outbox import OutboxRelay, new_document, strip_outbox, with_events
 from tests.support import eventually
 
@@ -60,7 +59,6 @@ async def test_events_appended_while_the_relay_publishes_are_kept(database):
 
 
 async def test_the_inbox_applies_a_redelivered_event_once(database):
-    await ensure_indexes(database, INBOX_INDEXES)
     inbox, effects = Inbox(database), []
 
     async def effect(e: EventEnvelope) -> None:
@@ -75,7 +73,6 @@ async def test_the_inbox_applies_a_redelivered_event_once(database):
 
 
 async def test_a_failed_handler_releases_its_claim_so_the_retry_runs(database):
-    await ensure_indexes(database, INBOX_INDEXES)
     inbox, calls = Inbox(database), []
 
     async def fails_once(e: EventEnvelope) -> None:
@@ -95,7 +92,6 @@ async def test_a_failed_handler_releases_its_claim_so_the_retry_runs(database):
 
 
 async def test_each_consumer_has_its_own_inbox_entry(database):
-    await ensure_indexes(database, INBOX_INDEXES)
     inbox, seen = Inbox(database), []
 
     async def note(e: EventEnvelope) -> None:

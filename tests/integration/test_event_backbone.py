@@ -15,7 +15,7 @@ from llo.cli import app as llo_cli
 from llo_shared.bus import Message, RetryPolicy, Subscription, envelope_message
 from llo_shared.bus_kafka import KafkaBus
 from llo_shared.envelope import EventEnvelope
-from llo_shared.inbox import INBOX_INDEXES, Inbox
+from llo_shared.inbox import Inbox
 from llo_shared.mongo import ensure_indexes
 from llo_shared.outbox import OutboxRelay, outbox_index, with_events
 from tests.support import eventually
@@ -49,7 +49,7 @@ async def write_through_outbox(db, topic: str) -> None:
 
 async def test_outbox_to_consumer_group_is_exactly_once_in_effect_across_a_crash(infra, mongo_db, unique):
     topic, group = f"it.{unique}.counter.v1", f"it-{unique}"
-    await ensure_indexes(mongo_db, [*INBOX_INDEXES, outbox_index("counters")])
+    await ensure_indexes(mongo_db, [outbox_index("counters")])
     effects, deliveries, crashed = mongo_db["effects"], [0], asyncio.Event()
     last_seen: dict[str, int] = {}
     out_of_order: list[tuple[str, int]] = []

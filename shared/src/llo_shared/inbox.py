@@ -1,9 +1,10 @@
 """Idempotent consumers: an inbox of handled event ids with a unique index.
 
-A handler runs inside a claim: the claim is an insert that the unique index lets
-through once per (consumer, event_id). A redelivered event whose claim is done
-changes nothing. A failed handler releases its claim so the retry can run; a
-claim left by a crashed process is taken over after its lease ran out.
+A handler runs inside a claim. The claim is an insert whose `_id` is the consumer
+and the event id, so the `_id` index (unique on every MongoDB-compatible server, and
+enforced by FerretDB too) lets it through once per (consumer, event_id). A redelivered
+event whose claim is done changes nothing. A failed handler releases its claim so the
+retry can run; a claim left by a crashed process is taken over after its lease ran out.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from pymongo.errors import DuplicateKeyError
 
 from llo_shared.bus import Handler
 from llo_shared.envelope import EventEnvelope
-from llo_shared.mongo import IndexSpec
 
 INBOX = "inbox"
-INBOX_INDEXES = [
-    IndexSpec(INBOX, [("consumer", 1), ("event_id", 1)], unique=True, name="consumer_event_unique")
-]
+
+
+def _claim_id(consumer: str, event_id: str) -> str:
+    return f"{consumer}|{event_id}"
 
 
 class Inbox:
@@ -32,41 +33,40 @@ class Inbox:
         """Wrap `handler` so each event has its effect at most once for `consumer`."""
 
         async def handle_once(event: EventEnvelope) -> None:
-            if not await self._claim(consumer, str(event.event_id)):
+            claim = _claim_id(consumer, str(event.event_id))
+            if not await self._claim(claim, consumer, str(event.event_id)):
                 return
             try:
                 await handler(event)
             except BaseException:
-                await self._collection.delete_one(
-                    {"consumer": consumer, "event_id": str(event.event_id), "state": "claimed"}
-                )
+                await self._collection.delete_one({"_id": claim, "state": "claimed"})
                 raise
             await self._collection.update_one(
-                {"consumer": consumer, "event_id": str(event.event_id)},
-                {"$set": {"state": "done", "done_at": datetime.now(UTC)}},
+                {"_id": claim}, {"$set": {"state": "done", "done_at": datetime.now(UTC)}}
             )
 
         return handle_once
 
-    async def _claim(self, consumer: str, event_id: str) -> bool:
+    async def _claim(self, claim: str, consumer: str, event_id: str) -> bool:
         now = datetime.now(UTC)
         try:
             await self._collection.insert_one(
-                {"consumer": consumer, "event_id": event_id, "state": "claimed", "claimed_at": now}
+                {
+                    "_id": claim,
+                    "consumer": consumer,
+                    "event_id": event_id,
+                    "state": "claimed",
+                    "claimed_at": now,
+                }
             )
             return True
         except DuplicateKeyError:
             stale = await self._collection.find_one_and_update(
-                {
-                    "consumer": consumer,
-                    "event_id": event_id,
-                    "state": "claimed",
-                    "claimed_at": {"$lt": now - self._lease},
-                },
+                {"_id": claim, "state": "claimed", "claimed_at": {"$lt": now - self._lease}},
                 {"$set": {"claimed_at": now}},
             )
             return stale is not None
 
     async def handled(self, consumer: str, event_id: str) -> bool:
-        found = await self._collection.find_one({"consumer": consumer, "event_id": event_id, "state": "done"})
+        found = await self._collection.find_one({"_id": _claim_id(consumer, event_id), "state": "done"})
         return found is not None

@@ -9,11 +9,14 @@ MongoDB, FerretDB and in memory alike; the contract tests prove it.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import mongomock
+from bson import ObjectId
+from mongomock.filtering import filter_applies
 from pymongo import ASCENDING, AsyncMongoClient
 
 IndexKeys = Sequence[tuple[str, int]]
@@ -51,6 +54,23 @@ async def ping(db: Any) -> bool:
 
 
 # In-memory adapter --------------------------------------------------------------
+
+_scan_documents = mongomock.collection.Collection._iter_documents
+
+
+def _iter_documents_by_id(self: Any, filter: Any) -> Any:
+    """mongomock scans every document for every query; an `_id` equality becomes a dict lookup,
+    as it is an index lookup on a real server (the inbox and most stores look up by `_id`)."""
+    wanted = filter.get("_id") if isinstance(filter, dict) else None
+    if isinstance(wanted, str | int | uuid.UUID | ObjectId) and not isinstance(wanted, bool):
+        if wanted not in self._store:
+            return iter(())
+        document = self._store[wanted]
+        return iter([document] if filter_applies(filter, document) else [])
+    return _scan_documents(self, filter)
+
+
+mongomock.collection.Collection._iter_documents = _iter_documents_by_id
 
 
 class MemoryCursor:

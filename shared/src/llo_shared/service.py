@@ -17,7 +17,7 @@ from llo_shared.auth import TokenVerifier
 from llo_shared.bus import EventBus, Subscription
 from llo_shared.bus_kafka import KafkaBus
 from llo_shared.bus_memory import InProcessBus
-from llo_shared.inbox import INBOX_INDEXES, Inbox
+from llo_shared.inbox import Inbox
 from llo_shared.metrics import render
 from llo_shared.observability import RequestContextMiddleware, configure_logging
 from llo_shared.outbox import OutboxRelay, outbox_index
@@ -93,7 +93,7 @@ def build_service_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        indexes = [*spec.indexes, *INBOX_INDEXES, *(outbox_index(c) for c in spec.outbox_collections)]
+        indexes = [*spec.indexes, *(outbox_index(c) for c in spec.outbox_collections)]
         await mongo.ensure_indexes(infra.db, indexes)
         relay = OutboxRelay(
             infra.db,
