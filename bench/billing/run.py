@@ -105,7 +105,7 @@ async def billing_run(infra, prefix: str, expected: int, key_file: Path) -> dict
     async with running(app):
         db = app.state.runtime.db
         while (count := await db["documents"].count_documents({})) < expected:
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(2)  # counting is a scan on FerretDB: poll gently
             print(
                 f"  {count} invoices after {time.perf_counter() - started:.1f} s",
                 file=sys.stderr,
@@ -190,13 +190,20 @@ Infrastructure: {infra.source}. Workload: {enrolments} private enrolments over {
 |---|---|
 | ceiling: raw aiokafka, parse only | {raw["per_s"]} events/s ({raw["seconds"]} s) |
 | billing: enrolment -> invoice (inbox, read models, gapless number, invoice + outbox) | {billing_rate} |
-| ratio to the ceiling | {ratio:.2%} (goal 30%) |
+| ratio to the ceiling | {ratio:.4%} (goal 30%) |
 | end-to-end lag p50 / p95 / p99 | {lags} |
 | numbering gapless | {billed["gapless"]} |
 | UBL 2.1 generation (lxml) | {ubl["per_s"]} documents/s |
 
 The lag is measured from the moment the last event was published (all were queued before the
 consumers started), so it is dominated by the backlog: it says when each invoice existed.
+
+Where the time goes: each enrolment is handled one message at a time and costs about 17 store
+round trips (inbox claim and done, enrolment upsert, cohort/offering/entity reads, number claim
+and hint, invoice insert with its outbox), and FerretDB on SQLite on a shared 2-core machine
+answers each in milliseconds, slower as collections grow. The ceiling only parses bytes. To
+approach the 30% goal: batch the consumer (getmany -> bulk inbox claims and bulk inserts),
+cache the read models per batch, and claim invoice numbers in blocks per series.
 """
     write_report(FOLDER, result, markdown)
 
