@@ -181,7 +181,7 @@ async def main(quick: bool) -> None:
     raw_paced = await raw_run(infra.kafka, paced, 1000)
     bus_paced = await bus_run(infra.kafka, paced, 1000)
     print("outbox relay drain", file=sys.stderr)
-    relay = await relay_drain(infra.mongo_url, infra.kafka, 2_000 if quick else 10_000)
+    relay = await relay_drain(infra.mongo_url, infra.kafka, 500 if quick else 3_000)
     ratio = round(bus["events_per_s"] / raw["events_per_s"], 3)
     result = {
         "benchmark": "events",
