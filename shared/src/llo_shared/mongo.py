@@ -55,7 +55,7 @@ async def ping(db: Any) -> bool:
 
 # In-memory adapter --------------------------------------------------------------
 
-_scan_documents = mongomock.collection.Collection._iter_documents
+_scan_documents = mongomock.Collection._iter_documents  # type: ignore[attr-defined]
 
 
 def _iter_documents_by_id(self: Any, filter: Any) -> Any:
@@ -70,7 +70,7 @@ def _iter_documents_by_id(self: Any, filter: Any) -> Any:
     return _scan_documents(self, filter)
 
 
-mongomock.collection.Collection._iter_documents = _iter_documents_by_id
+mongomock.Collection._iter_documents = _iter_documents_by_id  # type: ignore[attr-defined]
 
 
 class MemoryCursor:
