@@ -165,7 +165,7 @@ class KafkaBus:
         )
         await consumer.start()
         try:
-            existing = await consumer.topics()  # also loads partition metadata for every topic
+            existing = await consumer.topics()
             names = [dlq_topic(topic)] if topic else sorted(t for t in existing if t.endswith(DLQ_SUFFIX))
             partitions = [TopicPartition(n, p) for n in names for p in sorted(await self._partitions_of(n))]
             if not partitions:
