@@ -91,3 +91,21 @@ async def test_seat_and_decision_events_of_the_producer_update_the_cohort():
     assert await apply(read_model, cancelled)
     (cohort,) = await read_model.cohorts()
     assert not cohort.open_for_enrolment
+
+
+async def test_the_offerings_delivery_reaches_the_cohorts_delivery_fit():
+    from matching.domain.scoring import delivery_value
+
+    read_model = ReadModel(MemoryDatabase("contract-delivery"))
+    delivered = OFFERING | {
+        "learning_modes": ["klassikaal", "werkplekleren"],
+        "location_kinds": ["school"],
+        "lesson_times": ["avond"],
+        "own_pace": False,
+    }
+    await apply(read_model, catalogue_events.OfferingPublished(**delivered))
+    await apply(read_model, catalogue_events.CohortScheduled(**COHORT))
+    (cohort,) = await read_model.cohorts()
+    assert cohort.delivery == frozenset({"classroom", "workplace_learning", "evening"})
+    assert delivery_value(frozenset({"evening"}), cohort.delivery) == 1.0
+    assert delivery_value(frozenset({"online"}), cohort.delivery) == 0.0

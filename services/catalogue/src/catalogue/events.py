@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from llo_shared.envelope import EventEnvelope, EventPayload
 
@@ -61,6 +61,12 @@ class OfferingPayload(EventPayload):
     duration_weeks: int
     start_policy: str
     version: int
+    # How it is delivered (DOMAIN.md: leermix, location, lesson times, own pace); matching's
+    # delivery fit reads these. Defaults keep the change additive within v1.
+    learning_modes: list[str] = Field(default_factory=list)
+    location_kinds: list[str] = Field(default_factory=list)
+    lesson_times: list[str] = Field(default_factory=list)
+    own_pace: bool = False
 
 
 class OfferingPublished(OfferingPayload):

@@ -49,6 +49,28 @@ class OfferingSeen(_Tolerant):
     visible_to: list[str] = Field(default_factory=list)
     funding: str | None = None
     price: PriceSeen | None = None
+    learning_modes: list[str] = Field(default_factory=list)
+    location_kinds: list[str] = Field(default_factory=list)
+    lesson_times: list[str] = Field(default_factory=list)
+    own_pace: bool = False
+
+
+# The catalogue's Dutch delivery vocabulary in matching's delivery modes (domain.model.DELIVERY_MODES).
+CATALOGUE_DELIVERY = {
+    "klassikaal": "classroom",
+    "online": "online",
+    "werkplekleren": "workplace_learning",
+    "in_company": "in_company",
+    "dag": "daytime",
+    "avond": "evening",
+    "weekend": "weekend",
+}
+
+
+def delivery_modes(seen: OfferingSeen) -> list[str]:
+    stated = [*seen.learning_modes, *seen.location_kinds, *seen.lesson_times]
+    modes = {CATALOGUE_DELIVERY[v] for v in stated if v in CATALOGUE_DELIVERY}
+    return sorted(modes | ({"own_pace"} if seen.own_pace else set()))
 
 
 class OfferingGone(_Tolerant):
@@ -89,7 +111,10 @@ class CohortDecided(_Tolerant):
 
 def offering_document(seen: OfferingSeen) -> dict[str, Any]:
     price = seen.price or PriceSeen()
-    return seen.model_dump(exclude={"price"}) | {
+    return seen.model_dump(
+        exclude={"price", "learning_modes", "location_kinds", "lesson_times", "own_pace"}
+    ) | {
+        "delivery": delivery_modes(seen),
         "price_cents": price.tuition_cents + price.exam_cents + price.materials_cents,
         "withdrawn": False,
     }

@@ -120,7 +120,9 @@ class ReadModel:
     async def cohorts(self, region: str | None = None) -> list[CohortView]:
         query = {"region": region} if region else {}
         docs = await self.db[COHORTS].find(query).sort("_id", 1).to_list(None)
-        return [cohort_view(d) for d in docs]
+        offerings = await self.db[OFFERINGS].find({}, {"delivery": 1}).to_list(None)
+        delivery = {o["_id"]: frozenset(o.get("delivery", ())) for o in offerings}
+        return [cohort_view(d, delivery.get(d["offering_id"], frozenset())) for d in docs]
 
     async def cohort_documents(self, region: str) -> list[dict[str, Any]]:
         return await self.db[COHORTS].find({"region": region}).sort("_id", 1).to_list(None)
@@ -145,7 +147,7 @@ def offering_view(d: dict[str, Any]) -> OfferingView:
     )
 
 
-def cohort_view(d: dict[str, Any]) -> CohortView:
+def cohort_view(d: dict[str, Any], delivery: frozenset[str] = frozenset()) -> CohortView:
     return CohortView(
         cohort_id=d["cohort_id"],
         offering_id=d["offering_id"],
@@ -163,6 +165,7 @@ def cohort_view(d: dict[str, Any]) -> CohortView:
         lon=d.get("lon"),
         end_date=date.fromisoformat(d["end_date"]) if d.get("end_date") else None,
         decision_date=date.fromisoformat(d["decision_date"]) if d.get("decision_date") else None,
+        delivery=delivery,
     )
 
 
