@@ -37,6 +37,14 @@ class EventEnvelope(BaseModel):
         return cls.model_validate_json(raw)
 
 
+class TolerantModel(BaseModel):
+    """Base for a consumer's view of another service's payload: it reads the fields it needs and
+    ignores the rest, so producers can add fields within a version (explicit, though pydantic's
+    default agrees)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
 class EventPayload(BaseModel):
     """Base for the payload models a producer owns.
 

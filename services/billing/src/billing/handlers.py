@@ -7,11 +7,12 @@ import logging
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from billing.facts import Biller, EventRef
 from llo_shared.bus import Subscription
 from llo_shared.envelope import EventEnvelope
+from llo_shared.envelope import TolerantModel as Tolerant
 
 log = logging.getLogger(__name__)
 
@@ -19,10 +20,6 @@ APPLICATION_TOPIC = "recruitment.application.v1"
 COHORT_TOPIC = "catalogue.cohort.v1"
 OFFERING_TOPIC = "catalogue.offering.v1"
 PROVIDER_TOPIC = "catalogue.provider.v1"
-
-
-class Tolerant(BaseModel):
-    model_config = ConfigDict(extra="ignore")
 
 
 class PayerIn(Tolerant):

@@ -11,13 +11,14 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from catalogue.search import SearchIndex
 from catalogue.settings import CatalogueSettings
 from catalogue.store import COHORTS, CatalogueStore
 from llo_shared.bus import Subscription
 from llo_shared.envelope import EventEnvelope
+from llo_shared.envelope import TolerantModel as Tolerant
 from llo_shared.service import Runtime
 
 log = logging.getLogger(__name__)
@@ -26,10 +27,6 @@ APPLICATION_TOPIC = "recruitment.application.v1"
 SURCHARGE_TOPIC = "matching.surcharge.v1"
 SEATS_CONSUMER = "catalogue.seats"
 SURCHARGE_CONSUMER = "catalogue.surcharges"
-
-
-class Tolerant(BaseModel):
-    model_config = ConfigDict(extra="ignore")
 
 
 class PayerIn(Tolerant):
@@ -47,7 +44,7 @@ class EnrolmentRequested(Tolerant):
     cohort_id: str = Field(min_length=1, max_length=100)
     participant_ref: str | None = None
     funding_kind: str = Field(default="private", pattern=r"^(funded_bol|funded_bbl|private)$")
-    payers: list[PayerIn] = []
+    payers: list[PayerIn] = Field(default_factory=list)
 
 
 class EnrolmentWithdrawn(Tolerant):

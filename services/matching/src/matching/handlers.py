@@ -11,10 +11,11 @@ import logging
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from llo_shared.bus import Subscription
 from llo_shared.envelope import EventEnvelope
+from llo_shared.envelope import TolerantModel as _Tolerant
 from llo_shared.service import Runtime
 from matching.store import ReadModel
 
@@ -23,10 +24,6 @@ log = logging.getLogger(__name__)
 OFFERING_TOPIC = "catalogue.offering.v1"
 COHORT_TOPIC = "catalogue.cohort.v1"
 CONSUMER = "matching.catalogue"
-
-
-class _Tolerant(BaseModel):
-    model_config = ConfigDict(extra="ignore")
 
 
 class PriceSeen(_Tolerant):

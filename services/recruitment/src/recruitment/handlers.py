@@ -10,10 +10,11 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import Field, ValidationError
 
 from llo_shared.bus import Handler, Subscription
 from llo_shared.envelope import EventEnvelope
+from llo_shared.envelope import TolerantModel as _Tolerant
 from recruitment.cohorts import CohortView
 from recruitment.domain.application import Source
 from recruitment.domain.funding import Funding, FundingKind, Payer
@@ -24,10 +25,6 @@ log = logging.getLogger(__name__)
 
 MAX_SEATS_PER_PLACEMENT = 100
 _NAMESPACE = uuid.UUID("6f1c2a4e-8a55-4d0e-9a53-3c1f3f0e7a10")
-
-
-class _Tolerant(BaseModel):
-    model_config = ConfigDict(extra="ignore")
 
 
 class CohortChanged(_Tolerant):
@@ -82,7 +79,7 @@ class PlacementAccepted(_Tolerant):
     commissioner_org: str | None = None
     seats: int = 1
     funding_kind: FundingKind = FundingKind.private
-    payers: list[dict[str, Any]] = []
+    payers: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class CandidateErased(_Tolerant):
