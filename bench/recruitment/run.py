@@ -18,7 +18,7 @@ import asyncio
 import sys
 import time
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +30,9 @@ from catalogue.settings import CatalogueSettings
 from recruitment.app import create_app as recruitment_app
 from recruitment.settings import RecruitmentSettings
 from tests.fixtures.apps import bearer, running
+from tests.fixtures.catalogue_data import read_cohorts_from_now, schedule_private_cohort
 
 PROVIDER, RMT = "BRIN-25LH", "RMT-FLEVOLAND"
-COHORT_TOPIC = "catalogue.cohort.v1"
 INTAKE = {"scores": [{"name": "motivatie", "value": 75}], "exemptions": []}
 FUNDING = {
     "funding_kind": "private",
@@ -71,85 +71,6 @@ def settings_for(infra: Any, tag: str) -> tuple[CatalogueSettings, RecruitmentSe
             campaign_topic=f"recruitment.campaign.{tag}",
         ),
     )
-
-
-async def read_cohorts_from_now(bootstrap: str, group: str) -> None:
-    """The cohort topic is shared; a fresh consumer group starts at its end, not its history."""
-    from aiokafka import AIOKafkaConsumer, TopicPartition
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    from llo_shared.bus_kafka import KafkaBus
-
-    await KafkaBus(bootstrap, client_id="bench-setup").ensure_topics({COHORT_TOPIC})
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        described = await admin.describe_topics([COHORT_TOPIC])
-    finally:
-        await admin.close()
-    partitions = [TopicPartition(COHORT_TOPIC, p["partition"]) for p in described[0]["partitions"]]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        await consumer.commit(dict(await consumer.end_offsets(partitions)))
-    finally:
-        await consumer.stop()
-
-
-async def make_cohort(http: Any, settings: CatalogueSettings, cohort_id: str, capacity: int) -> None:
-    provider = bearer(settings, "provider", PROVIDER)
-    await http.post(
-        "/catalogue/api/v1/providers",
-        headers=provider,
-        json={
-            "provider_id": PROVIDER,
-            "name": "ROC van Flevoland",
-            "kind": "roc",
-            "institution_code": "25LH",
-            "regions": ["flevoland"],
-        },
-    )
-    offering = await http.post(
-        "/catalogue/api/v1/offerings",
-        headers=provider,
-        json={
-            "title": "Verzorgende-IG",
-            "credential_type": "diploma",
-            "code": "23268",
-            "leerweg": "derde_leerweg",
-            "level": 3,
-            "domain": "zorg_welzijn_sport",
-            "study_load_hours": 2400,
-            "duration_weeks": 78,
-            "target_groups": ["werkenden"],
-            "learning_modes": ["klassikaal"],
-            "location_kinds": ["school"],
-            "lesson_times": ["avond"],
-            "start_policy": "fixed",
-            "registration": ["individual"],
-            "price": {"tuition_cents": 640000},
-            "funding": "privaat",
-        },
-    )
-    start = date.today() + timedelta(days=90)
-    response = await http.post(
-        "/catalogue/api/v1/cohorts",
-        headers=provider,
-        json={
-            "cohort_id": cohort_id,
-            "offering_id": offering.json()["offering_id"],
-            "start_date": start.isoformat(),
-            "end_date": (start + timedelta(days=300)).isoformat(),
-            "decision_date": (start - timedelta(days=30)).isoformat(),
-            "municipality": "Almere",
-            "postcode": "1315",
-            "capacity": capacity,
-            "break_even": 2,
-            "seat_price_cents": 640000,
-        },
-    )
-    response.raise_for_status()
 
 
 async def wait_for(condition: Any, timeout: float, what: str) -> None:
@@ -243,7 +164,15 @@ async def bench(count: int, in_flight: int) -> dict[str, Any]:
     catalogue, recruitment = catalogue_app(catalogue_settings), recruitment_app(settings)
     try:
         async with running(catalogue) as cat_http, running(recruitment) as http:
-            await make_cohort(cat_http, catalogue_settings, cohort_id, capacity=count)
+            await schedule_private_cohort(
+                cat_http,
+                catalogue_settings,
+                cohort_id,
+                capacity=count,
+                break_even=2,
+                starts_in_days=90,
+                decided_days_before=30,
+            )
             store = recruitment.state.recruitment.store
 
             async def known() -> bool:

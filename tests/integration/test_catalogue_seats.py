@@ -8,7 +8,6 @@ one database: exactly 12 SeatReserved, 38 SeatRejected, and the cohort document 
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
 
 import pytest
 
@@ -17,7 +16,8 @@ from catalogue.settings import CatalogueSettings
 from llo_shared.bus import Subscription, envelope_message
 from llo_shared.bus_kafka import KafkaBus
 from llo_shared.envelope import EventEnvelope
-from tests.fixtures.apps import bearer, running
+from tests.fixtures.apps import running
+from tests.fixtures.catalogue_data import schedule_private_cohort
 from tests.support import eventually
 
 API = "/catalogue/api/v1"
@@ -37,52 +37,6 @@ def replica_settings(infra, unique, dev_key_file):
         application_topic=f"recruitment.application.t{unique}",
         consumer_group_suffix=f".t{unique}",
     )
-
-
-async def setup_cohort(http, settings, cohort_id):
-    provider = bearer(settings, "provider", "BRIN-25LH")
-    body = {
-        "provider_id": "BRIN-25LH",
-        "name": "ROC van Flevoland",
-        "kind": "roc",
-        "institution_code": "25LH",
-        "regions": ["flevoland"],
-    }
-    assert (await http.post(f"{API}/providers", json=body, headers=provider)).status_code == 201
-    offering = {
-        "title": "Verzorgende-IG",
-        "credential_type": "diploma",
-        "code": "23268",
-        "leerweg": "derde_leerweg",
-        "level": 3,
-        "domain": "zorg_welzijn_sport",
-        "study_load_hours": 2400,
-        "duration_weeks": 78,
-        "target_groups": ["werkenden"],
-        "learning_modes": ["klassikaal"],
-        "location_kinds": ["school"],
-        "lesson_times": ["avond"],
-        "start_policy": "fixed",
-        "registration": ["individual"],
-        "price": {"tuition_cents": 640000},
-        "funding": "privaat",
-    }
-    created = await http.post(f"{API}/offerings", json=offering, headers=provider)
-    assert created.status_code == 201, created.text
-    start = date.today() + timedelta(days=60)
-    cohort = {
-        "cohort_id": cohort_id,
-        "offering_id": created.json()["offering_id"],
-        "start_date": start.isoformat(),
-        "end_date": (start + timedelta(days=300)).isoformat(),
-        "decision_date": (start - timedelta(days=14)).isoformat(),
-        "municipality": "Almere",
-        "postcode": "1315",
-        "capacity": 12,
-        "break_even": 8,
-        "seat_price_cents": 640000,
-    }
-    assert (await http.post(f"{API}/cohorts", json=cohort, headers=provider)).status_code == 201
 
 
 def enrolment_requests(cohort_id, count):
@@ -116,7 +70,15 @@ async def test_fifty_simultaneous_requests_for_twelve_seats_on_two_replicas(infr
     watcher.subscribe(Subscription(f"watch.{unique}", ("catalogue.cohort.v1",), watch))
     producer = KafkaBus(infra.kafka, client_id=f"recruitment-{unique}")
     async with running(replica_a) as http_a, running(replica_b):
-        await setup_cohort(http_a, replica_settings, cohort_id)
+        await schedule_private_cohort(
+            http_a,
+            replica_settings,
+            cohort_id,
+            capacity=12,
+            break_even=8,
+            starts_in_days=60,
+            decided_days_before=14,
+        )
         await watcher.start()
         await producer.start()
         try:

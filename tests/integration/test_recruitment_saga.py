@@ -7,8 +7,6 @@ and recruitment offers it to the first person on the waitlist, who ends enrolled
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import pytest
 
 from catalogue.app import create_app as catalogue_app
@@ -16,11 +14,11 @@ from catalogue.settings import CatalogueSettings
 from recruitment.app import create_app as recruitment_app
 from recruitment.settings import RecruitmentSettings
 from tests.fixtures.apps import bearer, running
+from tests.fixtures.catalogue_data import read_cohorts_from_now, schedule_private_cohort
 from tests.support import eventually
 
 PROVIDER = "BRIN-25LH"
 RMT = "RMT-FLEVOLAND"
-COHORT_TOPIC = "catalogue.cohort.v1"
 CATALOGUE_API = "/catalogue/api/v1"
 API = "/recruitment/api/v1"
 INTAKE = {"scores": [{"name": "motivatie", "value": 75}], "exemptions": []}
@@ -69,79 +67,6 @@ def isolation(infra, unique, dev_key_file):
             client.drop_database(name)
 
 
-async def _start_reading_cohorts_from_now(infra, group: str) -> None:
-    """catalogue.cohort.v1 is shared with every other test on this broker: a fresh recruitment
-    deployment reading its whole history would only slow this test, so its group starts at the end."""
-    from aiokafka import AIOKafkaConsumer, TopicPartition
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    from llo_shared.bus_kafka import KafkaBus
-
-    await KafkaBus(infra.kafka, client_id="saga-setup").ensure_topics({COHORT_TOPIC})
-    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka)
-    await admin.start()
-    try:
-        described = await admin.describe_topics([COHORT_TOPIC])
-    finally:
-        await admin.close()
-    partitions = [TopicPartition(COHORT_TOPIC, p["partition"]) for p in described[0]["partitions"]]
-    consumer = AIOKafkaConsumer(bootstrap_servers=infra.kafka, group_id=group, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        ends = await consumer.end_offsets(partitions)
-        await consumer.commit(dict(ends))
-    finally:
-        await consumer.stop()
-
-
-async def _catalogue_cohort(http, settings, cohort_id: str, capacity: int) -> None:
-    provider = bearer(settings, "provider", PROVIDER)
-    body = {
-        "provider_id": PROVIDER,
-        "name": "ROC van Flevoland",
-        "kind": "roc",
-        "institution_code": "25LH",
-        "regions": ["flevoland"],
-    }
-    assert (await http.post(f"{CATALOGUE_API}/providers", json=body, headers=provider)).status_code == 201
-    offering = {
-        "title": "Verzorgende-IG",
-        "credential_type": "diploma",
-        "code": "23268",
-        "leerweg": "derde_leerweg",
-        "level": 3,
-        "domain": "zorg_welzijn_sport",
-        "study_load_hours": 2400,
-        "duration_weeks": 78,
-        "target_groups": ["werkenden"],
-        "learning_modes": ["klassikaal"],
-        "location_kinds": ["school"],
-        "lesson_times": ["avond"],
-        "start_policy": "fixed",
-        "registration": ["individual"],
-        "price": {"tuition_cents": 640000},
-        "funding": "privaat",
-    }
-    created = await http.post(f"{CATALOGUE_API}/offerings", json=offering, headers=provider)
-    assert created.status_code == 201, created.text
-    start = date.today() + timedelta(days=90)
-    cohort = {
-        "cohort_id": cohort_id,
-        "offering_id": created.json()["offering_id"],
-        "start_date": start.isoformat(),
-        "end_date": (start + timedelta(days=300)).isoformat(),
-        "decision_date": (start - timedelta(days=30)).isoformat(),
-        "municipality": "Almere",
-        "postcode": "1315",
-        "capacity": capacity,
-        "break_even": 2,
-        "seat_price_cents": 640000,
-    }
-    response = await http.post(f"{CATALOGUE_API}/cohorts", json=cohort, headers=provider)
-    assert response.status_code == 201, response.text
-
-
 async def _relayed(store, app_id: str) -> None:
     """Wait until the relay cleared this application's outbox before writing to it again.
 
@@ -181,12 +106,20 @@ async def _admitted(http, settings, cohort_id: str, n: int, store) -> str:
 
 async def test_more_applicants_than_seats_then_a_withdrawal_on_kafka_and_mongo(infra, isolation, unique):
     catalogue_settings, settings = isolation
-    await _start_reading_cohorts_from_now(infra, "recruitment.cohorts" + settings.consumer_group_suffix)
+    await read_cohorts_from_now(infra.kafka, "recruitment.cohorts" + settings.consumer_group_suffix)
     cohort_id = f"coh-saga-{unique}"
     provider = bearer(settings, "provider", PROVIDER)
     catalogue, recruitment = catalogue_app(catalogue_settings), recruitment_app(settings)
     async with running(catalogue) as cat_http, running(recruitment) as http:
-        await _catalogue_cohort(cat_http, catalogue_settings, cohort_id, capacity=3)
+        await schedule_private_cohort(
+            cat_http,
+            catalogue_settings,
+            cohort_id,
+            capacity=3,
+            break_even=2,
+            starts_in_days=90,
+            decided_days_before=30,
+        )
         store = recruitment.state.recruitment.store
         await eventually(
             lambda: store.cohort(cohort_id), timeout=60, what="the cohort in recruitment's read model"

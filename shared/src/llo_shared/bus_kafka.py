@@ -87,6 +87,25 @@ class KafkaBus:
         finally:
             await admin.close()
 
+    async def move_group_to_end(self, group: str, topics: set[str]) -> None:
+        """Commit the end offsets for `group`, so a new group skips a shared topic's history."""
+        await self.ensure_topics(topics)
+        partitions = [
+            TopicPartition(t, p) for t in sorted(topics) for p in sorted(await self._partitions_of(t))
+        ]
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self._bootstrap,
+            client_id=self._client_id,
+            group_id=group,
+            enable_auto_commit=False,
+        )
+        await consumer.start()
+        try:
+            consumer.assign(partitions)
+            await consumer.commit(dict(await consumer.end_offsets(partitions)))
+        finally:
+            await consumer.stop()
+
     # producing ---------------------------------------------------------------
     async def publish(self, messages: list[Message]) -> None:
         if self._producer is None:
