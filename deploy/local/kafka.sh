@@ -197,30 +197,10 @@ cmd_start() {
   ready_line
 }
 
-cmd_stop() {
-  take_lock kafka
-  stop_pid "$PIDFILE" "$MARKER" kafka
-}
-
-cmd_status() {
-  local pid
-  if probe; then
-    pid="$(live_pid "$PIDFILE" "$MARKER" || echo "not ours")"
-    echo "kafka answering at $HOST:$PORT (pid $pid)"
-    return 0
-  fi
-  if pid="$(live_pid "$PIDFILE" "$MARKER")"; then
-    echo "kafka process $pid running but not answering at $HOST:$PORT"
-  else
-    echo "kafka not running"
-  fi
-  return 1
-}
-
 case "${1:-}" in
   start) cmd_start ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
+  stop) take_lock kafka; stop_pid "$PIDFILE" "$MARKER" kafka ;;
+  status) report_status kafka "$HOST:$PORT" ;;
   restart) "$0" stop && "$0" start ;;
   logs) show_logs "$CONSOLE" "$SERVER_LOG" ;;
   *) echo "usage: $0 {start|stop|status|restart|logs}" >&2; exit 2 ;;

@@ -75,3 +75,20 @@ show_logs() {
   done
   (( shown )) || printf -- '----- no log output yet in: %s -----\n' "$*" >&2
 }
+
+# report_status NAME ADDRESS: exit 0 only if the server answers (uses the caller's probe,
+# PIDFILE, MARKER, HOST and PORT).
+report_status() {
+  local name="$1" address="$2" pid
+  if probe; then
+    pid="$(live_pid "$PIDFILE" "$MARKER" || echo "not ours")"
+    echo "$name answering at $address (pid $pid)"
+    return 0
+  fi
+  if pid="$(live_pid "$PIDFILE" "$MARKER")"; then
+    echo "$name process $pid running but not answering at $HOST:$PORT"
+  else
+    echo "$name not running"
+  fi
+  return 1
+}

@@ -143,30 +143,10 @@ cmd_start() {
   ready_line
 }
 
-cmd_stop() {
-  take_lock mongo
-  stop_pid "$PIDFILE" "$MARKER" mongo
-}
-
-cmd_status() {
-  local pid
-  if probe; then
-    pid="$(live_pid "$PIDFILE" "$MARKER" || echo "not ours")"
-    echo "mongo answering at mongodb://$HOST:$PORT (pid $pid)"
-    return 0
-  fi
-  if pid="$(live_pid "$PIDFILE" "$MARKER")"; then
-    echo "mongo process $pid running but not answering at $HOST:$PORT"
-  else
-    echo "mongo not running"
-  fi
-  return 1
-}
-
 case "${1:-}" in
   start) cmd_start ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
+  stop) take_lock mongo; stop_pid "$PIDFILE" "$MARKER" mongo ;;
+  status) report_status mongo "mongodb://$HOST:$PORT" ;;
   restart) "$0" stop && "$0" start ;;
   logs) show_logs "$LOGFILE" ;;
   build) build ;;
