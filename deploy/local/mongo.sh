@@ -22,7 +22,9 @@ LOG_LEVEL="${LLO_MONGO_LOG_LEVEL:-warn}"
 WRAPPER="$LLO_LOCAL_SCRIPTS/ferretdb"
 FERRETDB_VERSION="$(grep -Eo 'github.com/FerretDB/FerretDB v[0-9][0-9A-Za-z.+-]*' "$WRAPPER/go.mod" | head -n1 | cut -d' ' -f2)"
 [[ -n "$FERRETDB_VERSION" ]] || die "cannot read the FerretDB version from $WRAPPER/go.mod"
-SUM_HASH="$(cat "$WRAPPER/go.mod" "$WRAPPER/go.sum" | sha256sum | cut -c1-10)"
+# Patches applied to FerretDB's source before the build (see deploy/local/README.md).
+PATCHES=("$WRAPPER"/*.patch)
+SUM_HASH="$(cat "$WRAPPER/go.mod" "$WRAPPER/go.sum" "${PATCHES[@]}" | sha256sum | cut -c1-10)"
 BUILD_DIR="$LLO_CACHE/ferretdb/$FERRETDB_VERSION-$SUM_HASH"
 BIN="$BUILD_DIR/ferretdb"
 
@@ -76,6 +78,11 @@ build() {
   cp -R "$dir" "$src"
   chmod -R u+w "$src"
   echo "$FERRETDB_VERSION" >"$src/build/version/version.txt"
+  local patch
+  for patch in "${PATCHES[@]}"; do
+    log "applying $(basename "$patch")"
+    (cd "$src" && GIT_CEILING_DIRECTORIES="$(dirname "$src")" git apply -p1 "$patch") || { rm -rf "$src"; die "patch $patch does not apply"; }
+  done
   log "compiling (module downloads and compile cache in $LLO_CACHE/go) ..."
   if ! (cd "$src" && go build -trimpath -ldflags="-s -w" -o "$src/ferretdb.bin" ./cmd/ferretdb) >&2; then
     rm -rf "$src"
