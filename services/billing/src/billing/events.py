@@ -48,4 +48,4 @@ class PaymentRecorded(EventPayload):
     amount_cents: int
     currency: str = "EUR"
     paid_cents: int
-    status: Literal["paid", "partly_paid", "overdue", "open", "credited"]
+    status: Literal["paid", "partly_paid", "overdue", "open", "credited", "overpaid"]

@@ -30,7 +30,8 @@ class CauseKind(StrEnum):
     surcharge_recomputation = "surcharge_recomputation"
     withdrawal = "withdrawal"
     cohort_cancelled = "cohort_cancelled"
-    manual = "manual"  # extra begeleiding, licence fees, shared recruitment costs
+    manual = "manual"  # extra begeleiding, other items agreed by hand
+    consortium_cost = "consortium_cost"  # a partner's share of a licence fee or recruitment cost
 
 
 class Cause(BaseModel):
@@ -88,7 +89,9 @@ class Party(BaseModel):
     """A payer as it appears on an invoice. scheme 0106 = KvK, 0190 = OIN (Peppol routing)."""
 
     payer_id: str = Field(min_length=1, max_length=100)
-    kind: Literal["employer", "uwv", "gemeente", "oo_fonds", "participant", "budget_scheme"] = "employer"
+    kind: Literal[
+        "employer", "uwv", "gemeente", "oo_fonds", "participant", "budget_scheme", "consortium_partner"
+    ] = "employer"
     name: str = Field(min_length=1, max_length=200)
     scheme: Literal["0106", "0190"] | None = None
     endpoint: str | None = Field(default=None, max_length=60)

@@ -1,14 +1,11 @@
-"""Payment status of an invoice, and reading bank statement lines into proposed bookings."""
+"""Payment status of an invoice (one rule for payments by hand and from bank statements),
+ageing, amounts as banks write them, and invoice numbers quoted in a payment reference."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import date
 from enum import StrEnum
-
-from pydantic import BaseModel
 
 
 class PaymentStatus(StrEnum):
@@ -17,13 +14,16 @@ class PaymentStatus(StrEnum):
     paid = "paid"
     overdue = "overdue"
     credited = "credited"
+    overpaid = "overpaid"  # more received than due: the difference is owed back to the payer
 
 
 def payment_status(total_cents: int, credited_cents: int, paid_cents: int, due: date, today: date) -> str:
     outstanding = total_cents - credited_cents - paid_cents
     if total_cents - credited_cents <= 0:
         return PaymentStatus.credited
-    if outstanding <= 0:
+    if outstanding < 0:
+        return PaymentStatus.overpaid
+    if outstanding == 0:
         return PaymentStatus.paid
     if due < today:
         return PaymentStatus.overdue
@@ -48,20 +48,6 @@ def ageing_bucket(due: date, today: date) -> str:
 AGEING_BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90")
 
 
-class StatementLine(BaseModel):
-    row: int
-    booking_date: date
-    amount_cents: int
-    reference: str
-    counterparty: str
-
-
-class StatementError(ValueError):
-    def __init__(self, row: int, message: str) -> None:
-        super().__init__(f"row {row}: {message}")
-        self.row = row
-
-
 _AMOUNT = re.compile(r"^-?\d+([.,]\d{1,2})?$")
 
 
@@ -77,40 +63,6 @@ def parse_amount_cents(text: str) -> int:
     whole, _, fraction = cleaned.lstrip("-").partition(".")
     cents = int(whole) * 100 + int((fraction + "00")[:2])
     return -cents if negative else cents
-
-
-REQUIRED_COLUMNS = ("date", "amount", "reference")
-
-
-def parse_statement_csv(text: str, max_rows: int = 5000) -> list[StatementLine]:
-    """CSV with header date,amount,reference[,counterparty]; ; or , separated."""
-    sample = text[:2000]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise StatementError(1, f"missing columns: {', '.join(missing)}")
-    lines = []
-    for index, raw in enumerate(reader, start=2):
-        if index - 1 > max_rows:
-            raise StatementError(index, f"more than {max_rows} rows")
-        row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        try:
-            booking = date.fromisoformat(row["date"])
-            amount = parse_amount_cents(row["amount"])
-        except ValueError as error:
-            raise StatementError(index, str(error)) from None
-        lines.append(
-            StatementLine(
-                row=index,
-                booking_date=booking,
-                amount_cents=amount,
-                reference=row["reference"][:200],
-                counterparty=row.get("counterparty", "")[:200],
-            )
-        )
-    return lines
 
 
 _NUMBER_PATTERN = re.compile(r"[A-Z0-9]{2,10}-(?:PRV|PUB)-\d{4}-\d{6}")

@@ -6,22 +6,30 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
 from billing.api.deps import today
 from billing.api.documents import list_documents
-from billing.api.payments import book_import_rows, import_view, proposals, save_import
 from billing.api.reports import allocation_row
 from billing.api.views import document_view
 from billing.domain.ledgers import Ledger
 from billing.domain.money import format_eur
+from billing.payments_import import (
+    book_import,
+    guess_format,
+    import_view,
+    propose,
+    read_statement,
+    save_import,
+)
 from billing.reports import cohort_allocation, entity_documents, ledger_summary
 from billing.store import COHORTS, DOCUMENTS, ENTITIES
 from llo_shared.pages import PagePrincipal, Pages
 from llo_shared.problems import Problem
 
 TEMPLATES = Path(__file__).parent / "templates"
+MAX_STATEMENT_BYTES = 5_000_000
 
 STATUS_LABELS = {
     "open": "open",
@@ -29,6 +37,7 @@ STATUS_LABELS = {
     "paid": "betaald",
     "overdue": "vervallen",
     "credited": "gecrediteerd",
+    "overpaid": "te veel betaald",
     "issued": "uitgegeven",
 }
 CAUSE_LABELS = {
@@ -38,6 +47,7 @@ CAUSE_LABELS = {
     "withdrawal": "uitschrijving",
     "cohort_cancelled": "geannuleerde uitvoering",
     "manual": "handmatig",
+    "consortium_cost": "gedeelde kosten consortium",
 }
 
 
@@ -145,72 +155,67 @@ def page_router(pages: Pages) -> APIRouter:
             rows=rows,
         )
 
+    def import_page(request: Request, principal: Any, entity: dict[str, Any], **context: Any) -> HTMLResponse:
+        status_code = context.pop("status_code", 200)
+        values = {"preview": None, "error": None} | context
+        return pages.render(
+            request,
+            "import.html",
+            principal,
+            status_code=status_code,
+            title="Betalingen importeren",
+            entity=entity,
+            **values,
+        )
+
     @router.get("/billing/betalingen/import", response_class=HTMLResponse)
     async def import_form(request: Request, principal: PagePrincipal) -> HTMLResponse:
         entity = await finance_entity(request, principal, None)
         if entity is None:
             return not_allowed(request, principal)
-        return pages.render(
-            request,
-            "import.html",
-            principal,
-            title="Betalingen importeren",
-            entity=entity,
-            preview=None,
-            error=None,
-        )
+        return import_page(request, principal, entity)
 
     @router.post("/billing/betalingen/import", response_class=HTMLResponse)
     async def import_preview(
         request: Request,
         principal: PagePrincipal,
         csv: Annotated[str, Form(max_length=2_000_000)] = "",
+        bestand: Annotated[UploadFile | None, File()] = None,
     ) -> HTMLResponse:
+        """A bank statement file (CAMT.053 or CSV) or pasted CSV -> a preview; nothing is booked yet."""
         entity = await finance_entity(request, principal, None)
         if entity is None:
             return not_allowed(request, principal)
         db = request.app.state.runtime.db
+        content: str | bytes = csv
+        if bestand is not None and bestand.filename:
+            content = await bestand.read(MAX_STATEMENT_BYTES + 1)
         try:
-            rows = await proposals(db, entity["_id"], csv)
+            if len(content) > MAX_STATEMENT_BYTES:
+                raise Problem(413, "too-large", "Bestand te groot", "at most 5 MB", field="bestand")
+            if not content.strip():
+                raise Problem(
+                    422, "validation", "Geen afschrift", "kies een bestand of plak CSV", field="bestand"
+                )
+            statement_format = guess_format(content)
+            entries = read_statement(statement_format, content, "bestand")
         except Problem as problem:
-            return pages.render(
-                request,
-                "import.html",
-                principal,
-                status_code=422,
-                title="Betalingen importeren",
-                entity=entity,
-                preview=None,
-                error=problem.detail,
-            )
-        stored = await save_import(db, entity["_id"], rows, principal.subject)
-        return pages.render(
-            request,
-            "import.html",
-            principal,
-            title="Betalingen importeren",
-            entity=entity,
-            preview=import_view(stored),
-            error=None,
-        )
+            return import_page(request, principal, entity, status_code=problem.status, error=problem.detail)
+        rows = await propose(db, entity["_id"], entries, today())
+        stored = await save_import(db, entity["_id"], rows, principal.subject, statement_format)
+        return import_page(request, principal, entity, preview=import_view(stored))
 
     @router.post("/billing/betalingen/import/{import_id}/boeken", response_class=HTMLResponse)
     async def import_book(request: Request, principal: PagePrincipal, import_id: str) -> HTMLResponse:
         entity = await finance_entity(request, principal, None)
         if entity is None:
             return not_allowed(request, principal)
-        db = request.app.state.runtime.db
-        result = await book_import_rows(db, entity["_id"], import_id)
+        try:
+            result = await book_import(request.app.state.runtime.db, entity["_id"], import_id[:64], today())
+        except Problem:
+            return pages.render(request, "not_found.html", principal, status_code=404, title="Niet gevonden")
         request.app.state.runtime.relay.wake()
-        return pages.render(
-            request,
-            "import.html",
-            principal,
-            title="Betalingen importeren",
-            entity=entity,
-            preview=result,
-            error=None,
-        )
+        return import_page(request, principal, entity, preview=result)
 
     router.include_router(pages.demo_sign_in_router())
     return router
