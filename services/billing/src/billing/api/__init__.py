@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from billing.api import documents, entities, payments, reports
+from billing.api import consortium, documents, entities, payments, reports
 
 
 def api_routers() -> list[APIRouter]:
-    return [entities.router, documents.router, payments.router, reports.router]
+    return [entities.router, documents.router, payments.router, consortium.router, reports.router]

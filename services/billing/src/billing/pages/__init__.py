@@ -15,6 +15,7 @@ from billing.api.reports import allocation_row
 from billing.api.views import document_view
 from billing.domain.ledgers import Ledger
 from billing.domain.money import format_eur
+from billing.pages.consortium import consortium_router
 from billing.payments_import import (
     book_import,
     guess_format,
@@ -217,5 +218,6 @@ def page_router(pages: Pages) -> APIRouter:
         request.app.state.runtime.relay.wake()
         return import_page(request, principal, entity, preview=result)
 
+    router.include_router(consortium_router(pages, finance_entity))
     router.include_router(pages.demo_sign_in_router())
     return router

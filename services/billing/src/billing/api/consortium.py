@@ -1,0 +1,64 @@
+"""Costs shared between consortium partners: record one (the partners' invoices follow), list
+them, and read one with its split and invoice numbers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+
+from billing.api.deps import MAX_PAGE, EntityId, FinancePrincipal, entity_for, page, runtime_of, today
+from billing.consortium import (
+    SHARED_COSTS,
+    SharedCostIn,
+    SharedCostKind,
+    record_shared_cost,
+    shared_cost_view,
+)
+from llo_shared.problems import Problem
+
+router = APIRouter(tags=["consortium costs"])
+SharedCostId = Annotated[str, Path(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
+
+
+@router.post("/entities/{entity_id}/shared-costs", status_code=201)
+async def create_shared_cost(
+    request: Request, principal: FinancePrincipal, entity_id: EntityId, body: SharedCostIn
+) -> dict[str, Any]:
+    """The finance user's administration paid the cost; every other partner is invoiced its part."""
+    entity = await entity_for(request, principal, entity_id)
+    stored = await record_shared_cost(runtime_of(request).db, entity, body, principal.subject, today())
+    runtime_of(request).relay.wake()
+    return shared_cost_view(stored)
+
+
+@router.get("/entities/{entity_id}/shared-costs")
+async def list_shared_costs(
+    request: Request,
+    principal: FinancePrincipal,
+    entity_id: EntityId,
+    consortium_id: Annotated[str | None, Query(min_length=3, max_length=30)] = None,
+    kind: SharedCostKind | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    cursor: Annotated[str | None, Query(max_length=20)] = None,
+) -> dict[str, Any]:
+    await entity_for(request, principal, entity_id)
+    query: dict[str, Any] = {"entity_id": entity_id}
+    if consortium_id:
+        query["consortium_id"] = consortium_id
+    if kind:
+        query["kind"] = kind
+    stored = await runtime_of(request).db[SHARED_COSTS].find(query).to_list(None)
+    stored.sort(key=lambda s: (s["recorded_at"], s["_id"]), reverse=True)
+    return page([shared_cost_view(s) for s in stored], cursor, limit)
+
+
+@router.get("/entities/{entity_id}/shared-costs/{shared_cost_id}")
+async def get_shared_cost(
+    request: Request, principal: FinancePrincipal, entity_id: EntityId, shared_cost_id: SharedCostId
+) -> dict[str, Any]:
+    await entity_for(request, principal, entity_id)
+    stored = await runtime_of(request).db[SHARED_COSTS].find_one({"_id": f"{entity_id}|{shared_cost_id}"})
+    if stored is None:
+        raise Problem(404, "not-found", "Unknown shared cost", shared_cost_id)
+    return shared_cost_view(stored)

@@ -1,0 +1,199 @@
+"""Consortium costs as billable facts: a cost one partner paid (a licence fee, shared recruitment
+costs) split over the consortium's partners by agreed shares, and invoiced from the paying
+administration's private ledger to every other partner.
+
+The shared cost is one document (the cause); each partner's invoice is issued with a natural id
+derived from it and carries the shared cost's id on its line, so an invoice is traced to its
+cause and recording the same cost again (same idempotency key) issues nothing twice."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from billing.domain.consortium import PartnerShare, share_problems, split_shared_cost
+from billing.domain.invoices import (
+    STANDARD_RATE_BP,
+    Cause,
+    CauseKind,
+    Document,
+    DocumentKind,
+    Line,
+    Party,
+    VatCategory,
+)
+from billing.domain.ledgers import Ledger
+from billing.domain.money import format_eur
+from billing.issuing import issue
+from billing.store import ENTITIES
+from llo_shared.problems import Problem
+
+SHARED_COSTS = "shared_costs"
+SharedCostKind = Literal["licence_fee", "shared_recruitment"]
+KIND_LABELS = {"licence_fee": "Licentievergoeding", "shared_recruitment": "Gedeelde wervingskosten"}
+OrgId = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9._-]+$")
+
+
+class PartnerShareIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    partner_id: str = OrgId
+    share_bp: int = Field(ge=1, le=10_000)
+
+
+class SharedCostIn(BaseModel):
+    """A cost the paying administration (the finance user's) made for the consortium.
+    `total_cents` excludes VAT; each partner's invoice adds VAT on its own part."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    consortium_id: str = Field(min_length=3, max_length=30, pattern=r"^[A-Za-z0-9-]+$")
+    consortium_name: str = Field(default="", max_length=200)
+    kind: SharedCostKind
+    description: str = Field(min_length=3, max_length=200)
+    total_cents: int = Field(ge=1, le=10**10)
+    vat: Literal["standard", "exempt"] = "standard"
+    incurred_on: date | None = None
+    cohort_id: str | None = Field(default=None, max_length=100)
+    campaign_id: str | None = Field(default=None, max_length=100)
+    shares: list[PartnerShareIn] = Field(min_length=2, max_length=20)
+    idempotency_key: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+
+
+async def record_shared_cost(
+    db: Any, entity: dict[str, Any], cost: SharedCostIn, by: str, today: date
+) -> dict[str, Any]:
+    """Check everything first (a refused cost stores nothing), then store the cost and issue the
+    partners' invoices. Sent again with the same key it completes what an interruption left."""
+    cost_id = f"{entity['_id']}|{cost.idempotency_key}"
+    stored = await db[SHARED_COSTS].find_one({"_id": cost_id})
+    if stored is None:
+        partners = await _partners(db, entity["_id"], cost)
+        stored = _shared_cost_document(cost_id, entity, cost, partners, by, today)
+        await db[SHARED_COSTS].update_one({"_id": cost_id}, {"$setOnInsert": stored}, upsert=True)
+        stored = await db[SHARED_COSTS].find_one({"_id": cost_id})
+    numbers = {}
+    for share in stored["shares"]:
+        if share["partner_id"] != entity["_id"] and share["part_cents"] > 0:
+            invoice = await issue(db, _partner_invoice(stored, share, entity), **_trace(stored))
+            numbers[share["partner_id"]] = invoice["number"]
+    shares = [s | {"invoice_number": numbers.get(s["partner_id"])} for s in stored["shares"]]
+    await db[SHARED_COSTS].update_one({"_id": cost_id}, {"$set": {"shares": shares, "state": "invoiced"}})
+    return stored | {"shares": shares, "state": "invoiced"}
+
+
+async def _partners(db: Any, entity_id: str, cost: SharedCostIn) -> dict[str, dict[str, Any]]:
+    """The partners' administrations as billing knows them (from ProviderRegistered)."""
+    problems = share_problems([PartnerShare(s.partner_id, s.share_bp) for s in cost.shares], entity_id)
+    if problems:
+        raise Problem(422, "validation", "Invalid shares", "; ".join(problems), field="shares")
+    ids = [s.partner_id for s in cost.shares]
+    known = {e["_id"]: e for e in await db[ENTITIES].find({"_id": {"$in": ids}}).to_list(None)}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise Problem(
+            422,
+            "validation",
+            "Unknown partner",
+            f"no provider {', '.join(unknown)} is registered",
+            field="shares",
+        )
+    return known
+
+
+def _shared_cost_document(
+    cost_id: str,
+    entity: dict[str, Any],
+    cost: SharedCostIn,
+    partners: dict[str, dict[str, Any]],
+    by: str,
+    today: date,
+) -> dict[str, Any]:
+    parts = split_shared_cost(cost.total_cents, [PartnerShare(s.partner_id, s.share_bp) for s in cost.shares])
+    body = cost.model_dump(mode="json", exclude={"shares"})
+    return body | {
+        "_id": cost_id,
+        "entity_id": entity["_id"],
+        "incurred_on": (cost.incurred_on or today).isoformat(),
+        "shares": [
+            {
+                "partner_id": s.partner_id,
+                "name": partners[s.partner_id].get("name") or s.partner_id,
+                "share_bp": s.share_bp,
+                "part_cents": parts[s.partner_id],
+                "invoiced": s.partner_id != entity["_id"],
+                "invoice_number": None,
+            }
+            for s in sorted(cost.shares, key=lambda s: s.partner_id)
+        ],
+        "partner_parties": {p: _party(partners[p]) for p in parts if p != entity["_id"]},
+        "state": "recorded",
+        "recorded_by": by,
+        "recorded_at": datetime.now(UTC).isoformat(),
+        "issue_date": today.isoformat(),
+        "due_date": (today + timedelta(days=entity.get("payment_terms_days", 30))).isoformat(),
+    }
+
+
+def _party(partner: dict[str, Any]) -> dict[str, Any]:
+    kvk = partner.get("kvk")
+    return Party(
+        payer_id=partner["_id"],
+        kind="consortium_partner",
+        name=partner.get("name") or partner["_id"],
+        scheme="0106" if kvk else None,
+        endpoint=kvk or None,
+        street=partner.get("street") or "",
+        city=partner.get("city") or "",
+        postcode=partner.get("postcode") or "",
+    ).model_dump()
+
+
+def _partner_invoice(stored: dict[str, Any], share: dict[str, Any], entity: dict[str, Any]) -> Document:
+    exempt = stored["vat"] == "exempt"
+    percent = f"{share['share_bp'] / 100:.2f}".replace(".", ",")
+    line = Line(
+        description=(
+            f"{KIND_LABELS[stored['kind']]}: {stored['description']} "
+            f"(aandeel {percent}% van {format_eur(stored['total_cents'])})"
+        )[:300],
+        unit_price_cents=share["part_cents"],
+        ledger=Ledger.privaat,
+        vat_category=VatCategory.exempt if exempt else VatCategory.standard,
+        vat_rate_bp=0 if exempt else STANDARD_RATE_BP,
+        cost_centre=stored["kind"],
+        cohort_id=stored.get("cohort_id"),
+        cause=Cause(
+            kind=CauseKind.consortium_cost,
+            reference=f"consortium {stored['consortium_id']}, gedeelde kosten {stored['idempotency_key']}",
+        ),
+    )
+    return Document(
+        document_id=f"consortium|{stored['_id']}|{share['partner_id']}",
+        kind=DocumentKind.invoice,
+        entity_id=entity["_id"],
+        ledger=Ledger.privaat,
+        payer=Party.model_validate(stored["partner_parties"][share["partner_id"]]),
+        buyer_reference=f"{stored['consortium_id']} {stored['kind']}"[:200],
+        issue_date=date.fromisoformat(stored["issue_date"]),
+        due_date=date.fromisoformat(stored["due_date"]),
+        lines=[line],
+        cohort_id=stored.get("cohort_id"),
+    )
+
+
+def _trace(stored: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "purpose": "consortium_cost",
+        "shared_cost_id": stored["_id"],
+        "consortium_id": stored["consortium_id"],
+    }
+
+
+def shared_cost_view(stored: dict[str, Any]) -> dict[str, Any]:
+    hidden = {"_id", "partner_parties"}
+    return {"shared_cost_id": stored["idempotency_key"]} | {
+        k: v for k, v in stored.items() if k not in hidden
+    }

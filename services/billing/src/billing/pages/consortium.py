@@ -1,0 +1,107 @@
+"""Page for costs shared between consortium partners: the list and a form to record one."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from billing.api.deps import today
+from billing.consortium import KIND_LABELS, SHARED_COSTS, SharedCostIn, record_shared_cost, shared_cost_view
+from billing.domain.payments import parse_amount_cents
+from billing.store import ENTITIES
+from llo_shared.pages import PagePrincipal, Pages
+from llo_shared.problems import Problem
+
+PARTNER_ROWS = 4
+FinanceEntity = Callable[[Request, Any, str | None], Awaitable[dict[str, Any] | None]]
+
+
+def consortium_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    async def render(
+        request: Request, principal: Any, entity: dict[str, Any], status_code: int = 200, **context: Any
+    ) -> HTMLResponse:
+        db = request.app.state.runtime.db
+        costs = await db[SHARED_COSTS].find({"entity_id": entity["_id"]}).to_list(None)
+        costs.sort(key=lambda c: (c["recorded_at"], c["_id"]), reverse=True)
+        partners = await db[ENTITIES].find({}, {"_id": 1, "name": 1}).sort("_id", 1).to_list(None)
+        values = {"error": None, "recorded": None, "form": {}} | context
+        return pages.render(
+            request,
+            "shared_costs.html",
+            principal,
+            status_code=status_code,
+            title="Gedeelde kosten consortium",
+            entity=entity,
+            costs=[shared_cost_view(c) for c in costs],
+            partners=partners,
+            kind_labels=KIND_LABELS,
+            partner_rows=range(1, PARTNER_ROWS + 1),
+            idempotency_key=uuid.uuid4().hex,
+            **values,
+        )
+
+    @router.get("/billing/gedeelde-kosten", response_class=HTMLResponse)
+    async def shared_costs(request: Request, principal: PagePrincipal) -> HTMLResponse:
+        entity = await finance_entity(request, principal, None)
+        if entity is None:
+            return pages.render(request, "signin_needed.html", principal, status_code=403, title="Facturatie")
+        return await render(request, principal, entity)
+
+    @router.post("/billing/gedeelde-kosten", response_class=HTMLResponse)
+    async def record(request: Request, principal: PagePrincipal) -> HTMLResponse:
+        entity = await finance_entity(request, principal, None)
+        if entity is None:
+            return pages.render(request, "signin_needed.html", principal, status_code=403, title="Facturatie")
+        form = {k: str(v)[:300] for k, v in (await request.form()).items()}
+        try:
+            cost = shared_cost_of(form)
+            stored = await record_shared_cost(
+                request.app.state.runtime.db, entity, cost, principal.subject, today()
+            )
+        except Problem as problem:
+            return await render(request, principal, entity, 422, error=problem.detail, form=form)
+        request.app.state.runtime.relay.wake()
+        return await render(request, principal, entity, recorded=shared_cost_view(stored))
+
+    return router
+
+
+def shared_cost_of(form: dict[str, str]) -> SharedCostIn:
+    """The form's Dutch notation (euros with a comma, shares in percent) as the API's input."""
+    shares = []
+    for row in range(1, PARTNER_ROWS + 1):
+        partner, percent = form.get(f"partner_{row}", ""), form.get(f"aandeel_{row}", "").strip()
+        if partner and percent:
+            shares.append({"partner_id": partner, "share_bp": _number(percent, f"aandeel_{row}")})
+    try:
+        return SharedCostIn(
+            consortium_id=form.get("consortium_id", ""),
+            consortium_name=form.get("consortium_name", ""),
+            kind=form.get("kind", ""),  # type: ignore[arg-type]
+            description=form.get("description", ""),
+            total_cents=_number(form.get("total", ""), "total"),
+            vat=form.get("vat", "standard"),  # type: ignore[arg-type]
+            shares=shares,  # type: ignore[arg-type]
+            idempotency_key=form.get("idempotency_key", ""),
+        )
+    except ValidationError as invalid:
+        first = invalid.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        raise Problem(422, "validation", "Invalid input", f"{field}: {first['msg']}", field=field) from None
+
+
+def _number(text: str, field: str) -> int:
+    """'1.234,56' -> 123456: euros to cents, and percent to basis points alike."""
+    try:
+        return parse_amount_cents(text)
+    except ValueError:
+        raise Problem(
+            422, "validation", "Invalid input", f"{field}: {text!r} is geen bedrag", field=field
+        ) from None
