@@ -84,10 +84,9 @@ async def test_provider_page_takes_a_go_no_go_decision_and_adds_a_cohort(
         "status"
     ] == "confirmed"
     added = await client.post(
-        "/catalogue/aanbieder/startmoment",
+        f"/catalogue/aanbieder/aanbod/{offering['offering_id']}/startmoment",
         headers=as_flevoland,
         data={
-            "offering_id": offering["offering_id"],
             "start_date": "2026-09-01",
             "end_date": "2027-06-01",
             "decision_date": "2026-08-01",
@@ -97,7 +96,7 @@ async def test_provider_page_takes_a_go_no_go_decision_and_adds_a_cohort(
             "seat_price_euro": "4500",
         },
     )
-    assert "toegevoegd" in added.headers["location"]
+    assert "gepland" in added.headers["location"]
     cohorts = (
         await client.get("/catalogue/api/v1/cohorts", params={"offering_id": offering["offering_id"]})
     ).json()

@@ -46,4 +46,9 @@ async def test_seed_is_deterministic_and_idempotent():
     a = await first.db[COHORTS].find({}, fields).sort("_id", 1).to_list(None)
     b = await second.db[COHORTS].find({}, fields).sort("_id", 1).to_list(None)
     assert a == b
-    assert await seed_demo_data(first, seed=7, today=TODAY) == {"providers": 0, "offerings": 0, "cohorts": 0}
+    assert await seed_demo_data(first, seed=7, today=TODAY) == {
+        "providers": 0,
+        "consortia": 0,
+        "offerings": 0,
+        "cohorts": 0,
+    }

@@ -13,6 +13,7 @@ PRODUCER = "catalogue"
 PROVIDER_TOPIC = "catalogue.provider.v1"
 OFFERING_TOPIC = "catalogue.offering.v1"
 COHORT_TOPIC = "catalogue.cohort.v1"
+CONSORTIUM_TOPIC = "catalogue.consortium.v1"
 
 
 class Payer(BaseModel):
@@ -200,6 +201,24 @@ class CohortCancelled(EventPayload):
     enrolment_ids: list[str]
 
 
+class ConsortiumPayload(EventPayload):
+    consortium_id: str
+    name: str
+    members: list[str]
+    funded_members: list[str]  # the members that are funded institutions (ROC, AOC, vakinstelling)
+    flex_partnership: bool
+
+
+class ConsortiumFormed(ConsortiumPayload):
+    event_type: Literal["ConsortiumFormed"] = "ConsortiumFormed"
+
+
+class ConsortiumMembersChanged(ConsortiumPayload):
+    event_type: Literal["ConsortiumMembersChanged"] = "ConsortiumMembersChanged"
+    added: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+
+
 CATALOGUE_EVENTS: tuple[type[EventPayload], ...] = (
     ProviderRegistered,
     OfferingPublished,
@@ -213,6 +232,8 @@ CATALOGUE_EVENTS: tuple[type[EventPayload], ...] = (
     CohortDecisionDue,
     CohortConfirmed,
     CohortCancelled,
+    ConsortiumFormed,
+    ConsortiumMembersChanged,
 )
 
 

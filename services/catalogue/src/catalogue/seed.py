@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from catalogue.domain import geo
-from catalogue.domain.model import CohortCreate, OfferingCreate, ProviderCreate
+from catalogue.domain.model import CohortCreate, ConsortiumCreate, OfferingCreate, ProviderCreate
 from catalogue.domain.vocab import CohortStatus
 from catalogue.store import PROVIDERS, CatalogueStore
 
@@ -607,6 +607,33 @@ TEMPLATES = [
         650,
     ),
 ]
+# Partnerships of providers. FLEX-style: funded and non-funded partners together (DOMAIN.md);
+# the non-funded partners named here are the FICTIONAL ones above.
+CONSORTIA = [
+    ConsortiumCreate(
+        consortium_id="FLEX-ZORG-FLEVOLAND",
+        name="Zorgpact Flevoland (FLEX)",
+        members=[ROC_FLEVOLAND, "KVK-90011001", "KVK-90011002"],
+        flex_partnership=True,
+    ),
+    ConsortiumCreate(
+        consortium_id="FLEX-TECHNIEK-FLEVOLAND",
+        name="Energietransitie Flevoland (FLEX)",
+        members=[ROC_FLEVOLAND, "BRIN-27UM", "KVK-90011003", "KVK-90011016"],
+        flex_partnership=True,
+    ),
+    ConsortiumCreate(
+        consortium_id="FLEX-TECHNIEK-TWENTE",
+        name="Techniekpact Twente (FLEX)",
+        members=["BRIN-25LP", "KVK-90011005", "KVK-90011025"],
+        flex_partnership=True,
+    ),
+    ConsortiumCreate(
+        consortium_id="ZORG-RIJNMOND",
+        name="Zorgalliantie Rijnmond",
+        members=["BRIN-25LG", "BRIN-25LU"],
+    ),
+]
 BY_GROUP: dict[str, list[Template]] = {}
 for _t in TEMPLATES:
     BY_GROUP.setdefault(_t.group, []).append(_t)
@@ -713,10 +740,11 @@ async def seed_demo_data(
     store: CatalogueStore, seed: int = 20261122, today: date | None = None
 ) -> dict[str, int]:
     if await store.db[PROVIDERS].count_documents({}) > 0:
-        return {"providers": 0, "offerings": 0, "cohorts": 0}
+        return {"providers": 0, "consortia": 0, "offerings": 0, "cohorts": 0}
     rng = random.Random(seed)
     today = today or store.today()
     providers = [await store.register_provider(p) for p in provider_inputs()]
+    consortia = [await store.create_consortium(c) for c in CONSORTIA]
     offerings: list[tuple[dict[str, Any], dict[str, Any], Template]] = []
     for provider in providers:
         count = 12 if provider["funded"] else 6
@@ -748,7 +776,12 @@ async def seed_demo_data(
             await _seed_cohort(store, rng, today, offering, provider, template, k)
             cohorts += 1
     cohorts += await _flevoland_go_no_go_work(store, rng, today, offerings)
-    return {"providers": len(providers), "offerings": len(offerings), "cohorts": cohorts}
+    return {
+        "providers": len(providers),
+        "consortia": len(consortia),
+        "offerings": len(offerings),
+        "cohorts": cohorts,
+    }
 
 
 def _place(rng: random.Random, provider: dict[str, Any]) -> geo.Place:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from pydantic import ValidationError
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
@@ -26,6 +27,7 @@ from catalogue.domain.model import (
     OfferingFields,
     ProviderCreate,
     check_consortium,
+    members_after_change,
 )
 from catalogue.domain.text import tokens
 from catalogue.domain.vocab import FUNDED_PROVIDER_KINDS, CohortStatus, OfferingStatus
@@ -41,7 +43,7 @@ PROVIDERS, CONSORTIA, OFFERINGS, COHORTS, SEATS, SEAT_REJECTIONS = (
     "seats",
     "seat_rejections",
 )
-OUTBOX_COLLECTIONS = (PROVIDERS, OFFERINGS, COHORTS, SEATS, SEAT_REJECTIONS)
+OUTBOX_COLLECTIONS = (PROVIDERS, CONSORTIA, OFFERINGS, COHORTS, SEATS, SEAT_REJECTIONS)
 INDEXES = [
     IndexSpec(OFFERINGS, [("provider_id", 1), ("_id", 1)]),
     IndexSpec(OFFERINGS, [("changed_at", 1)]),
@@ -50,6 +52,7 @@ INDEXES = [
     IndexSpec(COHORTS, [("provider_id", 1), ("_id", 1)]),
     IndexSpec(COHORTS, [("status", 1), ("decision_date", 1)]),
     IndexSpec(COHORTS, [("changed_at", 1)]),
+    IndexSpec(CONSORTIA, [("members", 1)]),
     IndexSpec(SEATS, [("cohort_id", 1), ("kind", 1)]),
     IndexSpec(SEATS, [("enrolment_key", 1)], unique=True, name="one_seat_per_enrolment"),
 ]
@@ -158,6 +161,29 @@ def cohort_event_payload(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: doc[k] for k in keys if k in doc} | {"cohort_id": doc["_id"]}
 
 
+def consortium_event_fields(doc: dict[str, Any], funded: dict[str, bool]) -> dict[str, Any]:
+    return {
+        "consortium_id": doc["_id"],
+        "name": doc["name"],
+        "members": list(doc["members"]),
+        "funded_members": [m for m in doc["members"] if funded.get(m)],
+        "flex_partnership": doc["flex_partnership"],
+    }
+
+
+def members_problem(problems: list[str]) -> Problem:
+    """Consortium rule violations, all about the member list."""
+    messages = [p.removeprefix("members: ") for p in problems]
+    return Problem(
+        422,
+        "validation",
+        "Invalid input",
+        "; ".join(problems),
+        field="members",
+        errors=[{"field": "members", "message": m} for m in messages],
+    )
+
+
 def public_doc(doc: dict[str, Any]) -> dict[str, Any]:
     out = strip_outbox(doc)
     out.pop("_id", None)
@@ -192,20 +218,95 @@ class CatalogueStore:
     async def providers(self, query: dict[str, Any], after: str | None, limit: int) -> tuple[list, int]:
         return await self._page(PROVIDERS, query, after, limit)
 
+    async def _funded_by_member(self, members: list[str]) -> dict[str, bool]:
+        found = await self.db[PROVIDERS].find({"_id": {"$in": members}}, {"funded": 1}).to_list(None)
+        return {m["_id"]: m["funded"] for m in found}
+
     async def create_consortium(self, data: ConsortiumCreate) -> dict[str, Any]:
-        members = await self.db[PROVIDERS].find({"_id": {"$in": data.members}}, {"funded": 1}).to_list(None)
-        problems = check_consortium(data, {m["_id"]: m["funded"] for m in members})
+        funded = await self._funded_by_member(data.members)
+        problems = check_consortium(data, funded)
         if problems:
-            raise Problem(422, "validation", "Invalid input", "; ".join(problems), field="members")
-        doc = {"_id": data.consortium_id, **data.model_dump(mode="json"), "created_at": now()}
+            raise members_problem(problems)
+        doc = {
+            "_id": data.consortium_id,
+            **data.model_dump(mode="json"),
+            "version": 1,
+            "created_at": now(),
+            "changed_at": now(),
+        }
+        event = ev.ConsortiumFormed(**consortium_event_fields(doc, funded))
         try:
-            await self.db[CONSORTIA].insert_one(doc)
+            await self.db[CONSORTIA].insert_one(
+                new_document(doc, ev.CONSORTIUM_TOPIC, [ev.envelope_of(event, data.consortium_id)])
+            )
         except DuplicateKeyError:
             raise conflict(f"consortium {data.consortium_id} exists", field="consortium_id") from None
         return doc
 
+    async def change_consortium_members(
+        self, current: dict[str, Any], *, add: str | None = None, remove: str | None = None
+    ) -> dict[str, Any]:
+        """Add or remove one member; the result must still be a valid consortium (same rules as create)."""
+        if add is not None and add in current["members"]:
+            raise conflict(f"{add} is already a member", field="provider_id")
+        if remove is not None and remove not in current["members"]:
+            raise field_problem("provider_id", f"{remove} is not a member")
+        members = members_after_change(current["members"], add=add, remove=remove)
+        try:
+            data = ConsortiumCreate(
+                consortium_id=current["_id"],
+                name=current["name"],
+                members=members,
+                flex_partnership=current["flex_partnership"],
+            )
+        except ValidationError as error:
+            raise members_problem([f"members: {e['msg']}" for e in error.errors()]) from None
+        funded = await self._funded_by_member(members)
+        problems = check_consortium(data, funded)
+        if problems:
+            raise members_problem(problems)
+        event = ev.ConsortiumMembersChanged(
+            **consortium_event_fields({**current, "members": members}, funded),
+            added=[add] if add else [],
+            removed=[remove] if remove else [],
+        )
+        updated = await self.db[CONSORTIA].find_one_and_update(
+            {"_id": current["_id"], "version": current["version"]},
+            with_events(
+                {"$set": {"members": members, "changed_at": now()}, "$inc": {"version": 1}},
+                ev.CONSORTIUM_TOPIC,
+                [ev.envelope_of(event, current["_id"])],
+            ),
+            return_document=ReturnDocument.AFTER,
+        )
+        if updated is None:
+            raise conflict("the consortium changed meanwhile; read it again", field="version")
+        return updated
+
+    async def consortium(self, consortium_id: str) -> dict[str, Any] | None:
+        return await self.db[CONSORTIA].find_one({"_id": consortium_id}, {"outbox": 0})
+
     async def consortia(self, query: dict[str, Any], after: str | None, limit: int) -> tuple[list, int]:
         return await self._page(CONSORTIA, query, after, limit)
+
+    async def member_details(self, consortium: dict[str, Any]) -> list[dict[str, Any]]:
+        """The members in the consortium's order, with name, kind and whether they are funded."""
+        found = (
+            await self.db[PROVIDERS]
+            .find({"_id": {"$in": consortium["members"]}}, {"name": 1, "kind": 1, "funded": 1, "regions": 1})
+            .to_list(None)
+        )
+        by_id = {p["_id"]: p for p in found}
+        return [
+            {
+                "provider_id": m,
+                "name": by_id.get(m, {}).get("name", m),
+                "kind": by_id.get(m, {}).get("kind"),
+                "funded": by_id.get(m, {}).get("funded"),
+                "regions": by_id.get(m, {}).get("regions", []),
+            }
+            for m in consortium["members"]
+        ]
 
     # Offerings -------------------------------------------------------------------
 

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from catalogue.api.deps import Cursor, Limit, Store, after_id, page, wake_relay
-from catalogue.domain.model import ConsortiumCreate, ProviderCreate
+from catalogue.domain.model import ORG_ID, ConsortiumCreate, ConsortiumMemberAdd, ProviderCreate
 from catalogue.domain.vocab import ProviderKind
-from catalogue.store import not_found, public_doc
+from catalogue.store import CatalogueStore, not_found, public_doc
 from llo_shared.auth import Principal, require_org, require_roles
+from llo_shared.problems import Problem
 
 router = APIRouter(tags=["providers"])
 ProviderOrAdmin = Annotated[Principal, Depends(require_roles("provider"))]
@@ -54,21 +55,88 @@ async def register_provider(
     return public_doc(doc)
 
 
+async def consortium_view(store: CatalogueStore, doc: dict[str, Any]) -> dict[str, Any]:
+    return public_doc(doc) | {"consortium_id": doc["_id"], "member_details": await store.member_details(doc)}
+
+
 @router.get("/consortia")
 async def list_consortia(
     store: Store,
     limit: Limit = 50,
     cursor: Cursor = None,
-    member: Annotated[str | None, Query(max_length=20)] = None,
+    member: Annotated[str | None, Query(max_length=20, pattern=ORG_ID)] = None,
+    flex_partnership: bool | None = None,
 ) -> dict[str, Any]:
-    items, total = await store.consortia({"members": member} if member else {}, after_id(cursor), limit)
+    query: dict[str, Any] = {}
+    if member:
+        query["members"] = member
+    if flex_partnership is not None:
+        query["flex_partnership"] = flex_partnership
+    items, total = await store.consortia(query, after_id(cursor), limit)
     return page(items, total, limit)
+
+
+@router.get("/consortia/{consortium_id}")
+async def get_consortium(consortium_id: str, store: Store) -> dict[str, Any]:
+    return await consortium_view(store, await existing_consortium(store, consortium_id))
 
 
 @router.post("/consortia", status_code=201)
 async def create_consortium(
-    body: ConsortiumCreate, store: Store, principal: ProviderOrAdmin
+    body: ConsortiumCreate, store: Store, principal: ProviderOrAdmin, request: Request
 ) -> dict[str, Any]:
     if principal.role != "admin" and principal.org not in body.members:
-        require_org(principal, body.members[0])  # only a member forms a consortium
-    return public_doc(await store.create_consortium(body))
+        raise not_a_member()  # a provider forms consortia it is part of
+    doc = await store.create_consortium(body)
+    wake_relay(request)
+    return await consortium_view(store, doc)
+
+
+@router.post("/consortia/{consortium_id}/members")
+async def add_member(
+    consortium_id: str,
+    body: ConsortiumMemberAdd,
+    store: Store,
+    principal: ProviderOrAdmin,
+    request: Request,
+) -> dict[str, Any]:
+    current = await member_consortium(store, principal, consortium_id)
+    doc = await store.change_consortium_members(current, add=body.provider_id)
+    wake_relay(request)
+    return await consortium_view(store, doc)
+
+
+@router.delete("/consortia/{consortium_id}/members/{provider_id}")
+async def remove_member(
+    consortium_id: str, provider_id: str, store: Store, principal: ProviderOrAdmin, request: Request
+) -> dict[str, Any]:
+    current = await member_consortium(store, principal, consortium_id)
+    doc = await store.change_consortium_members(current, remove=provider_id)
+    wake_relay(request)
+    return await consortium_view(store, doc)
+
+
+async def existing_consortium(store: CatalogueStore, consortium_id: str) -> dict[str, Any]:
+    consortium = await store.consortium(consortium_id)
+    if consortium is None:
+        raise not_found("Consortium", consortium_id)
+    return consortium
+
+
+async def member_consortium(
+    store: CatalogueStore, principal: Principal, consortium_id: str
+) -> dict[str, Any]:
+    """Only a current member (or admin) changes a consortium's membership."""
+    consortium = await existing_consortium(store, consortium_id)
+    if principal.role != "admin" and principal.org not in consortium["members"]:
+        raise not_a_member()
+    return consortium
+
+
+def not_a_member() -> Problem:
+    return Problem(
+        403,
+        "forbidden",
+        "Not your organisation",
+        "the token's organisation is not a member of this consortium",
+    )

@@ -86,8 +86,19 @@ class ProviderCreate(Strict):
 class ConsortiumCreate(Strict):
     consortium_id: str = Field(pattern=r"^[A-Z0-9-]{3,30}$")
     name: Text
-    members: list[str] = Field(min_length=2, max_length=20)
+    members: list[Annotated[str, Field(pattern=ORG_ID, max_length=20)]] = Field(min_length=2, max_length=20)
     flex_partnership: bool = False
+
+    @field_validator("members")
+    @classmethod
+    def members_do_not_repeat(cls, values: list[str]) -> list[str]:
+        if len(set(values)) != len(values):
+            raise ValueError("a provider is a member once")
+        return values
+
+
+class ConsortiumMemberAdd(Strict):
+    provider_id: str = Field(pattern=ORG_ID, max_length=20)
 
 
 def check_consortium(consortium: ConsortiumCreate, funded_by_member: dict[str, bool]) -> list[str]:
@@ -98,6 +109,15 @@ def check_consortium(consortium: ConsortiumCreate, funded_by_member: dict[str, b
         if kinds != {True, False}:
             problems.append("members: a FLEX partnership needs at least one funded and one non-funded member")
     return problems
+
+
+def members_after_change(
+    members: list[str], *, add: str | None = None, remove: str | None = None
+) -> list[str]:
+    """The member list after adding or removing one provider; the caller validates the result."""
+    if add is not None:
+        return [*members, add]
+    return [m for m in members if m != remove]
 
 
 class Price(Strict):

@@ -14,13 +14,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import ValidationError
 
 from catalogue.api.deps import can_see_offering
 from catalogue.api.search import SearchParams, run_search, search_params
 from catalogue.domain import geo, rules
-from catalogue.domain.model import CohortCreate
 from catalogue.domain.vocab import LABELS, label
+from catalogue.pages.consortia import consortia_router
+from catalogue.pages.manage import manage_router
 from catalogue.search import FACETS
 from catalogue.store import encode_cursor
 from llo_shared.auth import Principal
@@ -299,6 +299,7 @@ def page_router(pages: Pages) -> APIRouter:
         for c in cohorts:
             by_offering.setdefault(c["offering_id"], []).append(c)
         provider = await s.provider(org)
+        consortia, _ = await s.consortia({"members": org}, None, 50)
         return pages.render(
             request,
             "provider.html",
@@ -310,7 +311,7 @@ def page_router(pages: Pages) -> APIRouter:
             cohorts=by_offering,
             decisions=sorted(decisions, key=lambda c: (c["decision_date"], c["_id"])),
             message=melding[:200],
-            places=geo.PLACES,
+            consortia=consortia[:50],
         )
 
     @router.post("/catalogue/aanbieder/besluit")
@@ -349,54 +350,7 @@ def page_router(pages: Pages) -> APIRouter:
             message = f"Niet gelukt: {problem.detail or problem.title}"
         return RedirectResponse("/catalogue/aanbieder?" + urlencode({"melding": message}), status_code=303)
 
-    @router.post("/catalogue/aanbieder/startmoment")
-    async def new_cohort_form(
-        request: Request,
-        principal: PagePrincipal,
-        offering_id: Annotated[str, Form(max_length=60)],
-        start_date: Annotated[str, Form(max_length=10)],
-        end_date: Annotated[str, Form(max_length=10)],
-        decision_date: Annotated[str, Form(max_length=10)],
-        municipality: Annotated[str, Form(max_length=60)],
-        capacity: Annotated[str, Form(max_length=4)],
-        break_even: Annotated[str, Form(max_length=4)],
-        seat_price_euro: Annotated[str, Form(max_length=10)],
-    ) -> RedirectResponse:
-        message = "Startmoment toegevoegd."
-        try:
-            if not provider_or_none(principal):
-                raise Problem(403, "forbidden", "Niet toegestaan", "Meld u aan als aanbieder.")
-            offering = await store(request).offering(offering_id)
-            if offering is None or not principal.owns(offering["provider_id"]):
-                raise Problem(404, "not-found", "Onbekend aanbod", "Dit aanbod is niet van u.")
-            place = geo.place_of_municipality(municipality)
-            data = CohortCreate(
-                offering_id=offering_id,
-                start_date=start_date,
-                end_date=end_date,
-                decision_date=decision_date,
-                municipality=municipality,
-                postcode=place.pc4 if place else "0000",
-                capacity=capacity,
-                break_even=break_even,
-                seat_price_cents=round(float(seat_price_euro.replace(",", ".")) * 100),
-            )
-            from catalogue.api.deps import new_id
-
-            doc = await store(request).schedule_cohort(offering, data, new_id("coh", offering_id[:20]))
-            index(request).upsert_cohort(doc)
-            request.app.state.runtime.relay.wake()
-        except ValidationError as error:
-            message = "Niet gelukt: " + "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'invoer'}: {e['msg']}" for e in error.errors()
-            )
-        except ValueError:
-            message = "Niet gelukt: stoelprijs is geen bedrag."
-        except Problem as problem:
-            message = f"Niet gelukt: {problem.detail or problem.title}"
-        return RedirectResponse(
-            "/catalogue/aanbieder?" + urlencode({"melding": message[:200]}), status_code=303
-        )
-
+    router.include_router(manage_router(pages))
+    router.include_router(consortia_router(pages))
     router.include_router(pages.demo_sign_in_router())
     return router

@@ -1,0 +1,322 @@
+"""Provider pages to publish, edit and withdraw offerings and to schedule and edit cohorts.
+
+Plain POST forms (no JavaScript). Every write goes through the same pydantic models and store
+functions as the JSON API; on an error the form comes back (422/409) with Dutch messages next to
+the fields and nothing stored. Only a signed-in provider acts, and only on its own offerings.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from catalogue.api.deps import new_id
+from catalogue.domain import geo, rules
+from catalogue.domain.model import CohortCreate, CohortUpdate, OfferingCreate, OfferingUpdate
+from catalogue.domain.vocab import Registration, VatCode
+from catalogue.pages import forms
+from catalogue.store import CatalogueStore
+from llo_shared.auth import Principal
+from llo_shared.pages import PagePrincipal, Pages
+from llo_shared.problems import Problem
+from llo_shared.skills import load_skills
+
+OFFERING_FIELDS = {
+    *forms.OFFERING_TEXTS,
+    *forms.OFFERING_LISTS,
+    *forms.OFFERING_FLAGS,
+    *forms.OFFERING_COMMA_LISTS,
+}
+COHORT_FIELDS = {*forms.COHORT_TEXTS, "rolling"}
+REGISTRATION_LABELS = {
+    Registration.individual: "Individueel",
+    Registration.group: "Als groep (via de werkgever)",
+}
+VAT_LABELS = {VatCode.exempt: "Vrijgesteld (erkend beroepsonderwijs)", VatCode.standard: "21% btw"}
+NEW_OFFERING = {
+    "level": "2",
+    "start_policy": "fixed",
+    "visibility": "public",
+    "vat_code": "E",
+    "intake_required": True,
+    "registration": ["individual"],
+    "exam_euro": "0",
+    "materials_euro": "0",
+}
+
+
+class Refused(Exception):
+    """A page that answers instead of the form: sign in, not found, not yours."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+def answering_refusals(
+    handler: Callable[..., Awaitable[Response]],
+) -> Callable[..., Awaitable[Response]]:
+    @functools.wraps(handler)
+    async def wrapper(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return await handler(*args, **kwargs)
+        except Refused as refused:
+            return refused.response
+
+    return wrapper
+
+
+def skill_groups() -> list[tuple[str, list[Any]]]:
+    """The skills reference set per SBB domain, for grouped checkboxes."""
+    reference = load_skills()
+    titles = {d.code: d.label for d in reference.domains}
+    groups: dict[str, list[Any]] = {}
+    for skill in reference.skills:
+        if not skill.deprecated:
+            groups.setdefault(titles.get(skill.domain or "", "Algemeen"), []).append(skill)
+    return list(groups.items())
+
+
+def manage_router(pages: Pages) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    skills = skill_groups()
+
+    def store(request: Request) -> CatalogueStore:
+        return request.app.state.catalogue_store
+
+    def refuse(request: Request, principal: Principal | None, status: int, message: str) -> Refused:
+        template = (
+            "sign_in_needed.html" if principal is None or principal.role != "provider" else "forbidden.html"
+        )
+        return Refused(
+            pages.render(
+                request,
+                template,
+                principal,
+                status_code=status,
+                title="Niet toegestaan" if status == 403 else "Niet gevonden",
+                role_label="aanbieder",
+                message=message,
+            )
+        )
+
+    async def acting_provider(request: Request, principal: Principal | None) -> dict[str, Any]:
+        if principal is None or principal.role != "provider":
+            raise refuse(request, principal, 403, "Meld u aan als aanbieder.")
+        provider = await store(request).provider(principal.org)
+        if provider is None:
+            raise refuse(request, principal, 403, "Uw organisatie is nog niet als aanbieder geregistreerd.")
+        return provider
+
+    async def own_offering(request: Request, principal: Principal | None, offering_id: str) -> dict[str, Any]:
+        await acting_provider(request, principal)
+        offering = await store(request).offering(offering_id)
+        if offering is None:
+            raise refuse(request, principal, 404, "Deze opleiding bestaat niet.")
+        if offering["provider_id"] != principal.org:  # type: ignore[union-attr]
+            raise refuse(request, principal, 403, "Deze opleiding is van een andere aanbieder.")
+        return offering
+
+    async def own_cohort(request: Request, principal: Principal | None, cohort_id: str) -> dict[str, Any]:
+        await acting_provider(request, principal)
+        cohort = await store(request).cohort(cohort_id)
+        if cohort is None:
+            raise refuse(request, principal, 404, "Dit startmoment bestaat niet.")
+        if cohort["provider_id"] != principal.org:  # type: ignore[union-attr]
+            raise refuse(request, principal, 403, "Dit startmoment is van een andere aanbieder.")
+        return cohort
+
+    def published(
+        request: Request, offering: dict[str, Any] | None = None, cohort: dict | None = None
+    ) -> None:
+        index = request.app.state.search_index
+        if offering is not None:
+            index.upsert_offering(offering)
+        if cohort is not None:
+            index.upsert_cohort(cohort)
+        request.app.state.runtime.relay.wake()
+
+    def redirect(path: str, message: str) -> RedirectResponse:
+        return RedirectResponse(f"{path}?{urlencode({'melding': message})}", status_code=303)
+
+    async def offering_form(
+        request: Request,
+        principal: Principal,
+        values: dict[str, Any],
+        errors: dict[str, str],
+        offering: dict[str, Any] | None = None,
+        status_code: int = 200,
+        message: str = "",
+    ) -> HTMLResponse:
+        cohorts = await store(request).cohorts_of([offering["_id"]]) if offering else []
+        return pages.render(
+            request,
+            "offering_form.html",
+            principal,
+            status_code=status_code,
+            title=f"Opleiding wijzigen: {offering['title']}" if offering else "Nieuwe opleiding",
+            values=values,
+            errors=errors,
+            offering=offering,
+            cohorts=cohorts,
+            editable_statuses=rules.OPEN_FOR_SEATS,
+            skill_groups=skills,
+            registration_labels=REGISTRATION_LABELS,
+            vat_labels=VAT_LABELS,
+            message=message[:200],
+        )
+
+    # Offerings ---------------------------------------------------------------------------------
+
+    @router.get("/catalogue/aanbieder/aanbod/nieuw", response_class=HTMLResponse)
+    @answering_refusals
+    async def new_offering(request: Request, principal: PagePrincipal) -> Response:
+        await acting_provider(request, principal)
+        return await offering_form(request, principal, dict(NEW_OFFERING), {})
+
+    @router.post("/catalogue/aanbieder/aanbod/nieuw", response_class=HTMLResponse)
+    @answering_refusals
+    async def create_offering(request: Request, principal: PagePrincipal) -> Response:
+        provider = await acting_provider(request, principal)
+        values = forms.offering_values(await request.form())
+        try:
+            data = OfferingCreate.model_validate(forms.offering_input(values))
+            doc = await store(request).publish_offering(provider, data, new_id("off", data.title))
+        except ValidationError as error:
+            errors = forms.validation_errors(error, OFFERING_FIELDS)
+            return await offering_form(request, principal, values, errors, status_code=422)
+        except Problem as problem:
+            errors = forms.problem_errors(problem, OFFERING_FIELDS)
+            return await offering_form(request, principal, values, errors, status_code=problem.status)
+        published(request, offering=doc)
+        return redirect(f"/catalogue/aanbieder/aanbod/{doc['_id']}", "Opleiding gepubliceerd.")
+
+    @router.get("/catalogue/aanbieder/aanbod/{offering_id}", response_class=HTMLResponse)
+    @answering_refusals
+    async def edit_offering(
+        offering_id: str, request: Request, principal: PagePrincipal, melding: str = ""
+    ) -> Response:
+        offering = await own_offering(request, principal, offering_id)
+        values = forms.offering_form_values(offering)
+        return await offering_form(request, principal, values, {}, offering, message=melding)
+
+    @router.post("/catalogue/aanbieder/aanbod/{offering_id}", response_class=HTMLResponse)
+    @answering_refusals
+    async def update_offering(offering_id: str, request: Request, principal: PagePrincipal) -> Response:
+        offering = await own_offering(request, principal, offering_id)
+        provider = await acting_provider(request, principal)
+        values = forms.offering_values(await request.form())
+        try:
+            data = OfferingUpdate.model_validate(forms.offering_input(values))
+            doc = await store(request).update_offering(offering, provider, data, data.version)
+        except ValidationError as error:
+            errors = forms.validation_errors(error, OFFERING_FIELDS)
+            return await offering_form(request, principal, values, errors, offering, status_code=422)
+        except Problem as problem:
+            errors = forms.problem_errors(problem, OFFERING_FIELDS)
+            return await offering_form(request, principal, values, errors, offering, problem.status)
+        published(request, offering=doc)
+        return redirect(f"/catalogue/aanbieder/aanbod/{offering_id}", "Wijzigingen opgeslagen.")
+
+    @router.post("/catalogue/aanbieder/aanbod/{offering_id}/intrekken")
+    @answering_refusals
+    async def withdraw_offering(offering_id: str, request: Request, principal: PagePrincipal) -> Response:
+        offering = await own_offering(request, principal, offering_id)
+        try:
+            doc = await store(request).withdraw_offering(offering)
+        except Problem:
+            return redirect("/catalogue/aanbieder", "Deze opleiding was al ingetrokken.")
+        published(request, offering=doc)
+        return redirect("/catalogue/aanbieder", f"Opleiding ingetrokken: {offering['title']}.")
+
+    # Cohorts -----------------------------------------------------------------------------------
+
+    def cohort_form(
+        request: Request,
+        principal: Principal,
+        offering: dict[str, Any],
+        values: dict[str, Any],
+        errors: dict[str, str],
+        cohort: dict[str, Any] | None = None,
+        status_code: int = 200,
+        message: str = "",
+    ) -> HTMLResponse:
+        return pages.render(
+            request,
+            "cohort_form.html",
+            principal,
+            status_code=status_code,
+            title=f"Startmoment {'wijzigen' if cohort else 'plannen'}: {offering['title']}",
+            offering=offering,
+            cohort=cohort,
+            editable=cohort is None or cohort["status"] in rules.OPEN_FOR_SEATS,
+            values=values,
+            errors=errors,
+            places=geo.PLACES,
+            message=message[:200],
+        )
+
+    def cohort_data(values: dict[str, Any]) -> dict[str, Any]:
+        place = geo.place_of_municipality(values["municipality"])
+        return forms.cohort_input(values, place.pc4 if place else None)
+
+    @router.get("/catalogue/aanbieder/aanbod/{offering_id}/startmoment", response_class=HTMLResponse)
+    @answering_refusals
+    async def new_cohort(offering_id: str, request: Request, principal: PagePrincipal) -> Response:
+        offering = await own_offering(request, principal, offering_id)
+        values = {
+            "capacity": "16",
+            "break_even": "12",
+            "seat_price_euro": forms.cents_to_euro(offering["price"]["tuition_cents"]),
+            "rolling": offering["start_policy"] == "continuous",
+        }
+        return cohort_form(request, principal, offering, values, {})
+
+    @router.post("/catalogue/aanbieder/aanbod/{offering_id}/startmoment", response_class=HTMLResponse)
+    @answering_refusals
+    async def schedule_cohort(offering_id: str, request: Request, principal: PagePrincipal) -> Response:
+        offering = await own_offering(request, principal, offering_id)
+        values = forms.cohort_values(await request.form())
+        try:
+            data = CohortCreate.model_validate({**cohort_data(values), "offering_id": offering_id})
+            doc = await store(request).schedule_cohort(offering, data, new_id("coh", offering_id[:20]))
+        except ValidationError as error:
+            errors = forms.validation_errors(error, COHORT_FIELDS)
+            return cohort_form(request, principal, offering, values, errors, status_code=422)
+        except Problem as problem:
+            errors = forms.problem_errors(problem, COHORT_FIELDS)
+            return cohort_form(request, principal, offering, values, errors, status_code=problem.status)
+        published(request, cohort=doc)
+        return redirect(f"/catalogue/aanbieder/aanbod/{offering_id}", "Startmoment gepland.")
+
+    @router.get("/catalogue/aanbieder/startmoment/{cohort_id}", response_class=HTMLResponse)
+    @answering_refusals
+    async def edit_cohort(cohort_id: str, request: Request, principal: PagePrincipal) -> Response:
+        cohort = await own_cohort(request, principal, cohort_id)
+        offering = await store(request).offering(cohort["offering_id"])
+        return cohort_form(request, principal, offering, forms.cohort_form_values(cohort), {}, cohort)
+
+    @router.post("/catalogue/aanbieder/startmoment/{cohort_id}", response_class=HTMLResponse)
+    @answering_refusals
+    async def update_cohort(cohort_id: str, request: Request, principal: PagePrincipal) -> Response:
+        cohort = await own_cohort(request, principal, cohort_id)
+        offering = await store(request).offering(cohort["offering_id"])
+        values = forms.cohort_values(await request.form())
+        try:
+            data = CohortUpdate.model_validate(cohort_data(values))
+            doc = await store(request).update_cohort(cohort, offering, data, data.version)
+        except ValidationError as error:
+            errors = forms.validation_errors(error, COHORT_FIELDS)
+            return cohort_form(request, principal, offering, values, errors, cohort, status_code=422)
+        except Problem as problem:
+            errors = forms.problem_errors(problem, COHORT_FIELDS)
+            return cohort_form(request, principal, offering, values, errors, cohort, problem.status)
+        published(request, cohort=doc)
+        return redirect(f"/catalogue/aanbieder/aanbod/{cohort['offering_id']}", "Startmoment gewijzigd.")
+
+    return router
