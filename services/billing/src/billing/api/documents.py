@@ -46,7 +46,7 @@ from billing.store import DOCUMENTS, PAYERS
 from llo_shared.problems import Problem
 
 router = APIRouter(tags=["invoices"])
-Status = Literal["open", "partly_paid", "paid", "overdue", "credited", "issued"]
+Status = Literal["open", "partly_paid", "paid", "overdue", "overpaid", "credited", "issued"]
 
 
 async def list_documents(
@@ -182,7 +182,8 @@ class ManualLine(Strict):
 
 class ManualInvoiceIn(Strict):
     """A billable item agreed outside the event flow: extra begeleiding in BBL invoiced to the
-    employer, licence fees or shared recruitment costs between consortium partners."""
+    employer, a licence fee charged to a payer. A cost shared between consortium partners goes
+    through /shared-costs instead, which splits it over the partners and invoices each share."""
 
     payer_id: str = Field(min_length=1, max_length=100)
     ledger: Ledger = Ledger.privaat
