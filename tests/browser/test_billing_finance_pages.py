@@ -1,6 +1,7 @@
 """Browser: a finance user of ROC van Flevoland sees both ledgers side by side, filters the
 invoice list, opens an invoice with its lines traced to their cause, opens the cohort allocation
-report, uploads a CAMT.053 bank statement, checks the preview, books it and sees the invoice paid."""
+report, uploads a CAMT.053 bank statement, checks the preview, books it and sees the invoice paid;
+then records a licence fee shared in the demo's FLEX consortium and opens a partner's invoice."""
 
 from __future__ import annotations
 
@@ -157,4 +158,25 @@ def test_finance_user_checks_ledgers_invoices_allocation_and_books_a_bank_statem
         expect(page.locator(".badge").first).to_have_text("betaald")
         expect(page.get_by_role("heading", name="Betalingen")).to_be_visible()
         expect(page.get_by_text(f"Betaling factuur {number}")).to_be_visible()
+
+        # a licence fee shared in the consortium: each other partner gets an invoice for its part
+        page.get_by_role("link", name="Gedeelde kosten consortium").click()
+        page.select_option("#consortium_id", "FLEX-ZORG-FLEVOLAND")
+        page.select_option("#kind", "licence_fee")
+        page.fill("#description", "Licentie leerplatform 2027")
+        page.fill("#total", "999,99")
+        for row, (partner, percent) in enumerate(
+            [("BRIN-25LH", "50"), ("KVK-90011001", "33,33"), ("KVK-90011002", "16,67")], start=1
+        ):
+            page.select_option(f"#partner_{row}", partner)
+            page.fill(f"#aandeel_{row}", percent)
+        page.get_by_role("button", name="Vastleggen en factureren").click()
+        recorded = page.get_by_role("status")
+        expect(recorded).to_contain_text("Vastgelegd: Licentievergoeding")
+        expect(recorded).to_contain_text("(eigen aandeel)")
+        partner_invoices = recorded.get_by_role("link")
+        expect(partner_invoices).to_have_count(2)
+        partner_invoices.first.click()
+        expect(page.get_by_test_id("lines")).to_contain_text("gedeelde kosten consortium")
+        expect(page.get_by_test_id("lines")).to_contain_text("FLEX-ZORG-FLEVOLAND")
         browser.close()

@@ -71,7 +71,14 @@ async def test_a_shared_cost_invoices_each_partner_once(infra, unique, settings_
         "idempotency_key": "licence-real-infra",
     }
     async with running(app) as client:
-        await feed(app, ev.provider_registered(), ev.provider_registered("BRIN-30RR", "ROC Friese Poort"))
+        members = {"consortium_id": "FLEX-ZORG", "name": "Zorgpact", "members": ["BRIN-25LH", "BRIN-30RR"]}
+        formed = (
+            "catalogue.consortium.v1",
+            ev.envelope("ConsortiumFormed", "catalogue", "FLEX-ZORG", members),
+        )
+        await feed(
+            app, ev.provider_registered(), ev.provider_registered("BRIN-30RR", "ROC Friese Poort"), formed
+        )
         answers = await asyncio.gather(
             *(client.post(f"{API}/shared-costs", json=cost, headers=headers) for _ in range(2))
         )

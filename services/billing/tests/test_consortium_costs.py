@@ -13,7 +13,6 @@ from llo_shared.envelope import EventEnvelope
 API = "/billing/api/v1/entities/BRIN-25LH"
 LICENCE = {
     "consortium_id": "FLEX-ZORG-FLEVO",
-    "consortium_name": "Zorgklas Flevoland",
     "kind": "licence_fee",
     "description": "Licentie leerplatform 2026",
     "total_cents": 1_000_001,
@@ -26,12 +25,26 @@ LICENCE = {
 }
 
 
+def consortium_event(members, event_type="ConsortiumFormed", consortium_id="FLEX-ZORG-FLEVO"):
+    """As the catalogue publishes it (catalogue.consortium.v1, key = consortium id)."""
+    payload = {
+        "consortium_id": consortium_id,
+        "name": "Zorgklas Flevoland",
+        "members": members,
+        "funded_members": [m for m in members if m.startswith("BRIN-")],
+        "flex_partnership": True,
+    }
+    return "catalogue.consortium.v1", ev.envelope(event_type, "catalogue", consortium_id, payload)
+
+
 @pytest.fixture
 async def consortium(billing):
     await billing.feed(
         ev.provider_registered(),
         ev.provider_registered("BRIN-30RR", "ROC Friese Poort"),
         ev.provider_registered("NBI-SPRING", "Spring Opleidingen"),
+        ev.provider_registered("BRIN-99XX", "ROC Elders"),
+        consortium_event(["BRIN-25LH", "BRIN-30RR", "NBI-SPRING"]),
     )
     return billing
 
@@ -134,6 +147,8 @@ def with_shares(*shares):
         (with_shares(("BRIN-25LH", 5000), ("BRIN-30RR", 4000)), "shares"),  # adds up to 9000
         (with_shares(("BRIN-30RR", 5000), ("NBI-SPRING", 5000)), "shares"),  # payer has no share
         (with_shares(("BRIN-25LH", 5000), ("BRIN-99ZZ", 5000)), "shares"),  # unknown partner
+        (with_shares(("BRIN-25LH", 5000), ("BRIN-99XX", 5000)), "shares"),  # a provider, not a member
+        (LICENCE | {"consortium_id": "FLEX-ONBEKEND"}, "consortium_id"),
         (with_shares(("BRIN-25LH", 5000), ("BRIN-25LH", 5000)), "shares"),  # twice
         (with_shares(("BRIN-25LH", 10000)), "shares"),  # nobody to invoice
         (LICENCE | {"total_cents": 0}, "total_cents"),
@@ -153,6 +168,12 @@ async def test_bad_input_is_a_422_naming_the_field_and_stores_nothing(consortium
 
 async def test_another_providers_finance_user_cannot_record_or_see_these_costs(consortium):
     assert (await record(consortium, LICENCE, org="BRIN-30RR")).status_code == 403
+    outsider = await consortium.client.post(
+        "/billing/api/v1/entities/BRIN-99XX/shared-costs",
+        json=with_shares(("BRIN-99XX", 5000), ("BRIN-30RR", 5000)),
+        headers=consortium.headers(org="BRIN-99XX"),
+    )
+    assert outsider.status_code == 422 and outsider.json()["field"] == "consortium_id", "not a member"
     assert (await record(consortium, LICENCE)).status_code == 201
     other = consortium.headers(org="BRIN-30RR")
     assert (await consortium.client.get(f"{API}/shared-costs", headers=other)).status_code == 403
@@ -186,7 +207,6 @@ def test_a_consortium_split_adds_up_to_the_cost_exactly(total, weights):
 
 PAGE_FORM = {
     "consortium_id": "FLEX-ZORG-FLEVO",
-    "consortium_name": "Zorgklas Flevoland",
     "kind": "shared_recruitment",
     "description": "Open dag zorg najaar",
     "total": "1.234,57",
@@ -205,6 +225,8 @@ async def test_the_page_form_records_a_shared_cost_and_links_the_invoices(consor
     headers = consortium.headers()
     form = await consortium.client.get("/billing/gedeelde-kosten", headers=headers)
     assert form.status_code == 200 and "Vastleggen en factureren" in form.text
+    assert "Zorgklas Flevoland (FLEX-ZORG-FLEVO)" in form.text and "Spring Opleidingen" in form.text
+    assert "ROC Elders" not in form.text, "only members of the own consortia are offered as partners"
     posted = await consortium.client.post("/billing/gedeelde-kosten", data=PAGE_FORM, headers=headers)
     assert posted.status_code == 200, posted.text
     assert "Vastgelegd: Gedeelde wervingskosten" in posted.text and "25LH-PRV-" in posted.text
@@ -235,3 +257,20 @@ async def test_the_page_form_refuses_bad_shares_and_amounts_and_stores_nothing(c
     assert {d["entity_id"] for d in invoices} == {"BRIN-30RR"} and all(
         "30RR-PRV-" in d["number"] for d in invoices
     )
+
+
+async def test_partners_follow_the_catalogues_member_list(consortium):
+    await consortium.feed(consortium_event(["BRIN-25LH", "BRIN-30RR"], "ConsortiumMembersChanged"))
+    left = await record(consortium, LICENCE)
+    assert left.status_code == 422 and "NBI-SPRING" in left.json()["detail"]
+    two = with_shares(("BRIN-25LH", 5000), ("BRIN-30RR", 5000))
+    assert (await record(consortium, two)).status_code == 201
+    stored = await consortium.db["shared_costs"].find_one({})
+    assert stored["consortium_name"] == "Zorgklas Flevoland", "the name comes from the catalogue"
+    again = consortium.published[-1]  # the same event once more: the inbox ignores it
+    await consortium.runtime.bus.publish([again])
+    await consortium.runtime.bus.drain(timeout=20)
+    assert (await consortium.db["consortia"].find_one({"_id": "FLEX-ZORG-FLEVO"}))["members"] == [
+        "BRIN-25LH",
+        "BRIN-30RR",
+    ]

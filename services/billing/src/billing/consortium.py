@@ -2,6 +2,9 @@
 costs) split over the consortium's partners by agreed shares, and invoiced from the paying
 administration's private ledger to every other partner.
 
+Which providers are partners billing learns from the catalogue's consortium events (a read model
+kept by the consumer below); a cost is shared only between members of one consortium.
+
 The shared cost is one document (the cause); each partner's invoice is issued with a natural id
 derived from it and carries the shared cost's id on its line, so an invoice is traced to its
 cause and recording the same cost again (same idempotency key) issues nothing twice."""
@@ -28,9 +31,13 @@ from billing.domain.ledgers import Ledger
 from billing.domain.money import format_eur
 from billing.issuing import issue
 from billing.store import ENTITIES
+from llo_shared.bus import Subscription
+from llo_shared.envelope import EventEnvelope, TolerantModel
 from llo_shared.problems import Problem
 
 SHARED_COSTS = "shared_costs"
+CONSORTIA = "consortia"
+CONSORTIUM_TOPIC = "catalogue.consortium.v1"
 SharedCostKind = Literal["licence_fee", "shared_recruitment"]
 KIND_LABELS = {"licence_fee": "Licentievergoeding", "shared_recruitment": "Gedeelde wervingskosten"}
 OrgId = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9._-]+$")
@@ -50,7 +57,6 @@ class SharedCostIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     consortium_id: str = Field(min_length=3, max_length=30, pattern=r"^[A-Za-z0-9-]+$")
-    consortium_name: str = Field(default="", max_length=200)
     kind: SharedCostKind
     description: str = Field(min_length=3, max_length=200)
     total_cents: int = Field(ge=1, le=10**10)
@@ -71,7 +77,8 @@ async def record_shared_cost(
     stored = await db[SHARED_COSTS].find_one({"_id": cost_id})
     if stored is None:
         partners = await _partners(db, entity["_id"], cost)
-        stored = _shared_cost_document(cost_id, entity, cost, partners, by, today)
+        consortium = await db[CONSORTIA].find_one({"_id": cost.consortium_id})
+        stored = _shared_cost_document(cost_id, entity, cost, partners, by, today, consortium["name"])
         await db[SHARED_COSTS].update_one({"_id": cost_id}, {"$setOnInsert": stored}, upsert=True)
         stored = await db[SHARED_COSTS].find_one({"_id": cost_id})
     numbers = {}
@@ -90,6 +97,7 @@ async def _partners(db: Any, entity_id: str, cost: SharedCostIn) -> dict[str, di
     if problems:
         raise Problem(422, "validation", "Invalid shares", "; ".join(problems), field="shares")
     ids = [s.partner_id for s in cost.shares]
+    await _check_membership(db, entity_id, cost.consortium_id, ids)
     known = {e["_id"]: e for e in await db[ENTITIES].find({"_id": {"$in": ids}}).to_list(None)}
     unknown = [i for i in ids if i not in known]
     if unknown:
@@ -103,6 +111,35 @@ async def _partners(db: Any, entity_id: str, cost: SharedCostIn) -> dict[str, di
     return known
 
 
+async def _check_membership(db: Any, entity_id: str, consortium_id: str, partner_ids: list[str]) -> None:
+    consortium = await db[CONSORTIA].find_one({"_id": consortium_id})
+    if consortium is None:
+        raise Problem(
+            422,
+            "validation",
+            "Unknown consortium",
+            f"no consortium {consortium_id} is known (billing learns consortia from the catalogue)",
+            field="consortium_id",
+        )
+    if entity_id not in consortium["members"]:
+        raise Problem(
+            422,
+            "validation",
+            "Not a member",
+            f"{entity_id} is not a member of {consortium_id}",
+            field="consortium_id",
+        )
+    outsiders = [p for p in partner_ids if p not in consortium["members"]]
+    if outsiders:
+        raise Problem(
+            422,
+            "validation",
+            "Not a member",
+            f"{', '.join(outsiders)} not a member of {consortium_id}",
+            field="shares",
+        )
+
+
 def _shared_cost_document(
     cost_id: str,
     entity: dict[str, Any],
@@ -110,10 +147,12 @@ def _shared_cost_document(
     partners: dict[str, dict[str, Any]],
     by: str,
     today: date,
+    consortium_name: str,
 ) -> dict[str, Any]:
     parts = split_shared_cost(cost.total_cents, [PartnerShare(s.partner_id, s.share_bp) for s in cost.shares])
     body = cost.model_dump(mode="json", exclude={"shares"})
     return body | {
+        "consortium_name": consortium_name,
         "_id": cost_id,
         "entity_id": entity["_id"],
         "incurred_on": (cost.incurred_on or today).isoformat(),
@@ -197,3 +236,41 @@ def shared_cost_view(stored: dict[str, Any]) -> dict[str, Any]:
     return {"shared_cost_id": stored["idempotency_key"]} | {
         k: v for k, v in stored.items() if k not in hidden
     }
+
+
+# the consortia read model -------------------------------------------------------------------
+
+
+class ConsortiumFacts(TolerantModel):
+    """ConsortiumFormed / ConsortiumMembersChanged: each carries the whole member list."""
+
+    consortium_id: str
+    name: str = ""
+    members: list[str] = Field(default_factory=list)
+    funded_members: list[str] = Field(default_factory=list)
+    flex_partnership: bool = False
+
+
+async def consortium_changed(db: Any, event: EventEnvelope) -> None:
+    """Keep the latest member list; events of one consortium arrive in order (key = its id)."""
+    if event.event_type not in ("ConsortiumFormed", "ConsortiumMembersChanged"):
+        return
+    facts = ConsortiumFacts.model_validate(event.payload)
+    await db[CONSORTIA].update_one(
+        {"_id": facts.consortium_id},
+        {"$set": facts.model_dump(exclude={"consortium_id"}) | {"event_id": str(event.event_id)}},
+        upsert=True,
+    )
+
+
+def consortium_subscriptions(runtime: Any) -> list[Subscription]:
+    """The consortium topic's consumer group, inbox-guarded like billing's other consumers."""
+    prefix = getattr(runtime.settings, "topic_prefix", "")
+    consumer = f"billing.{CONSORTIUM_TOPIC}"
+
+    async def handle(event: EventEnvelope) -> None:
+        await consortium_changed(runtime.db, event)
+
+    return [
+        Subscription(prefix + consumer, (prefix + CONSORTIUM_TOPIC,), runtime.inbox.guard(consumer, handle))
+    ]

@@ -11,7 +11,14 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from billing.api.deps import today
-from billing.consortium import KIND_LABELS, SHARED_COSTS, SharedCostIn, record_shared_cost, shared_cost_view
+from billing.consortium import (
+    CONSORTIA,
+    KIND_LABELS,
+    SHARED_COSTS,
+    SharedCostIn,
+    record_shared_cost,
+    shared_cost_view,
+)
 from billing.domain.payments import parse_amount_cents
 from billing.store import ENTITIES
 from llo_shared.pages import PagePrincipal, Pages
@@ -30,7 +37,10 @@ def consortium_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
         db = request.app.state.runtime.db
         costs = await db[SHARED_COSTS].find({"entity_id": entity["_id"]}).to_list(None)
         costs.sort(key=lambda c: (c["recorded_at"], c["_id"]), reverse=True)
-        partners = await db[ENTITIES].find({}, {"_id": 1, "name": 1}).sort("_id", 1).to_list(None)
+        consortia = await db[CONSORTIA].find({"members": entity["_id"]}).sort("_id", 1).to_list(None)
+        members = sorted({m for c in consortia for m in c["members"]})
+        partners = await db[ENTITIES].find({"_id": {"$in": members}}, {"_id": 1, "name": 1}).to_list(None)
+        partners.sort(key=lambda p: p["_id"])
         values = {"error": None, "recorded": None, "form": {}} | context
         return pages.render(
             request,
@@ -40,6 +50,7 @@ def consortium_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
             title="Gedeelde kosten consortium",
             entity=entity,
             costs=[shared_cost_view(c) for c in costs],
+            consortia=consortia,
             partners=partners,
             kind_labels=KIND_LABELS,
             partner_rows=range(1, PARTNER_ROWS + 1),
@@ -83,7 +94,6 @@ def shared_cost_of(form: dict[str, str]) -> SharedCostIn:
     try:
         return SharedCostIn(
             consortium_id=form.get("consortium_id", ""),
-            consortium_name=form.get("consortium_name", ""),
             kind=form.get("kind", ""),  # type: ignore[arg-type]
             description=form.get("description", ""),
             total_cents=_number(form.get("total", ""), "total"),
