@@ -130,3 +130,27 @@ async def test_billing_bills_from_the_producers_own_events(billing):
     await billing.feed(produced(catalogue.COHORT_TOPIC, filled, "coh-brin-25lh-001-1"))
     [credit] = await billing.documents(kind="credit_note")
     assert credit["total_cents"] == 480_000
+
+
+async def test_billing_keeps_consortia_from_the_catalogues_own_events(billing):
+    formed = catalogue.ConsortiumFormed(
+        consortium_id="FLEX-ZORG-FLEVOLAND",
+        name="Zorgpact Flevoland (FLEX)",
+        members=[PROVIDER, "KVK-90011001"],
+        funded_members=[PROVIDER],
+        flex_partnership=True,
+    )
+    changed = catalogue.ConsortiumMembersChanged(
+        consortium_id="FLEX-ZORG-FLEVOLAND",
+        name="Zorgpact Flevoland (FLEX)",
+        members=[PROVIDER, "KVK-90011001", "KVK-90011002"],
+        funded_members=[PROVIDER],
+        flex_partnership=True,
+        added=["KVK-90011002"],
+    )
+    topic = catalogue.CONSORTIUM_TOPIC
+    await billing.feed(produced(topic, formed, "FLEX-ZORG-FLEVOLAND"))
+    await billing.feed(produced(topic, changed, "FLEX-ZORG-FLEVOLAND"))
+    kept = await billing.db["consortia"].find_one({"_id": "FLEX-ZORG-FLEVOLAND"})
+    assert kept["members"] == [PROVIDER, "KVK-90011001", "KVK-90011002"]
+    assert kept["name"] == "Zorgpact Flevoland (FLEX)"
