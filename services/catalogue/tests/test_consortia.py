@@ -150,6 +150,10 @@ async def test_consortium_pages_list_members_and_their_kinds(catalogue, client, 
     assert (await client.get("/catalogue/consortia/NEE")).status_code == 404
     provider_page = await client.get("/catalogue/aanbieder", headers=as_flevoland)
     assert 'href="/catalogue/consortia/FLEX-ZORG"' in provider_page.text
+    offering = await catalogue.offering()
+    offering_page = await client.get(f"/catalogue/aanbod/{offering['offering_id']}")
+    assert 'href="/catalogue/consortia/FLEX-ZORG"' in offering_page.text
+    assert 'href="/catalogue/consortia"' in (await client.get("/catalogue/")).text
 
 
 async def test_demo_seed_has_a_flex_partnership_in_flevoland():

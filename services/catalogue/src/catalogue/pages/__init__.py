@@ -211,6 +211,7 @@ def page_router(pages: Pages) -> APIRouter:
         provider = await store(request).provider(offering["provider_id"])
         regions = {c["region"] for c in cohorts} or set((provider or {}).get("regions", []))
         others = index(request).others_with_code(offering.get("code"), offering["provider_id"], regions)
+        consortia, _ = await store(request).consortia({"members": offering["provider_id"]}, None, 20)
         today = store(request).today().isoformat()
         return pages.render(
             request,
@@ -226,6 +227,7 @@ def page_router(pages: Pages) -> APIRouter:
                 if c["status"] in rules.OPEN_FOR_SEATS and c.get("enrol_until", c["start_date"]) >= today
             ],
             others=others,
+            consortia=consortia[:20],
             json_ld=course_json_ld(offering, provider, cohorts),
             is_owner=bool(principal and principal.owns(offering["provider_id"])),
             guaranteed=rules.start_guaranteed,

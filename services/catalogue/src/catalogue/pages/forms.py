@@ -68,6 +68,9 @@ COHORT_TEXTS = (
     "version",
 )
 MONEY_FIELDS = frozenset({*PRICE_FIELDS, "seat_price_euro"})
+CHOICE_FIELDS = frozenset(
+    {"credential_type", "leerweg", "level", "domain", "start_policy", "funding", "visibility", "vat_code"}
+)
 
 # Where a model's error location points in the form: nested price fields and cents live under euro names.
 FORM_FIELD_OF = {
@@ -233,6 +236,8 @@ def _type_message(field: str, error: dict[str, Any]) -> str:
     kind, ctx = error["type"], error.get("ctx") or {}
     if field in MONEY_FIELDS and kind in ("int_parsing", "int_type", "int_from_float"):
         return "Vul een bedrag in euro in, bijvoorbeeld 1250 of 1250,50."
+    if field in CHOICE_FIELDS and kind == "missing":
+        return "Maak een keuze."
     messages = {
         "missing": "Vul dit veld in.",
         "string_too_short": "Vul dit veld in.",
@@ -256,28 +261,30 @@ def _type_message(field: str, error: dict[str, Any]) -> str:
     return messages.get(kind, "Deze waarde is ongeldig.")
 
 
-def _form_field(loc: tuple[Any, ...], message: str, fields: set[str]) -> str:
-    """The form field an error is about; model-level errors name it at the start of their message."""
-    parts = tuple(p for p in loc if not isinstance(p, int))
+def _named_field(message: str, fields: set[str]) -> tuple[str | None, str]:
+    """Model-level messages start with the field they are about: "code: a diploma needs ..."."""
+    head, _, rest = message.removeprefix("Value error, ").partition(": ")
+    if rest and (head in fields or (head,) in FORM_FIELD_OF):
+        return FORM_FIELD_OF.get((head,), head), rest
+    return None, message.removeprefix("Value error, ")
+
+
+def _form_field(loc: tuple[Any, ...], named: str | None, fields: set[str]) -> str:
+    parts = tuple(p for p in loc if not isinstance(p, int))  # list positions: the list's field
     if parts in FORM_FIELD_OF:
         return FORM_FIELD_OF[parts]
     if parts and str(parts[0]) in fields:
         return str(parts[0])
-    head = message.removeprefix("Value error, ").split(":", 1)[0]
-    return FORM_FIELD_OF.get((head,), head) if head in fields or (head,) in FORM_FIELD_OF else "form"
+    return named or "form"
 
 
 def validation_errors(error: ValidationError, fields: set[str]) -> dict[str, str]:
     """Form field -> Dutch message; the first error per field wins."""
     found: dict[str, str] = {}
     for e in error.errors():
-        field = _form_field(tuple(e["loc"]), str(e.get("msg", "")), fields)
-        if e["type"] == "value_error":
-            # model-level messages start with the field they are about: "code: a diploma needs ..."
-            head, _, rest = str(e.get("msg", "")).removeprefix("Value error, ").partition(": ")
-            if rest and (head in fields or (head,) in FORM_FIELD_OF):
-                e = {**e, "msg": rest}
-        found.setdefault(field, _type_message(field, e))
+        named, message = _named_field(str(e.get("msg", "")), fields)
+        field = _form_field(tuple(e["loc"]), named, fields)
+        found.setdefault(field, _type_message(field, {**e, "msg": message}))
     return found
 
 
