@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
 from catalogue import events as ev
+from catalogue.domain.model import ConsortiumCreate, check_consortium, members_after_change
 from catalogue.seed import ROC_FLEVOLAND, seed_demo_data
 from catalogue.store import CatalogueStore
 from llo_shared.mongo import MemoryDatabase
@@ -165,3 +170,26 @@ async def test_demo_seed_has_a_flex_partnership_in_flevoland():
     members = await store.member_details(flevoland[0])
     assert {m["funded"] for m in members} == {True, False}
     assert all("flevoland" in m["regions"] for m in members)
+
+
+@given(
+    funded=st.lists(st.booleans(), min_size=2, max_size=8),
+    flex_partnership=st.booleans(),
+    removed=st.integers(min_value=0, max_value=7),
+)
+def test_flex_rule_holds_for_any_membership_and_any_removal(funded, flex_partnership, removed):
+    """Creating and removing follow one rule: a FLEX partnership keeps a funded and a non-funded member."""
+    members = [f"KVK-{n:08d}" for n in range(len(funded))]
+    funded_by_member = dict(zip(members, funded, strict=True))
+    after = members_after_change(members, remove=members[removed % len(members)])
+    for candidate in (members, after):
+        kinds = {funded_by_member[m] for m in candidate}
+        expected_ok = len(candidate) >= 2 and (not flex_partnership or kinds == {True, False})
+        try:
+            consortium = ConsortiumCreate(
+                consortium_id="FLEX-P", name="P", members=candidate, flex_partnership=flex_partnership
+            )
+        except ValidationError:
+            assert not expected_ok and len(candidate) < 2
+            continue
+        assert (check_consortium(consortium, funded_by_member) == []) == expected_ok
