@@ -6,10 +6,24 @@ each replica loads the index at start and then polls documents whose `changed_at
 (with an overlap window against clock skew; applying a document twice is harmless). Writes
 made by this replica are applied at once, so a provider sees its own change immediately.
 
-Filters are sets of offering ids intersected in C; facet counts follow the usual
-multi-select rule (a field's counts ignore that field's own filter). Cohort-level
-conditions (start window, seats left, guaranteed start, distance) must hold for one and
-the same cohort, so they are checked per cohort after the set filters narrowed the field.
+Offering attributes, words and visibility are sets of offerings held as Python-int bitmaps
+(bit n = offering number n): AND and popcount run in C, which keeps facet counts cheap.
+Cohort-level conditions (start window, seats left, guaranteed start, region, distance) must hold
+for one and the same cohort: they are one vectorised mask over numpy columns of all cohorts
+(search_columns.py), reduced to the offerings that have a matching cohort. Sorting packs each
+sort order's key into one integer per matching offering and takes the page with a partial sort.
+
+Semantics, shared with the brute-force reference in tests/test_search_reference.py:
+- the result is every visible offering that matches the words (by prefix), flags, maximum price
+  and every attribute filter (OR within a field, AND across fields) and, when any cohort
+  condition is given, has an open cohort (planned or confirmed, enrolment still open) meeting
+  all cohort conditions at once;
+- facet counts follow the multi-select rule: a field's counts apply every filter except that
+  field's own; the region facet counts result offerings with an open cohort in the region;
+- sort keys: relevance (-query words in the title or code, first start, id), start date (first
+  start, id), distance (nearest cohort rounded to metres, first start, id), price (price, id);
+  first start and nearest are over the matching cohorts (the upcoming ones without cohort
+  conditions), "9999-12-31" and 1e9 km when there are none.
 """
 
 from __future__ import annotations
@@ -17,18 +31,20 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
-import functools
-import heapq
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import numpy as np
+
 from catalogue.domain import geo
 from catalogue.domain.text import tokens
 from catalogue.domain.vocab import CohortStatus, OfferingStatus, Visibility
+from catalogue.search_columns import CONFIRMED, NO_VALUE, PLANNED, CohortColumns, CohortMatch, Columns
+from llo_shared.problems import Problem
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +72,8 @@ FILTER_ONLY: dict[str, str] = {
 FLAGS = ("own_pace", "free_module_order", "exemptions_possible", "requires_workplace", "intake_required")
 OPEN = (CohortStatus.planned.value, CohortStatus.confirmed.value)
 SYNC_OVERLAP = timedelta(seconds=5)
+NO_START = "9999-12-31"  # sort key of an offering without a (matching) cohort: last
+NO_DISTANCE = 1e9
 
 
 @dataclass(slots=True)
@@ -102,7 +120,6 @@ class OfferingEntry:
     title_tokens: frozenset[str]
     price_cents: int
     cohorts: dict[str, CohortEntry] = field(default_factory=dict)
-    first_start: tuple[str, str] | None = None  # (today, earliest open start) cached for sorting
 
 
 @dataclass
@@ -124,14 +141,9 @@ class SearchQuery:
     today: date | None = None
     _distances: dict[tuple[float, float], float] = field(default_factory=dict)
 
-    @functools.cached_property
-    def iso_dates(self) -> tuple[str, str | None, str | None]:
-        today = (self.today or date.today()).isoformat()
-        return (
-            today,
-            self.start_from and self.start_from.isoformat(),
-            self.start_until and self.start_until.isoformat(),
-        )
+    @property
+    def day(self) -> date:
+        return self.today or date.today()
 
     def distance_to(self, lat: float, lon: float) -> float | None:
         """Cohorts sit on a few dozen centroids: each distance is computed once per query."""
@@ -143,17 +155,36 @@ class SearchQuery:
         return self._distances[key]
 
     @property
+    def within_distance(self) -> bool:
+        return self.near is not None and self.max_distance_km is not None
+
+    @property
     def has_cohort_conditions(self) -> bool:
-        return any(
-            (
-                self.region,
-                self.start_from,
-                self.start_until,
-                self.min_seats_left,
-                self.start_guaranteed,
-                self.near and self.max_distance_km,
-            )
+        return bool(
+            self.region
+            or self.start_from
+            or self.start_until
+            or self.min_seats_left is not None
+            or self.start_guaranteed
+            or self.within_distance
         )
+
+    def matches(self, c: CohortEntry) -> tuple[bool, float | None]:
+        """Does one cohort meet every cohort condition (and is it open for enrolment)?
+        The per-cohort rule the vectorised mask implements; used for the page's cohorts."""
+        distance = self.distance_to(c.lat, c.lon)
+        last_start = c.end_date if c.rolling else c.start_date
+        ok = (
+            c.status in OPEN
+            and c.enrol_until >= self.day.isoformat()
+            and (not self.region or c.region in self.region)
+            and (not self.start_from or last_start >= self.start_from.isoformat())
+            and (not self.start_until or c.start_date <= self.start_until.isoformat())
+            and (self.min_seats_left is None or c.seats_left >= self.min_seats_left)
+            and (not self.start_guaranteed or c.guaranteed)
+            and not (self.within_distance and distance is not None and distance > self.max_distance_km)
+        )
+        return ok, distance
 
 
 @dataclass
@@ -162,22 +193,6 @@ class SearchResult:
     total: int
     facets: dict[str, dict[str, int]]
     next_key: list[Any] | None
-
-
-SEAT_STEPS = (1, 2, 3, 5, 10, 20)
-
-
-def cohort_hint_keys(c: CohortEntry) -> list[tuple[str, ...]]:
-    keys: list[tuple[str, ...]] = [("seats", k) for k in SEAT_STEPS if c.seats_left >= k]
-    if c.guaranteed:
-        keys.append(("guaranteed",))
-    month = c.start_date[:7]
-    last = (c.end_date if c.rolling else c.start_date)[:7]
-    while month <= last:  # a rolling period counts for every month it is open
-        keys.append(("month", month))
-        year, mon = int(month[:4]), int(month[5:7])
-        month = f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
-    return keys
 
 
 class Bitmaps:
@@ -204,6 +219,39 @@ class Bitmaps:
         return result
 
 
+class WordBitmaps(Bitmaps):
+    """Word -> offerings, looked up by prefix ("verzorg" finds "verzorgende"). Prefix unions are
+    cached until the words change, so a popular query word costs one dict lookup."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._sorted: list[str] = []
+        self._prefixes: dict[str, int] = {}
+
+    def add(self, key: Any, n: int) -> None:
+        if key not in self.bits:
+            self._sorted = []
+        super().add(key, n)
+        self._prefixes.clear()
+
+    def discard(self, key: Any, n: int) -> None:
+        super().discard(key, n)
+        self._prefixes.clear()
+
+    def prefixed(self, prefix: str) -> int:
+        if prefix not in self._prefixes:
+            if not self._sorted:
+                self._sorted = sorted(self.bits)
+            start = bisect.bisect_left(self._sorted, prefix)
+            matched = 0
+            for word in self._sorted[start:]:
+                if not word.startswith(prefix):
+                    break
+                matched |= self.bits[word]
+            self._prefixes[prefix] = matched
+        return self._prefixes[prefix]
+
+
 def bit_numbers(bitmap: int) -> list[int]:
     """Positions of the set bits, found by str.find in C (stripping bits one by one is quadratic)."""
     digits = bin(bitmap)[:1:-1]  # least significant bit first
@@ -214,21 +262,113 @@ def bit_numbers(bitmap: int) -> list[int]:
     return positions
 
 
+def bits_to_mask(bitmap: int, size: int) -> np.ndarray:
+    """A bitmap as a boolean array of `size` (a multiple of 8) entries."""
+    packed = np.frombuffer(bitmap.to_bytes(size // 8, "little"), np.uint8)
+    return np.unpackbits(packed, bitorder="little").view(bool)
+
+
+def mask_to_bits(mask: np.ndarray) -> int:
+    return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
+
+
+def bad_cursor() -> Problem:
+    return Problem(400, "bad-cursor", "Invalid cursor", "cursor is not one this API gave out", field="cursor")
+
+
+@dataclass
+class SortField:
+    """One component of a sort key for the matching offerings, as integers (for packing), with
+    the way back to the key value a cursor carries and the way from a cursor value to a number
+    that compares with `values` exactly as the key values compare with it."""
+
+    values: np.ndarray
+    key_of: Callable[[int], Any]
+    from_cursor: Callable[[Any], float]
+
+
+def number_from_cursor(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise bad_cursor()
+    return value
+
+
+def day_from_cursor(value: Any) -> float:
+    try:
+        return date.fromisoformat(value).toordinal()
+    except (TypeError, ValueError):
+        raise bad_cursor() from None
+
+
+def rank_from_cursor(ordered: list[Any], value: Any) -> float:
+    """The position of `value` among the sorted key values: exact where it is one of them,
+    half-way between neighbours where it is not (so > and == against ranks stay exact)."""
+    at = bisect.bisect_left(ordered, value)
+    return at if at < len(ordered) and ordered[at] == value else at - 0.5
+
+
+class Ordering:
+    def __init__(self, fields: list[SortField]) -> None:
+        self.fields = fields
+
+    def page(self, after: list[Any] | None, limit: int) -> tuple[list[int], list[Any] | None]:
+        """Positions (into the matching offerings) of the page after the cursor key, in order,
+        and the key of the page's last entry when more follow."""
+        candidates = np.arange(len(self.fields[0].values))
+        if after is not None:
+            candidates = np.flatnonzero(self._after(after))
+        chosen = candidates[self._smallest([f.values[candidates] for f in self.fields], limit + 1)]
+        page = [int(p) for p in chosen[:limit]]
+        next_key = [f.key_of(page[-1]) for f in self.fields] if len(chosen) > limit else None
+        return page, next_key
+
+    def _after(self, cursor: list[Any]) -> np.ndarray:
+        """Lexicographic key > cursor, field by field from the last."""
+        if not isinstance(cursor, list) or len(cursor) != len(self.fields):
+            raise bad_cursor()
+        greater = np.zeros(len(self.fields[0].values), bool)
+        for f, value in reversed(list(zip(self.fields, cursor, strict=True))):
+            bound = f.from_cursor(value)
+            greater = (f.values > bound) | ((f.values == bound) & greater)
+        return greater
+
+    @staticmethod
+    def _smallest(columns: list[np.ndarray], count: int) -> np.ndarray:
+        """Indices of the `count` smallest keys in key order. The key columns are packed into one
+        int64 when their ranges fit (they do for every sort order at realistic sizes), so the page
+        comes from a linear-time partition plus a sort of the page alone."""
+        packed = np.zeros(len(columns[0]), np.int64)
+        bits = 0
+        for column in columns:
+            if not len(column):
+                return np.zeros(0, np.intp)
+            low = column.min()
+            width = int(column.max() - low).bit_length()
+            bits += width
+            if bits > 62:
+                return np.lexsort(columns[::-1])[:count]
+            packed <<= width
+            packed |= column - low
+        if len(packed) > count:
+            chosen = np.argpartition(packed, count - 1)[:count]
+            return chosen[np.argsort(packed[chosen])]
+        return np.argsort(packed)
+
+
 class SearchIndex:
     def __init__(self) -> None:
         self.entries: dict[str, OfferingEntry] = {}
         self._number: dict[str, int] = {}  # offering id -> bit number (never reused)
         self._ids: list[str] = []
+        self._capacity = 1024  # numpy arrays are sized for this many offering numbers
+        self._price = np.zeros(self._capacity, np.int64)
+        self._id_order: tuple[np.ndarray, list[str]] | None = None  # rank per number, sorted ids
         self._postings = Bitmaps()  # (field, value) -> offerings
         self._facet_values: dict[str, set[str]] = defaultdict(set)
-        self._tokens = Bitmaps()  # token -> offerings
-        self._title_tokens = Bitmaps()  # token in the title or code -> offerings (relevance)
-        self._sorted_tokens: list[str] = []
-        self._tokens_dirty = False
-        self._regions = Bitmaps()  # region -> offerings with an open cohort there
-        self._municipalities = Bitmaps()
-        # Superset hints for cohort conditions: narrow the offerings before each cohort is checked.
-        self._cohort_hints = Bitmaps()
+        self._tokens = WordBitmaps()  # word -> offerings
+        self._title_tokens = WordBitmaps()  # word in the title or code -> offerings (relevance)
+        self._regions = Bitmaps()  # region -> offerings with an open cohort there (region facet)
+        self._cohorts = CohortColumns(self._capacity)
         self._all = 0
         self._orphan_cohorts: dict[str, dict[str, Any]] = {}
         self.watermark: datetime | None = None
@@ -249,8 +389,13 @@ class SearchIndex:
 
     def _bit(self, oid: str) -> int:
         if oid not in self._number:
+            if len(self._ids) == self._capacity:
+                self._capacity *= 2
+                self._price = np.concatenate([self._price, np.zeros_like(self._price)])
+                self._cohorts.grow_offerings(self._capacity)
             self._number[oid] = len(self._ids)
             self._ids.append(oid)
+            self._id_order = None
         return self._number[oid]
 
     def upsert_offering(self, doc: dict[str, Any]) -> None:
@@ -259,7 +404,8 @@ class SearchIndex:
         if previous:
             self._unpost(previous)
         if doc.get("status") != OfferingStatus.published:
-            self.entries.pop(oid, None)
+            if self.entries.pop(oid, None):
+                self._cohorts.drop_offering(self._number[oid], list(previous.cohorts))
             return
         clean = {
             k: v
@@ -274,9 +420,13 @@ class SearchIndex:
             price_cents=price["tuition_cents"] + price.get("exam_cents", 0) + price.get("materials_cents", 0),
             cohorts=previous.cohorts if previous else {},
         )
+        n = self._bit(oid)
+        self._price[n] = entry.price_cents
         for orphan_id, orphan in list(self._orphan_cohorts.items()):
             if orphan["offering_id"] == oid:
-                entry.cohorts[orphan_id] = self._cohort_entry(orphan)
+                cohort = self._cohort_entry(orphan)
+                entry.cohorts[orphan_id] = cohort
+                self._cohorts.write(orphan_id, n, cohort)
                 del self._orphan_cohorts[orphan_id]
         self.entries[oid] = entry
         self._post(entry)
@@ -304,8 +454,9 @@ class SearchIndex:
             self._orphan_cohorts[doc["_id"]] = doc
             return
         self._unpost_places(entry)
-        entry.cohorts[doc["_id"]] = self._cohort_entry(doc)
-        entry.first_start = None
+        cohort = self._cohort_entry(doc)
+        entry.cohorts[doc["_id"]] = cohort
+        self._cohorts.write(doc["_id"], self._number[doc["offering_id"]], cohort)
         self._post_places(entry)
 
     def _post(self, entry: OfferingEntry) -> None:
@@ -316,8 +467,6 @@ class SearchIndex:
             if key[0] in FACETS:
                 self._facet_values[key[0]].add(key[1])
         for token in entry.tokens:
-            if token not in self._tokens.bits:
-                self._tokens_dirty = True
             self._tokens.add(token, n)
         for token in entry.title_tokens:
             self._title_tokens.add(token, n)
@@ -339,33 +488,11 @@ class SearchIndex:
         for c in entry.cohorts.values():
             if c.status in OPEN:
                 self._regions.add(c.region, n)
-                self._municipalities.add(c.municipality, n)
-                for key in cohort_hint_keys(c):
-                    self._cohort_hints.add(key, n)
 
     def _unpost_places(self, entry: OfferingEntry) -> None:
         n = self._number[entry.doc["_id"]]
         for c in entry.cohorts.values():
             self._regions.discard(c.region, n)
-            self._municipalities.discard(c.municipality, n)
-            for key in cohort_hint_keys(c):
-                self._cohort_hints.discard(key, n)
-
-    def _hinted(self, q: SearchQuery) -> int:
-        """Offerings that may have a cohort meeting q's cohort conditions (never fewer than do)."""
-        hinted = -1  # all bits
-        if q.start_guaranteed:
-            hinted &= self._cohort_hints.get(("guaranteed",))
-        if q.min_seats_left:
-            step = max(k for k in SEAT_STEPS if k <= q.min_seats_left)
-            hinted &= self._cohort_hints.get(("seats", step))
-        if q.start_from or q.start_until:
-            low = q.start_from.isoformat()[:7] if q.start_from else ""
-            high = q.start_until.isoformat()[:7] if q.start_until else "9999-99"
-            hinted &= self._cohort_hints.union(
-                key for key in self._cohort_hints.bits if key[0] == "month" and low <= key[1] <= high
-            )
-        return hinted
 
     async def refresh(self, store: Any) -> int:
         """Apply what changed since the last pass (everything on the first)."""
@@ -403,18 +530,6 @@ class SearchIndex:
 
     # Querying --------------------------------------------------------------------
 
-    def _token_matches(self, token: str) -> int:
-        if self._tokens_dirty:
-            self._sorted_tokens = sorted(t for t, bits in self._tokens.bits.items() if bits)
-            self._tokens_dirty = False
-        start = bisect.bisect_left(self._sorted_tokens, token)
-        matched = 0
-        for stored in self._sorted_tokens[start:]:
-            if not stored.startswith(token):
-                break
-            matched |= self._tokens.bits[stored]
-        return matched
-
     def _visible(self, q: SearchQuery) -> int:
         if q.viewer_role == "admin":
             return self._all
@@ -429,58 +544,25 @@ class SearchIndex:
         query_tokens = tokens(q.text)
         base = self._visible(q)
         for token in query_tokens:
-            base &= self._token_matches(token)
+            base &= self._tokens.prefixed(token)
         for flag, wanted in q.flags.items():
             base &= self._postings.get((flag, str(wanted).lower()))
-        if q.region:
-            base &= self._regions.union(q.region)
-        if q.near and q.max_distance_km is not None:
-            nearby = [
-                m.municipality
-                for m in geo.PLACES
-                if geo.haversine_km(q.near.lat, q.near.lon, m.lat, m.lon) <= q.max_distance_km
-            ]
-            base &= self._municipalities.union(nearby)
+        if q.max_price_cents is not None:
+            base &= mask_to_bits(self._price <= q.max_price_cents)
+        cohorts = None
+        if q.has_cohort_conditions or q.sort != "price":
+            cohorts = self._cohorts.match(self._cohort_predicate(q))
+        if q.has_cohort_conditions:
+            base &= mask_to_bits(self._cohorts.any_per_offering(cohorts))
         field_sets = {
             name: self._postings.union((name, v) for v in values) for name, values in q.equals.items()
         }
-        all_fields = self._and(base, field_sets.values())
-        if q.max_price_cents is not None:
-            base &= self._price_at_most(all_fields, q.max_price_cents)
-        matched_cohorts: dict[str, list[tuple[CohortEntry, float | None]]] = {}
-        if q.has_cohort_conditions:
-            keep = 0
-            base &= self._hinted(q)
-            for n in bit_numbers(self._and(base, field_sets.values())):
-                oid = self._ids[n]
-                hits = self._matching_cohorts(self.entries[oid], q)
-                if hits:
-                    matched_cohorts[oid] = hits
-                    keep |= 1 << n
-            base &= keep
         result = self._and(base, field_sets.values())
         facets = self._facets(base, field_sets)
-        numbers = bit_numbers(result)
-        ids = [self._ids[n] for n in numbers]
-        title_hits = self._title_hits(query_tokens, result) if q.sort == "relevance" else []
-        keyed = ((self._sort_key(oid, q, title_hits, matched_cohorts), oid) for oid in ids)
-        if after is not None:
-            cursor = tuple(after)
-            keyed = (pair for pair in keyed if pair[0] > cursor)
-        page = heapq.nsmallest(limit + 1, keyed)
-        items = [self._item(oid, q, matched_cohorts) for _, oid in page[:limit]]
-        next_key = list(page[limit - 1][0]) if len(page) > limit else None
-        return SearchResult(items, len(ids), facets, next_key)
-
-    def _title_hits(self, query_tokens: list[str], result: int) -> list[set[str]]:
-        """Per query token, the result offerings whose title has a word starting with it."""
-        hits = []
-        for token in query_tokens:
-            bits = (
-                self._title_tokens.union(t for t in self._title_tokens.bits if t.startswith(token)) & result
-            )
-            hits.append({self._ids[n] for n in bit_numbers(bits)})
-        return hits
+        numbers = np.flatnonzero(bits_to_mask(result, self._capacity))
+        page, next_key = self._ordering(q, numbers, cohorts, query_tokens).page(after, limit)
+        items = [self._item(self._ids[numbers[p]], q) for p in page]
+        return SearchResult(items, len(numbers), facets, next_key)
 
     @staticmethod
     def _and(base: int, others: Iterable[int]) -> int:
@@ -488,36 +570,43 @@ class SearchIndex:
             base &= other
         return base
 
-    def _price_at_most(self, candidates: int, max_cents: int) -> int:
-        keep = 0
-        for n in bit_numbers(candidates):
-            if self.entries[self._ids[n]].price_cents <= max_cents:
-                keep |= 1 << n
-        return keep
+    def _cohort_predicate(self, q: SearchQuery) -> Callable[[Columns], np.ndarray]:
+        """The vectorised form of SearchQuery.matches (kept in step by the reference test)."""
+        today = q.day.toordinal()
+        if q.region:
+            region_ok = self._code_table(self._cohorts.regions, lambda region: region in q.region)
+        if q.within_distance:
+            near_ok = self._code_table(
+                self._cohorts.points, lambda point: q.distance_to(*point) <= q.max_distance_km
+            )
 
-    def _matching_cohorts(
-        self, entry: OfferingEntry, q: SearchQuery
-    ) -> list[tuple[CohortEntry, float | None]]:
-        today, start_from, start_until = q.iso_dates
-        hits = []
-        for c in entry.cohorts.values():
-            if c.status not in OPEN or c.enrol_until < today:
-                continue
-            if q.region and c.region not in q.region:
-                continue
-            if start_from and (c.end_date if c.rolling else c.start_date) < start_from:
-                continue
-            if start_until and c.start_date > start_until:
-                continue
-            if q.min_seats_left is not None and c.seats_left < q.min_seats_left:
-                continue
-            if q.start_guaranteed and not c.guaranteed:
-                continue
-            distance = q.distance_to(c.lat, c.lon)
-            if distance is not None and q.max_distance_km is not None and distance > q.max_distance_km:
-                continue
-            hits.append((c, distance))
-        return hits
+        def predicate(c: Columns) -> np.ndarray:
+            match = c.status >= PLANNED
+            match &= c.enrol_until >= today
+            if q.region:
+                match &= np.take(region_ok, c.region)
+            if q.start_from:
+                match &= c.last_start >= q.start_from.toordinal()
+            if q.start_until:
+                match &= c.start <= q.start_until.toordinal()
+            if q.min_seats_left is not None:
+                match &= c.seats_left >= q.min_seats_left
+            if q.start_guaranteed:
+                match &= c.status == CONFIRMED
+            if q.within_distance:
+                match &= np.take(near_ok, c.point)
+            return match
+
+        return predicate
+
+    @staticmethod
+    def _code_table(codes: dict[Any, int], accept: Callable[[Any], bool]) -> np.ndarray:
+        """A boolean per code (a region or a place) for np.take; never empty, so empty cells
+        (code 0) can be looked up too."""
+        table = np.zeros(max(1, len(codes)), bool)
+        for value, code in codes.items():
+            table[code] = accept(value)
+        return table
 
     def _facets(self, base: int, field_sets: dict[str, int]) -> dict[str, dict[str, int]]:
         facets: dict[str, dict[str, int]] = {}
@@ -537,54 +626,74 @@ class SearchIndex:
         }
         return facets
 
-    def _upcoming(
-        self, entry: OfferingEntry, q: SearchQuery, matched: dict[str, list]
-    ) -> list[tuple[CohortEntry, float | None]]:
-        oid = entry.doc["_id"]
-        if oid in matched:
-            return matched[oid]
-        today = (q.today or date.today()).isoformat()
-        return [
-            (c, q.distance_to(c.lat, c.lon))
-            for c in entry.cohorts.values()
-            if c.status in OPEN and c.enrol_until >= today
-        ]
+    # Sorting ---------------------------------------------------------------------
 
-    def _sort_key(
-        self, oid: str, q: SearchQuery, title_hits: list[set[str]], matched: dict[str, list]
-    ) -> tuple:
-        entry = self.entries[oid]
+    def _ordering(
+        self, q: SearchQuery, numbers: np.ndarray, cohorts: CohortMatch | None, query_tokens: list[str]
+    ) -> Ordering:
+        by_id = self._id_field(numbers)
         if q.sort == "price":
-            return (entry.price_cents, oid)
-        if q.sort == "distance":
-            cohorts = self._upcoming(entry, q, matched)
-            nearest = min((d for _, d in cohorts if d is not None), default=1e9)
-            first = min((c.start_date for c, _ in cohorts), default="9999-12-31")
-            return (round(nearest, 3), first, oid)
-        first_start = self._first_start(entry, q, matched.get(oid))
+            return Ordering([self._number_field(self._price[numbers]), by_id])
+        assert cohorts is not None
+        first_start = self._first_start_field(numbers, cohorts)
         if q.sort == "start_date":
-            return (first_start, oid)
-        in_title = sum(1 for hits in title_hits if oid in hits)
-        return (-in_title, first_start, oid)
+            return Ordering([first_start, by_id])
+        if q.sort == "distance":
+            return Ordering([self._nearest_field(q, numbers, cohorts), first_start, by_id])
+        in_title = np.zeros(self._capacity, np.int64)
+        for token in query_tokens:
+            in_title += bits_to_mask(self._title_tokens.prefixed(token), self._capacity)
+        return Ordering([self._number_field(-in_title[numbers]), first_start, by_id])
 
     @staticmethod
-    def _first_start(entry: OfferingEntry, q: SearchQuery, hits: list | None) -> str:
-        """Earliest start among the matching cohorts, or among all open ones (cached per day)."""
-        if hits is not None:
-            return min(c.start_date for c, _ in hits)
-        today = (q.today or date.today()).isoformat()
-        if entry.first_start is None or entry.first_start[0] != today:
-            first = min(
-                (c.start_date for c in entry.cohorts.values() if c.status in OPEN and c.enrol_until >= today),
-                default="9999-12-31",
-            )
-            entry.first_start = (today, first)
-        return entry.first_start[1]
+    def _number_field(values: np.ndarray) -> SortField:
+        return SortField(values, lambda p: int(values[p]), number_from_cursor)
 
-    def _item(self, oid: str, q: SearchQuery, matched: dict[str, list]) -> dict[str, Any]:
+    def _id_field(self, numbers: np.ndarray) -> SortField:
+        if self._id_order is None:
+            order = sorted(range(len(self._ids)), key=self._ids.__getitem__)
+            ranks = np.zeros(self._capacity, np.int64)
+            ranks[order] = np.arange(len(order))
+            self._id_order = ranks, [self._ids[n] for n in order]
+        ranks, sorted_ids = self._id_order
+        return SortField(
+            ranks[numbers],
+            lambda p: self._ids[numbers[p]],
+            lambda value: rank_from_cursor(sorted_ids, value) if isinstance(value, str) else _raise_bad(),
+        )
+
+    def _first_start_field(self, numbers: np.ndarray, cohorts: CohortMatch) -> SortField:
+        first = self._cohorts.min_per_offering(cohorts, lambda c: c.start)[numbers]
+        first[first >= NO_VALUE] = date.fromisoformat(NO_START).toordinal()
+        return SortField(first, lambda p: date.fromordinal(int(first[p])).isoformat(), day_from_cursor)
+
+    def _nearest_field(self, q: SearchQuery, numbers: np.ndarray, cohorts: CohortMatch) -> SortField:
+        """Nearest matching cohort, rounded to metres. Cohorts sit on a few dozen places, so the
+        field holds the rank of the place's distance among those distances (exact ordering)."""
+        rounded = {point: round(q.distance_to(*point), 3) for point in self._cohorts.points} if q.near else {}
+        distances = sorted({*rounded.values(), NO_DISTANCE})
+        place_rank = np.zeros(max(1, len(self._cohorts.points)), np.int64)
+        for point, code in self._cohorts.points.items():
+            place_rank[code] = distances.index(rounded[point]) if q.near else 0
+        if q.near:
+            nearest = self._cohorts.min_per_offering(cohorts, lambda c: np.take(place_rank, c.point))
+            nearest = np.minimum(nearest[numbers], len(distances) - 1)
+        else:
+            nearest = np.zeros(len(numbers), np.int64)
+        return SortField(
+            nearest,
+            lambda p: distances[int(nearest[p])],
+            lambda value: rank_from_cursor(distances, number_from_cursor(value)),
+        )
+
+    # Items -----------------------------------------------------------------------
+
+    def _item(self, oid: str, q: SearchQuery) -> dict[str, Any]:
         entry = self.entries[oid]
+        checked = ((*q.matches(c), c) for c in entry.cohorts.values())
         cohorts = sorted(
-            self._upcoming(entry, q, matched), key=lambda cd: (cd[0].start_date, cd[0].cohort_id)
+            ((c, distance) for ok, distance, c in checked if ok),
+            key=lambda cd: (cd[0].start_date, cd[0].cohort_id),
         )
         doc = entry.doc
         return {
@@ -624,3 +733,7 @@ class SearchIndex:
             {"offering_id": d["_id"], "title": d["title"], "provider_name": d.get("provider_name")}
             for d in docs
         ]
+
+
+def _raise_bad() -> float:
+    raise bad_cursor()

@@ -1,0 +1,190 @@
+"""Cohort columns of the search index: every cohort condition is one vectorised mask.
+
+Each cohort is a cell with numeric columns (status, start day, seats left, region, place, ...).
+The first SLOTS cohorts of offering number n sit in column n of (SLOTS, capacity) arrays, so a
+mask over all cohorts becomes a per-offering answer with SLOTS - 1 element-wise ORs, and the
+earliest matching start with one min over the short axis. An offering's further cohorts (rare:
+most offerings run one to four start moments a year) go to flat overflow arrays that carry
+their offering number and are reduced by scatter. Cells are written in place, so a seat count
+change is one array store, never a rebuild.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+SLOTS = 4
+# Status codes: "open" (planned or confirmed) is status >= PLANNED, one comparison.
+EMPTY, CLOSED, PLANNED, CONFIRMED = 0, 1, 2, 3
+NO_VALUE = 2**30  # above every day number (date.max is 3,652,059) and every rank
+
+COLUMNS: dict[str, type] = {
+    "status": np.int8,
+    "start": np.int32,  # day number (date.toordinal)
+    "last_start": np.int32,  # the last day one can start: end date of a rolling cohort
+    "enrol_until": np.int32,
+    "seats_left": np.int32,
+    "region": np.intp,  # code into CohortColumns.regions (intp: gathers need no conversion)
+    "point": np.intp,  # code into CohortColumns.points, the (lat, lon) of the cohort's place
+}
+
+
+def status_code(status: str) -> int:
+    return {"planned": PLANNED, "confirmed": CONFIRMED}.get(status, CLOSED)
+
+
+def day(iso: str) -> int:
+    return date.fromisoformat(iso).toordinal()
+
+
+class Part:
+    """One set of cells with all COLUMNS, indexed by a cell position."""
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.arrays = {name: np.zeros(shape, dtype) for name, dtype in COLUMNS.items()}
+
+    def grow(self, axis: int, size: int) -> None:
+        for name, array in self.arrays.items():
+            shape = list(array.shape)
+            extra = size - shape[axis]
+            if extra > 0:
+                shape[axis] = extra
+                self.arrays[name] = np.concatenate([array, np.zeros(shape, array.dtype)], axis=axis)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        try:
+            return self.__dict__["arrays"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class Columns:
+    """A read-only view (block or trimmed overflow) handed to a predicate."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.__dict__.update(arrays)
+
+    status: np.ndarray
+    start: np.ndarray
+    last_start: np.ndarray
+    enrol_until: np.ndarray
+    seats_left: np.ndarray
+    region: np.ndarray
+    point: np.ndarray
+
+
+Predicate = Callable[[Columns], np.ndarray]
+
+
+@dataclass
+class CohortMatch:
+    """A boolean per cell: (SLOTS, capacity) for the block, (overflow length,) for the rest."""
+
+    block: np.ndarray
+    overflow: np.ndarray
+
+
+class CohortColumns:
+    def __init__(self, offering_capacity: int) -> None:
+        self.block = Part((SLOTS, offering_capacity))
+        self.overflow = Part((64,))
+        self.overflow_offering = np.zeros(64, np.intp)
+        self.overflow_length = 0
+        self.used_slots: dict[int, int] = {}  # offering number -> block slots taken
+        self.cells: dict[str, tuple[int, ...] | int] = {}  # cohort id -> (slot, n) or overflow index
+        self.regions: dict[str, int] = {}
+        self.points: dict[tuple[float, float], int] = {}
+
+    @property
+    def capacity(self) -> int:
+        return self.block.status.shape[1]
+
+    def grow_offerings(self, capacity: int) -> None:
+        self.block.grow(1, capacity)
+
+    # Writing ---------------------------------------------------------------------
+
+    def write(self, cohort_id: str, n: int, cohort: Any) -> None:
+        """Store a cohort of offering number n (a new cell the first time, in place after)."""
+        cell = self.cells.get(cohort_id)
+        if cell is None or self._offering_of(cell) != n:
+            if cell is not None:
+                self.drop(cohort_id)
+            cell = self._allocate(n)
+            self.cells[cohort_id] = cell
+        part = self.overflow if isinstance(cell, int) else self.block
+        for name, value in self._encode(cohort).items():
+            part.arrays[name][cell] = value
+
+    def drop(self, cohort_id: str) -> None:
+        """Empty the cohort's cell (an empty cell never matches: its status is EMPTY)."""
+        cell = self.cells.pop(cohort_id, None)
+        if cell is not None:
+            (self.overflow if isinstance(cell, int) else self.block).status[cell] = EMPTY
+
+    def drop_offering(self, n: int, cohort_ids: list[str]) -> None:
+        for cohort_id in cohort_ids:
+            self.drop(cohort_id)
+        self.used_slots.pop(n, None)
+
+    def _allocate(self, n: int) -> tuple[int, ...] | int:
+        slot = self.used_slots.get(n, 0)
+        if slot < SLOTS:
+            self.used_slots[n] = slot + 1
+            return (slot, n)
+        index = self.overflow_length
+        if index == len(self.overflow_offering):
+            size = 2 * index
+            self.overflow.grow(0, size)
+            self.overflow_offering = np.concatenate([self.overflow_offering, np.zeros(index, np.intp)])
+        self.overflow_offering[index] = n
+        self.overflow_length += 1
+        return index
+
+    def _offering_of(self, cell: tuple[int, ...] | int) -> int:
+        return int(self.overflow_offering[cell]) if isinstance(cell, int) else cell[1]
+
+    def _encode(self, c: Any) -> dict[str, int]:
+        """The columns of a cohort (a search.CohortEntry)."""
+        start = day(c.start_date)
+        return {
+            "status": status_code(c.status),
+            "start": start,
+            "last_start": day(c.end_date) if c.rolling else start,
+            "enrol_until": day(c.enrol_until),
+            "seats_left": c.seats_left,
+            "region": self.regions.setdefault(c.region, len(self.regions)),
+            "point": self.points.setdefault((c.lat, c.lon), len(self.points)),
+        }
+
+    # Querying ------------------------------------------------------------------------
+
+    def match(self, predicate: Predicate) -> CohortMatch:
+        overflow = {name: a[: self.overflow_length] for name, a in self.overflow.arrays.items()}
+        return CohortMatch(predicate(Columns(self.block.arrays)), predicate(Columns(overflow)))
+
+    def any_per_offering(self, match: CohortMatch) -> np.ndarray:
+        """Per offering number: does one of its cells match?"""
+        found = np.logical_or.reduce(match.block, axis=0)
+        if match.overflow.any():
+            found[self.overflow_offering[: self.overflow_length][match.overflow]] = True
+        return found
+
+    def min_per_offering(self, match: CohortMatch, values: Callable[[Columns], np.ndarray]) -> np.ndarray:
+        """Per offering number: the smallest value (non-negative, below NO_VALUE) over its matching
+        cells, NO_VALUE where none matches. Masked cells get NO_VALUE added: branch-free, unlike np.where
+        on a mask that follows no pattern."""
+        block = values(Columns(self.block.arrays)).astype(np.int64)
+        block += np.logical_not(match.block).astype(np.int64) * NO_VALUE
+        smallest = np.minimum(block.min(axis=0), NO_VALUE)
+        if match.overflow.any():
+            overflow = {name: a[: self.overflow_length] for name, a in self.overflow.arrays.items()}
+            cells = match.overflow
+            offering = self.overflow_offering[: self.overflow_length][cells]
+            np.minimum.at(smallest, offering, values(Columns(overflow))[cells])
+        return smallest
