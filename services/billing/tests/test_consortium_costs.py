@@ -2,7 +2,7 @@
 cent, invoiced from the paying administration's private ledger, traced to the shared cost."""
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from billing import testkit as ev
@@ -98,6 +98,9 @@ async def test_the_invoice_page_traces_a_partner_invoice_to_the_shared_cost(cons
     assert page.status_code == 200
     assert "gedeelde kosten consortium" in page.text and "FLEX-ZORG-FLEVO" in page.text
     assert "ROC Friese Poort" in page.text
+    assert 'href="/billing/gedeelde-kosten#kosten-licence-2026-01"' in page.text
+    api = await consortium.client.get(f"{API}/documents/{number}", headers=consortium.headers())
+    assert api.json()["shared_cost_id"] == "licence-2026-01" and api.json()["purpose"] == "consortium_cost"
 
 
 async def test_recording_the_same_cost_again_issues_nothing_twice(consortium):
@@ -189,6 +192,7 @@ shares_strategy = st.lists(st.integers(min_value=1, max_value=10_000), min_size=
 )
 
 
+@settings(deadline=None)  # a shared machine: no timing in tests
 @given(total=st.integers(min_value=1, max_value=10**10), weights=shares_strategy)
 def test_a_consortium_split_adds_up_to_the_cost_exactly(total, weights):
     weights = [*weights[:-1], 10_000 - sum(weights[:-1])]

@@ -22,6 +22,7 @@ def document_view(document: dict[str, Any], today: date) -> dict[str, Any]:
         "cohort_id": document.get("cohort_id"),
         "enrolment_id": document.get("enrolment_id"),
         "purpose": document.get("purpose"),
+        "shared_cost_id": _key_of(document.get("shared_cost_id")),
         "currency": document.get("currency", "EUR"),
         "net_cents": document["net_cents"],
         "vat_cents": document["vat_cents"],
@@ -35,3 +36,8 @@ def document_view(document: dict[str, Any], today: date) -> dict[str, Any]:
         "payments": document.get("payments", []),
         "lines": document["lines"],
     }
+
+
+def _key_of(shared_cost_id: str | None) -> str | None:
+    """A shared cost is stored as 'entity|key'; the API and pages name it by its key."""
+    return shared_cost_id.split("|", 1)[-1] if shared_cost_id else None
