@@ -130,7 +130,10 @@ async def test_shared_recruitment_costs_exempt_of_vat_for_a_cohort(consortium):
     cost = (await record(consortium, body)).json()
     assert {s["partner_id"]: s["part_cents"] for s in cost["shares"]} == {"BRIN-25LH": 33, "BRIN-30RR": 67}
     (invoice,) = await consortium.documents(purpose="consortium_cost")
-    assert invoice["vat_cents"] == 0 and invoice["cohort_id"] == "COH-1"
+    assert invoice["vat_cents"] == 0 and invoice["lines"][0]["cohort_id"] == "COH-1"
+    await consortium.feed(ev.offering_published(), ev.cohort(), ev.cancelled("COH-1"))
+    (still,) = await consortium.documents(purpose="consortium_cost")
+    assert still["credits"] == [], "a cancelled cohort does not undo a cost that was made"
     assert invoice["lines"][0]["vat_category"] == "E"
     kinds = await consortium.client.get(
         f"{API}/shared-costs?kind=shared_recruitment", headers=consortium.headers()

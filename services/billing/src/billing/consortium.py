@@ -219,7 +219,8 @@ def _partner_invoice(stored: dict[str, Any], share: dict[str, Any], entity: dict
         issue_date=date.fromisoformat(stored["issue_date"]),
         due_date=date.fromisoformat(stored["due_date"]),
         lines=[line],
-        cohort_id=stored.get("cohort_id"),
+        # no document-level cohort_id: a cancelled cohort credits what was billed for its seats,
+        # but a shared cost was made all the same, so the line alone names the cohort
     )
 
 
