@@ -281,3 +281,37 @@ async def test_partners_follow_the_catalogues_member_list(consortium):
         "BRIN-25LH",
         "BRIN-30RR",
     ]
+
+
+async def test_a_partner_invoice_is_a_valid_peppol_e_invoice(consortium, validator):
+    settings = {
+        "kvk": "39082468",
+        "vat_number": "NL001234567B01",
+        "iban": "NL91ABNA0417164300",
+        "street": "Educatorenweg 2",
+        "city": "Almere",
+        "postcode": "1325 AA",
+    }
+    assert (
+        await consortium.client.patch(API, json=settings, headers=consortium.headers())
+    ).status_code == 200
+    partner = {
+        "name": "ROC Friese Poort",
+        "kind": "consortium_partner",
+        "scheme": "0106",
+        "endpoint": "39082468",
+        "street": "Bredeweg 3",
+        "city": "Drachten",
+        "postcode": "9202 AA",
+    }
+    put = await consortium.client.put(f"{API}/payers/BRIN-30RR", json=partner, headers=consortium.headers())
+    assert put.status_code == 200, put.text
+    cost = (await record(consortium, LICENCE)).json()
+    number = next(s["invoice_number"] for s in cost["shares"] if s["partner_id"] == "BRIN-30RR")
+    ubl = await consortium.client.get(f"{API}/documents/{number}/ubl", headers=consortium.headers())
+    assert ubl.status_code == 200, ubl.text
+    assert b"<cbc:AccountingCost>privaat/licence_fee</cbc:AccountingCost>" in ubl.content
+    assert b"<cbc:CityName>Drachten</cbc:CityName>" in ubl.content
+    assert validator.xsd_errors(ubl.content) == []
+    for rule_set, report in validator.schematron(ubl.content, "peppol").items():
+        assert report.fatal == [], f"{rule_set}: {report.fatal}"

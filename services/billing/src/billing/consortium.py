@@ -30,7 +30,7 @@ from billing.domain.invoices import (
 from billing.domain.ledgers import Ledger
 from billing.domain.money import format_eur
 from billing.issuing import issue
-from billing.store import ENTITIES
+from billing.store import ENTITIES, PAYERS
 from llo_shared.bus import Subscription
 from llo_shared.envelope import EventEnvelope, TolerantModel
 from llo_shared.problems import Problem
@@ -108,6 +108,9 @@ async def _partners(db: Any, entity_id: str, cost: SharedCostIn) -> dict[str, di
             f"no provider {', '.join(unknown)} is registered",
             field="shares",
         )
+    for partner_id, partner in known.items():  # the address finance keeps for a partner, if any
+        master = await db[PAYERS].find_one({"_id": f"{entity_id}|{partner_id}"}) or {}
+        partner["address"] = {k: master[k] for k in ("street", "city", "postcode") if master.get(k)}
     return known
 
 
@@ -184,9 +187,9 @@ def _party(partner: dict[str, Any]) -> dict[str, Any]:
         name=partner.get("name") or partner["_id"],
         scheme="0106" if kvk else None,
         endpoint=kvk or None,
-        street=partner.get("street") or "",
-        city=partner.get("city") or "",
-        postcode=partner.get("postcode") or "",
+        street=partner["address"].get("street") or partner.get("street") or "",
+        city=partner["address"].get("city") or partner.get("city") or "",
+        postcode=partner["address"].get("postcode") or partner.get("postcode") or "",
     ).model_dump()
 
 

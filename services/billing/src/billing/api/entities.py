@@ -98,7 +98,9 @@ async def ledgers(request: Request, principal: FinancePrincipal, entity_id: Enti
 
 class PayerDetails(Strict):
     name: str = Field(min_length=1, max_length=200)
-    kind: Literal["employer", "uwv", "gemeente", "oo_fonds", "participant", "budget_scheme"]
+    kind: Literal[
+        "employer", "uwv", "gemeente", "oo_fonds", "participant", "budget_scheme", "consortium_partner"
+    ]
     scheme: Literal["0106", "0190"] | None = None
     endpoint: str | None = Field(default=None, pattern=r"^\d{8}$|^\d{20}$")
     street: str = Field(default="", max_length=200)
