@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from billing.domain.bank_statements import StatementError, parse_camt053, parse_statement_csv
+from billing.payments_import import guess_format
 
 STATEMENTS = Path(__file__).parent / "statements"
 
@@ -61,3 +62,10 @@ def test_csv_amounts_are_exact_and_keys_stable_and_distinct(lines):
     assert [e.amount_cents for e in entries] == [c for _, c, _ in lines if c > 0], "debits left out"
     assert [e.key for e in parse_statement_csv(text)] == [e.key for e in entries], "same file, same keys"
     assert len({e.key for e in entries}) == len(entries), "even identical rows get their own key"
+
+
+def test_a_file_is_recognised_as_camt_or_csv_also_with_a_byte_order_mark():
+    xml = (STATEMENTS / "camt053_001_08.xml").read_bytes()
+    assert guess_format(b"\xef\xbb\xbf" + xml) == "camt053" and guess_format(xml.decode()) == "camt053"
+    assert len(parse_camt053(b"\xef\xbb\xbf" + xml)) == 4
+    assert guess_format(b"\xef\xbb\xbfdate;amount;reference\n") == "csv"

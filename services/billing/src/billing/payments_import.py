@@ -49,8 +49,9 @@ def read_statement(
 
 
 def guess_format(content: str | bytes) -> StatementFormat:
-    head = content[:200].lstrip()
-    return "camt053" if head.startswith(b"<" if isinstance(head, bytes) else "<") else "csv"
+    """XML is CAMT.053, anything else is read as CSV (a byte order mark is no content)."""
+    head = content[:200].decode("utf-8", "ignore") if isinstance(content, bytes) else content[:200]
+    return "camt053" if head.lstrip("\ufeff \t\r\n").startswith("<") else "csv"
 
 
 def payment_id_of(entity_id: str, entry: StatementEntry) -> str:
