@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -91,12 +92,20 @@ class CohortEntry:
     lon: float
     seat_price_cents: int
     rolling: bool
+    shown: dict[str, Any] | None = (
+        None  # the summary without distance, once built (entries are replaced on change)
+    )
 
     @property
     def guaranteed(self) -> bool:
         return self.status in (CohortStatus.confirmed, CohortStatus.running)
 
     def summary(self, distance_km: float | None) -> dict[str, Any]:
+        if self.shown is None:
+            self.shown = self._fixed_summary()
+        return {**self.shown, "distance_km": None if distance_km is None else round(distance_km, 1)}
+
+    def _fixed_summary(self) -> dict[str, Any]:
         return {
             "cohort_id": self.cohort_id,
             "start_date": self.start_date,
@@ -109,17 +118,36 @@ class CohortEntry:
             "start_guaranteed": self.guaranteed,
             "rolling": self.rolling,
             "seat_price_cents": self.seat_price_cents,
-            "distance_km": None if distance_km is None else round(distance_km, 1),
         }
 
 
-@dataclass(slots=True)
+@dataclass  # no slots: item_head is cached in the instance dict
 class OfferingEntry:
     doc: dict[str, Any]
     tokens: tuple[str, ...]
     title_tokens: frozenset[str]
     price_cents: int
     cohorts: dict[str, CohortEntry] = field(default_factory=dict)
+
+    @functools.cached_property
+    def item_head(self) -> dict[str, Any]:
+        """The offering's part of a search result item (the rest depends on the query)."""
+        doc = self.doc
+        return {
+            "offering_id": doc["_id"],
+            "title": doc["title"],
+            "provider_id": doc["provider_id"],
+            "provider_name": doc.get("provider_name"),
+            "credential_type": doc["credential_type"],
+            "code": doc.get("code"),
+            "leerweg": doc["leerweg"],
+            "level": doc["level"],
+            "domain": doc["domain"],
+            "funding": doc["funding"],
+            "visibility": doc["visibility"],
+            "start_policy": doc["start_policy"],
+            "price_cents": self.price_cents,
+        }
 
 
 @dataclass
@@ -144,6 +172,15 @@ class SearchQuery:
     @property
     def day(self) -> date:
         return self.today or date.today()
+
+    @functools.cached_property
+    def iso_dates(self) -> tuple[str, str | None, str | None]:
+        """Today, start_from and start_until as ISO strings, for comparing with cohort dates."""
+        return (
+            self.day.isoformat(),
+            self.start_from and self.start_from.isoformat(),
+            self.start_until and self.start_until.isoformat(),
+        )
 
     def distance_to(self, lat: float, lon: float) -> float | None:
         """Cohorts sit on a few dozen centroids: each distance is computed once per query."""
@@ -172,14 +209,14 @@ class SearchQuery:
     def matches(self, c: CohortEntry) -> tuple[bool, float | None]:
         """Does one cohort meet every cohort condition (and is it open for enrolment)?
         The per-cohort rule the vectorised mask implements; used for the page's cohorts."""
+        today, start_from, start_until = self.iso_dates
         distance = self.distance_to(c.lat, c.lon)
-        last_start = c.end_date if c.rolling else c.start_date
         ok = (
             c.status in OPEN
-            and c.enrol_until >= self.day.isoformat()
+            and c.enrol_until >= today
             and (not self.region or c.region in self.region)
-            and (not self.start_from or last_start >= self.start_from.isoformat())
-            and (not self.start_until or c.start_date <= self.start_until.isoformat())
+            and (not start_from or (c.end_date if c.rolling else c.start_date) >= start_from)
+            and (not start_until or c.start_date <= start_until)
             and (self.min_seats_left is None or c.seats_left >= self.min_seats_left)
             and (not self.start_guaranteed or c.guaranteed)
             and not (self.within_distance and distance is not None and distance > self.max_distance_km)
@@ -365,6 +402,7 @@ class SearchIndex:
         self._id_order: tuple[np.ndarray, list[str]] | None = None  # rank per number, sorted ids
         self._postings = Bitmaps()  # (field, value) -> offerings
         self._facet_values: dict[str, set[str]] = defaultdict(set)
+        self._facet_rows: tuple[np.ndarray, list[tuple[str, list[str], int, int]]] | None = None
         self._tokens = WordBitmaps()  # word -> offerings
         self._title_tokens = WordBitmaps()  # word in the title or code -> offerings (relevance)
         self._regions = Bitmaps()  # region -> offerings with an open cohort there (region facet)
@@ -461,6 +499,7 @@ class SearchIndex:
 
     def _post(self, entry: OfferingEntry) -> None:
         n = self._bit(entry.doc["_id"])
+        self._facet_rows = None
         self._all |= 1 << n
         for key in self._visible_keys(entry.doc):
             self._postings.add(key, n)
@@ -474,6 +513,7 @@ class SearchIndex:
 
     def _unpost(self, entry: OfferingEntry) -> None:
         n = self._number[entry.doc["_id"]]
+        self._facet_rows = None
         self._all &= ~(1 << n)
         for key in self._visible_keys(entry.doc):
             self._postings.discard(key, n)
@@ -548,10 +588,10 @@ class SearchIndex:
         for flag, wanted in q.flags.items():
             base &= self._postings.get((flag, str(wanted).lower()))
         if q.max_price_cents is not None:
-            base &= mask_to_bits(self._price <= q.max_price_cents)
+            base &= mask_to_bits(self._price[: len(self._ids)] <= q.max_price_cents)
         cohorts = None
         if q.has_cohort_conditions or q.sort != "price":
-            cohorts = self._cohorts.match(self._cohort_predicate(q))
+            cohorts = self._cohorts.match(self._cohort_predicate(q), len(self._ids))
         if q.has_cohort_conditions:
             base &= mask_to_bits(self._cohorts.any_per_offering(cohorts))
         field_sets = {
@@ -573,18 +613,18 @@ class SearchIndex:
     def _cohort_predicate(self, q: SearchQuery) -> Callable[[Columns], np.ndarray]:
         """The vectorised form of SearchQuery.matches (kept in step by the reference test)."""
         today = q.day.toordinal()
+        columns = self._cohorts
         if q.region:
-            region_ok = self._code_table(self._cohorts.regions, lambda region: region in q.region)
+            in_region = columns.is_in(columns.regions, q.region, "region")
         if q.within_distance:
-            near_ok = self._code_table(
-                self._cohorts.points, lambda point: q.distance_to(*point) <= q.max_distance_km
-            )
+            near = {point for point in columns.points if q.distance_to(*point) <= q.max_distance_km}
+            is_near = columns.is_in(columns.points, near, "point")
 
         def predicate(c: Columns) -> np.ndarray:
             match = c.status >= PLANNED
             match &= c.enrol_until >= today
             if q.region:
-                match &= np.take(region_ok, c.region)
+                match &= in_region(c)
             if q.start_from:
                 match &= c.last_start >= q.start_from.toordinal()
             if q.start_until:
@@ -594,37 +634,48 @@ class SearchIndex:
             if q.start_guaranteed:
                 match &= c.status == CONFIRMED
             if q.within_distance:
-                match &= np.take(near_ok, c.point)
+                match &= is_near(c)
             return match
 
         return predicate
 
-    @staticmethod
-    def _code_table(codes: dict[Any, int], accept: Callable[[Any], bool]) -> np.ndarray:
-        """A boolean per code (a region or a place) for np.take; never empty, so empty cells
-        (code 0) can be looked up too."""
-        table = np.zeros(max(1, len(codes)), bool)
-        for value, code in codes.items():
-            table[code] = accept(value)
-        return table
-
     def _facets(self, base: int, field_sets: dict[str, int]) -> dict[str, dict[str, int]]:
+        """Counts per facet value: one AND + popcount pass over a matrix of all facet values'
+        offerings (numpy, 64 offerings a word), and again for the rows of each filtered field
+        with that field's own filter left out (the multi-select rule)."""
+        result = self._and(base, field_sets.values())
+        matrix, rows = self._facet_matrix()
+        counts = self._popcounts(matrix, result)
+        for name, _, start, stop in rows:
+            if name in field_sets:
+                scope = self._and(base, (bits for other, bits in field_sets.items() if other != name))
+                counts[start:stop] = self._popcounts(matrix[start:stop], scope)
         facets: dict[str, dict[str, int]] = {}
-        for name in FACETS:
-            scope = self._and(base, (bits for other, bits in field_sets.items() if other != name))
-            counts = {
-                value: n
-                for value in self._facet_values[name]
-                if (n := (scope & self._postings.get((name, value))).bit_count())
-            }
-            facets[name] = dict(sorted(counts.items()))
-        region_scope = self._and(base, field_sets.values())
+        for name, values, start, stop in rows:
+            facets[name] = {v: n for v, n in zip(values, counts[start:stop].tolist(), strict=True) if n}
         facets["region"] = {
-            r: n
-            for r in sorted(self._regions.bits)
-            if (n := (region_scope & self._regions.bits[r]).bit_count())
+            r: n for r in sorted(self._regions.bits) if (n := (result & self._regions.bits[r]).bit_count())
         }
         return facets
+
+    @staticmethod
+    def _popcounts(matrix: np.ndarray, bitmap: int) -> np.ndarray:
+        words = np.frombuffer(bitmap.to_bytes(matrix.shape[1] * 8, "little"), np.uint64)
+        return np.bitwise_count(matrix & words).sum(axis=1, dtype=np.int64)
+
+    def _facet_matrix(self) -> tuple[np.ndarray, list[tuple[str, list[str], int, int]]]:
+        """Facet values' offerings as rows of 64-bit words, with per field (name, values in
+        order, first row, end row). Rebuilt on the first query after an offering changed."""
+        if self._facet_rows is None:
+            rows, bitmaps = [], []
+            for name in FACETS:
+                values = sorted(self._facet_values[name])
+                rows.append((name, values, len(bitmaps), len(bitmaps) + len(values)))
+                bitmaps += [self._postings.get((name, value)) for value in values]
+            size = self._capacity // 8
+            matrix = np.frombuffer(b"".join(b.to_bytes(size, "little") for b in bitmaps), np.uint64)
+            self._facet_rows = matrix.reshape(len(bitmaps), size // 8), rows
+        return self._facet_rows
 
     # Sorting ---------------------------------------------------------------------
 
@@ -663,23 +714,23 @@ class SearchIndex:
         )
 
     def _first_start_field(self, numbers: np.ndarray, cohorts: CohortMatch) -> SortField:
-        first = self._cohorts.min_per_offering(cohorts, lambda c: c.start)[numbers]
+        first = self._cohorts.min_per_offering(cohorts, lambda c: c.start, numbers)
         first[first >= NO_VALUE] = date.fromisoformat(NO_START).toordinal()
         return SortField(first, lambda p: date.fromordinal(int(first[p])).isoformat(), day_from_cursor)
 
     def _nearest_field(self, q: SearchQuery, numbers: np.ndarray, cohorts: CohortMatch) -> SortField:
-        """Nearest matching cohort, rounded to metres. Cohorts sit on a few dozen places, so the
-        field holds the rank of the place's distance among those distances (exact ordering)."""
-        rounded = {point: round(q.distance_to(*point), 3) for point in self._cohorts.points} if q.near else {}
+        """Nearest matching cohort, rounded to metres (1e9 km without one, or without `near`).
+        Cohorts sit on a few dozen places, so the field holds the rank of the place's rounded
+        distance among those distances: the same order, in small integers."""
+        points = self._cohorts.points
+        rounded = {point: round(q.distance_to(*point), 3) for point in points} if q.near else {}
         distances = sorted({*rounded.values(), NO_DISTANCE})
-        place_rank = np.zeros(max(1, len(self._cohorts.points)), np.int64)
-        for point, code in self._cohorts.points.items():
-            place_rank[code] = distances.index(rounded[point]) if q.near else 0
-        if q.near:
-            nearest = self._cohorts.min_per_offering(cohorts, lambda c: np.take(place_rank, c.point))
-            nearest = np.minimum(nearest[numbers], len(distances) - 1)
-        else:
-            nearest = np.zeros(len(numbers), np.int64)
+        rank = {distance: n for n, distance in enumerate(distances)}
+        place_rank = np.full(max(1, len(points)), rank[NO_DISTANCE], np.int32)
+        for point, code in points.items():
+            place_rank[code] = rank[rounded.get(point, NO_DISTANCE)]
+        nearest = self._cohorts.min_per_offering(cohorts, lambda c: np.take(place_rank, c.point), numbers)
+        nearest = np.minimum(nearest, rank[NO_DISTANCE])
         return SortField(
             nearest,
             lambda p: distances[int(nearest[p])],
@@ -695,21 +746,8 @@ class SearchIndex:
             ((c, distance) for ok, distance, c in checked if ok),
             key=lambda cd: (cd[0].start_date, cd[0].cohort_id),
         )
-        doc = entry.doc
         return {
-            "offering_id": oid,
-            "title": doc["title"],
-            "provider_id": doc["provider_id"],
-            "provider_name": doc.get("provider_name"),
-            "credential_type": doc["credential_type"],
-            "code": doc.get("code"),
-            "leerweg": doc["leerweg"],
-            "level": doc["level"],
-            "domain": doc["domain"],
-            "funding": doc["funding"],
-            "visibility": doc["visibility"],
-            "start_policy": doc["start_policy"],
-            "price_cents": entry.price_cents,
+            **entry.item_head,
             "cohort_count": len(cohorts),
             "start_guaranteed": any(c.guaranteed for c, _ in cohorts),
             "cohorts": [c.summary(d) for c, d in cohorts[:5]],
