@@ -9,7 +9,9 @@ arrive as documents the way the store's sync delivers them, and must be reflecte
 
 from __future__ import annotations
 
+import functools
 import math
+import random
 from datetime import date, timedelta
 from typing import Any
 
@@ -210,7 +212,9 @@ def reference(
     """(sorted (key, id) of the result, facets, per result offering the ids of the cohorts it
     shows: those meeting the cohort conditions, by start date and id)."""
     published = [o for o in offerings.values() if o["status"] == "published"]
-    cohorts_of = {o["_id"]: [c for c in cohorts.values() if c["offering_id"] == o["_id"]] for o in published}
+    cohorts_of: dict[str, list[dict]] = {o["_id"]: [] for o in published}
+    for c in cohorts.values():
+        cohorts_of.get(c["offering_id"], []).append(c)
     matching = {oid: [c for c in cs if cohort_matches(q, c)] for oid, cs in cohorts_of.items()}
 
     def in_base(o: dict[str, Any]) -> bool:
@@ -361,6 +365,78 @@ def test_updates_are_searched_at_once(data, catalogue, q):
             index.upsert_cohort(doc)
             cohort_docs_by_id[doc["_id"]] = doc
     assert_same(index, docs, cohort_docs_by_id, q, 3)
+
+
+def plain_catalogue(seed: int, offerings: int) -> tuple[list[dict], list[dict]]:
+    """A bigger catalogue than hypothesis draws: past the index's first array sizes (1,024
+    offerings, 64 overflow cells) and with more than 64 distinct places (so the place test
+    cannot use one bit per place)."""
+    rng = random.Random(seed)
+    offering_list: list[dict[str, Any]] = []
+    places = [(52.0 + k * 0.01, 5.0 + (k % 7) * 0.05) for k in range(80)]
+    for n in range(offerings):
+        provider = rng.choice(PROVIDERS)
+        title = " ".join(rng.sample(WORDS, rng.randint(1, 3)))
+        doc = {
+            "_id": f"off-{rng.randint(0, 99999):05d}-{n}",
+            "title": title,
+            "provider_id": provider,
+            "provider_kind": "roc",
+            "credential_type": rng.choice(["diploma", "mbo_certificaat"]),
+            "code": rng.choice(["25498", None]),
+            "leerweg": "bbl",
+            "level": rng.randint(2, 4),
+            "domain": rng.choice(["zorg_welzijn_sport", "techniek_gebouwde_omgeving"]),
+            "target_groups": rng.sample(["werkenden", "werkzoekenden", "zzp"], rng.randint(0, 2)),
+            "lesson_times": rng.sample(["dag", "avond"], rng.randint(1, 2)),
+            "start_policy": "fixed",
+            "funding": rng.choice(["bekostigd", "privaat"]),
+            "own_pace": rng.random() < 0.3,
+            "price": {"tuition_cents": rng.choice([100000, 250000, 400000]), "exam_cents": 0},
+            "visibility": "public",
+            "visible_to": [],
+            "status": "published",
+            "search_tokens": tokens(title),
+        }
+        offering_list.append(doc)
+    cohort_list = []
+    for n, o in enumerate(offering_list):
+        for k in range(120 if n == 7 else rng.randint(0, 5)):  # one offering with many start moments
+            start = TODAY + timedelta(days=rng.randint(-60, 300))
+            lat, lon = rng.choice(places)
+            region = rng.choice(PLACES).region
+            cohort_list.append(
+                {
+                    "_id": f"coh-{o['_id']}-{k}",
+                    "offering_id": o["_id"],
+                    "start_date": start.isoformat(),
+                    "end_date": (start + timedelta(weeks=10)).isoformat(),
+                    "enrol_until": start.isoformat(),
+                    "status": rng.choice(["planned", "confirmed", "cancelled"]),
+                    "seats_left": rng.randint(0, 16),
+                    "capacity": 16,
+                    "municipality": "Ergens",
+                    "region": region,
+                    "lat": lat,
+                    "lon": lon,
+                    "seat_price_cents": 1000,
+                    "rolling": False,
+                }
+            )
+    return offering_list, cohort_list
+
+
+@functools.cache
+def big_catalogue() -> tuple[SearchIndex, dict[str, dict], dict[str, dict]]:
+    offerings, cohorts = plain_catalogue(11, 1300)
+    return build(offerings, cohorts), {o["_id"]: o for o in offerings}, {c["_id"]: c for c in cohorts}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(queries(), st.integers(5, 50))
+def test_a_bigger_catalogue_with_many_places_equals_the_reference(q, limit):
+    index, offerings, cohorts = big_catalogue()
+    assert_same(index, offerings, cohorts, q, limit)
 
 
 def test_a_tampered_cursor_is_a_problem_not_a_crash():

@@ -45,7 +45,14 @@ from catalogue.domain import geo
 from catalogue.domain.text import tokens
 from catalogue.domain.vocab import CohortStatus, OfferingStatus, Visibility
 from catalogue.search_columns import CONFIRMED, NO_VALUE, PLANNED, CohortColumns, CohortMatch, Columns
-from llo_shared.problems import Problem
+from catalogue.search_order import (
+    Ordering,
+    SortField,
+    day_from_cursor,
+    id_from_cursor,
+    number_from_cursor,
+    rank_from_cursor,
+)
 
 log = logging.getLogger(__name__)
 
@@ -307,89 +314,6 @@ def bits_to_mask(bitmap: int, size: int) -> np.ndarray:
 
 def mask_to_bits(mask: np.ndarray) -> int:
     return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
-
-
-def bad_cursor() -> Problem:
-    return Problem(400, "bad-cursor", "Invalid cursor", "cursor is not one this API gave out", field="cursor")
-
-
-@dataclass
-class SortField:
-    """One component of a sort key for the matching offerings, as integers (for packing), with
-    the way back to the key value a cursor carries and the way from a cursor value to a number
-    that compares with `values` exactly as the key values compare with it."""
-
-    values: np.ndarray
-    key_of: Callable[[int], Any]
-    from_cursor: Callable[[Any], float]
-
-
-def number_from_cursor(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise bad_cursor()
-    return value
-
-
-def day_from_cursor(value: Any) -> float:
-    try:
-        return date.fromisoformat(value).toordinal()
-    except (TypeError, ValueError):
-        raise bad_cursor() from None
-
-
-def rank_from_cursor(ordered: list[Any], value: Any) -> float:
-    """The position of `value` among the sorted key values: exact where it is one of them,
-    half-way between neighbours where it is not (so > and == against ranks stay exact)."""
-    at = bisect.bisect_left(ordered, value)
-    return at if at < len(ordered) and ordered[at] == value else at - 0.5
-
-
-class Ordering:
-    def __init__(self, fields: list[SortField]) -> None:
-        self.fields = fields
-
-    def page(self, after: list[Any] | None, limit: int) -> tuple[list[int], list[Any] | None]:
-        """Positions (into the matching offerings) of the page after the cursor key, in order,
-        and the key of the page's last entry when more follow."""
-        candidates = np.arange(len(self.fields[0].values))
-        if after is not None:
-            candidates = np.flatnonzero(self._after(after))
-        chosen = candidates[self._smallest([f.values[candidates] for f in self.fields], limit + 1)]
-        page = [int(p) for p in chosen[:limit]]
-        next_key = [f.key_of(page[-1]) for f in self.fields] if len(chosen) > limit else None
-        return page, next_key
-
-    def _after(self, cursor: list[Any]) -> np.ndarray:
-        """Lexicographic key > cursor, field by field from the last."""
-        if not isinstance(cursor, list) or len(cursor) != len(self.fields):
-            raise bad_cursor()
-        greater = np.zeros(len(self.fields[0].values), bool)
-        for f, value in reversed(list(zip(self.fields, cursor, strict=True))):
-            bound = f.from_cursor(value)
-            greater = (f.values > bound) | ((f.values == bound) & greater)
-        return greater
-
-    @staticmethod
-    def _smallest(columns: list[np.ndarray], count: int) -> np.ndarray:
-        """Indices of the `count` smallest keys in key order. The key columns are packed into one
-        int64 when their ranges fit (they do for every sort order at realistic sizes), so the page
-        comes from a linear-time partition plus a sort of the page alone."""
-        packed = np.zeros(len(columns[0]), np.int64)
-        bits = 0
-        for column in columns:
-            if not len(column):
-                return np.zeros(0, np.intp)
-            low = column.min()
-            width = int(column.max() - low).bit_length()
-            bits += width
-            if bits > 62:
-                return np.lexsort(columns[::-1])[:count]
-            packed <<= width
-            packed |= column - low
-        if len(packed) > count:
-            chosen = np.argpartition(packed, count - 1)[:count]
-            return chosen[np.argsort(packed[chosen])]
-        return np.argsort(packed)
 
 
 class SearchIndex:
@@ -710,7 +634,7 @@ class SearchIndex:
         return SortField(
             ranks[numbers],
             lambda p: self._ids[numbers[p]],
-            lambda value: rank_from_cursor(sorted_ids, value) if isinstance(value, str) else _raise_bad(),
+            lambda value: id_from_cursor(sorted_ids, value),
         )
 
     def _first_start_field(self, numbers: np.ndarray, cohorts: CohortMatch) -> SortField:
@@ -771,7 +695,3 @@ class SearchIndex:
             {"offering_id": d["_id"], "title": d["title"], "provider_name": d.get("provider_name")}
             for d in docs
         ]
-
-
-def _raise_bad() -> float:
-    raise bad_cursor()
