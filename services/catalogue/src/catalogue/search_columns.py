@@ -32,10 +32,12 @@ COLUMNS: dict[str, type] = {
     "region": np.intp,  # code into CohortColumns.regions (intp: gathers need no conversion)
     "point": np.intp,  # code into CohortColumns.points, the (lat, lon) of the cohort's place
     # The same codes as one bit each (0 from code 64 on): "is the code in this set" is then one
-    # AND with the set's bits, several times faster than a gather through a lookup table.
-    "region_bit": np.uint64,
-    "point_bit": np.uint64,
+    # AND with the set's bits, several times faster than a gather through a lookup table. The
+    # columns start as uint8 and widen when a code needs it (fewer bytes to read per query).
+    "region_bit": np.uint8,
+    "point_bit": np.uint8,
 }
+BIT_TYPES = (np.uint8, np.uint16, np.uint32, np.uint64)
 WIDEST_BIT_CODE = 63
 
 
@@ -136,8 +138,11 @@ class CohortColumns:
                 self.drop(cohort_id)
             cell = self._allocate(n)
             self.cells[cohort_id] = cell
+        values = self._encode(cohort)
+        self._widen("region_bit", values["region"])
+        self._widen("point_bit", values["point"])
         part = self.overflow if isinstance(cell, int) else self.block
-        for name, value in self._encode(cohort).items():
+        for name, value in values.items():
             part.arrays[name][cell] = value
 
     def drop(self, cohort_id: str) -> None:
@@ -164,6 +169,14 @@ class CohortColumns:
         self.overflow_offering[index] = n
         self.overflow_length += 1
         return index
+
+    def _widen(self, column: str, code: int) -> None:
+        """Make the bit column wide enough for this code's bit."""
+        if code > WIDEST_BIT_CODE or code < 8 * self.block.arrays[column].itemsize:
+            return
+        wider = next(t for t in BIT_TYPES if code < 8 * np.dtype(t).itemsize)
+        for part in (self.block, self.overflow):
+            part.arrays[column] = part.arrays[column].astype(wider)
 
     def _offering_of(self, cell: tuple[int, ...] | int) -> int:
         return int(self.overflow_offering[cell]) if isinstance(cell, int) else cell[1]
@@ -230,7 +243,7 @@ class CohortColumns:
         """A cell test "the cell's region (or place) is one of `accepted`"."""
         wanted = [code for value, code in codes.items() if value in accepted]
         if all(code <= WIDEST_BIT_CODE for code in codes.values()):
-            bits = np.uint64(sum(1 << code for code in wanted))
+            bits = self.block.arrays[f"{column}_bit"].dtype.type(sum(1 << code for code in wanted))
             return lambda c: (getattr(c, f"{column}_bit") & bits) != 0
         table = np.zeros(max(1, len(codes)), bool)
         table[wanted] = True
