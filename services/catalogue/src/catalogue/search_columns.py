@@ -121,10 +121,6 @@ class CohortColumns:
         self.regions: dict[str, int] = {}
         self.points: dict[tuple[float, float], int] = {}
 
-    @property
-    def capacity(self) -> int:
-        return self.block.status.shape[1]
-
     def grow_offerings(self, capacity: int) -> None:
         self.block.grow(1, capacity)
 
