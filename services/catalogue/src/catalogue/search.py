@@ -596,7 +596,7 @@ class SearchIndex:
                 values = sorted(self._facet_values[name])
                 rows.append((name, values, len(bitmaps), len(bitmaps) + len(values)))
                 bitmaps += [self._postings.get((name, value)) for value in values]
-            size = self._capacity // 8
+            size = 8 * -(-len(self._ids) // 64)  # bytes for whole 64-bit words
             matrix = np.frombuffer(b"".join(b.to_bytes(size, "little") for b in bitmaps), np.uint64)
             self._facet_rows = matrix.reshape(len(bitmaps), size // 8), rows
         return self._facet_rows
@@ -615,10 +615,10 @@ class SearchIndex:
             return Ordering([first_start, by_id])
         if q.sort == "distance":
             return Ordering([self._nearest_field(q, numbers, cohorts), first_start, by_id])
-        in_title = np.zeros(self._capacity, np.int64)
+        in_title = np.zeros(len(numbers), np.int64)  # query words starting a word of the title
         for token in query_tokens:
-            in_title += bits_to_mask(self._title_tokens.prefixed(token), self._capacity)
-        return Ordering([self._number_field(-in_title[numbers]), first_start, by_id])
+            in_title += bits_to_mask(self._title_tokens.prefixed(token), self._capacity)[numbers]
+        return Ordering([self._number_field(-in_title), first_start, by_id])
 
     @staticmethod
     def _number_field(values: np.ndarray) -> SortField:

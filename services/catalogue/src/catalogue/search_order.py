@@ -68,10 +68,11 @@ class Ordering:
     def page(self, after: list[Any] | None, limit: int) -> tuple[list[int], list[Any] | None]:
         """Positions (into the matching offerings) of the page after the cursor key, in order,
         and the key of the page's last entry when more follow."""
-        candidates = np.arange(len(self.fields[0].values))
-        if after is not None:
+        if after is None:
+            chosen = self._smallest([f.values for f in self.fields], limit + 1)
+        else:
             candidates = np.flatnonzero(self._after(after))
-        chosen = candidates[self._smallest([f.values[candidates] for f in self.fields], limit + 1)]
+            chosen = candidates[self._smallest([f.values[candidates] for f in self.fields], limit + 1)]
         page = [int(p) for p in chosen[:limit]]
         next_key = [f.key_of(page[-1]) for f in self.fields] if len(chosen) > limit else None
         return page, next_key
