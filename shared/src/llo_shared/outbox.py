@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from pymongo import ReturnDocument
+
 from llo_shared.bus import EventBus, Message, envelope_message
 from llo_shared.envelope import EventEnvelope
 from llo_shared.metrics import OUTBOX_BACKLOG, OUTBOX_RELAYED
@@ -25,8 +27,6 @@ log = logging.getLogger(__name__)
 
 OUTBOX = "outbox"
 PENDING = "outbox_pending"
-# Counts appends, so the relay can clear with one write when nobody appended since it read.
-SEQUENCE = "outbox_seq"
 
 
 def outbox_entries(topic: str, events: Iterable[EventEnvelope]) -> list[dict[str, Any]]:
@@ -52,13 +52,12 @@ def with_events(update: dict[str, Any], topic: str, events: list[EventEnvelope])
     merged = {op: dict(fields) for op, fields in update.items()}
     merged.setdefault("$push", {})[OUTBOX] = {"$each": outbox_entries(topic, events)}
     merged.setdefault("$set", {})[PENDING] = True
-    merged.setdefault("$inc", {})[SEQUENCE] = 1
     return merged
 
 
 def new_document(document: dict[str, Any], topic: str, events: list[EventEnvelope]) -> dict[str, Any]:
     """A document to insert, carrying the events its creation causes."""
-    return document | {OUTBOX: outbox_entries(topic, events), PENDING: bool(events), SEQUENCE: 1}
+    return document | {OUTBOX: outbox_entries(topic, events), PENDING: bool(events)}
 
 
 def outbox_index(collection: str) -> IndexSpec:
@@ -66,7 +65,7 @@ def outbox_index(collection: str) -> IndexSpec:
 
 
 def strip_outbox(document: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in document.items() if k not in (OUTBOX, PENDING, SEQUENCE)}
+    return {k: v for k, v in document.items() if k not in (OUTBOX, PENDING)}
 
 
 @dataclass
@@ -134,11 +133,7 @@ class OutboxRelay:
         total = 0
         for name in self._collections:
             collection = self._db[name]
-            documents = (
-                await collection.find({PENDING: True}, {OUTBOX: 1, SEQUENCE: 1})
-                .limit(self._batch)
-                .to_list(None)
-            )
+            documents = await collection.find({PENDING: True}, {OUTBOX: 1}).limit(self._batch).to_list(None)
             if documents:
                 total += await self._publish(collection, documents)
             # Counting is a full scan on FerretDB: only when a full batch says more may wait.
@@ -163,10 +158,18 @@ class OutboxRelay:
         return len(messages)
 
     async def _clear(self, collection: Any, doc: dict[str, Any]) -> None:
-        """Remove exactly the published entries, never one a writer appended meanwhile."""
-        unchanged = {"_id": doc["_id"], SEQUENCE: doc.get(SEQUENCE)}
-        cleared = await collection.update_one(unchanged, {"$set": {OUTBOX: [], PENDING: False}})
-        if cleared.matched_count == 0:
-            # A writer appended since the read: pull what was published ($pullAll with the exact
-            # entries, as FerretDB ignores a conditional $pull); the next pass takes the rest.
-            await collection.update_one({"_id": doc["_id"]}, {"$pullAll": {OUTBOX: doc.get(OUTBOX, [])}})
+        """Remove exactly the published entries, never one a writer appended meanwhile.
+
+        Filters name `_id` alone: that is the one filter FerretDB answers from an index, any
+        other filter is a scan of the whole collection per write. `$pullAll` with the exact
+        entries keeps an entry appended since our read; the document as it is after the write
+        tells whether such an entry is there, and then the flag goes back up. (A writer that
+        appends after this write raises the flag itself.) No projection: FerretDB 1.24 does not
+        implement one on findAndModify."""
+        after = await collection.find_one_and_update(
+            {"_id": doc["_id"]},
+            {"$pullAll": {OUTBOX: doc.get(OUTBOX, [])}, "$set": {PENDING: False}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if after is not None and after.get(OUTBOX):
+            await collection.update_one({"_id": doc["_id"]}, {"$set": {PENDING: True}})
