@@ -4,6 +4,7 @@ redeliveries, withdrawals and funded seats in between; and a run that failed hal
 finished by its redelivery without a gap."""
 
 import asyncio
+import itertools
 
 import pytest
 from hypothesis import given, settings
@@ -67,7 +68,7 @@ async def in_batches(events, cuts: list[int]) -> dict:
     biller, handlers = await setup()
     batch = application_batch_handler(biller, handlers[APPLICATION_TOPIC])
     bounds = sorted({0, len(events), *(c % (len(events) + 1) for c in cuts)})
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in itertools.pairwise(bounds):
         await batch(events[start:end])
     return await state(biller)
 
