@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -86,6 +88,7 @@ class OutboxRelay:
         service: str,
         poll_interval_s: float = 0.2,
         batch_size: int = 200,
+        sweep_interval_s: float | None = None,
     ) -> None:
         self._db = db
         self._collections = list(collections)
@@ -93,12 +96,27 @@ class OutboxRelay:
         self._service = service
         self._poll = poll_interval_s
         self._batch = batch_size
+        self._sweep_every = poll_interval_s if sweep_interval_s is None else sweep_interval_s
+        self._sweep_requested = True
+        self._last_sweep = -math.inf
+        self._hints: dict[str, set[Any]] = defaultdict(set)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.stats = RelayStats()
 
-    def wake(self) -> None:
-        """Called after a write, so events leave at once instead of at the next poll."""
+    def wake(self, collection: str | None = None, ids: Iterable[Any] = ()) -> None:
+        """Called after a write, so events leave at once instead of at the next poll.
+
+        Given the collection and the ids of the documents written, the next pass reads just
+        those, by _id. Without them it queries the collections for pending outboxes: on
+        FerretDB that query is a scan of the whole collection, so a service with large
+        collections names its documents and sets a longer `sweep_interval_s`; the query then
+        runs only that often, for writes nobody named (another process that crashed after
+        its write, a writer that called wake() without ids)."""
+        if collection is None:
+            self._sweep_requested = True
+        else:
+            self._hints[collection].update(ids)
         self._wake.set()
 
     async def start(self) -> None:
@@ -114,7 +132,7 @@ class OutboxRelay:
     async def _run(self) -> None:
         while True:
             try:
-                moved = await self.relay_once()
+                moved = await self._next_pass()
             except asyncio.CancelledError:
                 raise
             except Exception:  # broker or store away: keep the events, try again next pass
@@ -128,8 +146,38 @@ class OutboxRelay:
                         await self._wake.wait()
                 self._wake.clear()
 
+    async def _next_pass(self) -> int:
+        try:
+            moved = await self._relay_named()
+        except BaseException:
+            self._sweep_requested = True  # the names are gone: the query finds those documents
+            raise
+        due = asyncio.get_running_loop().time() - self._last_sweep >= self._sweep_every
+        if self._sweep_requested or due:
+            moved += await self.relay_once()
+        return moved
+
+    async def _relay_named(self) -> int:
+        total = 0
+        while self._hints:
+            name, ids = self._hints.popitem()
+            collection = self._db[name]
+            documents = [
+                document
+                for document_id in ids
+                if (document := await collection.find_one({"_id": document_id}, {OUTBOX: 1}))
+                and document.get(OUTBOX)
+            ]
+            if documents:
+                total += await self._publish(collection, documents)
+        self.stats.published += total
+        OUTBOX_RELAYED.labels(self._service).inc(total)
+        return total
+
     async def relay_once(self) -> int:
         """One pass over every collection; returns how many events were published."""
+        self._sweep_requested = False
+        self._last_sweep = asyncio.get_running_loop().time()
         total = 0
         for name in self._collections:
             collection = self._db[name]

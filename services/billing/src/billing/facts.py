@@ -81,7 +81,7 @@ def _set_known(values: dict[str, Any]) -> dict[str, Any]:
 
 
 class Biller:
-    def __init__(self, db: Any, wake: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, db: Any, wake: Callable[..., None] = lambda *hint: None) -> None:
         self.db = db
         self.wake = wake
         # demo mode hangs a cost-model seeder here; production has none
@@ -175,7 +175,7 @@ class Biller:
         invoices = await self._fresh_seat_invoices(private, cohorts)
         await issue_new(self.db, invoices)
         if invoices:
-            self.wake()
+            self.wake(DOCUMENTS, [document.document_id for document, _ in invoices])
         for enrolment, event in run:
             if enrolment.enrolment_id not in fresh:
                 await self.participant_enrolled(enrolment, event)
