@@ -152,5 +152,48 @@ async def test_a_new_member_of_the_group_resumes_after_the_committed_offset(bus_
         await successor.stop()
 
 
+async def test_a_batch_handler_gets_runs_in_order_and_a_bad_event_is_dead_lettered_alone(bus_factory, unique):
+    topic, batches, one_by_one, bad = f"test.{unique}.v1", [], [], 35
+
+    async def handle_batch(events: list[EventEnvelope]) -> None:
+        if any(e.payload["n"] == bad for e in events):
+            raise ValueError(f"cannot handle n={bad}")  # all or nothing, like a failed bulk write
+        batches.append([e.payload["n"] for e in events])
+
+    async def handle(e: EventEnvelope) -> None:
+        if e.payload["n"] == bad:
+            raise ValueError(f"cannot handle n={bad}")
+        one_by_one.append(e.payload["n"])
+
+    publisher = bus_factory()
+    await publisher.start()
+    # published before the consumer starts, so its first poll finds a run of events
+    await publisher.publish([envelope_message(topic, event("same-key", n)) for n in range(30)])
+    await publisher.publish([Message(topic, "same-key", b"{not json")])
+    bus = bus_factory()
+    bus.subscribe(Subscription(f"g-{unique}", (topic,), handle, FAST_RETRY, batch_handler=handle_batch))
+    await bus.start()
+    try:
+        await eventually(lambda: batches, what="the first run of events as one batch")
+        await bus.publish([envelope_message(topic, event("same-key", n)) for n in range(30, 40)])
+
+        def handled() -> list[int]:
+            return [n for batch in batches for n in batch] + one_by_one
+
+        await eventually(lambda: len(handled()) >= 39, what="the 39 good events")
+        await eventually(lambda: has_dead_letters(bus, topic), what="the dead letters")
+        assert sorted(handled()) == [n for n in range(40) if n != bad]
+        assert len(handled()) == 39  # nothing handled twice
+        assert all(batch == sorted(batch) for batch in batches)
+        assert any(len(batch) > 1 for batch in batches), batches
+        assert one_by_one == sorted(one_by_one) and bad not in one_by_one
+        dead = sorted(await bus.dead_letters(topic), key=lambda d: d.message.offset)
+        assert len(dead) == 2 and dead[0].message.value == b"{not json"
+        assert f"cannot handle n={bad}" in dead[1].error
+    finally:
+        await bus.stop()
+        await publisher.stop()
+
+
 async def has_dead_letters(bus, topic: str) -> bool:
     return bool(await bus.dead_letters(topic))

@@ -120,3 +120,35 @@ async def test_relay_loop_publishes_after_wake(database):
     finally:
         await relay.stop()
         await bus.stop()
+
+
+async def test_named_documents_leave_at_once_and_the_rest_waits_for_the_sweep(database):
+    """wake(collection, ids) reads just those documents; the query for pending outboxes (a scan
+    on FerretDB) runs at the first pass, then only when a wake() names nothing or the sweep is due."""
+    bus, received = InProcessBus(), []
+
+    async def handle(e: EventEnvelope) -> None:
+        received.append(e.payload["n"])
+
+    bus.subscribe(Subscription("g", (TOPIC,), handle))
+    await bus.start()
+    relay = OutboxRelay(
+        database, ["aggregates"], bus, service="test", poll_interval_s=0.05, sweep_interval_s=3600
+    )
+    await relay.start()
+    aggregates = database["aggregates"]
+    try:
+        await eventually(lambda: relay.stats.passes >= 1, what="the first sweep")
+        await aggregates.insert_one(new_document({"_id": "unnamed"}, TOPIC, [counted("unnamed", 1)]))
+        await aggregates.insert_one(new_document({"_id": "named"}, TOPIC, [counted("named", 2)]))
+        relay.wake("aggregates", ["named"])
+        await eventually(lambda: received == [2], timeout=10, what="the named document's event")
+        await asyncio.sleep(0.3)  # several polls: the unnamed one waits for a sweep
+        assert received == [2]
+        assert (await aggregates.find_one({"_id": "named"}))["outbox"] == []
+
+        relay.wake()  # names nothing: query the collection
+        await eventually(lambda: sorted(received) == [1, 2], timeout=10, what="the swept event")
+    finally:
+        await relay.stop()
+        await bus.stop()

@@ -26,6 +26,7 @@ from llo_shared.metrics import DLQ_MESSAGES, EVENTS_HANDLED
 log = logging.getLogger(__name__)
 
 Handler = Callable[[EventEnvelope], Awaitable[None]]
+BatchHandler = Callable[[list[EventEnvelope]], Awaitable[None]]
 
 DLQ_SUFFIX = ".dlq"
 # Headers a dead letter carries; `llo dlq replay` strips them again.
@@ -83,6 +84,10 @@ class Subscription:
     topics: tuple[str, ...]
     handler: Handler
     retry: RetryPolicy = RetryPolicy()
+    # Optional: takes a partition's run of events at once, in order, for consumers whose
+    # store round trips dominate. When the batch fails after the retries, its events go
+    # through `handler` one by one, so a poison event still ends in the DLQ on its own.
+    batch_handler: BatchHandler | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +181,50 @@ async def deliver(
                 return _count(subscription, message, "dead_lettered")
             await asyncio.sleep(policy.backoff(attempt))
     raise AssertionError("unreachable")
+
+
+async def deliver_batch(
+    messages: list[Message],
+    subscription: Subscription,
+    send_dead_letter: Callable[[Message], Awaitable[None]],
+) -> None:
+    """Hand a partition's messages, in order, to the batch handler (or one by one to `handler`)."""
+    if subscription.batch_handler is None or len(messages) < 2:
+        for message in messages:
+            await deliver(message, subscription, send_dead_letter)
+        return
+    valid: list[tuple[Message, EventEnvelope]] = []
+    for message in messages:
+        try:
+            valid.append((message, EventEnvelope.from_bytes(message.value)))
+        except ValidationError as error:
+            await send_dead_letter(dead_letter_of(message, subscription.group, error, attempts=0))
+            _count(subscription, message, "poison")
+    if await _try_batch(subscription, [envelope for _, envelope in valid]):
+        for message, _ in valid:
+            _count(subscription, message, "handled")
+        return
+    for message, _ in valid:  # find the event that breaks the batch, and handle the others
+        await deliver(message, subscription, send_dead_letter)
+
+
+async def _try_batch(subscription: Subscription, envelopes: list[EventEnvelope]) -> bool:
+    assert subscription.batch_handler is not None
+    policy = subscription.retry
+    for attempt in range(1, policy.attempts + 1):
+        try:
+            await subscription.batch_handler(envelopes)
+            return True
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # handled below: retry, then event by event
+            log.warning(
+                "event batch failed",
+                extra={"group": subscription.group, "events": len(envelopes), "error": repr(error)},
+            )
+            if attempt < policy.attempts:
+                await asyncio.sleep(policy.backoff(attempt))
+    return False
 
 
 def _count(subscription: Subscription, message: Message, outcome: str) -> str:

@@ -16,7 +16,15 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError
 
-from llo_shared.bus import DLQ_SUFFIX, DeadLetter, Message, Subscription, deliver, dlq_topic, replayed
+from llo_shared.bus import (
+    DLQ_SUFFIX,
+    DeadLetter,
+    Message,
+    Subscription,
+    deliver_batch,
+    dlq_topic,
+    replayed,
+)
 from llo_shared.metrics import CONSUMER_LAG
 
 log = logging.getLogger(__name__)
@@ -145,8 +153,7 @@ class KafkaBus:
         while True:
             batches = await consumer.getmany(timeout_ms=200, max_records=500)
             for tp, records in batches.items():
-                for record in records:
-                    await deliver(_message(record), subscription, self._send_dead_letter)
+                await deliver_batch([_message(r) for r in records], subscription, self._send_dead_letter)
                 try:
                     await consumer.commit({tp: records[-1].offset + 1})
                 except CommitFailedError:

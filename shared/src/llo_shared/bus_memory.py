@@ -15,9 +15,10 @@ import contextlib
 import zlib
 from collections import defaultdict
 
-from llo_shared.bus import DLQ_SUFFIX, DeadLetter, Message, Subscription, deliver, replayed
+from llo_shared.bus import DLQ_SUFFIX, DeadLetter, Message, Subscription, deliver_batch, replayed
 
 REPLAYER_GROUP = "llo.dlq-replayer"
+BATCH_SIZE = 500  # as many as the Kafka adapter's max_poll_records
 
 
 class MemoryBroker:
@@ -103,8 +104,10 @@ class InProcessBus:
                 await self.broker.appended.wait_for(lambda: committed[position] < len(log))
             self._busy += 1
             try:
-                await deliver(log[committed[position]], subscription, self.publish_one)
-                committed[position] += 1  # commit only after the handler is done
+                start = committed[position]
+                batch = log[start : start + (BATCH_SIZE if subscription.batch_handler else 1)]
+                await deliver_batch(batch, subscription, self.publish_one)
+                committed[position] = start + len(batch)  # commit only after the handlers are done
             finally:
                 self._busy -= 1
 

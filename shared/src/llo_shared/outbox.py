@@ -12,9 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from pymongo import ReturnDocument
 
 from llo_shared.bus import EventBus, Message, envelope_message
 from llo_shared.envelope import EventEnvelope
@@ -25,8 +29,6 @@ log = logging.getLogger(__name__)
 
 OUTBOX = "outbox"
 PENDING = "outbox_pending"
-# Counts appends, so the relay can clear with one write when nobody appended since it read.
-SEQUENCE = "outbox_seq"
 
 
 def outbox_entries(topic: str, events: Iterable[EventEnvelope]) -> list[dict[str, Any]]:
@@ -52,13 +54,12 @@ def with_events(update: dict[str, Any], topic: str, events: list[EventEnvelope])
     merged = {op: dict(fields) for op, fields in update.items()}
     merged.setdefault("$push", {})[OUTBOX] = {"$each": outbox_entries(topic, events)}
     merged.setdefault("$set", {})[PENDING] = True
-    merged.setdefault("$inc", {})[SEQUENCE] = 1
     return merged
 
 
 def new_document(document: dict[str, Any], topic: str, events: list[EventEnvelope]) -> dict[str, Any]:
     """A document to insert, carrying the events its creation causes."""
-    return document | {OUTBOX: outbox_entries(topic, events), PENDING: bool(events), SEQUENCE: 1}
+    return document | {OUTBOX: outbox_entries(topic, events), PENDING: bool(events)}
 
 
 def outbox_index(collection: str) -> IndexSpec:
@@ -66,7 +67,7 @@ def outbox_index(collection: str) -> IndexSpec:
 
 
 def strip_outbox(document: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in document.items() if k not in (OUTBOX, PENDING, SEQUENCE)}
+    return {k: v for k, v in document.items() if k not in (OUTBOX, PENDING)}
 
 
 @dataclass
@@ -87,6 +88,7 @@ class OutboxRelay:
         service: str,
         poll_interval_s: float = 0.2,
         batch_size: int = 200,
+        sweep_interval_s: float | None = None,
     ) -> None:
         self._db = db
         self._collections = list(collections)
@@ -94,12 +96,27 @@ class OutboxRelay:
         self._service = service
         self._poll = poll_interval_s
         self._batch = batch_size
+        self._sweep_every = poll_interval_s if sweep_interval_s is None else sweep_interval_s
+        self._sweep_requested = True
+        self._last_sweep = -math.inf
+        self._hints: dict[str, set[Any]] = defaultdict(set)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.stats = RelayStats()
 
-    def wake(self) -> None:
-        """Called after a write, so events leave at once instead of at the next poll."""
+    def wake(self, collection: str | None = None, ids: Iterable[Any] = ()) -> None:
+        """Called after a write, so events leave at once instead of at the next poll.
+
+        Given the collection and the ids of the documents written, the next pass reads just
+        those, by _id. Without them it queries the collections for pending outboxes: on
+        FerretDB that query is a scan of the whole collection, so a service with large
+        collections names its documents and sets a longer `sweep_interval_s`; the query then
+        runs only that often, for writes nobody named (another process that crashed after
+        its write, a writer that called wake() without ids)."""
+        if collection is None:
+            self._sweep_requested = True
+        else:
+            self._hints[collection].update(ids)
         self._wake.set()
 
     async def start(self) -> None:
@@ -115,7 +132,7 @@ class OutboxRelay:
     async def _run(self) -> None:
         while True:
             try:
-                moved = await self.relay_once()
+                moved = await self._next_pass()
             except asyncio.CancelledError:
                 raise
             except Exception:  # broker or store away: keep the events, try again next pass
@@ -129,16 +146,42 @@ class OutboxRelay:
                         await self._wake.wait()
                 self._wake.clear()
 
+    async def _next_pass(self) -> int:
+        try:
+            moved = await self._relay_named()
+        except BaseException:
+            self._sweep_requested = True  # the names are gone: the query finds those documents
+            raise
+        due = asyncio.get_running_loop().time() - self._last_sweep >= self._sweep_every
+        if self._sweep_requested or due:
+            moved += await self.relay_once()
+        return moved
+
+    async def _relay_named(self) -> int:
+        total = 0
+        while self._hints:
+            name, ids = self._hints.popitem()
+            collection = self._db[name]
+            documents = [
+                document
+                for document_id in ids
+                if (document := await collection.find_one({"_id": document_id}, {OUTBOX: 1}))
+                and document.get(OUTBOX)
+            ]
+            if documents:
+                total += await self._publish(collection, documents)
+        self.stats.published += total
+        OUTBOX_RELAYED.labels(self._service).inc(total)
+        return total
+
     async def relay_once(self) -> int:
         """One pass over every collection; returns how many events were published."""
+        self._sweep_requested = False
+        self._last_sweep = asyncio.get_running_loop().time()
         total = 0
         for name in self._collections:
             collection = self._db[name]
-            documents = (
-                await collection.find({PENDING: True}, {OUTBOX: 1, SEQUENCE: 1})
-                .limit(self._batch)
-                .to_list(None)
-            )
+            documents = await collection.find({PENDING: True}, {OUTBOX: 1}).limit(self._batch).to_list(None)
             if documents:
                 total += await self._publish(collection, documents)
             # Counting is a full scan on FerretDB: only when a full batch says more may wait.
@@ -163,10 +206,18 @@ class OutboxRelay:
         return len(messages)
 
     async def _clear(self, collection: Any, doc: dict[str, Any]) -> None:
-        """Remove exactly the published entries, never one a writer appended meanwhile."""
-        unchanged = {"_id": doc["_id"], SEQUENCE: doc.get(SEQUENCE)}
-        cleared = await collection.update_one(unchanged, {"$set": {OUTBOX: [], PENDING: False}})
-        if cleared.matched_count == 0:
-            # A writer appended since the read: pull what was published ($pullAll with the exact
-            # entries, as FerretDB ignores a conditional $pull); the next pass takes the rest.
-            await collection.update_one({"_id": doc["_id"]}, {"$pullAll": {OUTBOX: doc.get(OUTBOX, [])}})
+        """Remove exactly the published entries, never one a writer appended meanwhile.
+
+        Filters name `_id` alone: that is the one filter FerretDB answers from an index, any
+        other filter is a scan of the whole collection per write. `$pullAll` with the exact
+        entries keeps an entry appended since our read; the document as it is after the write
+        tells whether such an entry is there, and then the flag goes back up. (A writer that
+        appends after this write raises the flag itself.) No projection: FerretDB 1.24 does not
+        implement one on findAndModify."""
+        after = await collection.find_one_and_update(
+            {"_id": doc["_id"]},
+            {"$pullAll": {OUTBOX: doc.get(OUTBOX, [])}, "$set": {PENDING: False}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if after is not None and after.get(OUTBOX):
+            await collection.update_one({"_id": doc["_id"]}, {"$set": {PENDING: True}})

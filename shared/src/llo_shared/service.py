@@ -101,6 +101,7 @@ def build_service_app(
             infra.bus,
             service=spec.name,
             poll_interval_s=settings.relay_poll_interval_s,
+            sweep_interval_s=settings.relay_sweep_interval_s,
         )
         runtime = Runtime(spec.name, settings, infra, Inbox(infra.db), relay)
         app.state.runtime = runtime

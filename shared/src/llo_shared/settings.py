@@ -27,6 +27,9 @@ class ServiceSettings(BaseSettings):
     dev_key_file: Path = Path(".local/dev-signing-key.pem")
     # The relay is woken by local writes; polling only picks up other replicas' writes.
     relay_poll_interval_s: float = 1.0
+    # How often the relay queries for pending outboxes nobody named (see OutboxRelay.wake);
+    # None: at every poll.
+    relay_sweep_interval_s: float | None = None
 
     @classmethod
     def settings_customise_sources(

@@ -25,8 +25,8 @@ from billing.domain.invoices import (
 from billing.domain.ledgers import BillingMoment, Ledger
 from billing.domain.money import split_pro_rata
 from billing.domain.surcharge import AcceptingPayer, settle, split_surcharge
-from billing.issuing import issue
-from billing.store import COHORTS, DOCUMENTS, ENROLMENTS, ENTITIES, OFFERINGS
+from billing.issuing import issue, issue_new
+from billing.store import COHORTS, DOCUMENTS, ENROLMENTS, ENTITIES, OFFERINGS, insert_new
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ def _set_known(values: dict[str, Any]) -> dict[str, Any]:
 
 
 class Biller:
-    def __init__(self, db: Any, wake: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, db: Any, wake: Callable[..., None] = lambda *hint: None) -> None:
         self.db = db
         self.wake = wake
         # demo mode hangs a cost-model seeder here; production has none
@@ -149,30 +149,60 @@ class Biller:
 
     async def participant_enrolled(self, enrolment: Any, event: EventRef) -> None:
         cohort = await self.db[COHORTS].find_one({"_id": enrolment.cohort_id}) or {}
-        provider_id = enrolment.provider_id or cohort.get("provider_id")
-        document = {
-            "cohort_id": enrolment.cohort_id,
-            "offering_id": enrolment.offering_id or cohort.get("offering_id"),
-            "provider_id": provider_id,
-            "participant_ref": enrolment.participant_ref,
-            "funding_kind": enrolment.funding_kind,
-            "payers": [p.model_dump() for p in enrolment.payers],
-            "seat_price_cents": enrolment.seat_price_cents,
-            "status": "enrolled",
-            "event_id": event.event_id,
-            "event_type": event.event_type,
-            "enrolled_on": event.day.isoformat(),
-        }
         await self.db[ENROLMENTS].update_one(
-            {"_id": enrolment.enrolment_id}, {"$setOnInsert": document}, upsert=True
+            {"_id": enrolment.enrolment_id},
+            {"$setOnInsert": enrolment_record(enrolment, event, cohort)},
+            upsert=True,
         )
-        if enrolment.funding_kind != "private" or not provider_id:
+        stored = await self.db[ENROLMENTS].find_one({"_id": enrolment.enrolment_id})
+        if not is_private_seat(stored):
             return  # funded seats are counted for the allocation, never invoiced
-        entity = await self.ensure_entity(provider_id)
-        at_enrolment = entity.get("billing_moment") == BillingMoment.at_enrolment.value
-        if at_enrolment or cohort.get("status") in BILLABLE_STATUSES:
-            stored = await self.db[ENROLMENTS].find_one({"_id": enrolment.enrolment_id})
+        entity = await self.ensure_entity(stored["provider_id"])
+        if billable_now(entity, cohort):
             await self.bill_seat(stored, event)
+
+    async def participants_enrolled(self, run: list[tuple[Any, EventRef]]) -> None:
+        """A run of enrolments at once: one bulk write per collection instead of some fifteen
+        round trips each. An enrolment stored before (a redelivery, or its withdrawal came
+        first) takes the one-by-one path, which finds what an earlier attempt left."""
+        cohorts = await self._by_id(COHORTS, {enrolment.cohort_id for enrolment, _ in run})
+        records: dict[str, dict[str, Any]] = {}
+        for enrolment, event in run:
+            cohort = cohorts.get(enrolment.cohort_id, {})
+            records.setdefault(enrolment.enrolment_id, enrolment_record(enrolment, event, cohort))
+        fresh = await insert_new(self.db[ENROLMENTS], [{"_id": k} | r for k, r in records.items()])
+        private = [{"_id": k} | r for k, r in records.items() if k in fresh and is_private_seat(r)]
+        invoices = await self._fresh_seat_invoices(private, cohorts)
+        await issue_new(self.db, invoices)
+        if invoices:
+            self.wake(DOCUMENTS, [document.document_id for document, _ in invoices])
+        for enrolment, event in run:
+            if enrolment.enrolment_id not in fresh:
+                await self.participant_enrolled(enrolment, event)
+
+    async def _fresh_seat_invoices(
+        self, enrolments: list[dict[str, Any]], cohorts: dict[str, dict[str, Any]]
+    ) -> list[tuple[Document, dict[str, Any]]]:
+        entities = {p: await self.ensure_entity(p) for p in {e["provider_id"] for e in enrolments}}
+        offerings = await self._by_id(
+            OFFERINGS, {e["offering_id"] for e in enrolments if e.get("offering_id")}
+        )
+        invoices = []
+        for enrolment in enrolments:
+            cohort, entity = cohorts.get(enrolment["cohort_id"], {}), entities[enrolment["provider_id"]]
+            if billable_now(entity, cohort):
+                offering = offerings.get(enrolment.get("offering_id"), {})
+                cause = EventRef(
+                    enrolment["event_id"],
+                    enrolment["event_type"],
+                    date.fromisoformat(enrolment["enrolled_on"]),
+                )
+                invoices += self._seat_invoices(enrolment, cause, None, cohort, offering, entity)
+        return invoices
+
+    async def _by_id(self, collection: str, ids: set[str]) -> dict[str, dict[str, Any]]:
+        found = await self.db[collection].find({"_id": {"$in": sorted(ids)}}).to_list(None)
+        return {document["_id"]: document for document in found}
 
     async def enrolment_withdrawn(self, withdrawal: Any, event: EventRef) -> None:
         await self.db[ENROLMENTS].update_one(
@@ -251,14 +281,28 @@ class Biller:
         if enrolment.get("status") != "enrolled" or not enrolment.get("provider_id"):
             return
         cohort = await self.db[COHORTS].find_one({"_id": enrolment["cohort_id"]}) or {}
-        if cohort.get("status") == "cancelled":
-            return
         offering = await self.db[OFFERINGS].find_one({"_id": enrolment.get("offering_id")}) or {}
+        entity = await self.ensure_entity(enrolment["provider_id"])
+        for document, extra in self._seat_invoices(enrolment, cause, triggered_by, cohort, offering, entity):
+            await issue(self.db, document, **extra)
+        self.wake()
+
+    def _seat_invoices(
+        self,
+        enrolment: dict[str, Any],
+        cause: EventRef,
+        triggered_by: str | None,
+        cohort: dict[str, Any],
+        offering: dict[str, Any],
+        entity: dict[str, Any],
+    ) -> list[tuple[Document, dict[str, Any]]]:
+        """The invoices for one private seat: one per payer, by its share of the seat price."""
+        if cohort.get("status") == "cancelled":
+            return []
         price = enrolment.get("seat_price_cents") or cohort.get("seat_price_cents") or list_price(offering)
         if not price:
             log.warning("private seat without a price", extra={"enrolment_id": enrolment["_id"]})
-            return
-        entity = await self.ensure_entity(enrolment["provider_id"])
+            return []
         payers = enrolment.get("payers") or [
             {
                 "payer_id": enrolment.get("participant_ref") or enrolment["_id"],
@@ -268,6 +312,7 @@ class Biller:
         amounts = split_pro_rata(price, [max(1, p.get("share_bp") or 10_000) for p in payers])
         category, rate = vat_of(offering)
         title = offering.get("title") or enrolment.get("offering_id") or "opleiding"
+        invoices = []
         for payer, amount in zip(payers, amounts, strict=True):
             if amount <= 0:
                 continue
@@ -295,8 +340,8 @@ class Biller:
                 cause.day,
                 enrolment["cohort_id"],
             )
-            await issue(self.db, document, enrolment_id=enrolment["_id"], purpose="seat")
-        self.wake()
+            invoices.append((document, {"enrolment_id": enrolment["_id"], "purpose": "seat"}))
+        return invoices
 
     # surcharge -----------------------------------------------------------------------
 
@@ -485,6 +530,33 @@ class Biller:
             lines=[line],
             cohort_id=cohort_id,
         )
+
+
+def enrolment_record(enrolment: Any, event: EventRef, cohort: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "cohort_id": enrolment.cohort_id,
+        "offering_id": enrolment.offering_id or cohort.get("offering_id"),
+        "provider_id": enrolment.provider_id or cohort.get("provider_id"),
+        "participant_ref": enrolment.participant_ref,
+        "funding_kind": enrolment.funding_kind,
+        "payers": [p.model_dump() for p in enrolment.payers],
+        "seat_price_cents": enrolment.seat_price_cents,
+        "status": "enrolled",
+        "event_id": event.event_id,
+        "event_type": event.event_type,
+        "enrolled_on": event.day.isoformat(),
+    }
+
+
+def is_private_seat(enrolment: dict[str, Any]) -> bool:
+    """As first recorded: a later event for the same enrolment does not change its funding."""
+    return enrolment.get("funding_kind") == "private" and bool(enrolment.get("provider_id"))
+
+
+def billable_now(entity: dict[str, Any], cohort: dict[str, Any]) -> bool:
+    """A private seat is billed at enrolment, or once its cohort is confirmed (the entity's setting)."""
+    at_enrolment = entity.get("billing_moment") == BillingMoment.at_enrolment.value
+    return at_enrolment or cohort.get("status") in BILLABLE_STATUSES
 
 
 def list_price(offering: dict[str, Any]) -> int:

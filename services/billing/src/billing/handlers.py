@@ -149,6 +149,26 @@ def make_handlers(biller: Biller) -> dict[str, Any]:
     }
 
 
+def application_batch_handler(biller: Biller, one_by_one: Any) -> Any:
+    """Runs of ParticipantEnrolled in bulk (their effects are convergent on natural keys, so
+    they need no inbox claim); every other event, in its place in the order, one by one."""
+
+    async def on_applications(events: list[EventEnvelope]) -> None:
+        run: list[tuple[ParticipantEnrolled, EventRef]] = []
+        for event in events:
+            if event.event_type == "ParticipantEnrolled":
+                run.append((parse(ParticipantEnrolled, event), ref(event)))
+                continue
+            if run:
+                await biller.participants_enrolled(run)
+                run = []
+            await one_by_one(event)
+        if run:
+            await biller.participants_enrolled(run)
+
+    return on_applications
+
+
 def subscriptions(runtime: Any) -> list[Subscription]:
     """One consumer group per topic, each guarded by the inbox (same event_id -> no effect)."""
     biller = Biller(runtime.db, wake=runtime.relay.wake)
@@ -158,5 +178,6 @@ def subscriptions(runtime: Any) -> list[Subscription]:
     for topic, handler in make_handlers(biller).items():
         group = f"{prefix}billing.{topic}"
         guarded = runtime.inbox.guard(f"billing.{topic}", handler)
-        subscriptions.append(Subscription(group, (prefix + topic,), guarded))
+        batch = application_batch_handler(biller, guarded) if topic == APPLICATION_TOPIC else None
+        subscriptions.append(Subscription(group, (prefix + topic,), guarded, batch_handler=batch))
     return subscriptions

@@ -11,3 +11,7 @@ class BillingSettings(ServiceSettings):
     # Prefix for the consumed topics and consumer groups: integration tests and benchmarks run
     # against a shared broker on their own topics. Empty in every real deployment.
     topic_prefix: str = ""
+
+    # The bulk enrolment path names the invoices it writes (OutboxRelay.wake), so the relay's
+    # query for pending outboxes, a scan of the documents on FerretDB, runs only this often.
+    relay_sweep_interval_s: float | None = 30.0
