@@ -5,26 +5,14 @@ then records a licence fee shared in the demo's FLEX consortium and opens a part
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from llo.embedded import EmbeddedApp
+from tests.fixtures.browser import launch_chromium
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 CAMT_053 = """<?xml version="1.0" encoding="UTF-8"?>
 <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">
   <BkToCstmrStmt>
@@ -59,29 +47,6 @@ CAMT_053 = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def demo(dev_key_file) -> Iterator[str]:
-    """The embedded demo (all services, demo data) on a free port."""
-    port = free_port()
-    app = EmbeddedApp(environment="demo", dev_key_file=dev_key_file)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "demo did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=20)
-
-
 def euros_for_camt(dutch: str) -> str:
     """'€ 1.190,70' as on the page -> '1190.70' as a bank writes it."""
     return dutch.replace("€", "").replace(".", "").replace(",", ".").strip()
@@ -91,7 +56,7 @@ def test_finance_user_checks_ledgers_invoices_allocation_and_books_a_bank_statem
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         page = browser.new_page()
         page.goto(f"{demo}/billing/")
         page.select_option("#demo-user", "financien")

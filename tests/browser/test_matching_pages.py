@@ -3,48 +3,13 @@ the mobility team sees its candidates with the why of their best cohorts."""
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
-from collections.abc import Iterator
 
 import pytest
-import uvicorn
 
-from llo.embedded import EmbeddedApp
+from tests.fixtures.browser import launch_chromium
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def demo(dev_key_file) -> Iterator[str]:
-    """The embedded demo (all services, demo data) on a free port."""
-    port = free_port()
-    app = EmbeddedApp(environment="demo", dev_key_file=dev_key_file)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "demo did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=20)
 
 
 def sign_in(page, base: str, user: str) -> None:
@@ -57,7 +22,7 @@ def test_employer_accepts_a_pooled_proposal_and_the_mobility_team_sees_why(demo)
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         page = browser.new_page()
         sign_in(page, demo, "werkgever")
         for _ in range(30):  # the catalogue's cohorts reach matching by events, shortly after start

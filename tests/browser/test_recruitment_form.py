@@ -3,36 +3,19 @@ what was typed, stores nothing, and accepts the corrected form."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-import uvicorn
 
 from llo_shared.bus_memory import InProcessBus
 from llo_shared.mongo import MemoryDatabase
 from llo_shared.service import Infrastructure
 from recruitment.app import create_app
 from recruitment.settings import RecruitmentSettings
+from tests.fixtures.browser import launch_chromium, served
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -59,18 +42,9 @@ def site(dev_key_file) -> Iterator[tuple[str, MemoryDatabase]]:
             "seats_taken": 2,
         }
     )
-    port = free_port()
     app = create_app(settings, Infrastructure(db, InProcessBus()))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "recruitment did not start"
-    yield f"http://127.0.0.1:{port}", db
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(app) as url:
+        yield url, db
 
 
 def test_the_form_on_a_phone(site):
@@ -78,7 +52,7 @@ def test_the_form_on_a_phone(site):
 
     url, db = site
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
         page.goto(f"{url}/recruitment/aanmelden?cohort=coh-form&channel=open_day")
         expect(page.get_by_role("heading", name="Aanmelden")).to_be_visible()
