@@ -54,6 +54,26 @@ DEMO_PAYERS = [
         "postcode": "1315 HR",
     },
 ]
+# Addresses of ROC van Flevoland's partners in the demo's FLEX consortia (catalogue seed), so a
+# shared cost's partner invoice passes the Dutch e-invoice rules (NL-R-004 wants the address).
+CONSORTIUM_PARTNERS = [
+    ("KVK-90011001", "Polderzorg Academie", "Zorgweg 12", "Lelystad", "8232 ZZ"),
+    ("KVK-90011002", "Zorgleerhuis Lelystad", "Agorabaan 4", "Lelystad", "8224 JR"),
+    ("BRIN-27UM", "Aeres MBO", "Stadhuisplein 5", "Almere", "1315 HR"),
+    ("KVK-90011003", "Installatiewerkplaats Flevoland", "Industrieweg 20", "Almere", "1332 BT"),
+    ("KVK-90011016", "Noordelijke Energieschool", "Energieweg 3", "Emmeloord", "8304 AA"),
+]
+DEMO_PAYERS += [
+    {
+        "payer_id": partner,
+        "kind": "consortium_partner",
+        "name": name,
+        "street": street,
+        "city": city,
+        "postcode": postcode,
+    }
+    for partner, name, street, city, postcode in CONSORTIUM_PARTNERS
+]
 
 
 async def seed_demo(runtime: Any) -> None:
