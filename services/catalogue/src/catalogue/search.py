@@ -32,6 +32,7 @@ import asyncio
 import bisect
 import contextlib
 import functools
+import gc
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -475,6 +476,12 @@ class SearchIndex:
 
     async def start_sync(self, store: Any, interval_s: float = 1.0) -> None:
         await self.refresh(store)
+        # The index lives as long as the process. A full collection would walk all its objects
+        # (850,000 at 50,000 offerings: a 340 ms pause in the middle of requests, measured), so
+        # everything allocated so far leaves the collector's sight; refcounting still frees it.
+        # Collect first, so that only what is alive is frozen.
+        gc.collect()
+        gc.freeze()
 
         async def loop() -> None:
             while True:

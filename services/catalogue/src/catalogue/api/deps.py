@@ -16,11 +16,13 @@ from llo_shared.problems import Problem
 MAX_PAGE = 100
 
 
-def get_store(request: Request) -> CatalogueStore:
+# async: FastAPI runs a plain `def` dependency in its thread pool, a hop that costs more than
+# these lookups (measured on the search endpoint).
+async def get_store(request: Request) -> CatalogueStore:
     return request.app.state.catalogue_store
 
 
-def get_index(request: Request) -> SearchIndex:
+async def get_index(request: Request) -> SearchIndex:
     return request.app.state.search_index
 
 

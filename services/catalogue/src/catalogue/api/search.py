@@ -173,8 +173,9 @@ LIST_PARAMS = frozenset(
 )
 
 
-def search_params(request: Request) -> SearchParams:
+async def search_params(request: Request) -> SearchParams:
     """Read the raw query and validate it in one model, so every error names its parameter.
+    (async: no thread-pool hop for pure CPU work.)
 
     Repeated parameters are lists (OR within a field); an unknown parameter is a 422 too.
     """

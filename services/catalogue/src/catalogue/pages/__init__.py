@@ -151,7 +151,7 @@ def page_router(pages: Pages) -> APIRouter:
     @router.get("/catalogue/", response_class=HTMLResponse)
     async def home(request: Request, principal: PagePrincipal) -> HTMLResponse:
         try:
-            params = search_params(request)
+            params = await search_params(request)
             result = run_search(
                 index(request),
                 store(request),
