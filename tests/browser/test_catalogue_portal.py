@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from catalogue.app import create_app
-from catalogue.settings import CatalogueSettings
-from tests.fixtures.browser import launch_chromium, served
+from tests.fixtures.browser import launch_chromium
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def portal(dev_key_file) -> Iterator[str]:
-    """The catalogue alone, with its demo data (seeded at start in demo mode)."""
-    settings = CatalogueSettings(
-        environment="demo", storage="memory", bus="memory", dev_key_file=dev_key_file
-    )
-    with served(create_app(settings)) as url:
-        yield url
 
 
 def test_search_filter_open_offering_and_see_cohorts(portal):

@@ -3,26 +3,12 @@ explained in Dutch next to the field), schedules a cohort and finds it on the pu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from catalogue.app import create_app
-from catalogue.settings import CatalogueSettings
-from tests.fixtures.browser import launch_chromium, served
+from tests.fixtures.browser import launch_chromium
 
 pytestmark = pytest.mark.browser
 TITLE = "Helpende Zorg en Welzijn in de avond"
-
-
-@pytest.fixture
-def portal(dev_key_file) -> Iterator[str]:
-    """The catalogue alone in demo mode: its seed registers ROC van Flevoland, the demo provider."""
-    settings = CatalogueSettings(
-        environment="demo", storage="memory", bus="memory", dev_key_file=dev_key_file
-    )
-    with served(create_app(settings)) as url:
-        yield url
 
 
 def fill_offering(page) -> None:
