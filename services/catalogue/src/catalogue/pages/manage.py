@@ -113,23 +113,35 @@ def manage_router(pages: Pages) -> APIRouter:
             raise refuse(request, principal, 403, "Uw organisatie is nog niet als aanbieder geregistreerd.")
         return provider
 
-    async def own_offering(request: Request, principal: Principal | None, offering_id: str) -> dict[str, Any]:
+    async def owned(
+        request: Request, principal: Principal | None, load: Any, missing: str, foreign: str
+    ) -> dict[str, Any]:
+        """The document `load()` finds, if it belongs to the signed-in provider (checked first)."""
         await acting_provider(request, principal)
-        offering = await store(request).offering(offering_id)
-        if offering is None:
-            raise refuse(request, principal, 404, "Deze opleiding bestaat niet.")
-        if offering["provider_id"] != principal.org:  # type: ignore[union-attr]
-            raise refuse(request, principal, 403, "Deze opleiding is van een andere aanbieder.")
-        return offering
+        document = await load()
+        if document is None:
+            raise refuse(request, principal, 404, missing)
+        if document["provider_id"] != principal.org:  # type: ignore[union-attr]
+            raise refuse(request, principal, 403, foreign)
+        return document  # type: ignore[no-any-return]
+
+    async def own_offering(request: Request, principal: Principal | None, offering_id: str) -> dict[str, Any]:
+        return await owned(
+            request,
+            principal,
+            lambda: store(request).offering(offering_id),
+            "Deze opleiding bestaat niet.",
+            "Deze opleiding is van een andere aanbieder.",
+        )
 
     async def own_cohort(request: Request, principal: Principal | None, cohort_id: str) -> dict[str, Any]:
-        await acting_provider(request, principal)
-        cohort = await store(request).cohort(cohort_id)
-        if cohort is None:
-            raise refuse(request, principal, 404, "Dit startmoment bestaat niet.")
-        if cohort["provider_id"] != principal.org:  # type: ignore[union-attr]
-            raise refuse(request, principal, 403, "Dit startmoment is van een andere aanbieder.")
-        return cohort
+        return await owned(
+            request,
+            principal,
+            lambda: store(request).cohort(cohort_id),
+            "Dit startmoment bestaat niet.",
+            "Dit startmoment is van een andere aanbieder.",
+        )
 
     def published(
         request: Request, offering: dict[str, Any] | None = None, cohort: dict | None = None
