@@ -31,22 +31,9 @@ from recruitment.app import create_app as recruitment_app
 from recruitment.settings import RecruitmentSettings
 from tests.fixtures.apps import bearer, running
 from tests.fixtures.catalogue_data import read_cohorts_from_now, schedule_private_cohort
+from tests.fixtures.recruitment_data import FUNDING, INTAKE
 
 PROVIDER, RMT = "BRIN-25LH", "RMT-FLEVOLAND"
-INTAKE = {"scores": [{"name": "motivatie", "value": 75}], "exemptions": []}
-FUNDING = {
-    "funding_kind": "private",
-    "payers": [
-        {
-            "payer_id": "KVK-39084217",
-            "kind": "employer",
-            "name": "Zorggroep Almere",
-            "scheme": "0106",
-            "endpoint": "39084217",
-            "share_bp": 10000,
-        }
-    ],
-}
 
 
 def settings_for(infra: Any, tag: str) -> tuple[CatalogueSettings, RecruitmentSettings]:
