@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import Depends, Request
 
+from llo_shared.files import write_once_atomically
 from llo_shared.problems import Problem
 from llo_shared.settings import ServiceSettings
 
@@ -33,11 +34,17 @@ class Principal:
 
 
 def load_or_create_dev_key(path: Path) -> rsa.RSAPrivateKey:
-    """The local signing key of dev and demo mode, made once and kept in a git-ignored folder."""
-    if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        assert isinstance(key, rsa.RSAPrivateKey)
-        return key
+    """The local signing key of dev and demo mode, made once and kept in a git-ignored folder.
+    Created atomically: the four processes of `make stack` start together."""
+    if not path.exists():
+        fresh = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = fresh.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        write_once_atomically(path, pem)
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return key
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(

@@ -25,6 +25,9 @@ class ServiceSettings(BaseSettings):
     jwt_audience: str = "llo-match"
     jwks_url: str | None = None
     dev_key_file: Path = Path(".local/dev-signing-key.pem")
+    # Billing's key for sealed invoice details (llo_shared.sealed): billing holds the private key,
+    # the services that collect invoice details need only its public half. Made locally in dev/demo.
+    sealing_key_file: Path = Path(".local/dev-sealing-key.pem")
     # The relay is woken by local writes; polling only picks up other replicas' writes.
     relay_poll_interval_s: float = 1.0
     # How often the relay queries for pending outboxes nobody named (see OutboxRelay.wake);
