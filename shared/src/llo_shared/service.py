@@ -83,6 +83,9 @@ class ServiceSpec:
     indexes: Sequence[mongo.IndexSpec] = ()
     subscriptions: Callable[[Runtime], list[Subscription]] = lambda runtime: []
     on_startup: Sequence[Callable[[Runtime], Awaitable[None]]] = field(default_factory=list)
+    # Run in reverse order at shutdown, before the relay and the bus stop (background work such as
+    # sweeps may still write events the relay should publish).
+    on_shutdown: Sequence[Callable[[Runtime], Awaitable[None]]] = field(default_factory=list)
 
 
 def build_service_app(
@@ -119,6 +122,8 @@ def build_service_app(
         try:
             yield
         finally:
+            for stop in reversed(spec.on_shutdown):
+                await stop(runtime)
             await relay.stop()
             if infra.owns_bus:
                 await infra.bus.stop()

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from fastapi import FastAPI
 
@@ -64,28 +61,4 @@ def create_app(
     )
     app = build_service_app(spec, settings, infra)
     install_error_mapping(app)
-    _stop_relay_firmly_on_shutdown(app)
     return app
-
-
-def _stop_relay_firmly_on_shutdown(app: FastAPI) -> None:
-    """Work-around for a shutdown hang: on Python 3.11 `asyncio.wait_for` swallows a cancellation
-    that arrives just as the relay's wake event fires, so `OutboxRelay.stop()` can wait forever.
-    Cancel until the task really ended; the shared stop() then finds nothing left to do.
-    (Reported to the lead: the shared relay should wait with `asyncio.timeout`.)"""
-    original = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(target: FastAPI) -> AsyncIterator[Any]:
-        async with original(target) as state:
-            try:
-                yield state
-            finally:
-                relay = target.state.runtime.relay
-                task = relay._task
-                while task is not None and not task.done():
-                    task.cancel()
-                    await asyncio.wait([task], timeout=0.1)
-                relay._task = None
-
-    app.router.lifespan_context = lifespan
