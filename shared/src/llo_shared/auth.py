@@ -118,10 +118,24 @@ class TokenVerifier:
         return Principal(claims["sub"], claims["role"], str(claims["org"]), claims.get("region"))
 
 
+def is_api_path(path: str) -> bool:
+    """`/<service>/api/...`: the JSON API, as opposed to the pages."""
+    return path.split("/")[2:3] == ["api"]
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def _token_of(request: Request) -> str | None:
+    """A bearer token, or the pages' session cookie. A change through the JSON API needs the
+    bearer token: the cookie there would let a page of another site act for a signed-in browser
+    (CSRF). Reads through the API still take the cookie, for the downloads pages link to (CSV,
+    PDF, UBL); the same-origin policy keeps their content from other sites (no CORS headers)."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip()
+    if is_api_path(request.url.path) and request.method not in SAFE_METHODS:
+        return None
     return request.cookies.get(TOKEN_COOKIE)
 
 
