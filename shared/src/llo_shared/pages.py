@@ -14,6 +14,7 @@ from llo_shared.auth import TOKEN_COOKIE, Principal, issue_dev_token, optional_p
 from llo_shared.demo_users import DEMO_USERS, demo_user
 from llo_shared.problems import Problem
 from llo_shared.settings import ServiceSettings
+from llo_shared.web_security import session_cookie_secure
 
 SHARED_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -53,7 +54,9 @@ class Pages:
 
         @router.post(f"/{self.service}/demo/sign-in")
         def sign_in(
-            user: Annotated[str, Form(max_length=40)] = "", next: Annotated[str, Form(max_length=500)] = "/"
+            request: Request,
+            user: Annotated[str, Form(max_length=40)] = "",
+            next: Annotated[str, Form(max_length=500)] = "/",
         ) -> RedirectResponse:
             target = next if next.startswith("/") and not next.startswith("//") else "/"
             response = RedirectResponse(target, status_code=303)
@@ -68,7 +71,8 @@ class Pages:
                 region=chosen.region,
                 subject=f"demo:{chosen.key}",
             )
-            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax", path="/")
+            secure = session_cookie_secure(self.settings, request.url.scheme)
+            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax", path="/", secure=secure)
             return response
 
         return router

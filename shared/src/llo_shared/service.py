@@ -23,6 +23,7 @@ from llo_shared.observability import RequestContextMiddleware, configure_logging
 from llo_shared.outbox import OutboxRelay, outbox_index
 from llo_shared.problems import install_problem_handlers, problem_response
 from llo_shared.settings import ServiceSettings
+from llo_shared.web_security import BrowserSafetyMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,7 @@ def build_service_app(
     app.state.settings = settings
     app.state.infra = infra
     install_problem_handlers(app)
+    app.add_middleware(BrowserSafetyMiddleware)
     app.add_middleware(RequestContextMiddleware, service=spec.name)
     app.include_router(_health_router(spec.name, infra))
     for router in spec.api_routers:

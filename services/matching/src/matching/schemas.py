@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from llo_shared.dates import Day, PatchModel
 from llo_shared.skills import load_skills
 from matching.domain.model import COMMISSIONER_KINDS, DELIVERY_MODES, FUNDING_KINDS, LEVELS
 from matching.domain.places import REGIONS, place
@@ -103,8 +103,8 @@ class DemandCreate(Strict):
     participants: Annotated[int, Field(ge=1, le=500)]
     participant_refs: Annotated[list[Ref], Field(max_length=500)] = Field(default_factory=list)
     allow_split: bool = False
-    start_from: date
-    start_until: date
+    start_from: Day
+    start_until: Day
     budget_per_participant_cents: Cents | None = None
     payers: Annotated[list[PayerIn], Field(max_length=5)] = Field(default_factory=list)
     delivery_wishes: Annotated[list[DeliveryMode], Field(max_length=len(DELIVERY_MODES))] = Field(
@@ -125,14 +125,17 @@ class DemandCreate(Strict):
         return self
 
 
-class DemandUpdate(Strict):
-    """Fields a commissioner may change on an open demand; omitted fields stay as they are."""
+class DemandUpdate(Strict, PatchModel):
+    """Fields a commissioner may change on an open demand; omitted fields stay as they are, and
+    null is refused except for the budget (null: no budget stated)."""
+
+    nullable = frozenset({"budget_per_participant_cents"})
 
     title: Text | None = None
     participants: Annotated[int, Field(ge=1, le=500)] | None = None
     max_distance_km: Annotated[float, Field(gt=0, le=300)] | None = None
-    start_from: date | None = None
-    start_until: date | None = None
+    start_from: Day | None = None
+    start_until: Day | None = None
     budget_per_participant_cents: Cents | None = None
     essential_skills: Skills | None = None
     optional_skills: Skills | None = None
@@ -148,7 +151,7 @@ class DemandClose(Strict):
 
 class ConsentIn(Strict):
     purpose: Literal["matching", "sharing_with_provider", "contact"] = "matching"
-    given_on: date
+    given_on: Day
 
 
 class EvidenceIn(Strict):
@@ -156,7 +159,7 @@ class EvidenceIn(Strict):
     praktijkscan_pct: Annotated[int, Field(ge=0, le=100)] | None = None
     instaptoets_pct: Annotated[int, Field(ge=0, le=100)] | None = None
     exemption: Literal["granted", "refused"] | None = None
-    exemption_decided_on: date | None = None
+    exemption_decided_on: Day | None = None
     exemption_reference: Annotated[str, Field(max_length=80)] | None = None
 
     @model_validator(mode="after")
@@ -181,8 +184,8 @@ class CandidateCreate(Strict):
     region: Region
     location: Located
     max_distance_km: Annotated[float, Field(gt=0, le=300)] = 25
-    available_from: date
-    available_until: date
+    available_from: Day
+    available_until: Day
     skills: Skills = Field(default_factory=list)
     goal_essential_skills: Skills = Field(default_factory=list)
     goal_optional_skills: Skills = Field(default_factory=list)

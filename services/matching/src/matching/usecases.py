@@ -3,8 +3,10 @@ state change together with its events in one single-document write."""
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -38,6 +40,24 @@ from matching.store import (
     Conflict,
     now,
 )
+
+log = logging.getLogger(__name__)
+
+# What reading a stored record that breaks today's rules raises (a null, a missing key, a bad date).
+BROKEN_RECORD = (KeyError, TypeError, ValueError, OverflowError, AttributeError)
+
+
+@contextmanager
+def skipped_if_broken(kind: str, doc: dict[str, Any]) -> Iterator[None]:
+    """One tenant's broken record is logged and left out; the rest of the region still pools."""
+    try:
+        yield
+    except BROKEN_RECORD as error:
+        log.warning(
+            "skipped a broken record",
+            extra={"kind": kind, "ref": doc.get("_id"), "error": type(error).__name__},
+        )
+
 
 # A pooling run considers each seeker's best few feasible cohorts: enough room to regroup
 # people, small enough that the solver stays fast for a whole region.
@@ -329,35 +349,37 @@ class Matching:
         units: list[PoolUnit] = []
         members: dict[str, dict] = {}
         for doc in demands:
-            remaining = doc["participants"] - placed.get(doc["_id"], 0)
-            if remaining <= 0:
-                continue
-            need = demand_spec(doc, demand_rejections.get(doc["_id"]), remaining).to_need()
-            options = tuple((r.cohort_id, round(r.score)) for r in index.options(need, OPTIONS_PER_UNIT))
-            unit_id = f"demand:{doc['_id']}"
-            units.append(PoolUnit(unit_id, remaining, options, need.splittable, "demand"))
-            members[unit_id] = {
-                "kind": "demand",
-                "ref": doc["_id"],
-                "commissioner_org": doc["commissioner_org"],
-                "title": doc["title"],
-                "scores": dict(options),
-            }
+            with skipped_if_broken("demand", doc):
+                remaining = doc["participants"] - placed.get(doc["_id"], 0)
+                if remaining <= 0:
+                    continue
+                need = demand_spec(doc, demand_rejections.get(doc["_id"]), remaining).to_need()
+                options = tuple((r.cohort_id, round(r.score)) for r in index.options(need, OPTIONS_PER_UNIT))
+                unit_id = f"demand:{doc['_id']}"
+                members[unit_id] = {
+                    "kind": "demand",
+                    "ref": doc["_id"],
+                    "commissioner_org": doc["commissioner_org"],
+                    "title": doc["title"],
+                    "scores": dict(options),
+                }
+                units.append(PoolUnit(unit_id, remaining, options, need.splittable, "demand"))
         for doc in candidates:
-            profile = candidate_profile(doc, candidate_rejections.get(doc["_id"]))
-            if doc["_id"] in already or not profile.consents_to():
-                continue
-            options = tuple(
-                (r.cohort_id, round(r.score)) for r in index.options(profile.to_need(), OPTIONS_PER_UNIT)
-            )
-            unit_id = f"candidate:{doc['_id']}"
-            units.append(PoolUnit(unit_id, 1, options, False, "candidate"))
-            members[unit_id] = {
-                "kind": "candidate",
-                "ref": doc["_id"],
-                "commissioner_org": doc["registered_by"],
-                "scores": dict(options),
-            }
+            with skipped_if_broken("candidate", doc):
+                profile = candidate_profile(doc, candidate_rejections.get(doc["_id"]))
+                if doc["_id"] in already or not profile.consents_to():
+                    continue
+                options = tuple(
+                    (r.cohort_id, round(r.score)) for r in index.options(profile.to_need(), OPTIONS_PER_UNIT)
+                )
+                unit_id = f"candidate:{doc['_id']}"
+                members[unit_id] = {
+                    "kind": "candidate",
+                    "ref": doc["_id"],
+                    "commissioner_org": doc["registered_by"],
+                    "scores": dict(options),
+                }
+                units.append(PoolUnit(unit_id, 1, options, False, "candidate"))
         cohorts = await self._pool_cohorts({cid for u in units for cid, _ in u.options})
         return units, cohorts, members
 

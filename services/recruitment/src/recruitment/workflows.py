@@ -201,10 +201,21 @@ class Recruitment:
         """Time passes without events; this checks every known cohort against today's date."""
         proposed = []
         for doc in await self.store.all_cohorts({"status": {"$nin": ["cancelled", "completed"]}}):
-            view = cohort_view(doc)
-            if view and (campaign := await self.propose_fill_campaign(view)):
+            if campaign := await self._sweep_one(doc):
                 proposed.append(campaign)
         return proposed
+
+    async def _sweep_one(self, doc: dict[str, Any]) -> Campaign | None:
+        """One cohort of the sweep: a record that breaks is logged and skipped, never the whole sweep."""
+        try:
+            view = cohort_view(doc)
+            return await self.propose_fill_campaign(view) if view else None
+        except (ValueError, TypeError, KeyError, OverflowError) as error:
+            log.warning(
+                "fill sweep skipped a broken cohort",
+                extra={"cohort_id": doc.get("_id") or doc.get("cohort_id"), "error": type(error).__name__},
+            )
+            return None
 
     # applications ----------------------------------------------------------------------
     async def receive_application(
