@@ -83,5 +83,7 @@ provider.use(async (ctx, next) => {
   return undefined;
 });
 
+// In a container the issuer's name is an alias of the network, so listen on every interface.
 const { hostname, port } = new URL(issuer);
-provider.listen(Number(port), hostname, () => console.log(`oidc-provider listening on ${issuer}`));
+const listenHost = process.env.OIDC_LISTEN_HOST || hostname;
+provider.listen(Number(port), listenHost, () => console.log(`oidc-provider listening on ${issuer}`));
