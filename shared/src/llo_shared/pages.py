@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
+from llo_shared import oidc
 from llo_shared.auth import TOKEN_COOKIE, Principal, issue_dev_token, optional_principal
 from llo_shared.demo_users import DEMO_USERS, demo_user
 from llo_shared.problems import Problem
@@ -31,7 +32,11 @@ class Pages:
 
     @property
     def demo_mode(self) -> bool:
-        return self.settings.environment != "production" and not self.settings.jwks_url
+        return (
+            self.settings.environment != "production"
+            and not self.settings.jwks_url
+            and not oidc.enabled(self.settings)
+        )
 
     def render(
         self,
@@ -45,6 +50,7 @@ class Pages:
             "service": self.service,
             "principal": principal,
             "demo_users": DEMO_USERS if self.demo_mode else (),
+            "oidc_sign_in": oidc.enabled(self.settings),
         }
         return self.templates.TemplateResponse(request, template, context, status_code=status_code)
 
@@ -78,12 +84,14 @@ class Pages:
         return router
 
 
-def page_principal(request: Request) -> Principal | None:
-    """Pages treat an expired or foreign token cookie as signed out instead of failing."""
+async def page_principal(request: Request) -> Principal | None:
+    """Pages treat an expired or foreign token cookie as signed out instead of failing.
+    Outside demo mode people arrive with an OpenID Connect session (llo_shared.oidc)."""
     try:
-        return optional_principal(request)
+        principal = optional_principal(request)
     except Problem:
-        return None
+        principal = None
+    return principal or await oidc.session_principal(request)
 
 
 PagePrincipal = Annotated[Principal | None, Depends(page_principal)]

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 
-from llo_shared import mongo
+from llo_shared import mongo, oidc
 from llo_shared.auth import TokenVerifier
 from llo_shared.bus import EventBus, Subscription
 from llo_shared.bus_kafka import KafkaBus
@@ -148,6 +148,8 @@ def build_service_app(
         app.include_router(router, prefix=f"/{spec.name}/api/v1")
     for router in spec.page_routers:
         app.include_router(router)
+    if oidc.enabled(settings):
+        oidc.install(app, spec.name, settings, infra.db)
     return app
 
 
