@@ -39,6 +39,13 @@ T = TypeVar("T")
 
 CATALOGUE = "system:catalogue"
 FILL_CHANNELS = [Channel.employer_visit, Channel.uwv, Channel.gemeente, Channel.leerwerkloket]
+# The catalogue's refusal codes (SeatRejected.reason other than `full`) as drop-out reasons.
+SEAT_REFUSAL_REASONS = {
+    "cancelled": DropOutReason.cohort_cancelled,
+    "closed": DropOutReason.other,
+    "unknown_cohort": DropOutReason.other,
+    "funding_not_offered": DropOutReason.financing,
+}
 FILL_TARGET_GROUPS = [TargetGroup.zij_instromers, TargetGroup.werkzoekenden, TargetGroup.herintreders]
 
 
@@ -54,6 +61,16 @@ class MissingInput(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class FundingNotOffered(MissingInput):
+    """The cohort offers no seat of the funding kind asked for (the catalogue would refuse it)."""
+
+    def __init__(self, asked: str, offered: list[str]) -> None:
+        super().__init__(
+            "funding.funding_kind", f"this cohort offers no {asked} seat; it offers: {', '.join(offered)}"
+        )
+        self.asked, self.offered = asked, offered
 
 
 class SeatDecisionOnly(InvalidTransition):
@@ -286,6 +303,8 @@ class Recruitment:
             application, version = await self.load(application_id)
             if target in SEAT_DECISIONS:
                 raise SeatDecisionOnly(application.stage, target, manual_next(application.stage))
+            if target == Stage.enrolment_requested:
+                await self._check_funding_offered(application, funding or application.funding)
             changed, events = self._step(
                 application,
                 target,
@@ -302,6 +321,13 @@ class Recruitment:
         application = await self._retrying(attempt)
         self._wake()
         return application
+
+    async def _check_funding_offered(self, application: Application, funding: Funding | None) -> None:
+        """Refuse at once what the catalogue's seat decision would refuse later (its rule, told to us
+        in the cohort events); the catalogue still decides, this only spares the round trip."""
+        cohort = await self.cohort(application.cohort_id) if application.cohort_id else None
+        if funding is not None and cohort is not None and not cohort.offers(funding.funding_kind):
+            raise FundingNotOffered(str(funding.funding_kind), cohort.funding_kinds or [])
 
     def _step(
         self,
@@ -498,9 +524,10 @@ class Recruitment:
             if found is None:
                 return None
             application, version = found
-            why = DropOutReason.cohort_cancelled if reason == "cancelled" else DropOutReason.other
+            why = SEAT_REFUSAL_REASONS.get(reason, DropOutReason.other)
+            code = reason if reason in SEAT_REFUSAL_REASONS else "other"
             changed = application.moved(
-                Stage.rejected, at=self.clock(), by=CATALOGUE, reason=why, note=f"seat rejected: {reason}"
+                Stage.rejected, at=self.clock(), by=CATALOGUE, reason=why, note=f"seat rejected: {code}"
             )
             await self.store.save_application(changed, version, [])
             return changed
