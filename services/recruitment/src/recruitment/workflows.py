@@ -32,6 +32,7 @@ from recruitment.domain.campaign import (
 from recruitment.domain.fill import fill_goal
 from recruitment.domain.funding import Funding
 from recruitment.domain.funnel import SEAT_DECISIONS, DropOutReason, InvalidTransition, Stage, manual_next
+from recruitment.payers import PayerChoice, Sealer
 from recruitment.store import AlreadyExists, ConcurrentChange, RecruitmentStore
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,10 @@ class SeatDecisionOnly(InvalidTransition):
     """enrolled and waitlisted follow the catalogue's seat decision; a person cannot choose them."""
 
 
+def refuse_to_seal(details: dict[str, Any]) -> str:
+    raise RuntimeError("no sealing key configured: invoice details cannot go to billing")
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -98,8 +103,10 @@ class Recruitment:
         fill_lead_days: int = 21,
         fill_budget_per_seat_cents: int = 25_000,
         clock: Callable[[], datetime] = utcnow,
+        sealer: Sealer = refuse_to_seal,
     ) -> None:
         self.store = store
+        self.sealer = sealer
         self._wake = wake
         self.fill_lead_days = fill_lead_days
         self.fill_budget_per_seat_cents = fill_budget_per_seat_cents
@@ -240,11 +247,18 @@ class Recruitment:
         application_id: str | None = None,
         funding: Funding | None = None,
         request_enrolment: bool = False,
+        payer: PayerChoice | None = None,
     ) -> Application:
+        """A new application. `payer` is who the person says will pay: it becomes the declared
+        funding of a private seat, its details stay beside the application as personal data."""
         now = self.clock()
+        participant_ref = participant_ref or new_ref()
+        if payer is not None:
+            funding = payer.funding(participant_ref, self.sealer)
+            personal = (personal or {}) | {"payer": payer.model_dump(mode="json", exclude_none=True)}
         application = received(
             application_id=application_id or "app-" + uuid.uuid4().hex[:16],
-            participant_ref=participant_ref or new_ref(),
+            participant_ref=participant_ref,
             source=source,
             provider_id=cohort.provider_id or (campaign.provider_id if campaign else ""),
             at=now,
@@ -257,7 +271,7 @@ class Recruitment:
             candidate_ref=candidate_ref,
             placement_id=placement_id,
             registered_by=registered_by,
-            funding=funding,
+            funding=funding.of_participant(participant_ref) if funding else None,
         )
         events = [ev.envelope(self._received(application), application.application_id)]
         if request_enrolment:
@@ -375,6 +389,7 @@ class Recruitment:
         funding = funding or application.funding
         if funding is None:
             raise MissingInput("funding", "an enrolment request needs the seat's funding and payers")
+        funding = funding.of_participant(application.participant_ref)
         if not application.cohort_id:
             raise MissingInput("cohort_id", "an enrolment request needs a cohort")
         now = self.clock()

@@ -192,6 +192,14 @@ def page_router(pages: Pages) -> APIRouter:
         cohort_id: Annotated[str, Form(max_length=200)] = "",
         campaign: Annotated[str, Form(max_length=200)] = "",
         channel: Annotated[str, Form(max_length=40)] = "",
+        betaler: Annotated[str, Form(max_length=20)] = "",
+        organisatie: Annotated[str, Form(max_length=160)] = "",
+        kvk: Annotated[str, Form(max_length=20)] = "",
+        factuur_naam: Annotated[str, Form(max_length=200)] = "",
+        factuur_straat: Annotated[str, Form(max_length=200)] = "",
+        factuur_postcode: Annotated[str, Form(max_length=20)] = "",
+        factuur_plaats: Annotated[str, Form(max_length=100)] = "",
+        factuur_email: Annotated[str, Form(max_length=300)] = "",
     ) -> HTMLResponse | RedirectResponse:
         recruitment = recruitment_of(request)
         found, cohorts = await _form_target(recruitment, campaign or None, cohort_id or None)
@@ -204,8 +212,16 @@ def page_router(pages: Pages) -> APIRouter:
             postcode=postcode,
             consent=consent == "ja",
             cohort_id=cohort_id,
+            betaler=betaler,
+            organisatie=organisatie,
+            kvk=kvk,
+            factuur_naam=factuur_naam,
+            factuur_straat=factuur_straat,
+            factuur_postcode=factuur_postcode,
+            factuur_plaats=factuur_plaats,
+            factuur_email=factuur_email,
         )
-        applicant = form.applicant()
+        applicant, payer = form.validated()
         chosen = next((c for c in cohorts if c.cohort_id == cohort_id), None)
         if chosen is None:
             form.errors["cohort_id"] = MESSAGES["cohort_id"]
@@ -228,6 +244,7 @@ def page_router(pages: Pages) -> APIRouter:
             channel=_channel(channel),
             by="portal",
             personal=personal_fields(applicant, recruitment.clock()),
+            payer=payer,
         )
         return RedirectResponse("/recruitment/aanmelden/bedankt", status_code=303)
 
