@@ -4,6 +4,7 @@ its code, and a private seat on it is reserved."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -114,3 +115,14 @@ async def test_a_private_only_offering_refuses_a_funded_seat_through_the_saga(em
         await client.get(f"{CATALOGUE}/cohorts/{COHORT['cohort_id']}", headers=_provider(settings_overrides))
     ).json()
     assert seats["seats_taken"] == 1 and seats["seats_by_funding"]["private"] == 1
+
+    # One price: what the offering page shows for this start moment is what billing is told to invoice.
+    page = (await client.get(f"/catalogue/aanbod/{seats['offering_id']}")).text
+    assert "€ 6.400,00" in page and "eigen prijs" not in page
+    enrolled = [
+        json.loads(m.value)
+        for log in app.bus.broker.log("recruitment.application.v1")
+        for m in log
+        if b"ParticipantEnrolled" in m.value
+    ]
+    assert [e["payload"]["seat_price_cents"] for e in enrolled] == [640000]

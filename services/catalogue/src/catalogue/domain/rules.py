@@ -34,6 +34,12 @@ class RejectReason(StrEnum):
     funding_not_offered = "funding_not_offered"
 
 
+def list_price_cents(offering: dict[str, Any]) -> int:
+    """The offering's price per participant: its components (tuition, exam, materials) added up."""
+    price = offering["price"]
+    return int(price["tuition_cents"] + price.get("exam_cents", 0) + price.get("materials_cents", 0))
+
+
 def seat_funding_kinds(offering: dict[str, Any] | None, cohort: dict[str, Any]) -> list[str]:
     """The kinds of seat a cohort offers (DOMAIN.md "Offerings", "Mixed cohorts").
 
