@@ -57,6 +57,19 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class InvoiceDetailsIn(Strict):
+    """Where the invoice of a person paying themselves goes; sealed for billing, never published."""
+
+    name: Annotated[str, Field(min_length=2, max_length=120)]
+    street: Annotated[
+        str, Field(min_length=3, max_length=120, pattern=r"^\D*[A-Za-z]\D*\d.*$|^.*\d\D*[A-Za-z].*$")
+    ]
+    postcode: Annotated[str, Field(pattern=r"^[1-9][0-9]{3} ?[A-Za-z]{2}$")]
+    city: Annotated[str, Field(min_length=2, max_length=80)]
+    country: Literal["NL"] = "NL"
+    email: Annotated[str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+
+
 class PayerIn(Strict):
     payer_id: Ref
     kind: Literal["employer", "uwv", "gemeente", "oo_fonds", "participant", "budget_scheme"]
@@ -64,6 +77,15 @@ class PayerIn(Strict):
     scheme: Literal["0106", "0190"] | None = None
     endpoint: Annotated[str, Field(max_length=80)] | None = None
     share_bp: Annotated[int, Field(ge=1, le=10000)] = 10000
+    invoice_details: InvoiceDetailsIn | None = Field(
+        default=None, description="kind participant only: the person's invoice name and address"
+    )
+
+    @model_validator(mode="after")
+    def details_for_a_person_only(self) -> Self:
+        if self.invoice_details is not None and self.kind != "participant":
+            raise ValueError("invoice_details: only a paying person gives invoice details here")
+        return self
 
 
 class Located(Strict):
@@ -212,11 +234,25 @@ class CandidateCreate(Strict):
         return self
 
 
+# Why a member declines a group proposal: the code is what the PlacementRejected event publishes;
+# the free-text reason stays in matching (it may name people or say more than others should read).
+RejectionCode = Literal[
+    "too_far",
+    "schedule",
+    "price_or_surcharge",
+    "not_suitable",
+    "no_longer_needed",
+    "candidate_declined",
+    "other",
+]
+
+
 class ProposalDecision(Strict):
     demand_id: Ref | None = None
     candidate_ref: Ref | None = None
     candidate_agreed: bool = False
     reason: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+    reason_code: RejectionCode = "other"
 
     @model_validator(mode="after")
     def one_member(self) -> Self:

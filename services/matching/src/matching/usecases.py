@@ -29,6 +29,7 @@ from matching.domain.pooling import (
     pool_optimal,
 )
 from matching.engine import MatchingEngine
+from matching.payers import Sealer, erased_payers, placement_payers, refuse_to_seal
 from matching.schemas import CandidateCreate, DemandClose, DemandCreate, DemandUpdate, ProposalDecision
 from matching.store import (
     CANDIDATES,
@@ -112,10 +113,11 @@ def demand_event(kind: type[ev.DemandPayload], doc: dict[str, Any], **extra: Any
 
 
 class Matching:
-    def __init__(self, db: Any, wake: Callable[[], None]) -> None:
+    def __init__(self, db: Any, wake: Callable[[], None], sealer: Sealer = refuse_to_seal) -> None:
         self.store = Aggregates(db)
         self.engine = MatchingEngine(db)
         self._wake = wake
+        self._sealer = sealer
 
     # Demands -------------------------------------------------------------------------------
 
@@ -323,8 +325,17 @@ class Matching:
             )
         except Conflict as error:
             raise conflict(str(error)) from None
+        await self._erase_from_placements(ref)
         self._wake()
         return await self.visible_candidate(principal, ref)
+
+    async def _erase_from_placements(self, ref: str) -> None:
+        """A placement keeps who paid (an organisation) but nothing of the person as payer."""
+        for placement in await self.store.find(PLACEMENTS, {"candidate_ref": ref}):
+            payers = erased_payers(placement.get("payers") or [], ref)
+            await self.store.db[PLACEMENTS].update_one(
+                {"_id": placement["_id"]}, {"$set": {"payers": payers}}
+            )
 
     async def candidate_matches(self, principal: Principal, ref: str, k: int) -> list[dict]:
         doc = await self._active_candidate(principal, ref)
@@ -591,6 +602,7 @@ class Matching:
             "seats": member["seats"],
             "status": "accepted" if accept else "rejected",
             "reason": body.reason,
+            "reason_code": body.reason_code if not accept else None,
             "decided_by": principal.org,
             "decided_at": now().isoformat(),
         }
@@ -598,7 +610,7 @@ class Matching:
             index = await self.engine.index()
             offering = index.offerings.get(proposal["offering_id"])
             doc["funding_kind"] = offering.seat_funding if offering else "private"
-            doc["payers"] = source.get("payers", [])
+            doc["payers"] = placement_payers(source.get("payers", []), doc["candidate_ref"], self._sealer)
             event: Any = ev.PlacementAccepted(
                 placement_id=placement_id,
                 proposal_id=proposal_id,
@@ -617,7 +629,7 @@ class Matching:
                 cohort_id=doc["cohort_id"],
                 demand_id=doc["demand_id"],
                 candidate_ref=doc["candidate_ref"],
-                reason=body.reason or "",
+                reason=body.reason_code,
             )
         try:
             await self.store.insert(

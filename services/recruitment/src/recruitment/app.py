@@ -15,6 +15,7 @@ from recruitment.api import ROUTERS
 from recruitment.api.deps import install_error_mapping
 from recruitment.demo import seed_cohort
 from recruitment.pages import TEMPLATES, page_router
+from recruitment.payers import file_sealer
 from recruitment.settings import RecruitmentSettings
 from recruitment.store import INDEXES, OUTBOX_COLLECTIONS, RecruitmentStore
 from recruitment.workflows import Recruitment, utcnow
@@ -42,6 +43,7 @@ def create_app(
             fill_lead_days=settings.fill_lead_days,
             fill_budget_per_seat_cents=settings.fill_budget_per_seat_cents,
             clock=clock,
+            sealer=file_sealer(settings.sealing_key_file, create=settings.environment != "production"),
         )
         app.state.recruitment = recruitment
         seed = seed_cohort if settings.environment == "demo" else None
