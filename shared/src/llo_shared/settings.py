@@ -29,10 +29,10 @@ class ServiceSettings(BaseSettings):
     # Billing's key for sealed invoice details (llo_shared.sealed): billing holds the private key,
     # the services that collect invoice details need only its public half. Made locally in dev/demo.
     sealing_key_file: Path = Path(".local/dev-sealing-key.pem")
-    # The relay is woken by local writes; polling only picks up other replicas' writes.
+    # The relay is woken by local writes; polling only checks whether a sweep is due.
     relay_poll_interval_s: float = 1.0
-    # How often the relay queries for pending outboxes nobody named (see OutboxRelay.wake);
-    # None: at every poll.
+    # How often the relay queries for recent outboxes no write named (other processes, a crash);
+    # None: every 30 s (llo_shared.outbox.DEFAULT_SWEEP_INTERVAL_S).
     relay_sweep_interval_s: float | None = None
 
     # People's sign-in to the pages outside demo mode (llo_shared.oidc); off while no issuer is set.

@@ -32,7 +32,7 @@ from catalogue.domain.model import (
 from catalogue.domain.text import tokens
 from catalogue.domain.vocab import FUNDED_PROVIDER_KINDS, CohortStatus, OfferingStatus
 from llo_shared.mongo import IndexSpec
-from llo_shared.outbox import PENDING, new_document, strip_outbox, with_events
+from llo_shared.outbox import PENDING, new_document, release_outbox, strip_outbox, with_events
 from llo_shared.problems import Problem
 
 PROVIDERS, CONSORTIA, OFFERINGS, COHORTS, SEATS, SEAT_REJECTIONS = (
@@ -870,7 +870,7 @@ class CatalogueStore:
         for collection in (OFFERINGS, COHORTS):
             await self.db[collection].update_many(
                 {"import_id": import_id},
-                {"$set": {PENDING: True, "changed_at": now()}},
+                {"$set": {**release_outbox(), "changed_at": now()}},
             )
         await self.db[OFFERINGS].update_many(
             {"import_id": import_id, "status": IMPORTING},
