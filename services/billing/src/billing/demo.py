@@ -16,6 +16,8 @@ ENTITY_SETTINGS = {
     "kvk": "39082468",
     "vat_number": "NL001234567B01",
     "iban": "NL91ABNA0417164300",
+    "bic": "ABNANL2A",
+    "account_holder": "Stichting ROC van Flevoland",
     "street": "Educatorenweg 2",
     "city": "Almere",
     "postcode": "1325 AA",

@@ -45,6 +45,8 @@ class EntitySettings(Strict):
     kvk: str | None = Field(default=None, pattern=r"^\d{8}$")
     vat_number: str | None = Field(default=None, pattern=r"^NL\d{9}B\d{2}$")
     iban: str | None = Field(default=None, pattern=r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
+    bic: str | None = Field(default=None, pattern=r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
+    account_holder: str | None = Field(default=None, min_length=1, max_length=200)  # "t.n.v."
     street: str | None = Field(default=None, max_length=200)
     city: str | None = Field(default=None, max_length=100)
     postcode: str | None = Field(default=None, max_length=10)

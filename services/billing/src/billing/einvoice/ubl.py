@@ -210,7 +210,7 @@ def _line(root: etree._Element, document: Document, index: int, line: Any, credi
     amount(element, "LineExtensionAmount", line.amount_cents, document.currency)
     cbc(element, "AccountingCost", line.accounting_cost)
     item = cac(element, "Item")
-    cbc(item, "Name", line.description[:100])
+    cbc(item, "Name", line.description)
     category = cac(item, "ClassifiedTaxCategory")
     cbc(category, "ID", line.vat_category.value)
     cbc(category, "Percent", percent(line.vat_rate_bp))
