@@ -11,7 +11,7 @@ import pytest
 from billing.app import create_app
 from billing.einvoice.validation import Validator
 from billing.settings import BillingSettings
-from billing.testkit import message
+from billing.testkit import message, register_known_payers
 from tests.fixtures.apps import bearer, running
 
 FETCH = Path(__file__).resolve().parents[1] / "tools" / "fetch_validation_artifacts.sh"
@@ -48,6 +48,7 @@ async def billing(settings_overrides):
     settings = BillingSettings(**settings_overrides)
     app = create_app(settings)
     async with running(app) as client:
+        await register_known_payers(app.state.runtime.db)
         yield BillingHarness(app, client, settings)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from billing.domain.costing import CostModel, integral_cost_per_seat
 from billing.facts import entity_defaults, list_price
+from billing.issuing import issue_waiting
 from billing.store import COST_MODELS, ENTITIES, PAYERS
 
 DEMO_ENTITY = "BRIN-25LH"
@@ -91,6 +92,8 @@ async def seed_demo(runtime: Any) -> None:
     for payer in DEMO_PAYERS:
         document = payer | {"entity_id": DEMO_ENTITY, "buyer_reference": None}
         await db[PAYERS].replace_one({"_id": f"{DEMO_ENTITY}|{payer['payer_id']}"}, document, upsert=True)
+        # an enrolment handled before this seed waited for the payer's address: issue it now
+        await issue_waiting(db, DEMO_ENTITY, payer["payer_id"], datetime.now(UTC).date())
     biller = getattr(runtime, "biller", None)
     if biller is not None:
         biller.after_offering = seed_cost_model

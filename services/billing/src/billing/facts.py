@@ -26,6 +26,7 @@ from billing.domain.ledgers import BillingMoment, Ledger
 from billing.domain.money import split_pro_rata
 from billing.domain.surcharge import AcceptingPayer, settle, split_surcharge
 from billing.issuing import issue, issue_new
+from billing.payers import drop_waiting
 from billing.store import COHORTS, DOCUMENTS, ENROLMENTS, ENTITIES, OFFERINGS, insert_new
 
 log = logging.getLogger(__name__)
@@ -210,6 +211,7 @@ class Biller:
             {"$set": {"status": "withdrawn", "withdrawn_event_id": event.event_id}},
             upsert=True,
         )
+        await drop_waiting(self.db, enrolment_id=withdrawal.enrolment_id)
         invoices = (
             await self.db[DOCUMENTS]
             .find({"enrolment_id": withdrawal.enrolment_id, "kind": "invoice"})
@@ -251,6 +253,7 @@ class Biller:
             {"$set": {"status": "cancelled", "cancelled_event_id": event.event_id}},
             upsert=True,
         )
+        await drop_waiting(self.db, cohort_id=cancelled.cohort_id)
         invoices = (
             await self.db[DOCUMENTS].find({"cohort_id": cancelled.cohort_id, "kind": "invoice"}).to_list(None)
         )

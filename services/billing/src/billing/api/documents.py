@@ -42,6 +42,7 @@ from billing.einvoice.ubl import (
     build,
 )
 from billing.issuing import document_of, issue
+from billing.payers import lacking
 from billing.store import COHORTS, DOCUMENTS, OFFERINGS, PAYERS
 from llo_shared.problems import Problem
 
@@ -239,6 +240,14 @@ async def create_invoice(
             field="payer_id",
         )
     payer = Party.model_validate({k: v for k, v in master.items() if k in Party.model_fields})
+    if lacking(payer):  # finance is here: complete the register first, nothing is parked
+        raise Problem(
+            422,
+            "validation",
+            "Incomplete payer",
+            f"the register lacks {', '.join(lacking(payer))} of {body.payer_id}: complete it first",
+            field="payer_id",
+        )
     lines = [
         Line(
             description=line.description,
@@ -267,6 +276,7 @@ async def create_invoice(
         cohort_id=body.cohort_id,
     )
     stored = await issue(db, document, purpose="manual")
+    assert stored is not None, "its payer was found complete above"
     runtime_of(request).relay.wake()
     return document_view(stored, today())
 
@@ -327,5 +337,6 @@ async def credit_invoice(
         credited_issue_date=stored["issue_date"],
     )
     issued = await issue(runtime_of(request).db, credit, purpose=stored.get("purpose"))
+    assert issued is not None, "a credit note carries its invoice's party and never waits"
     runtime_of(request).relay.wake()
     return document_view(issued, today())

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-# Letters, digits, punctuation and spaces: no C0/C1 control characters (tab and newline included:
-# one-line fields), no lone surrogates, no U+FFFE/U+FFFF.
-PLAIN_TEXT = r"^[^\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]*$"
+# No C0/C1 control characters (tab and newline included: these are one-line fields).
+PLAIN_TEXT = r"^[^\x00-\x1f\x7f-\x9f]*$"
+# At output also lone surrogates and U+FFFE/U+FFFF, which XML 1.0 cannot carry either.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+")
 
 
