@@ -43,6 +43,17 @@ class BillingHarness:
         return bearer(self.settings, role, org)
 
 
+@pytest.fixture(scope="session")
+def sealing_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("sealing") / "billing-sealing-key.pem"
+
+
+@pytest.fixture
+def settings_overrides(settings_overrides, sealing_key_file):
+    """Billing's private key for sealed invoice details: a throwaway one, made on first use."""
+    return settings_overrides | {"sealing_key_file": sealing_key_file}
+
+
 @pytest.fixture
 async def billing(settings_overrides):
     settings = BillingSettings(**settings_overrides)
