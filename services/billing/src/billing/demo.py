@@ -57,6 +57,56 @@ DEMO_PAYERS = [
         "postcode": "1315 HR",
     },
 ]
+# The commissioners of the matching demo's demands, as finance keeps them: a seat they pay for
+# arrives with their KvK or OIN only, the register adds the postal address (NL-R-004).
+DEMAND_PAYERS = [
+    (
+        "KVK-51473920",
+        "employer",
+        "Woonzorg Flevoland",
+        "0106",
+        "51473920",
+        "Parkwijklaan 2",
+        "Almere",
+        "1328 AA",
+    ),
+    ("KVK-62584031", "employer", "Coloriet", "0106", "62584031", "Zwolsestraat 1", "Lelystad", "8221 AA"),
+    ("KVK-73695142", "employer", "Kwintes", "0106", "73695142", "Sportweg 10", "Zeist", "3705 AA"),
+    ("KVK-84706253", "employer", "Sherpa", "0106", "84706253", "Heideweg 4", "Baarn", "3741 AA"),
+    (
+        "OIN-00000001003214345000",
+        "uwv",
+        "UWV Flevoland",
+        "0190",
+        "00000001003214345000",
+        "Stationsplein 10",
+        "Almere",
+        "1315 KT",
+    ),
+    (
+        "OIN-00000001002220647000",
+        "gemeente",
+        "Gemeente Almere",
+        "0190",
+        "00000001002220647000",
+        "Stadhuisplein 1",
+        "Almere",
+        "1315 HR",
+    ),
+]
+DEMO_PAYERS += [
+    {
+        "payer_id": payer_id,
+        "kind": kind,
+        "name": name,
+        "scheme": scheme,
+        "endpoint": endpoint,
+        "street": street,
+        "city": city,
+        "postcode": postcode,
+    }
+    for payer_id, kind, name, scheme, endpoint, street, city, postcode in DEMAND_PAYERS
+]
 # Addresses of ROC van Flevoland's partners in the demo's FLEX consortia (catalogue seed), so a
 # shared cost's partner invoice passes the Dutch e-invoice rules (NL-R-004 wants the address).
 CONSORTIUM_PARTNERS = [
