@@ -42,6 +42,7 @@ steps = st.lists(
 
 async def setup() -> tuple[Biller, dict]:
     biller = Biller(MemoryDatabase("bulk"))
+    await ev.register_known_payers(biller.db)
     handlers = make_handlers(biller)
     for item in (ev.provider_registered(), ev.offering_published(), ev.cohort()):
         topic, envelope = item

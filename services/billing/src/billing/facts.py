@@ -26,6 +26,8 @@ from billing.domain.ledgers import BillingMoment, Ledger
 from billing.domain.money import split_pro_rata
 from billing.domain.surcharge import AcceptingPayer, settle, split_surcharge
 from billing.issuing import issue, issue_new
+from billing.payers import drop_waiting
+from billing.sealed import SealedPayers
 from billing.store import COHORTS, DOCUMENTS, ENROLMENTS, ENTITIES, OFFERINGS, insert_new
 
 log = logging.getLogger(__name__)
@@ -84,6 +86,7 @@ class Biller:
     def __init__(self, db: Any, wake: Callable[..., None] = lambda *hint: None) -> None:
         self.db = db
         self.wake = wake
+        self.sealed = SealedPayers()  # the service hands it billing's sealing key (handlers.py)
         # demo mode hangs a cost-model seeder here; production has none
         self.after_offering: Callable[[Any, dict[str, Any]], Awaitable[None]] | None = None
 
@@ -149,6 +152,7 @@ class Biller:
 
     async def participant_enrolled(self, enrolment: Any, event: EventRef) -> None:
         cohort = await self.db[COHORTS].find_one({"_id": enrolment.cohort_id}) or {}
+        await self.sealed.remember(self.db, [(enrolment, cohort, event.day)])
         await self.db[ENROLMENTS].update_one(
             {"_id": enrolment.enrolment_id},
             {"$setOnInsert": enrolment_record(enrolment, event, cohort)},
@@ -166,6 +170,7 @@ class Biller:
         round trips each. An enrolment stored before (a redelivery, or its withdrawal came
         first) takes the one-by-one path, which finds what an earlier attempt left."""
         cohorts = await self._by_id(COHORTS, {enrolment.cohort_id for enrolment, _ in run})
+        await self.sealed.remember(self.db, [(e, cohorts.get(e.cohort_id, {}), ev.day) for e, ev in run])
         records: dict[str, dict[str, Any]] = {}
         for enrolment, event in run:
             cohort = cohorts.get(enrolment.cohort_id, {})
@@ -210,6 +215,7 @@ class Biller:
             {"$set": {"status": "withdrawn", "withdrawn_event_id": event.event_id}},
             upsert=True,
         )
+        await drop_waiting(self.db, enrolment_id=withdrawal.enrolment_id)
         invoices = (
             await self.db[DOCUMENTS]
             .find({"enrolment_id": withdrawal.enrolment_id, "kind": "invoice"})
@@ -251,6 +257,7 @@ class Biller:
             {"$set": {"status": "cancelled", "cancelled_event_id": event.event_id}},
             upsert=True,
         )
+        await drop_waiting(self.db, cohort_id=cancelled.cohort_id)
         invoices = (
             await self.db[DOCUMENTS].find({"cohort_id": cancelled.cohort_id, "kind": "invoice"}).to_list(None)
         )
@@ -539,7 +546,7 @@ def enrolment_record(enrolment: Any, event: EventRef, cohort: dict[str, Any]) ->
         "provider_id": enrolment.provider_id or cohort.get("provider_id"),
         "participant_ref": enrolment.participant_ref,
         "funding_kind": enrolment.funding_kind,
-        "payers": [p.model_dump() for p in enrolment.payers],
+        "payers": [p.model_dump(exclude={"sealed_details"}) for p in enrolment.payers],
         "seat_price_cents": enrolment.seat_price_cents,
         "status": "enrolled",
         "event_id": event.event_id,

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from billing.facts import Biller, EventRef
+from billing.sealed import SealedPayers, forget, key_loader
 from llo_shared.bus import Subscription
 from llo_shared.envelope import EventEnvelope
 from llo_shared.envelope import TolerantModel as Tolerant
@@ -20,6 +21,7 @@ APPLICATION_TOPIC = "recruitment.application.v1"
 COHORT_TOPIC = "catalogue.cohort.v1"
 OFFERING_TOPIC = "catalogue.offering.v1"
 PROVIDER_TOPIC = "catalogue.provider.v1"
+CANDIDATE_TOPIC = "matching.candidate.v1"
 
 
 class PayerIn(Tolerant):
@@ -32,6 +34,8 @@ class PayerIn(Tolerant):
     seats: int | None = Field(default=None, ge=0)
     cap_cents: int | None = Field(default=None, ge=0)
     buyer_reference: str | None = None
+    # a private participant's name and address, sealed for billing (billing/sealed.py)
+    sealed_details: str | None = Field(default=None, max_length=20_000)
 
 
 class ParticipantEnrolled(Tolerant):
@@ -43,6 +47,16 @@ class ParticipantEnrolled(Tolerant):
     funding_kind: str = "private"
     payers: list[PayerIn] = Field(default_factory=list)
     seat_price_cents: int | None = None
+
+
+class ParticipantErased(Tolerant):
+    """Recruitment erased a person: their pseudonym is the payer id of a self-paying participant."""
+
+    participant_ref: str = Field(min_length=1, max_length=100)
+
+
+class CandidateErased(Tolerant):
+    candidate_ref: str = Field(min_length=1, max_length=100)
 
 
 class EnrolmentWithdrawn(Tolerant):
@@ -123,6 +137,12 @@ def make_handlers(biller: Biller) -> dict[str, Any]:
             await biller.participant_enrolled(parse(ParticipantEnrolled, event), ref(event))
         elif event.event_type == "EnrolmentWithdrawn":
             await biller.enrolment_withdrawn(parse(EnrolmentWithdrawn, event), ref(event))
+        elif event.event_type == "ParticipantErased":
+            await forget(biller.db, parse(ParticipantErased, event).participant_ref)
+
+    async def on_candidate(event: EventEnvelope) -> None:
+        if event.event_type == "CandidateErased":  # a placed candidate's ref is their payer id
+            await forget(biller.db, parse(CandidateErased, event).candidate_ref)
 
     async def on_cohort(event: EventEnvelope) -> None:
         # seat events carry the new seats_taken: a go-with-surcharge cohort is recomputed on them
@@ -146,6 +166,7 @@ def make_handlers(biller: Biller) -> dict[str, Any]:
         COHORT_TOPIC: on_cohort,
         OFFERING_TOPIC: on_offering,
         PROVIDER_TOPIC: on_provider,
+        CANDIDATE_TOPIC: on_candidate,
     }
 
 
@@ -172,6 +193,7 @@ def application_batch_handler(biller: Biller, one_by_one: Any) -> Any:
 def subscriptions(runtime: Any) -> list[Subscription]:
     """One consumer group per topic, each guarded by the inbox (same event_id -> no effect)."""
     biller = Biller(runtime.db, wake=runtime.relay.wake)
+    biller.sealed = SealedPayers(key_loader(runtime.settings))
     runtime.biller = biller  # type: ignore[attr-defined]
     prefix = getattr(runtime.settings, "topic_prefix", "")
     subscriptions = []
