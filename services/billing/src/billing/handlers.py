@@ -32,6 +32,10 @@ class PayerIn(Tolerant):
     seats: int | None = Field(default=None, ge=0)
     cap_cents: int | None = Field(default=None, ge=0)
     buyer_reference: str | None = None
+    # a surcharge part (CohortConfirmed, and seat events of a go-with-surcharge cohort)
+    amount_cents: int | None = None
+    acceptance_id: str | None = None
+    demand_id: str | None = None
 
 
 class ParticipantEnrolled(Tolerant):
@@ -51,6 +55,11 @@ class EnrolmentWithdrawn(Tolerant):
     reason: str | None = None
 
 
+class SurchargeIn(Tolerant):
+    total_cents: int | None = None
+    payers: list[PayerIn] = Field(default_factory=list)
+
+
 class CohortFacts(Tolerant):
     cohort_id: str
     offering_id: str | None = None
@@ -63,11 +72,7 @@ class CohortFacts(Tolerant):
     seat_price_cents: int | None = None
     status: str | None = None
     seats_taken: int | None = None
-
-
-class SurchargeIn(Tolerant):
-    total_cents: int | None = None
-    payers: list[PayerIn] = Field(default_factory=list)
+    surcharge: SurchargeIn | None = None  # seat events: the parts due now (catalogue's rule)
 
 
 class CohortConfirmed(Tolerant):
@@ -85,6 +90,7 @@ class CohortCancelled(Tolerant):
     cohort_id: str
     provider_id: str | None = None
     reason: str | None = None
+    merged_into: str | None = None  # a merge: people, seats and their money go to that cohort
 
 
 class PriceIn(Tolerant):
