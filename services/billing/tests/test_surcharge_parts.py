@@ -70,3 +70,26 @@ async def test_two_demands_of_one_employer_are_two_parts_and_a_seat_event_settle
     [dead] = await billing.runtime.bus.dead_letters()
     assert "above what was decided" in dead.error
     assert await billing.runtime.biller.surcharge_billed_net("COH-1") == net
+
+
+def seat_event(event_type, seats_taken, surcharge=None):
+    item = ev.cohort(event_type, seats_taken=seats_taken)
+    item[1].payload.pop("status")  # seat events carry counts, not a status
+    if surcharge is not None:
+        item[1].payload["surcharge"] = surcharge
+    return item
+
+
+async def test_seat_events_published_around_the_decision_out_of_order_leave_the_catalogues_parts(billing):
+    # the catalogue's relay publishes from several collections: a seat written before the decision
+    # may arrive after it, and one written just after it may arrive before it
+    payers = [{**ev.EMPLOYER, "seats": 3, "amount_cents": 600_000}, {**ev.GEMEENTE, "seats": 2}]
+    payers[1]["amount_cents"] = 400_000
+    await billing.feed(ev.cohort(seats_taken=8))
+    after = [p | {"amount_cents": amount} for p, amount in zip(payers, (450_000, 300_000), strict=True)]
+    await billing.feed(seat_event("SeatReserved", 9, {"total_cents": 750_000, "payers": after}))
+    await billing.feed(ev.confirmed(enrolled_count=8, surcharge_payers=payers))
+    net = {"KVK-39084217": 450_000, "OIN-00000001002306608000": 300_000}
+    assert await billing.runtime.biller.surcharge_billed_net("COH-1") == net
+    await billing.feed(seat_event("SeatReleased", 7))  # from before the decision, relayed late
+    assert await billing.runtime.biller.surcharge_billed_net("COH-1") == net

@@ -149,18 +149,36 @@ class Biller:
         await self.db[COHORTS].update_one({"_id": cohort.cohort_id}, {"$set": values}, upsert=True)
         if values.get("status") in BILLABLE_STATUSES:
             await self.bill_pending_seats(cohort.cohort_id, event)
-        if stored.get("decision") == "go_with_surcharge" and (carried or cohort.seats_taken is not None):
+        if stored.get("decision") == "go_with_surcharge" and (carried or after_decision(cohort)):
             await self.recompute_surcharge(cohort.cohort_id, event, carried)
+        elif carried_surcharge(cohort) and stored.get("decision") is None:
+            # parts of a decision not seen yet: the catalogue's relay may publish a seat written
+            # just after the decision before the decision itself; kept for cohort_confirmed
+            await self.db[COHORTS].update_one(
+                {"_id": cohort.cohort_id}, {"$set": {"surcharge_parts_early": carried_surcharge(cohort)}}
+            )
         await self._mark_applied(cohort.cohort_id, event)
 
     @staticmethod
     def _carried_parts(stored: dict[str, Any], cohort: Any) -> dict[str, int] | None:
         """The parts a seat event carries for a go-with-surcharge cohort, checked against the decision."""
-        surcharge = getattr(cohort, "surcharge", None)
+        surcharge = carried_surcharge(cohort)
         if stored.get("decision") != "go_with_surcharge" or surcharge is None:
             return None
-        payers = [p.model_dump() for p in surcharge.payers]
-        return checked_parts(surcharge.total_cents, payers, decided_parts(stored))
+        return checked_parts(surcharge["total_cents"], surcharge["payers"], decided_parts(stored))
+
+    async def _settle_early_parts(self, cohort_id: str, event: EventRef) -> None:
+        """Parts carried by seat events that came in before the decision they follow."""
+        cohort = await self.db[COHORTS].find_one({"_id": cohort_id}) or {}
+        early = cohort.get("surcharge_parts_early")
+        if not early:
+            return
+        try:
+            parts = checked_parts(early["total_cents"], early["payers"], decided_parts(cohort))
+        except SurchargeRefused as refused:  # that seat event is handled already: tell, do not guess
+            log.warning("early surcharge parts ignored", extra={"cohort_id": cohort_id, "why": str(refused)})
+            return
+        await self._settle_surcharge(cohort, event, parts)
 
     # billable facts ------------------------------------------------------------------
 
@@ -260,6 +278,7 @@ class Biller:
         await self.bill_pending_seats(confirmed.cohort_id, event)
         if confirmed.decision == "go_with_surcharge":
             await self.bill_surcharge(confirmed.cohort_id, event)
+            await self._settle_early_parts(confirmed.cohort_id, event)
         await self._mark_applied(confirmed.cohort_id, event)
 
     async def cohort_cancelled(self, cancelled: Any, event: EventRef) -> None:
@@ -618,6 +637,21 @@ def seat_document_id(enrolment: dict[str, Any], payer: dict[str, Any]) -> str:
     """A seat moved by a merge is a new fact on its new cohort: a document of its own."""
     base = f"seat|{enrolment['_id']}|{payer['payer_id']}"
     return f"{base}|{enrolment['cohort_id']}" if enrolment.get("merged_from") else base
+
+
+def carried_surcharge(cohort: Any) -> dict[str, Any] | None:
+    """The surcharge parts a cohort event carries (seat events after a go-with-surcharge decision)."""
+    surcharge = getattr(cohort, "surcharge", None)
+    if surcharge is None:
+        return None
+    return {"total_cents": surcharge.total_cents, "payers": [p.model_dump() for p in surcharge.payers]}
+
+
+def after_decision(cohort: Any) -> bool:
+    """An event without parts that still tells the seat count after the decision: a CohortUpdated
+    of the confirmed cohort. A seat event without parts was written before the decision (the
+    catalogue's relay may publish it later), so its count must not move the parts."""
+    return cohort.status == "confirmed" and cohort.seats_taken is not None
 
 
 def surcharge_payers_of(confirmed: Any) -> list[dict[str, Any]]:

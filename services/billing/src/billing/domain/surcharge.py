@@ -6,10 +6,10 @@ events. Billing invoices exactly those parts; it checks them (`checked_parts`) a
 event whose parts do not add up, name other payers than the decision, or pass a cap, instead of
 splitting again.
 
-Billing computes parts itself in one case only: a cohort event that carries a new seat count but
-no parts (CohortUpdated, or an event published before v1 carried the parts). Then `parts_now`
-applies the catalogue's own function to the decided parts, so both services arrive at the same
-cents; the alternative, waiting for a later event with parts, would leave a payer over-billed.
+Billing computes parts itself in one case only: a CohortUpdated of the confirmed cohort, which
+carries a new seat count but no parts (the catalogue puts parts on its seat events only). Then
+`parts_now` applies the catalogue's own function to the decided parts, so both services arrive at
+the same cents; waiting for a later seat event instead would leave a payer over-billed meanwhile.
 """
 
 from __future__ import annotations
