@@ -23,6 +23,7 @@ from catalogue.pages.consortia import consortia_router
 from catalogue.pages.manage import manage_router
 from catalogue.search import FACETS
 from catalogue.store import encode_cursor
+from llo_shared import dutch
 from llo_shared.auth import Principal
 from llo_shared.pages import PagePrincipal, Pages
 from llo_shared.problems import Problem
@@ -51,21 +52,6 @@ FACET_LABEL_FIELD = {
     "lesson_time": "lesson_time",
     "provider_kind": "provider_kind",
 }
-
-
-def euro(cents: int | None) -> str:
-    if cents is None:
-        return "-"
-    whole, rest = divmod(int(cents), 100)
-    return f"€ {whole:,}".replace(",", ".") + f",{rest:02d}"
-
-
-def nl_date(value: str | None) -> str:
-    if not value:
-        return "-"
-    months = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
-    d = date.fromisoformat(value)
-    return f"{d.day} {months[d.month - 1]} {d.year}"
 
 
 def facet_label(name: str, value: str) -> str:
@@ -131,15 +117,13 @@ def course_json_ld(
 def page_router(pages: Pages) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     env = pages.templates.env
-    env.filters["euro"] = euro
-    env.filters["nl_date"] = nl_date
     env.globals.update(
         label=label,
         facet_label=facet_label,
         LABELS=LABELS,
         REGIONS=geo.REGIONS,
         skill_label=load_skills().label,
-        status_label=lambda s: label("status", s),
+        status_label=dutch.status,
     )
 
     def store(request: Request) -> Any:
@@ -355,4 +339,5 @@ def page_router(pages: Pages) -> APIRouter:
     router.include_router(manage_router(pages))
     router.include_router(consortia_router(pages))
     router.include_router(pages.demo_sign_in_router())
+    router.include_router(pages.start_page_router())
     return router

@@ -42,20 +42,12 @@ RULE_LABELS = {
 }
 
 
-def euro(cents: int | None) -> str:
-    if cents is None:
-        return "-"
-    whole, rest = divmod(int(cents), 100)
-    return "€ " + f"{whole:,}".replace(",", ".") + f",{rest:02d}"
-
-
 def _matching(request: Request) -> Matching:
     return request.app.state.matching
 
 
 def page_router(pages: Pages) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    pages.templates.env.filters["euro"] = euro
     skills = load_skills()
     pages.templates.env.globals["skill_label"] = skills.label
 
