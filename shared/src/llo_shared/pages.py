@@ -20,6 +20,7 @@ from llo_shared.problems import Problem, problem_response
 from llo_shared.settings import ServiceSettings
 
 SHARED_TEMPLATES = Path(__file__).parent / "templates"
+PAGE_SCRIPT = (Path(__file__).parent / "static" / "llo.js").read_text(encoding="utf-8")
 SERVICES = ("catalogue", "matching", "recruitment", "billing")
 
 
@@ -120,9 +121,16 @@ class Pages:
         return self.templates.TemplateResponse(request, template, context, status_code=status_code)
 
     def demo_sign_in_router(self) -> APIRouter:
-        """GET /<service>/inloggen lists the demo users; POST /<service>/demo/sign-in sets a dev
-        token cookie for one of them (demo mode only)."""
+        """The routes every service's pages include: GET /<service>/inloggen lists the demo users;
+        POST /<service>/demo/sign-in sets a dev token cookie for one of them (demo mode only);
+        GET /<service>/assets/llo.js is the layout's small script (same origin for the CSP)."""
         router = APIRouter(include_in_schema=False)
+
+        @router.get(f"/{self.service}/assets/llo.js")
+        def script() -> Response:
+            return Response(
+                PAGE_SCRIPT, media_type="text/javascript", headers={"cache-control": "public, max-age=3600"}
+            )
 
         @router.get(f"/{self.service}/inloggen", response_class=HTMLResponse)
         def sign_in_page(request: Request, principal: PagePrincipal) -> HTMLResponse:
