@@ -68,6 +68,8 @@ class OfferingPayload(EventPayload):
     location_kinds: list[str] = Field(default_factory=list)
     lesson_times: list[str] = Field(default_factory=list)
     own_pace: bool = False
+    # The provider's name, so other services' pages name it instead of its id (additive in v1).
+    provider_name: str | None = None
 
 
 class OfferingPublished(OfferingPayload):
