@@ -190,14 +190,17 @@ def layout_context(service: str, principal: Principal | None, demo_mode: bool) -
     }
 
 
-async def page_principal(request: Request) -> Principal | None:
-    """Pages treat an expired or foreign token cookie as signed out instead of failing.
-    Outside demo mode people arrive with an OpenID Connect session (llo_shared.oidc)."""
+def token_principal(request: Request) -> Principal | None:
+    """Pages treat an expired or foreign token cookie as signed out instead of failing."""
     try:
-        principal = optional_principal(request)
+        return optional_principal(request)
     except Problem:
-        principal = None
-    return principal or await oidc.session_principal(request)
+        return None
+
+
+async def page_principal(request: Request) -> Principal | None:
+    """The token cookie of demo mode, or outside it the OpenID Connect session (llo_shared.oidc)."""
+    return token_principal(request) or await oidc.session_principal(request)
 
 
 PagePrincipal = Annotated[Principal | None, Depends(page_principal)]
@@ -241,7 +244,9 @@ def error_page(request: Request, status: int, messages: list[str] | None = None)
     service = first if first in SERVICES else "catalogue"
     state = getattr(request.scope.get("app"), "state", None)
     settings = getattr(state, "settings", None)
-    principal = page_principal(request) if hasattr(state, "verifier") else None
+    # Error pages are rendered outside the request's dependencies: the token cookie is read here,
+    # an OpenID Connect session (a store lookup) is not, so such a person sees the page signed out.
+    principal = token_principal(request) if hasattr(state, "verifier") else None
     context = layout_context(service, principal, settings is not None and is_demo_mode(settings)) | {
         "request": request,
         "title": title,
