@@ -221,13 +221,20 @@ class Recruitment:
         except AlreadyExists:
             return None
 
-    async def sweep_fill_campaigns(self) -> list[Campaign]:
-        """Time passes without events; this checks every known cohort against today's date."""
+    async def sweep_fill_campaigns(self, provider_id: str | None = None) -> list[Campaign]:
+        """Time passes without events; this checks every known cohort (of one provider, if named)
+        against today's date. One cohort's bad data is logged and skipped, never stops the others."""
+        query: dict[str, Any] = {"status": {"$nin": ["cancelled", "completed"]}}
+        if provider_id is not None:
+            query["provider_id"] = provider_id
         proposed = []
-        for doc in await self.store.all_cohorts({"status": {"$nin": ["cancelled", "completed"]}}):
-            view = cohort_view(doc)
-            if view and (campaign := await self.propose_fill_campaign(view)):
-                proposed.append(campaign)
+        for doc in await self.store.all_cohorts(query):
+            try:
+                view = cohort_view(doc)
+                if view and (campaign := await self.propose_fill_campaign(view)):
+                    proposed.append(campaign)
+            except Exception:  # one tenant's bad cohort must not stop every other's
+                log.exception("fill sweep skipped a cohort", extra={"cohort_id": doc.get("_id")})
         return proposed
 
     # applications ----------------------------------------------------------------------
