@@ -171,17 +171,30 @@ class RecruitmentStore:
         )
 
     async def erase_personal_data(self, query: dict[str, Any], at: datetime, *, unlink: bool = False) -> int:
-        """Empty the personal fields; `unlink` also drops the link to matching's candidate."""
-        erased: dict[str, Any] = {
-            "applicant": None,
-            "consent": None,
-            "payer": None,
-            "erased_at": at.isoformat(),
-        }
+        """Empty the personal fields and the person's traces in the aggregate (notes, payer
+        details; Application.forgotten); `unlink` also drops the link to matching's candidate."""
+        erased: dict[str, Any] = dict.fromkeys(PERSONAL_FIELDS) | {"erased_at": at.isoformat()}
         if unlink:
             erased["candidate_ref"] = None
-        result = await self.applications.update_many(query, {"$set": erased})
-        return int(result.modified_count)
+        count = 0
+        for doc in await self.applications.find(query, {"_id": 1}).to_list(None):
+            count += await self._erase_one(doc["_id"], erased)
+        return count
+
+    async def _erase_one(self, application_id: str, erased: dict[str, Any]) -> int:
+        for _ in range(8):  # a concurrent step is retried on the fresh state
+            doc = await self.applications.find_one({"_id": application_id})
+            if doc is None:
+                return 0
+            changes = _application_doc(_application(doc).forgotten())
+            changes.pop("_id")
+            result = await self.applications.update_one(
+                {"_id": application_id, "version": doc["version"]},
+                {"$set": changes | erased, "$inc": {"version": 1}},
+            )
+            if result.matched_count:
+                return 1
+        raise ConcurrentChange(application_id)
 
     # cohort read model ---------------------------------------------------------
     async def upsert_cohort(
