@@ -12,6 +12,7 @@ topic) is read back: none holds her name, e-mail address, street or postcode.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -128,8 +129,9 @@ def _text(record: Any) -> str:
 
 
 async def test_a_private_participant_is_enrolled_billed_and_her_data_never_travels_in_plain_text(
-    infra, stack, unique
+    infra, stack, unique, caplog
 ):
+    caplog.set_level(logging.INFO)
     catalogue_settings, settings, billing_settings = stack
     name = f"Fenna {_letters(unique)}"
     email = f"fenna.{unique}@voorbeeld.nl"
@@ -233,3 +235,8 @@ async def test_a_private_participant_is_enrolled_billed_and_her_data_never_trave
     }
     hits = {what: sum(value in text for text in texts) for what, value in personal.items()}
     assert hits == dict.fromkeys(personal, 0), hits
+    # Nor any log line of the three services (message and every structured field).
+    lines = [json.dumps(vars(record), default=str) for record in caplog.records]
+    assert len(lines) >= 3
+    log_hits = {what: sum(value in line for line in lines) for what, value in personal.items()}
+    assert log_hits == dict.fromkeys(personal, 0), log_hits
