@@ -61,6 +61,12 @@ async def test_erasure_removes_notes_and_the_person_as_payer(service, today):
     data = (await service.client.get(f"{API}/applications/{app_id}", headers=service.auth())).json()
     assert data["stage"] == "enrolled" and [t["to_stage"] for t in data["history"]][-1] == "enrolled"
     assert data["enrolment"]["funding"]["payers"][0]["payer_id"] == data["participant_ref"]
+    await service.settle()
+    [told] = service.published("recruitment.application.v1", "ParticipantErased")
+    assert told["payload"] == {
+        "application_id": app_id,
+        "participant_ref": data["participant_ref"],
+    }
 
 
 async def test_a_placed_persons_application_forgets_them_when_matching_erases_the_candidate(service, today):

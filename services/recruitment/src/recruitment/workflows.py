@@ -597,6 +597,24 @@ class Recruitment:
         return moved
 
     async def erase_candidate(self, candidate_ref: str) -> int:
-        return await self.store.erase_personal_data(
-            {"candidate_ref": candidate_ref}, self.clock(), unlink=True
+        erased = await self.store.erase_personal_data(
+            {"candidate_ref": candidate_ref}, self.clock(), unlink=True, announce=self._erased
         )
+        self._wake()
+        return erased
+
+    async def erase_application(self, application_id: str) -> bool:
+        """The person asked to be forgotten: name, contact details, consent, notes and payer
+        details go; the funnel steps stay for the figures. Billing hears of it (ParticipantErased)."""
+        erased = await self.store.erase_personal_data(
+            {"_id": application_id}, self.clock(), announce=self._erased
+        )
+        self._wake()
+        return erased == 1
+
+    @staticmethod
+    def _erased(application: Application) -> list[EventEnvelope]:
+        payload = ev.ParticipantErased(
+            application_id=application.application_id, participant_ref=application.participant_ref
+        )
+        return [ev.envelope(payload, application.application_id)]
