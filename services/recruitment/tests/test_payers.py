@@ -202,3 +202,18 @@ async def test_the_form_without_a_payer_still_applies(service, cohort):
     assert sent.status_code == 303
     [item] = (await service.client.get(f"{API}/applications", headers=service.auth())).json()["items"]
     assert item["funding"] is None
+
+
+async def test_the_intake_worklist_shows_who_pays_as_the_person_said(service, cohort):
+    body = applicant_body(cohort) | {
+        "payer": {"who": "employer", "organisation": "Zorggroep Almere", "kvk": "39084217"}
+    }
+    app_id = (
+        await service.client.post(f"{API}/applications", json=body, headers=service.auth("rmt", RMT))
+    ).json()["application_id"]
+    await _through_intake(service, app_id)
+    await service.client.post(
+        "/recruitment/demo/sign-in", data={"user": "aanbieder", "next": "/recruitment/"}
+    )
+    page = (await service.client.get("/recruitment/intake")).text
+    assert "Betaalt volgens de aanmelding: de werkgever (Zorggroep Almere)" in page

@@ -65,6 +65,13 @@ FUNDING_LABELS = {
     FundingKind.funded_bbl: "Bekostigd (BBL)",
     FundingKind.private: "Privaat (deelnemer, werkgever of fonds betaalt)",
 }
+PAYER_LABELS = {
+    "self": "de deelnemer zelf",
+    "employer": "de werkgever",
+    "uwv": "UWV",
+    "gemeente": "de gemeente",
+    "oo_fonds": "een O&O-fonds",
+}
 FUNDING_REFUSALS = {
     "funded_bol": "bekostigde plaatsen (BOL)",
     "funded_bbl": "bekostigde plaatsen (BBL)",
@@ -87,6 +94,7 @@ def _labels() -> dict[str, Any]:
         "reason_labels": {str(k): v for k, v in REASON_LABELS.items()},
         "status_labels": {str(k): v for k, v in STATUS_LABELS.items()},
         "funding_labels": {str(k): v for k, v in FUNDING_LABELS.items()},
+        "payer_labels": PAYER_LABELS,
     }
 
 
