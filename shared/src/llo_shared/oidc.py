@@ -34,6 +34,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
+from pymongo.errors import OperationFailure
 
 from llo_shared import mongo
 from llo_shared.auth import ROLES, Principal, Role
@@ -109,24 +110,37 @@ def session_database(settings: ServiceSettings, db: Any) -> Any:
 
 
 class SessionStore:
-    """Sessions and sign-ins under way, each with an expiry the reader checks (the TTL index only
-    cleans up)."""
+    """Sessions and sign-ins under way, each with an expiry the reader checks. A TTL index removes
+    expired ones; where the server has none (FerretDB 1.24), writes sweep them now and then."""
+
+    SWEEP_EVERY = timedelta(minutes=5)
 
     def __init__(self, db: Any) -> None:
         self._sessions = db["sessions"]
         self._logins = db["logins"]
         self._indexed = False
+        self._ttl_index = False
+        self._swept_at = datetime.min.replace(tzinfo=UTC)
 
-    async def _ensure_indexes(self) -> None:
+    async def _tidy(self) -> None:
         if not self._indexed:
-            for collection in (self._sessions, self._logins):
-                await collection.create_index(
-                    [("expires_at", 1)], name="expires_at_ttl", expireAfterSeconds=0
-                )
+            try:
+                for collection in (self._sessions, self._logins):
+                    await collection.create_index(
+                        [("expires_at", 1)], name="expires_at_ttl", expireAfterSeconds=0
+                    )
+                self._ttl_index = True
+            except OperationFailure:
+                log.info("no TTL indexes on this server: expired sessions are swept by the service")
             self._indexed = True
+        now = datetime.now(UTC)
+        if not self._ttl_index and now - self._swept_at > self.SWEEP_EVERY:
+            self._swept_at = now
+            for collection in (self._sessions, self._logins):
+                await collection.delete_many({"expires_at": {"$lt": now}})
 
     async def start_login(self, login: dict[str, Any]) -> str:
-        await self._ensure_indexes()
+        await self._tidy()
         cookie = secrets.token_urlsafe(32)
         expires = datetime.now(UTC) + LOGIN_TTL
         await self._logins.insert_one({"_id": _digest(cookie), "expires_at": expires, **login})
@@ -140,7 +154,7 @@ class SessionStore:
         return dict(login)
 
     async def create(self, principal: Principal, id_token: str, ttl_s: int) -> str:
-        await self._ensure_indexes()
+        await self._tidy()
         cookie = secrets.token_urlsafe(32)
         await self._sessions.insert_one(
             {
