@@ -79,7 +79,7 @@ def test_employer_and_finance_sign_in_and_see_only_their_own_organisation(region
         expect(employer.locator("#demo-user")).to_have_count(0)  # no demo users outside demo mode
         sign_in(employer, EMPLOYER)
         assert employer.url == f"{url}/matching/vragen"
-        expect(employer.get_by_test_id("signed-in-as")).to_have_text("Aangemeld als werkgever (KVK-39084217)")
+        expect(employer.get_by_test_id("signed-in-as")).to_have_text("Aangemeld: Wim Werkgever (werkgever)")
         expect(employer.get_by_text("Helpenden voor onze woonlocaties").first).to_be_visible()
         expect(employer.get_by_text("Helpenden voor de thuiszorg")).to_have_count(0)  # another employer's
         employer.goto(f"{url}/billing/facturen")
@@ -93,7 +93,7 @@ def test_employer_and_finance_sign_in_and_see_only_their_own_organisation(region
         finance = browser.new_context().new_page()
         finance.goto(f"{url}/billing/")
         sign_in(finance, FINANCE)
-        expect(finance.get_by_test_id("signed-in-as")).to_have_text("Aangemeld als financiën (BRIN-25LH)")
+        expect(finance.get_by_test_id("signed-in-as")).to_have_text("Aangemeld: Fien Financiën (financiën)")
         expect(finance.get_by_role("heading", name="Grootboek publiek")).to_be_visible()
         expect(finance.get_by_text("ROC van Flevoland").first).to_be_visible()
         finance.goto(f"{url}/billing/?entiteit=BRIN-25PJ")  # another institution: not for finance staff

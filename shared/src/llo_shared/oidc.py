@@ -109,6 +109,12 @@ def session_database(settings: ServiceSettings, db: Any) -> Any:
     return db.client[settings.session_database]
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    principal: Principal
+    name: str | None
+
+
 class SessionStore:
     """Sessions and sign-ins under way, each with an expiry the reader checks. A TTL index removes
     expired ones; where the server has none (FerretDB 1.24), writes sweep them now and then."""
@@ -153,7 +159,7 @@ class SessionStore:
             return None
         return dict(login)
 
-    async def create(self, principal: Principal, id_token: str, ttl_s: int) -> str:
+    async def create(self, principal: Principal, id_token: str, ttl_s: int, name: str | None = None) -> str:
         await self._tidy()
         cookie = secrets.token_urlsafe(32)
         await self._sessions.insert_one(
@@ -163,17 +169,23 @@ class SessionStore:
                 "role": principal.role,
                 "org": principal.org,
                 "region": principal.region,
+                "name": name,
                 "id_token": id_token,
                 "expires_at": datetime.now(UTC) + timedelta(seconds=ttl_s),
             }
         )
         return cookie
 
-    async def principal(self, cookie: str) -> Principal | None:
+    async def signed_in(self, cookie: str) -> SignedIn | None:
         session = await self._sessions.find_one({"_id": _digest(cookie)})
         if session is None or _aware(session["expires_at"]) < datetime.now(UTC):
             return None
-        return Principal(session["subject"], session["role"], session["org"], session.get("region"))
+        principal = Principal(session["subject"], session["role"], session["org"], session.get("region"))
+        return SignedIn(principal, session.get("name"))
+
+    async def principal(self, cookie: str) -> Principal | None:
+        signed_in = await self.signed_in(cookie)
+        return signed_in.principal if signed_in else None
 
     async def end(self, cookie: str) -> str | None:
         """Ends the session; gives its ID token for the issuer's sign-out (id_token_hint)."""
@@ -294,7 +306,11 @@ async def session_principal(request: Request) -> Principal | None:
     cookie = request.cookies.get(SESSION_COOKIE)
     if sessions is None or not cookie:
         return None
-    return await sessions.principal(cookie)
+    signed_in = await sessions.signed_in(cookie)
+    if signed_in is None:
+        return None
+    request.state.signed_in_name = signed_in.name  # the header greets people by name
+    return signed_in.principal
 
 
 def sign_in_router(service: str, settings: ServiceSettings, issuer: Issuer) -> APIRouter:
@@ -355,10 +371,10 @@ def sign_in_router(service: str, settings: ServiceSettings, issuer: Issuer) -> A
                 )
             if error or not code:
                 raise SignInRefused("De aanmelddienst heeft de aanmelding niet bevestigd.")
-            principal, id_token = await _redeem(issuer, login, code[:2000])
+            principal, id_token, name = await _redeem(issuer, login, code[:2000])
         except SignInRefused as refusal:
             return refused(request, refusal)
-        cookie = await sessions.create(principal, id_token, settings.session_ttl_s)
+        cookie = await sessions.create(principal, id_token, settings.session_ttl_s, name)
         response = RedirectResponse(login["next"], status_code=303)
         response.delete_cookie(LOGIN_COOKIE, path=auth_path)
         _set_cookie(response, SESSION_COOKIE, cookie, settings, path="/", max_age=settings.session_ttl_s)
@@ -389,8 +405,9 @@ def sign_in_router(service: str, settings: ServiceSettings, issuer: Issuer) -> A
     return router
 
 
-async def _redeem(issuer: Issuer, login: dict[str, Any], code: str) -> tuple[Principal, str]:
-    """Code + PKCE verifier -> tokens; the ID token checked, userinfo added; -> principal."""
+async def _redeem(issuer: Issuer, login: dict[str, Any], code: str) -> tuple[Principal, str, str | None]:
+    """Code + PKCE verifier -> tokens; the ID token checked, userinfo added; -> principal, the
+    ID token (for sign-out) and the person's name as the issuer gives it."""
     metadata = await issuer.metadata()
     async with issuer.client(login["redirect_uri"]) as client:
         try:
@@ -413,4 +430,5 @@ async def _redeem(issuer: Issuer, login: dict[str, Any], code: str) -> tuple[Pri
             raise SignInRefused(
                 "De aanmelddienst weigerde de aanmelding af te ronden. Probeer het opnieuw."
             ) from None
-    return principal_from_claims(claims, issuer.settings), id_token
+    name = claims.get("name") or claims.get("preferred_username")
+    return principal_from_claims(claims, issuer.settings), id_token, str(name)[:100] if name else None
