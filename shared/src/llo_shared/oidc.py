@@ -374,6 +374,8 @@ def sign_in_router(service: str, settings: ServiceSettings, issuer: Issuer) -> A
             principal, id_token, name = await _redeem(issuer, login, code[:2000])
         except SignInRefused as refusal:
             return refused(request, refusal)
+        if earlier := request.cookies.get(SESSION_COOKIE):  # signing in again replaces the session
+            await sessions.end(earlier)
         cookie = await sessions.create(principal, id_token, settings.session_ttl_s, name)
         response = RedirectResponse(login["next"], status_code=303)
         response.delete_cookie(LOGIN_COOKIE, path=auth_path)
