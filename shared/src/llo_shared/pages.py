@@ -10,10 +10,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
+from llo_shared import oidc
 from llo_shared.auth import TOKEN_COOKIE, Principal, issue_dev_token, optional_principal
 from llo_shared.demo_users import DEMO_USERS, demo_user
 from llo_shared.problems import Problem
 from llo_shared.settings import ServiceSettings
+from llo_shared.web_security import session_cookie_secure
 
 SHARED_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -30,7 +32,11 @@ class Pages:
 
     @property
     def demo_mode(self) -> bool:
-        return self.settings.environment != "production" and not self.settings.jwks_url
+        return (
+            self.settings.environment != "production"
+            and not self.settings.jwks_url
+            and not oidc.enabled(self.settings)
+        )
 
     def render(
         self,
@@ -44,6 +50,7 @@ class Pages:
             "service": self.service,
             "principal": principal,
             "demo_users": DEMO_USERS if self.demo_mode else (),
+            "oidc_sign_in": oidc.enabled(self.settings),
         }
         return self.templates.TemplateResponse(request, template, context, status_code=status_code)
 
@@ -53,7 +60,9 @@ class Pages:
 
         @router.post(f"/{self.service}/demo/sign-in")
         def sign_in(
-            user: Annotated[str, Form(max_length=40)] = "", next: Annotated[str, Form(max_length=500)] = "/"
+            request: Request,
+            user: Annotated[str, Form(max_length=40)] = "",
+            next: Annotated[str, Form(max_length=500)] = "/",
         ) -> RedirectResponse:
             target = next if next.startswith("/") and not next.startswith("//") else "/"
             response = RedirectResponse(target, status_code=303)
@@ -68,18 +77,21 @@ class Pages:
                 region=chosen.region,
                 subject=f"demo:{chosen.key}",
             )
-            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax", path="/")
+            secure = session_cookie_secure(self.settings, request.url.scheme)
+            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax", path="/", secure=secure)
             return response
 
         return router
 
 
-def page_principal(request: Request) -> Principal | None:
-    """Pages treat an expired or foreign token cookie as signed out instead of failing."""
+async def page_principal(request: Request) -> Principal | None:
+    """Pages treat an expired or foreign token cookie as signed out instead of failing.
+    Outside demo mode people arrive with an OpenID Connect session (llo_shared.oidc)."""
     try:
-        return optional_principal(request)
+        principal = optional_principal(request)
     except Problem:
-        return None
+        principal = None
+    return principal or await oidc.session_principal(request)
 
 
 PagePrincipal = Annotated[Principal | None, Depends(page_principal)]

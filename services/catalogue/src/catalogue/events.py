@@ -109,6 +109,9 @@ class CohortPayload(EventPayload):
     level: int | None = None
     domain: str | None = None
     credential_type: str | None = None
+    # The kinds of seat this cohort offers (rules.seat_funding_kinds), so recruitment offers only
+    # those at admission; the seat decision checks them again.
+    funding_kinds: list[str] | None = None
 
 
 class CohortScheduled(CohortPayload):
@@ -136,7 +139,9 @@ class SeatRejected(EventPayload):
     cohort_id: str
     enrolment_id: str
     application_id: str | None
-    reason: Literal["full", "cancelled", "closed", "unknown_cohort"]
+    reason: Literal["full", "cancelled", "closed", "unknown_cohort", "funding_not_offered"]
+    # With funding_not_offered: the kinds of seat the cohort does offer.
+    offered_funding_kinds: list[str] | None = None
 
 
 class SeatReleased(EventPayload):

@@ -32,7 +32,7 @@ from catalogue.domain.model import (
 from catalogue.domain.text import tokens
 from catalogue.domain.vocab import FUNDED_PROVIDER_KINDS, CohortStatus, OfferingStatus
 from llo_shared.mongo import IndexSpec
-from llo_shared.outbox import PENDING, new_document, strip_outbox, with_events
+from llo_shared.outbox import PENDING, new_document, release_outbox, strip_outbox, with_events
 from llo_shared.problems import Problem
 
 PROVIDERS, CONSORTIA, OFFERINGS, COHORTS, SEATS, SEAT_REJECTIONS = (
@@ -406,6 +406,7 @@ class CatalogueStore:
             "level": offering["level"],
             "domain": offering["domain"],
             "credential_type": offering["credential_type"],
+            "funding_kinds": rules.seat_funding_kinds(offering, fields),
             "visibility": offering["visibility"],
             "visible_to": offering.get("visible_to", []),
             "currency": "EUR",
@@ -521,14 +522,20 @@ class CatalogueStore:
             cohort = await self.cohort(cohort_id)
             if cohort and enrolment_id in cohort["enrolment_ids"]:
                 return SeatOutcome("duplicate", seats_left=cohort["seats_left"])
-            reason = rules.rejection_reason(cohort, self.today())
+            offered = await self._seat_funding_kinds(cohort)
+            reason = rules.rejection_reason(cohort, self.today(), request.get("funding_kind"), offered)
             if reason is not None:
-                await self._reject(request, reason)
+                await self._reject(request, reason, offered)
                 return SeatOutcome("rejected", reason=reason.value)
             if await self._try_reserve(cohort, request):
                 await self.sync_seat_counts(cohort_id)
                 return SeatOutcome("reserved", seats_left=cohort["seats_left"] - 1)
         raise RuntimeError(f"seat for {enrolment_id} undecided after {SEAT_ATTEMPTS} attempts")
+
+    async def _seat_funding_kinds(self, cohort: dict[str, Any] | None) -> list[str] | None:
+        if cohort is None:
+            return None
+        return rules.seat_funding_kinds(await self.offering(cohort["offering_id"]), cohort)
 
     async def _try_reserve(self, cohort: dict[str, Any], request: dict[str, Any]) -> bool:
         """One attempt at the lowest free slot; False when another request won that slot."""
@@ -572,12 +579,15 @@ class CatalogueStore:
             return False
         return True
 
-    async def _reject(self, request: dict[str, Any], reason: rules.RejectReason) -> None:
+    async def _reject(
+        self, request: dict[str, Any], reason: rules.RejectReason, offered: list[str] | None
+    ) -> None:
         event = ev.SeatRejected(
             cohort_id=request["cohort_id"],
             enrolment_id=request["enrolment_id"],
             application_id=request.get("application_id"),
             reason=reason.value,
+            offered_funding_kinds=offered if reason == rules.RejectReason.funding_not_offered else None,
         )
         envelope = ev.envelope_of(event, request["cohort_id"])
         doc = {
@@ -860,7 +870,7 @@ class CatalogueStore:
         for collection in (OFFERINGS, COHORTS):
             await self.db[collection].update_many(
                 {"import_id": import_id},
-                {"$set": {PENDING: True, "changed_at": now()}},
+                {"$set": {**release_outbox(), "changed_at": now()}},
             )
         await self.db[OFFERINGS].update_many(
             {"import_id": import_id, "status": IMPORTING},

@@ -23,6 +23,9 @@ class Payer(BaseModel):
     scheme: str | None = None
     endpoint: str | None = None
     share_bp: int = 10000
+    # A paying person's invoice details, sealed for billing (llo_shared.sealed); their id and name
+    # are the pseudonymous ref.
+    sealed_details: str | None = None
 
 
 class DemandPayload(EventPayload):
@@ -105,6 +108,7 @@ class PlacementRejected(EventPayload):
     cohort_id: str
     demand_id: str | None = None
     candidate_ref: str | None = None
+    # A code (schemas.RejectionCode), never the free text the member typed.
     reason: str
 
 

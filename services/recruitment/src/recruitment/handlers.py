@@ -46,6 +46,7 @@ class CohortChanged(_Tolerant):
     status: str | None = None
     seats_taken: int | None = None
     seats_left: int | None = None
+    funding_kinds: list[str] | None = None
 
 
 class SeatAnswer(_Tolerant):

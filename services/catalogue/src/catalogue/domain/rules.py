@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from catalogue.domain.vocab import CohortStatus
+from catalogue.domain.vocab import CohortStatus, Funding, FundingKind, Leerweg
 
 TRANSITIONS: dict[CohortStatus, frozenset[CohortStatus]] = {
     CohortStatus.planned: frozenset({CohortStatus.confirmed, CohortStatus.cancelled}),
@@ -31,16 +31,46 @@ class RejectReason(StrEnum):
     cancelled = "cancelled"
     closed = "closed"
     unknown_cohort = "unknown_cohort"
+    funding_not_offered = "funding_not_offered"
 
 
-def rejection_reason(cohort: dict[str, Any] | None, today: date) -> RejectReason | None:
-    """Why a seat cannot be had now; None means a seat could be had (the write decides)."""
+def list_price_cents(offering: dict[str, Any]) -> int:
+    """The offering's price per participant: its components (tuition, exam, materials) added up."""
+    price = offering["price"]
+    return int(price["tuition_cents"] + price.get("exam_cents", 0) + price.get("materials_cents", 0))
+
+
+def seat_funding_kinds(offering: dict[str, Any] | None, cohort: dict[str, Any]) -> list[str]:
+    """The kinds of seat a cohort offers (DOMAIN.md "Offerings", "Mixed cohorts").
+
+    A private offering (derde leerweg, contractonderwijs) sells private seats only. A funded
+    offering sells seats of its own leerweg (BOL or BBL) and, beside them, private seats when the
+    cohort names a price for one; a cohort without a seat price offers no private seat."""
+    if offering is None or offering.get("funding") != Funding.bekostigd:
+        return [FundingKind.private.value]
+    funded = FundingKind.funded_bbl if offering.get("leerweg") == Leerweg.bbl else FundingKind.funded_bol
+    private = [FundingKind.private.value] if cohort.get("seat_price_cents") else []
+    return [funded.value, *private]
+
+
+def rejection_reason(
+    cohort: dict[str, Any] | None,
+    today: date,
+    funding_kind: str | None = None,
+    offered: list[str] | None = None,
+) -> RejectReason | None:
+    """Why a seat cannot be had now; None means a seat could be had (the write decides).
+
+    `offered` is what `seat_funding_kinds` allows; a request for another kind of seat is refused
+    before the count is looked at (a waitlist place for a seat that is never offered helps nobody)."""
     if cohort is None:
         return RejectReason.unknown_cohort
     if cohort["status"] == CohortStatus.cancelled:
         return RejectReason.cancelled
     if cohort["status"] not in OPEN_FOR_SEATS or enrolment_closed(cohort, today):
         return RejectReason.closed
+    if funding_kind is not None and offered is not None and funding_kind not in offered:
+        return RejectReason.funding_not_offered
     if cohort["seats_left"] <= 0:
         return RejectReason.full
     return None

@@ -60,6 +60,21 @@ def euro(cents: int | None) -> str:
     return f"€ {whole:,}".replace(",", ".") + f",{rest:02d}"
 
 
+def start_price(offering: dict[str, Any], cohort: dict[str, Any]) -> dict[str, Any]:
+    """What a private seat on this start moment costs, as billing invoices it (the cohort's seat
+    price, carried in ParticipantEnrolled), and why it differs from the offering's price if it does."""
+    kinds = cohort.get("funding_kinds") or rules.seat_funding_kinds(offering, cohort)
+    if "private" not in kinds:
+        return {"cents": None, "note": "alleen bekostigde plaatsen"}
+    cents, listed = int(cohort["seat_price_cents"]), rules.list_price_cents(offering)
+    if cents == listed:
+        return {"cents": cents, "note": None}
+    return {
+        "cents": cents,
+        "note": f"eigen prijs van dit startmoment; de prijs van de opleiding is {euro(listed)}",
+    }
+
+
 def nl_date(value: str | None) -> str:
     if not value:
         return "-"
@@ -95,7 +110,7 @@ def course_json_ld(
         },
         "offers": {
             "@type": "Offer",
-            "price": f"{offering['price']['tuition_cents'] / 100:.2f}",
+            "price": f"{rules.list_price_cents(offering) / 100:.2f}",
             "priceCurrency": "EUR",
             "category": "Bekostigd" if offering["funding"] == "bekostigd" else "Privaat",
         },
@@ -140,6 +155,8 @@ def page_router(pages: Pages) -> APIRouter:
         REGIONS=geo.REGIONS,
         skill_label=load_skills().label,
         status_label=lambda s: label("status", s),
+        start_price=start_price,
+        list_price_cents=rules.list_price_cents,
     )
 
     def store(request: Request) -> Any:

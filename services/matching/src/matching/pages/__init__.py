@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,7 +21,7 @@ from matching.domain.model import DELIVERY_MODES
 from matching.domain.places import PLACES, REGIONS
 from matching.schemas import DemandCreate, ProposalDecision
 from matching.store import CANDIDATES, DEMANDS, PROPOSALS
-from matching.usecases import Matching
+from matching.usecases import Matching, skipped_if_broken
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -268,10 +269,9 @@ def page_router(pages: Pages) -> APIRouter:
         candidates = await uc.store.find(CANDIDATES, {"region": region, "status": "active"})
         best: dict[str, list[dict[str, Any]]] = {}
         for candidate in candidates:
-            try:
+            best[candidate["_id"]] = []
+            with skipped_if_broken("candidate", candidate), suppress(Problem):
                 best[candidate["_id"]] = await uc.candidate_matches(principal, candidate["_id"], 3)
-            except Problem:
-                best[candidate["_id"]] = []
         fill = await uc.region_fill(principal, region)
         proposals = [
             proposal_view(principal, p)
