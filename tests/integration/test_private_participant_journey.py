@@ -30,7 +30,6 @@ from recruitment.settings import RecruitmentSettings
 from tests.fixtures.apps import bearer, running
 from tests.fixtures.catalogue_data import read_cohorts_from_now, schedule_private_cohort
 from tests.fixtures.recruitment_data import INTAKE
-from tests.integration.test_recruitment_saga import _relayed
 from tests.support import eventually
 
 PROVIDER = "BRIN-25LH"
@@ -174,7 +173,6 @@ async def test_a_private_participant_is_enrolled_billed_and_her_data_never_trave
         assert sent.status_code == 303, sent.text
         [application] = await store.all_applications({"cohort_id": cohort_id})
         app_id = application.application_id
-        await _relayed(store, app_id)
         for step in (
             {"to": "intake_planned"},
             {"to": "intake_done", "intake": INTAKE},
@@ -183,8 +181,7 @@ async def test_a_private_participant_is_enrolled_billed_and_her_data_never_trave
         ):
             moved = await http.post(f"{API}/applications/{app_id}/transitions", json=step, headers=provider)
             assert moved.status_code == 200, moved.text
-            await _relayed(store, app_id)
-
+    
         async def enrolled() -> bool:
             found = await store.application(app_id)
             return found is not None and found[0].stage == "enrolled"
