@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from llo_shared.pages import Pages
-from llo_shared.ratelimit import RateLimitMiddleware
+from llo_shared.ratelimit import limit_public_posts
 from llo_shared.service import Infrastructure, Runtime, ServiceSpec, build_service_app
 from recruitment import handlers
 from recruitment.api import ROUTERS
@@ -64,9 +64,7 @@ def create_app(
         on_startup=[sweep_fill_campaigns],
     )
     app = build_service_app(spec, settings, infra)
-    app.add_middleware(
-        RateLimitMiddleware, paths=[f"/{SERVICE}/aanmelden", f"/{SERVICE}/api/v1/applications"]
-    )
+    limit_public_posts(app, [f"/{SERVICE}/aanmelden", f"/{SERVICE}/api/v1/applications"])
     install_error_mapping(app)
     _stop_relay_firmly_on_shutdown(app)
     return app
