@@ -26,7 +26,6 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from llo.embedded import service_factories
 from llo_shared.auth import issue_dev_token
 from llo_shared.demo_users import DEMO_USERS
 
@@ -47,11 +46,6 @@ class Findings:
             self.failures.append(found)
 
 
-def service_app(name: str, overrides: dict[str, Any]) -> FastAPI:
-    create_app, settings_cls = service_factories()[name]
-    return create_app(settings_cls(**overrides))
-
-
 def role_headers(settings: Any) -> dict[str, dict[str, str]]:
     """No token, and one token per demo user (each role, its organisation and region)."""
     headers: dict[str, dict[str, str]] = {"anonymous": {}}
@@ -61,36 +55,53 @@ def role_headers(settings: Any) -> dict[str, dict[str, str]]:
     return headers
 
 
-def fuzz_app(app: FastAPI, openapi_url: str, headers: dict[str, dict[str, str]], cases: int) -> Findings:
-    """At least `cases` generated requests spread over the app's operations, each as one of `headers`."""
+@dataclass
+class Target:
+    """A running app to fuzz: its client, callers, and real resources to aim path parameters at
+    (random ids alone only ever meet 404s; half the cases use these)."""
+
+    client: TestClient
+    headers: dict[str, dict[str, str]]
+    path_values: dict[str, str] = field(default_factory=dict)
+
+
+def fuzz(target: Target, openapi_url: str, cases: int) -> Findings:
+    """At least `cases` generated requests spread over the operations of one OpenAPI document."""
     findings = Findings()
-    with TestClient(app, raise_server_exceptions=False) as client:
-        schema = schemathesis.openapi.from_dict(client.get(openapi_url).json())
-        operations = [result.ok() for result in schema.get_all_operations()]
-        per_mode = max(1, math.ceil(cases / (len(operations) * len(MODES))))
-        # Hypothesis runs fewer examples for operations with few inputs: another round with
-        # another seed and twice the examples until there were `cases` requests.
-        for round_no in range(4):
-            for operation in operations:
-                for mode in MODES:
-                    _fuzz_operation(client, operation, mode, per_mode, headers, findings, round_no)
-            if findings.cases >= cases:
-                break
-            per_mode *= 2
+    schema = schemathesis.openapi.from_dict(target.client.get(openapi_url).json())
+    operations = [result.ok() for result in schema.get_all_operations()]
+    per_mode = max(1, math.ceil(cases / (len(operations) * len(MODES))))
+    # Hypothesis runs fewer examples for operations with few inputs: another round with
+    # another seed and twice the examples until there were `cases` requests.
+    for round_no in range(4):
+        for operation in operations:
+            for mode in MODES:
+                _fuzz_operation(target, operation, mode, per_mode, findings, round_no)
+        if findings.cases >= cases:
+            break
+        per_mode *= 2
     return findings
 
 
-def fuzz_service(name: str, overrides: dict[str, Any], cases: int) -> Findings:
-    app = service_app(name, overrides)
-    return fuzz_app(app, f"/{name}/openapi.json", role_headers(app.state.settings), cases)
+def fuzz_app(app: FastAPI, openapi_url: str, headers: dict[str, dict[str, str]], cases: int) -> Findings:
+    with TestClient(app, raise_server_exceptions=False) as client:
+        return fuzz(Target(client, headers), openapi_url, cases)
+
+
+def _strategy(operation: Any, mode: GenerationMode, path_values: dict[str, str]) -> Any:
+    generated = operation.as_strategy(generation_mode=mode)
+    names = {parameter.name for parameter in operation.path_parameters}
+    pinned = {name: value for name, value in path_values.items() if name in names}
+    if not pinned:
+        return generated
+    return st.one_of(generated, operation.as_strategy(generation_mode=mode, path_parameters=pinned))
 
 
 def _fuzz_operation(
-    client: TestClient,
+    target: Target,
     operation: Any,
     mode: GenerationMode,
     examples: int,
-    headers: dict[str, dict[str, str]],
     findings: Findings,
     round_no: int,
 ) -> None:
@@ -101,12 +112,15 @@ def _fuzz_operation(
         database=None,
         suppress_health_check=list(HealthCheck),
     )
-    @given(case=operation.as_strategy(generation_mode=mode), who=st.sampled_from(sorted(headers)))
+    @given(
+        case=_strategy(operation, mode, target.path_values),
+        who=st.sampled_from(sorted(target.headers)),
+    )
     def run(case: Any, who: str) -> None:
         findings.cases += 1
-        kwargs = case.as_transport_kwargs(base_url="http://testserver", headers=headers[who])
+        kwargs = case.as_transport_kwargs(base_url="http://testserver", headers=target.headers[who])
         kwargs.pop("cookies", None)
-        response = client.request(**kwargs)
+        response = target.client.request(**kwargs)
         try:
             case.validate_response(response, checks=CHECKS)
         except (Exception, FailureGroup) as error:  # a failed check: record it, go on
