@@ -99,6 +99,7 @@ ALLOWED = {
     "PATCH /billing/api/v1/entities/{entity_id}": ". ..y.y ....",
     "GET /billing/api/v1/entities/{entity_id}/ledgers": ". ..y.y ....",
     "GET /billing/api/v1/entities/{entity_id}/payers": ". ..y.y ....",
+    "GET /billing/api/v1/entities/{entity_id}/waiting-invoices": ". ..y.y ....",
     "PUT /billing/api/v1/entities/{entity_id}/payers/{payer_id}": ". ..i.i ..~.",
     "PUT /billing/api/v1/entities/{entity_id}/cost-models/{scope}/{ref}": ". ..i.i ..~.",
     "GET /billing/api/v1/entities/{entity_id}/cost-models": ". ..y.y ....",
