@@ -203,3 +203,11 @@ async def test_a_payer_completed_while_its_invoice_is_being_parked_still_gets_it
     assert await waiting(register) == []
     (invoice,) = await register.documents(kind="invoice")
     assert invoice["number"] == "25LH-PRV-2026-000001" and invoice["payer"]["street"] == "Havenweg 12"
+
+
+async def test_the_register_page_refuses_a_payer_id_the_api_would_refuse(register):
+    for path in ("/billing/betalers/a%20b", "/billing/betalers/" + "x" * 101):
+        assert (await register.client.get(path, headers=register.headers())).status_code == 404
+        posted = await register.client.post(path, data={"name": "X"}, headers=register.headers())
+        assert posted.status_code == 404
+    assert await register.db["payers"].count_documents({"payer_id": "a b"}) == 0
