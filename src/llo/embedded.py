@@ -14,12 +14,12 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from fastapi import FastAPI
-from starlette.responses import RedirectResponse
+from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
 from llo_shared.bus_memory import InProcessBus
 from llo_shared.mongo import MemoryDatabase
-from llo_shared.problems import problem_response
+from llo_shared.pages import not_found
 from llo_shared.service import Infrastructure
 
 SERVICES = ("catalogue", "matching", "recruitment", "billing")
@@ -60,12 +60,10 @@ class EmbeddedApp:
         first = scope.get("path", "/").strip("/").split("/", 1)[0]
         if first in self.apps:
             await self.apps[first](scope, receive, send)
-        elif scope["type"] == "http" and first == "":
-            await RedirectResponse("/catalogue/")(scope, receive, send)
+        elif scope["type"] == "http" and first == "":  # the start page lives with the portal
+            await self.apps["catalogue"](scope, receive, send)
         elif scope["type"] == "http":
-            await problem_response(404, "not-found", "Not found", instance=scope["path"])(
-                scope, receive, send
-            )
+            await not_found(Request(scope, receive))(scope, receive, send)
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[EmbeddedApp]:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import httpx
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from llo_shared.pages import not_found
 from llo_shared.problems import problem_response
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "host", "content-length"}
@@ -24,13 +25,10 @@ class Gateway:
             return
         request = Request(scope, receive)
         first = request.url.path.strip("/").split("/", 1)[0]
-        if not first:
-            await RedirectResponse("/catalogue/")(scope, receive, send)
-            return
+        if not first:  # the start page lives with the portal
+            first = "catalogue"
         if first not in self.upstreams:
-            await problem_response(404, "not-found", "Not found", instance=request.url.path)(
-                scope, receive, send
-            )
+            await not_found(request)(scope, receive, send)
             return
         await self._forward(request, self.upstreams[first])(scope, receive, send)
 

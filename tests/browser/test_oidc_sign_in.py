@@ -60,7 +60,7 @@ def region(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Runn
 
 
 def sign_in(page: Any, person: Person) -> None:
-    page.get_by_role("link", name="Aanmelden").click()
+    page.get_by_role("link", name="Inloggen").click()
     page.get_by_label("Username").fill(person.login)
     page.get_by_label("Password").fill(person.password)
     page.get_by_role("button", name="Sign in").click()
@@ -79,7 +79,8 @@ def test_employer_and_finance_sign_in_and_see_only_their_own_organisation(region
         expect(employer.locator("#demo-user")).to_have_count(0)  # no demo users outside demo mode
         sign_in(employer, EMPLOYER)
         assert employer.url == f"{url}/matching/vragen"
-        expect(employer.get_by_test_id("signed-in-as")).to_have_text("Aangemeld als werkgever (KVK-39084217)")
+        expect(employer.get_by_test_id("signed-in-as")).to_contain_text("Wim Werkgever")
+        expect(employer.get_by_test_id("signed-in-as")).to_contain_text("werkgever bij Zorggroep Almere")
         expect(employer.get_by_text("Helpenden voor onze woonlocaties").first).to_be_visible()
         expect(employer.get_by_text("Helpenden voor de thuiszorg")).to_have_count(0)  # another employer's
         employer.goto(f"{url}/billing/facturen")
@@ -93,7 +94,10 @@ def test_employer_and_finance_sign_in_and_see_only_their_own_organisation(region
         finance = browser.new_context().new_page()
         finance.goto(f"{url}/billing/")
         sign_in(finance, FINANCE)
-        expect(finance.get_by_test_id("signed-in-as")).to_have_text("Aangemeld als financiën (BRIN-25LH)")
+        expect(finance.get_by_test_id("signed-in-as")).to_contain_text("Fien Financiën")
+        expect(finance.get_by_test_id("signed-in-as")).to_contain_text(
+            "financiële administratie bij ROC van Flevoland"
+        )
         expect(finance.get_by_role("heading", name="Grootboek publiek")).to_be_visible()
         expect(finance.get_by_text("ROC van Flevoland").first).to_be_visible()
         finance.goto(f"{url}/billing/?entiteit=BRIN-25PJ")  # another institution: not for finance staff
@@ -104,9 +108,9 @@ def test_employer_and_finance_sign_in_and_see_only_their_own_organisation(region
 
         # sign-out ends the session on the server and at the issuer
         employer.goto(f"{url}/matching/")
-        employer.get_by_role("button", name="Afmelden").click()
+        employer.get_by_role("button", name="Uitloggen").click()
         employer.get_by_role("button", name="Yes, sign me out").click()
-        expect(employer.get_by_role("link", name="Aanmelden")).to_be_visible()
+        expect(employer.get_by_role("link", name="Inloggen")).to_be_visible()
         assert employer.url == f"{url}/matching/"
         replay = browser.new_context()
         replay.add_cookies([{"name": "llo_session", "value": session["value"], "url": url}])

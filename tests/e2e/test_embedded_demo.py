@@ -38,8 +38,25 @@ async def test_unknown_paths_get_a_problem_document(demo):
     assert response.json()["type"].endswith("/not-found")
 
 
+async def test_unknown_paths_get_a_dutch_page_in_a_browser(demo):
+    for path in ("/nowhere", "/catalogue/nergens", "/matching/vragen/onbekend"):
+        response = await demo.get(path, headers={"accept": "text/html"})
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("text/html")
+        assert "Pagina niet gevonden" in response.text
+
+
+async def test_the_start_page_links_the_work_pages_of_the_signed_in_role(demo):
+    assert "Opleiding zoeken" in (await demo.get("/")).text
+    await demo.post("/matching/demo/sign-in", data={"user": "rmt", "next": "/"})
+    page = await demo.get("/")
+    assert "Welkom, Anouk Bakker" in page.text
+    assert 'href="/matching/mobiliteitsteam"' in page.text
+
+
 async def test_demo_sign_in_sets_a_token_the_services_accept(demo):
     response = await demo.post("/billing/demo/sign-in", data={"user": "financien", "next": "/billing/"})
     assert response.status_code == 303
     page = await demo.get("/billing/")
-    assert "Aangemeld als finance" in page.text
+    assert "Ruud Smit" in page.text  # the header names who is signed in, the role in Dutch, the organisation
+    assert "financiële administratie bij ROC van Flevoland" in page.text

@@ -15,10 +15,8 @@ PRIVATE = {"credential_type": "cursus", "code": None, "leerweg": "derde_leerweg"
 
 
 def _price_cells(html: str) -> list[str]:
-    rows = re.findall(r"<tr>\s*<td>.*?</tr>", html, re.S)
-    return [
-        " ".join(re.sub(r"<[^>]+>", " ", re.findall(r"<td>(.*?)</td>", r, re.S)[-1]).split()) for r in rows
-    ]
+    cells = re.findall(r'<td class="price">(.*?)</td>', html, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
 
 
 async def test_the_start_moment_shows_the_invoiced_price_with_its_components(catalogue, client):

@@ -15,6 +15,7 @@ def offering_published(offering_id: str = "OFF-HZW", **changes: Any) -> EventEnv
     payload = {
         "offering_id": offering_id,
         "provider_id": "BRIN-25LH",
+        "provider_name": "ROC van Flevoland",
         "title": "Helpende Zorg & Welzijn",
         "credential_type": "diploma",
         "code": "25498",

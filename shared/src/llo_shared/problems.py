@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -65,15 +65,30 @@ _STATUS_SLUGS = {
 }
 
 
+def _page_instead(request: Request, status: int, messages: list[str] | None = None) -> Response | None:
+    """A browser asking for a page gets a Dutch error page; the API keeps problem+json."""
+    from llo_shared.pages import error_page, wants_html  # pages import this module
+
+    return error_page(request, status, messages) if wants_html(request) else None
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
-    async def on_problem(request: Request, exc: Problem) -> JSONResponse:
+    async def on_problem(request: Request, exc: Problem) -> Response:
+        page = _page_instead(request, exc.status)
+        if page is not None:
+            return page
         return problem_response(
             exc.status, exc.slug, exc.title, exc.detail, instance=request.url.path, **exc.extra
         )
 
     @app.exception_handler(RequestValidationError)
-    async def on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def on_validation(request: Request, exc: RequestValidationError) -> Response:
+        from llo_shared.dutch import dutch_errors
+
+        page = _page_instead(request, 422, [e.message for e in dutch_errors(exc.errors(), {})])
+        if page is not None:
+            return page
         errors = field_errors(exc)
         names = ", ".join(e["field"] for e in errors)
         return problem_response(
@@ -86,12 +101,18 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
+        page = _page_instead(request, exc.status_code)
+        if page is not None:
+            return page
         slug = _STATUS_SLUGS.get(exc.status_code, "http-error")
         title = str(exc.detail) if exc.detail else slug.replace("-", " ")
         return problem_response(exc.status_code, slug, title, instance=request.url.path)
 
     @app.exception_handler(Exception)
-    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", extra={"path": request.url.path})
+        page = _page_instead(request, 500)
+        if page is not None:
+            return page
         return problem_response(500, "internal", "Internal error", instance=request.url.path)

@@ -36,6 +36,10 @@ class PayerIn(Tolerant):
     buyer_reference: str | None = None
     # a private participant's name and address, sealed for billing (billing/sealed.py)
     sealed_details: str | None = Field(default=None, max_length=20_000)
+    # a surcharge part (CohortConfirmed, and seat events of a go-with-surcharge cohort)
+    amount_cents: int | None = None
+    acceptance_id: str | None = None
+    demand_id: str | None = None
 
 
 class ParticipantEnrolled(Tolerant):
@@ -65,6 +69,11 @@ class EnrolmentWithdrawn(Tolerant):
     reason: str | None = None
 
 
+class SurchargeIn(Tolerant):
+    total_cents: int | None = None
+    payers: list[PayerIn] = Field(default_factory=list)
+
+
 class CohortFacts(Tolerant):
     cohort_id: str
     offering_id: str | None = None
@@ -77,11 +86,7 @@ class CohortFacts(Tolerant):
     seat_price_cents: int | None = None
     status: str | None = None
     seats_taken: int | None = None
-
-
-class SurchargeIn(Tolerant):
-    total_cents: int | None = None
-    payers: list[PayerIn] = Field(default_factory=list)
+    surcharge: SurchargeIn | None = None  # seat events: the parts due now (catalogue's rule)
 
 
 class CohortConfirmed(Tolerant):
@@ -99,6 +104,7 @@ class CohortCancelled(Tolerant):
     cohort_id: str
     provider_id: str | None = None
     reason: str | None = None
+    merged_into: str | None = None  # a merge: people, seats and their money go to that cohort
 
 
 class PriceIn(Tolerant):

@@ -9,6 +9,7 @@ from typing import Any
 
 from llo_shared.bus import envelope_message
 from llo_shared.envelope import EventEnvelope
+from llo_shared.surcharge import decided_parts, surcharge_total_cents
 
 PROVIDER = "BRIN-25LH"
 EMPLOYER = {
@@ -217,9 +218,12 @@ def confirmed(
     decision = "go_with_surcharge" if surcharge_payers else "go"
     surcharge = None
     if surcharge_payers:
+        total = surcharge_total_cents(break_even, enrolled_count, seat_price_cents)
+        # the catalogue fixes each payer's part (the one rule), unless a test gives the parts itself
+        parts = decided_parts(total, [p.get("seats") or 1 for p in surcharge_payers])
         surcharge = {
-            "total_cents": max(0, break_even - enrolled_count) * seat_price_cents,
-            "payers": surcharge_payers,
+            "total_cents": total,
+            "payers": [{"amount_cents": part} | p for p, part in zip(surcharge_payers, parts, strict=True)],
         }
     payload = {
         "cohort_id": cohort_id,

@@ -68,6 +68,8 @@ class OfferingPayload(EventPayload):
     location_kinds: list[str] = Field(default_factory=list)
     lesson_times: list[str] = Field(default_factory=list)
     own_pace: bool = False
+    # The provider's name, so other services' pages name it instead of its id (additive in v1).
+    provider_name: str | None = None
 
 
 class OfferingPublished(OfferingPayload):
@@ -122,6 +124,30 @@ class CohortUpdated(CohortPayload):
     event_type: Literal["CohortUpdated"] = "CohortUpdated"
 
 
+class SurchargePayer(BaseModel):
+    """One payer's part. A demand paid by several payers is one acceptance (`acceptance_id`, one
+    `cap_cents` for the demand as a whole) with one part per payer by `share_bp`."""
+
+    payer_id: str
+    kind: str
+    name: str = ""
+    scheme: str | None = None
+    endpoint: str | None = None
+    seats: int
+    cap_cents: int
+    amount_cents: int
+    acceptance_id: str | None = None
+    demand_id: str | None = None
+    share_bp: int | None = None
+
+
+class Surcharge(BaseModel):
+    total_cents: int
+    currency: str = "EUR"
+    empty_seats: int
+    payers: list[SurchargePayer]
+
+
 class SeatReserved(EventPayload):
     event_type: Literal["SeatReserved"] = "SeatReserved"
     cohort_id: str
@@ -132,6 +158,9 @@ class SeatReserved(EventPayload):
     payers: list[Payer]
     seats_left: int
     seats_taken: int
+    # On a cohort confirmed with a surcharge: each payer's part due after this seat, computed by
+    # the catalogue with the one rule (llo_shared.surcharge); billing settles to exactly these.
+    surcharge: Surcharge | None = None
 
 
 class SeatRejected(EventPayload):
@@ -150,6 +179,7 @@ class SeatReleased(EventPayload):
     enrolment_id: str
     seats_left: int
     seats_taken: int
+    surcharge: Surcharge | None = None  # as on SeatReserved
 
 
 class CohortDecisionDue(EventPayload):
@@ -163,24 +193,6 @@ class CohortDecisionDue(EventPayload):
     seat_price_cents: int
     decision_date: date
     start_date: date
-
-
-class SurchargePayer(BaseModel):
-    payer_id: str
-    kind: str
-    name: str = ""
-    scheme: str | None = None
-    endpoint: str | None = None
-    seats: int
-    cap_cents: int
-    amount_cents: int
-
-
-class Surcharge(BaseModel):
-    total_cents: int
-    currency: str = "EUR"
-    empty_seats: int
-    payers: list[SurchargePayer]
 
 
 class CohortConfirmed(EventPayload):

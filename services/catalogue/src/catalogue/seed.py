@@ -639,6 +639,24 @@ for _t in TEMPLATES:
     BY_GROUP.setdefault(_t.group, []).append(_t)
 
 
+def _office(number: int, regions: list[str], domain: str) -> dict[str, Any]:
+    """A fictional office in the provider's first region: visiting address, e-mail and phone."""
+    place = next(p for p in geo.PLACES if p.region == regions[0])
+    pc4 = place.pc4_ranges[0][0] + number % 5
+    return {
+        "contact": {
+            "website": f"https://www.{domain}.example",
+            "email": f"info@{domain}.example",
+            "phone": f"088 {100 + number:03d} {4000 + number * 7:04d}",
+        },
+        "address": {
+            "street": f"Onderwijsplein {number + 1}",
+            "postcode": f"{pc4} AB",
+            "city": place.municipality,
+        },
+    }
+
+
 def provider_inputs() -> list[ProviderCreate]:
     providers = [
         ProviderCreate(
@@ -647,9 +665,9 @@ def provider_inputs() -> list[ProviderCreate]:
             kind=kind,
             institution_code=code,
             regions=regions,
-            contact={"website": f"https://www.{name.lower().replace(' ', '')}.example"},
+            **_office(i, regions, name.lower().replace(" ", "")),
         )
-        for pid, name, kind, code, regions, _ in FUNDED
+        for i, (pid, name, kind, code, regions, _) in enumerate(FUNDED)
     ]
     providers += [
         ProviderCreate(
@@ -658,9 +676,9 @@ def provider_inputs() -> list[ProviderCreate]:
             kind=kind,
             kvk=pid.removeprefix("KVK-"),
             regions=regions,
-            contact={"website": f"https://www.{pid.lower()}.example"},
+            **_office(len(FUNDED) + i, regions, pid.lower()),
         )
-        for pid, name, kind, regions, _ in PRIVATE
+        for i, (pid, name, kind, regions, _) in enumerate(PRIVATE)
     ]
     return providers
 

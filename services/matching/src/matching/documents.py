@@ -160,6 +160,7 @@ def explanation_view(explanation: Explanation, cohort: dict[str, Any] | None = N
                 "value": round(f.value, 4),
                 "contribution": round(100 * f.contribution, 2),
                 "detail": f.detail,
+                "facts": dict(f.facts),
             }
             for f in explanation.factors
         ],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from llo_shared.envelope import EventPayload
 
@@ -117,10 +117,11 @@ class SurchargeAccepted(EventPayload):
     cohort_id: str
     proposal_id: str
     demand_id: str
-    payer: Payer
+    payer: Payer  # the demand's first payer (v1 consumers); `payers` holds every payer it names
     seats: int
-    cap_cents: int
+    cap_cents: int  # for the demand as a whole
     currency: str = "EUR"
+    payers: list[Payer] = Field(default_factory=list)  # the demand's payers, shares in share_bp
 
 
 MATCHING_EVENTS: tuple[tuple[str, type[EventPayload]], ...] = (

@@ -35,6 +35,7 @@ class PriceSeen(_Tolerant):
 class OfferingSeen(_Tolerant):
     offering_id: str
     provider_id: str
+    provider_name: str | None = None  # for pages; absent in events before it was added
     title: str = ""
     credential_type: str | None = None
     code: str | None = None

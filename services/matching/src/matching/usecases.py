@@ -670,7 +670,7 @@ class Matching:
         payers = demand.get("payers") or []
         if not payers:
             raise conflict("this demand names no payer to charge the surcharge to")
-        payer = payers[0]
+        payer = payers[0]  # `payer` stays for v1 consumers; the share is booked on all of `payers`
         doc = {
             "_id": f"{proposal['cohort_id']}:{demand_id}",
             "cohort_id": proposal["cohort_id"],
@@ -678,6 +678,7 @@ class Matching:
             "demand_id": demand_id,
             "commissioner_org": demand["commissioner_org"],
             "payer": payer,
+            "payers": payers,
             "seats": member["seats"],
             "cap_cents": cap_cents,
             "shown_cents": shown,
@@ -688,6 +689,7 @@ class Matching:
             proposal_id=proposal_id,
             demand_id=demand_id,
             payer=ev.Payer.model_validate(payer),
+            payers=[ev.Payer.model_validate(p) for p in payers],
             seats=doc["seats"],
             cap_cents=cap_cents,
         )

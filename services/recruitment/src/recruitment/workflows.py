@@ -221,10 +221,14 @@ class Recruitment:
         except AlreadyExists:
             return None
 
-    async def sweep_fill_campaigns(self) -> list[Campaign]:
-        """Time passes without events; this checks every known cohort against today's date."""
+    async def sweep_fill_campaigns(self, provider_id: str | None = None) -> list[Campaign]:
+        """Time passes without events; this checks every known cohort (of one provider, if named)
+        against today's date. One cohort's bad data is logged and skipped, never stops the others."""
+        query: dict[str, Any] = {"status": {"$nin": ["cancelled", "completed"]}}
+        if provider_id is not None:
+            query["provider_id"] = provider_id
         proposed = []
-        for doc in await self.store.all_cohorts({"status": {"$nin": ["cancelled", "completed"]}}):
+        for doc in await self.store.all_cohorts(query):
             if campaign := await self._sweep_one(doc):
                 proposed.append(campaign)
         return proposed
@@ -578,6 +582,31 @@ class Recruitment:
         self._wake()
         return application
 
+    async def cohort_merged(self, source_id: str, target_id: str) -> int:
+        """A merge: the catalogue moved every held seat to the target cohort, so the people follow
+        it there with their enrolment and funding; nobody is withdrawn. No event is needed: the
+        catalogue's SeatReserved on the target and CohortCancelled.merged_into tell the others."""
+        moved = 0
+        for application in await self.store.all_applications(
+            {"cohort_id": source_id, "stage": {"$nin": ["withdrawn", "rejected"]}}
+        ):
+
+            async def attempt(application_id: str = application.application_id) -> Application | None:
+                found = await self.store.application(application_id)
+                if found is None or found[0].cohort_id != source_id:
+                    return None
+                current, version = found
+                enrolment = current.enrolment
+                if enrolment is not None and enrolment.cohort_id == source_id:
+                    enrolment = enrolment.model_copy(update={"cohort_id": target_id})
+                changed = current.model_copy(update={"cohort_id": target_id, "enrolment": enrolment})
+                await self.store.save_application(changed, version, [])
+                return changed
+
+            if await self._retrying(attempt) is not None:
+                moved += 1
+        return moved
+
     async def cohort_cancelled(self, cohort_id: str) -> int:
         """Everyone still in the funnel for a cancelled cohort leaves it, with that reason."""
         moved = 0
@@ -601,6 +630,24 @@ class Recruitment:
         return moved
 
     async def erase_candidate(self, candidate_ref: str) -> int:
-        return await self.store.erase_personal_data(
-            {"candidate_ref": candidate_ref}, self.clock(), unlink=True
+        erased = await self.store.erase_personal_data(
+            {"candidate_ref": candidate_ref}, self.clock(), unlink=True, announce=self._erased
         )
+        self._wake()
+        return erased
+
+    async def erase_application(self, application_id: str) -> bool:
+        """The person asked to be forgotten: name, contact details, consent, notes and payer
+        details go; the funnel steps stay for the figures. Billing hears of it (ParticipantErased)."""
+        erased = await self.store.erase_personal_data(
+            {"_id": application_id}, self.clock(), announce=self._erased
+        )
+        self._wake()
+        return erased == 1
+
+    @staticmethod
+    def _erased(application: Application) -> list[EventEnvelope]:
+        payload = ev.ParticipantErased(
+            application_id=application.application_id, participant_ref=application.participant_ref
+        )
+        return [ev.envelope(payload, application.application_id)]

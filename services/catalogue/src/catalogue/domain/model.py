@@ -52,6 +52,14 @@ class Contact(Strict):
     website: str | None = Field(default=None, max_length=300, pattern=r"^https?://\S+$")
 
 
+class Address(Strict):
+    """Where a provider's office is (the visiting address shown on its offerings)."""
+
+    street: Text
+    postcode: str = Field(pattern=r"^\d{4}\s?[A-Z]{2}$", description="1315 AB")
+    city: Text
+
+
 class ProviderCreate(Strict):
     provider_id: str = Field(pattern=ORG_ID, max_length=20)
     name: Text
@@ -62,6 +70,7 @@ class ProviderCreate(Strict):
     )
     regions: list[Annotated[str, Field(pattern=r"^[a-z_]{2,40}$")]] = Field(min_length=1, max_length=20)
     contact: Contact = Contact()
+    address: Address | None = None
 
     @field_validator("kvk")
     @classmethod

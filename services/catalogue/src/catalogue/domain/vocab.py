@@ -167,7 +167,8 @@ LABELS: dict[str, dict[str, str]] = {
         "minimum_group": "Start bij voldoende deelnemers",
     },
     "funding": {"bekostigd": "Bekostigd", "privaat": "Privaat"},
-    "visibility": {"public": "Openbaar", "onderhands": "Onderhands"},
+    "visibility": {"public": "Openbaar", "onderhands": "Alleen voor uw organisatie"},
+    "registration": {"individual": "Individueel", "group": "Als groep via de werkgever"},
     "status": {
         "planned": "Gepland",
         "confirmed": "Start gegarandeerd",

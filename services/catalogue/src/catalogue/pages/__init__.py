@@ -5,24 +5,28 @@ No JavaScript: filters are a GET form, decisions are POST forms that redirect ba
 
 from __future__ import annotations
 
+import contextlib
 import json
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from catalogue.api.deps import can_see_offering
-from catalogue.api.search import SearchParams, run_search, search_params
+from catalogue.api.search import run_search, search_params
 from catalogue.domain import geo, rules
 from catalogue.domain.vocab import LABELS, label
 from catalogue.pages.consortia import consortia_router
 from catalogue.pages.manage import manage_router
 from catalogue.search import FACETS
 from catalogue.store import encode_cursor
+from llo_shared import dutch
 from llo_shared.auth import Principal
 from llo_shared.pages import PagePrincipal, Pages
 from llo_shared.problems import Problem
@@ -53,11 +57,36 @@ FACET_LABEL_FIELD = {
 }
 
 
-def euro(cents: int | None) -> str:
-    if cents is None:
-        return "-"
-    whole, rest = divmod(int(cents), 100)
-    return f"€ {whole:,}".replace(",", ".") + f",{rest:02d}"
+SEARCH_LABELS = {
+    "q": "de zoektekst",
+    "near": "de postcode of gemeente",
+    "max_distance_km": "de maximale afstand",
+    "start_from": "de datum 'Start vanaf'",
+    "start_until": "de datum 'Start uiterlijk'",
+    "min_seats_left": "het minimaal aantal vrije plaatsen",
+    "sort": "de sortering",
+    "start_guaranteed": "'alleen met gegarandeerde start'",
+    "cursor": "de volgende resultaten",
+    "limit": "het aantal resultaten",
+} | {name: f"het filter {title}" for name, title in FACET_TITLES.items()}
+# The search model's own sentences (English, for the API) and what the page says instead.
+SEARCH_SENTENCES = {
+    "unknown postcode or municipality in the covered regions": (
+        "Deze postcode of gemeente kennen we niet. Vul een postcode in, bijvoorbeeld 1315, "
+        "of een gemeente, bijvoorbeeld Almere."
+    ),
+    "max_distance_km: needs near (a postcode or municipality)": (
+        "Vul ook een postcode of gemeente in: de afstand rekenen we vanaf daar."
+    ),
+    "sort: distance needs near (a postcode or municipality)": (
+        "Vul een postcode of gemeente in om op afstand te sorteren."
+    ),
+    "start_until: is before start_from": "'Start uiterlijk' ligt voor 'Start vanaf'. Kies een latere datum.",
+}
+SEARCH_TEXT_FIELDS = ("q", "near", "start_from", "start_until", "min_seats_left", "sort", "max_distance_km")
+
+# The application form of recruitment; `cohort` is the query parameter it reads.
+APPLY_URL = "/recruitment/aanmelden?cohort={cohort_id}"
 
 
 def start_price(offering: dict[str, Any], cohort: dict[str, Any]) -> dict[str, Any]:
@@ -71,16 +100,59 @@ def start_price(offering: dict[str, Any], cohort: dict[str, Any]) -> dict[str, A
         return {"cents": cents, "note": None}
     return {
         "cents": cents,
-        "note": f"eigen prijs van dit startmoment; de prijs van de opleiding is {euro(listed)}",
+        "note": f"eigen prijs van dit startmoment; de prijs van de opleiding is {dutch.euro(listed)}",
     }
 
 
-def nl_date(value: str | None) -> str:
-    if not value:
-        return "-"
-    months = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
-    d = date.fromisoformat(value)
-    return f"{d.day} {months[d.month - 1]} {d.year}"
+@dataclass(frozen=True)
+class CohortState:
+    """How a start moment shows on the portal: its mark, and whether one can apply (and how)."""
+
+    shown: bool
+    mark: str
+    tone: str = ""
+    apply_text: str | None = None
+
+
+def cohort_state(cohort: dict[str, Any], today: date) -> CohortState:
+    """Past start moments are hidden; started ones are marked "gestart"; full ones take a waiting list."""
+    end = date.fromisoformat(cohort["end_date"])
+    if cohort["status"] == "completed" or end < today:
+        return CohortState(False, "afgerond")
+    if cohort["status"] == "cancelled":
+        return CohortState(True, "gaat niet door", "bad")
+    if cohort["status"] == "running" or rules.enrolment_closed(cohort, today):
+        return CohortState(True, "gestart", "warn")
+    if date.fromisoformat(cohort["start_date"]) <= today and not cohort.get("rolling"):
+        return CohortState(True, "gestart", "warn")
+    if cohort["seats_left"] <= 0:
+        return CohortState(True, "vol, wel wachtlijst", "warn", "Aanmelden voor de wachtlijst")
+    free = "nog " + dutch.aantal(cohort["seats_left"], "plaats vrij", "plaatsen vrij")
+    return CohortState(True, free, "ok" if rules.start_guaranteed(cohort) else "", "Aanmelden")
+
+
+def back_to_search(terug: str) -> str:
+    """The search page with the filters the visitor came from (only a query string is kept)."""
+    query = urlencode(parse_qsl(terug[:1000]))
+    return "/catalogue/?" + query if query else "/catalogue/"
+
+
+def filled_search(request: Request) -> tuple[SimpleNamespace, dict[str, set[str]]]:
+    """What the visitor typed, to fill the form again after an error (nothing is validated here)."""
+    query = request.query_params
+    values: dict[str, Any] = {name: query.get(name, "") for name in SEARCH_TEXT_FIELDS}
+    values["start_guaranteed"] = query.get("start_guaranteed") == "true"
+    with contextlib.suppress(ValueError):
+        values["max_distance_km"] = int(values["max_distance_km"])
+    values["sort"] = values["sort"] or "relevance"
+    selected = {name: set(query.getlist(name)) for name in [*FACETS, "region"]}
+    return SimpleNamespace(**values), selected
+
+
+def search_errors(error: RequestValidationError | Problem) -> list[dutch.FieldError]:
+    if isinstance(error, Problem):
+        return [dutch.FieldError("q", "de zoekopdracht", "Deze zoekopdracht lukt niet. Begin opnieuw.")]
+    return dutch.dutch_errors(error.errors(), SEARCH_LABELS, SEARCH_SENTENCES)
 
 
 def facet_label(name: str, value: str) -> str:
@@ -146,15 +218,14 @@ def course_json_ld(
 def page_router(pages: Pages) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     env = pages.templates.env
-    env.filters["euro"] = euro
-    env.filters["nl_date"] = nl_date
     env.globals.update(
         label=label,
         facet_label=facet_label,
         LABELS=LABELS,
         REGIONS=geo.REGIONS,
         skill_label=load_skills().label,
-        status_label=lambda s: label("status", s),
+        status_label=dutch.status,
+        cohort_state=cohort_state,
         start_price=start_price,
         list_price_cents=rules.list_price_cents,
     )
@@ -177,24 +248,22 @@ def page_router(pages: Pages) -> APIRouter:
                 principal.role if principal else None,
             )
         except (RequestValidationError, Problem) as error:
-            errors = (
-                [f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in error.errors()]
-                if isinstance(error, RequestValidationError)
-                else [error.detail or error.title]
-            )
+            filled, chosen = filled_search(request)
             return pages.render(
                 request,
                 "search.html",
                 principal,
                 status_code=422,
                 title="Opleidingsaanbod in de regio",
-                errors=errors,
-                params=SearchParams(),
+                errors=search_errors(error),
+                params=filled,
                 result=None,
                 facets={},
-                selected={},
+                selected=chosen,
                 next_url=None,
                 facet_titles=FACET_TITLES,
+                places=geo.PLACES,
+                back_query="",
             )
         selected = {
             name: {str(getattr(v, "value", v)) for v in getattr(params, name)} for name in [*FACETS, "region"]
@@ -217,10 +286,16 @@ def page_router(pages: Pages) -> APIRouter:
             facet_titles=FACET_TITLES,
             errors=[],
             places=geo.PLACES,
+            back_query=request.url.query,
         )
 
     @router.get("/catalogue/aanbod/{offering_id}", response_class=HTMLResponse)
-    async def offering_page(offering_id: str, request: Request, principal: PagePrincipal) -> HTMLResponse:
+    async def offering_page(
+        offering_id: str,
+        request: Request,
+        principal: PagePrincipal,
+        terug: Annotated[str, Query(max_length=1000)] = "",
+    ) -> HTMLResponse:
         offering = await store(request).offering(offering_id)
         if offering is None or not can_see_offering(principal, offering):
             return pages.render(request, "not_found.html", principal, status_code=404, title="Niet gevonden")
@@ -229,7 +304,10 @@ def page_router(pages: Pages) -> APIRouter:
         regions = {c["region"] for c in cohorts} or set((provider or {}).get("regions", []))
         others = index(request).others_with_code(offering.get("code"), offering["provider_id"], regions)
         consortia, _ = await store(request).consortia({"members": offering["provider_id"]}, None, 20)
-        today = store(request).today().isoformat()
+        today = store(request).today()
+        shown = sorted(
+            (c for c in cohorts if cohort_state(c, today).shown), key=lambda c: (c["start_date"], c["_id"])
+        )
         return pages.render(
             request,
             "offering.html",
@@ -237,15 +315,14 @@ def page_router(pages: Pages) -> APIRouter:
             title=offering["title"],
             offering=offering,
             provider=provider,
-            cohorts=cohorts,
-            upcoming=[
-                c
-                for c in cohorts
-                if c["status"] in rules.OPEN_FOR_SEATS and c.get("enrol_until", c["start_date"]) >= today
-            ],
+            cohorts=shown,
+            today=today,
+            apply_url=APPLY_URL,
+            back_url=back_to_search(terug),
+            upcoming=[c for c in shown if cohort_state(c, today).apply_text],
             others=others,
             consortia=consortia[:20],
-            json_ld=course_json_ld(offering, provider, cohorts),
+            json_ld=course_json_ld(offering, provider, shown),
             is_owner=bool(principal and principal.owns(offering["provider_id"])),
             guaranteed=rules.start_guaranteed,
         )
@@ -275,6 +352,8 @@ def page_router(pages: Pages) -> APIRouter:
             title="Aanbod voor uw organisatie",
             offerings=items,
             cohorts=by_offering,
+            today=store(request).today(),
+            organisation=(await store(request).provider(principal.org) or {}).get("name"),
         )
 
     def provider_or_none(principal: Principal | None) -> bool:
@@ -331,6 +410,7 @@ def page_router(pages: Pages) -> APIRouter:
             decisions=sorted(decisions, key=lambda c: (c["decision_date"], c["_id"])),
             message=melding[:200],
             consortia=consortia[:50],
+            today=s.today(),
         )
 
     @router.post("/catalogue/aanbieder/besluit")
@@ -372,4 +452,5 @@ def page_router(pages: Pages) -> APIRouter:
     router.include_router(manage_router(pages))
     router.include_router(consortia_router(pages))
     router.include_router(pages.demo_sign_in_router())
+    router.include_router(pages.start_page_router())
     return router

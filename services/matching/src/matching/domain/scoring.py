@@ -10,7 +10,8 @@ Python; `matching.domain.ranking` computes the same numbers vectorised over many
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from matching.domain.geo import haversine_km
 from matching.domain.model import CohortView, Need, OfferingView
@@ -54,6 +55,7 @@ class Factor:
     weight: float
     value: float
     detail: str
+    facts: Mapping[str, Any] = field(default_factory=dict)  # the figures behind `detail`, for pages
 
     @property
     def contribution(self) -> float:
@@ -198,42 +200,53 @@ def factors_of(
             weights["skills_essential"],
             coverage(need.essential_skills, offering.skills),
             f"{len(essential_hit)}/{len(need.essential_skills)} essential skills taught",
+            {"taught": essential_hit, "missing": sorted(need.essential_skills - offering.skills)},
         ),
         Factor(
             "skills_optional",
             weights["skills_optional"],
             coverage(need.optional_skills, offering.skills),
             f"{len(optional_hit)}/{len(need.optional_skills)} optional skills taught",
+            {"taught": optional_hit, "missing": sorted(need.optional_skills - offering.skills)},
         ),
         Factor(
             "level",
             weights["level"],
             level_value(need.level, offering.level),
             f"niveau {offering.level or '?'} for wanted {need.level or 'any'}",
+            {"offered": offering.level, "wanted": need.level},
         ),
         Factor(
             "distance",
             weights["distance"],
             distance_value(distance_km, need.max_distance_km),
             f"{distance_km:.1f} km of at most {need.max_distance_km:g} km",
+            {"km": round(distance_km, 1), "max_km": need.max_distance_km},
         ),
         Factor(
             "start_date",
             weights["start_date"],
             start_value(need, cohort),
             f"starts {cohort.start_date.isoformat()}",
+            {
+                "start": cohort.start_date.isoformat(),
+                "from": need.start_from.isoformat(),
+                "until": need.start_until.isoformat(),
+            },
         ),
         Factor(
             "price",
             weights["price"],
             price_value(need.budget_per_participant_cents, price),
             f"{price} cents per seat, budget {need.budget_per_participant_cents}",
+            {"price_cents": price, "budget_cents": need.budget_per_participant_cents},
         ),
         Factor(
             "delivery",
             weights["delivery"],
             delivery_value(need.delivery_wishes, cohort.delivery),
             f"wished {sorted(need.delivery_wishes)}, offered {sorted(cohort.delivery) or 'unknown'}",
+            {"wished": sorted(need.delivery_wishes), "offered": sorted(cohort.delivery)},
         ),
     )
 
