@@ -106,10 +106,14 @@ async def billing_run(infra, prefix: str, expected: int, key_file: Path) -> dict
     )
     app = create_app(settings)
     series = counter_key(ev.PROVIDER, Ledger.privaat, DocumentKind.invoice.value, BENCH_OCCURRED_AT[0].year)
+    # Finance keeps the payer's address in the register before the backlog is consumed, so every
+    # invoice is issued at once (a payer lacking it would make the invoices wait, unnumbered).
+    store = AsyncMongoClient(infra.mongo_url)
+    await ev.register_known_payers(store[settings.mongo_database])
+    await store.close()
     async with running(app):  # the service is up, its consumers are joining their groups
         started = time.perf_counter()
         db = app.state.runtime.db
-        await ev.register_known_payers(db)  # finance keeps the payer's address: invoices go out
         # The series' counter is one lookup by _id; counting documents is a scan on FerretDB,
         # which would compete with the service for the store, so count only at the end.
         while (count := await numbered(db, series)) < expected or await db["documents"].count_documents(

@@ -141,3 +141,22 @@ async def test_the_overrides_export_neutralises_formulas_in_reasons(billed):
         export = await billed.client.get(f"{API}/reports/overrides?format=csv", headers=billed.headers())
         text = export.text
         assert f"'{reason}" in text and f",{reason}" not in text
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"buyer_reference": "PO\x0b77"}, "buyer_reference"),
+        ({"lines": [{"description": "Extra\x00begeleiding", "unit_price_cents": 100}]}, "description"),
+    ],
+)
+async def test_control_characters_in_a_manual_invoice_are_a_422_naming_the_field(billed, change, field):
+    body = {
+        "payer_id": "KVK-39084217",
+        "buyer_reference": "PO-77",
+        "reason": "extra_begeleiding",
+        "lines": [{"description": "Extra begeleiding", "unit_price_cents": 100}],
+    } | change
+    answer = await billed.client.post(f"{API}/invoices", json=body, headers=billed.headers())
+    assert answer.status_code == 422 and field in answer.text
+    assert await billed.documents(purpose="manual") == []

@@ -182,3 +182,32 @@ async def test_the_register_page_lists_what_to_complete_and_its_form_issues_it(r
     assert await waiting(register) == []
     other = await register.client.get("/billing/betalers", headers=register.headers(role="provider"))
     assert other.status_code == 403
+
+
+async def test_a_payer_completed_while_its_invoice_is_being_parked_still_gets_it_issued(
+    register, monkeypatch
+):
+    """Finance saves the payer (and finds nothing waiting) between billing's read of the register
+    and its write of the waiting invoice: billing reads again after parking and issues it."""
+    from billing import payers
+
+    park = payers.park
+
+    async def finance_completes_first(db, document, extra, missing):  # type: ignore[no-untyped-def]
+        details = {k: v for k, v in BOUW_DETAILS.items()}
+        await ev.register_payer(db, "BRIN-25LH", "KVK-61234567", details)
+        await park(db, document, extra, missing)
+
+    monkeypatch.setattr(payers, "park", finance_completes_first)
+    await register.feed(ev.enrolled("ENR-8", payers=[BOUW]))
+    assert await waiting(register) == []
+    (invoice,) = await register.documents(kind="invoice")
+    assert invoice["number"] == "25LH-PRV-2026-000001" and invoice["payer"]["street"] == "Havenweg 12"
+
+
+async def test_the_register_page_refuses_a_payer_id_the_api_would_refuse(register):
+    for path in ("/billing/betalers/a%20b", "/billing/betalers/" + "x" * 101):
+        assert (await register.client.get(path, headers=register.headers())).status_code == 404
+        posted = await register.client.post(path, data={"name": "X"}, headers=register.headers())
+        assert posted.status_code == 404
+    assert await register.db["payers"].count_documents({"payer_id": "a b"}) == 0

@@ -145,3 +145,15 @@ async def test_the_invoice_page_names_the_participant_and_offers_the_pdf(private
     assert "01-09-2026" in page.text and "EN 16931" in page.text and "nlcius" not in page.text
     listed = await private.client.get("/billing/facturen", headers=private.headers())
     assert "Fatima el Amrani" in listed.text and "pr-4444555566667777aaaa" not in listed.text
+
+
+async def test_a_placed_candidates_erasure_forgets_them_as_payer_too(private):
+    """A person placed by matching pays under their candidate ref: CandidateErased is their erasure."""
+    token = seal(DETAILS, private.key)
+    await private.feed(ev.enrolled("ENR-C1", payers=[participant("K-DEMO-0042", token)]))
+    assert await private.db["payers"].count_documents({"payer_id": "K-DEMO-0042"}) == 1
+    erased = ev.envelope("CandidateErased", "matching", "K-DEMO-0042", {"candidate_ref": "K-DEMO-0042"})
+    await private.feed(("matching.candidate.v1", erased))
+    assert await private.db["payers"].count_documents({"payer_id": "K-DEMO-0042"}) == 0
+    (invoice,) = await private.documents(kind="invoice")
+    assert invoice["payer"]["name"] == "Fatima el Amrani"

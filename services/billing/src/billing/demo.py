@@ -36,26 +36,6 @@ DEMO_PAYERS = [
         "city": "Almere",
         "postcode": "1315 RA",
     },
-    {
-        "payer_id": "KVK-32112233",
-        "kind": "employer",
-        "name": "Woonzorg Flevoland",
-        "scheme": "0106",
-        "endpoint": "32112233",
-        "street": "Parkwijklaan 2",
-        "city": "Almere",
-        "postcode": "1328 AA",
-    },
-    {
-        "payer_id": "OIN-00000001002306608000",
-        "kind": "gemeente",
-        "name": "Gemeente Almere",
-        "scheme": "0190",
-        "endpoint": "00000001002306608000",
-        "street": "Stadhuisplein 1",
-        "city": "Almere",
-        "postcode": "1315 HR",
-    },
 ]
 # The commissioners of the matching demo's demands, as finance keeps them: a seat they pay for
 # arrives with their KvK or OIN only, the register adds the postal address (NL-R-004).

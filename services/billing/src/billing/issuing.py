@@ -14,7 +14,14 @@ from billing.domain.invoices import Document, DocumentKind
 from billing.domain.ledgers import counter_key, document_number
 from billing.domain.payments import payment_status
 from billing.events import INVOICE_TOPIC, PRODUCER, CreditNoteIssued, InvoiceIssued
-from billing.payers import ready_to_issue, ready_to_issue_many, unpark, waiting_document, waiting_for
+from billing.payers import (
+    Readiness,
+    ready_to_issue,
+    ready_to_issue_many,
+    unpark,
+    waiting_document,
+    waiting_for,
+)
 from billing.store import DOCUMENTS, allocate_number, claim_numbers, insert_new
 from llo_shared.outbox import new_document
 
@@ -28,10 +35,11 @@ async def issue(db: Any, document: Document, **extra: Any) -> dict[str, Any] | N
     existing = await documents.find_one({"_id": document.document_id})
     if existing is not None:
         return existing
-    ready = await ready_to_issue(db, document, extra)
-    if ready is None:
-        return None
-    document = ready
+    readiness = await ready_to_issue(db, document, extra)
+    if not readiness.ready:
+        await _issue_completed_meanwhile(db, readiness)
+        return await documents.find_one({"_id": document.document_id})
+    document = readiness.ready[0][0]
     sequence = await allocate_number(db, _series(document), document.document_id)
     numbered, stored = _numbered(document, sequence, extra)
     try:
@@ -63,7 +71,8 @@ async def issue_new(
     enrolments): one block of numbers per series and one insert for all, instead of the five
     round trips per invoice of `issue`. A retry of such a run goes through `issue`.
     Returns the invoices issued (the others wait for their payer's data)."""
-    invoices = await ready_to_issue_many(db, invoices)
+    readiness = await ready_to_issue_many(db, invoices)
+    invoices = readiness.ready
     by_series: dict[str, list[Document]] = defaultdict(list)
     for document, _ in invoices:
         assert document.kind is DocumentKind.invoice, "credit notes change their invoice: use issue()"
@@ -77,7 +86,15 @@ async def issue_new(
         numbered, stored = _numbered(document, sequences[document.document_id], extra)
         records.append(new_document(stored, INVOICE_TOPIC, [_event_of(numbered, stored)]))
     await insert_new(db[DOCUMENTS], records)
+    await _issue_completed_meanwhile(db, readiness)
     return invoices
+
+
+async def _issue_completed_meanwhile(db: Any, readiness: Readiness) -> None:
+    """Through `issue` (which finds an earlier number claim and an earlier document), never
+    through the bulk claims: finance's own release may be issuing the same invoices right now."""
+    for entity_id, payer_id, day in readiness.completed_meanwhile:
+        await issue_waiting(db, entity_id, payer_id, day)
 
 
 async def issue_waiting(db: Any, entity_id: str, payer_id: str, day: date) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ with the next numbers and the day of issue."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -73,22 +74,26 @@ async def master_of(db: Any, entity_id: str, payer_id: str) -> dict[str, Any] | 
     return found
 
 
-async def ready_to_issue(db: Any, document: Document, extra: dict[str, Any]) -> Document | None:
-    """`document` with its payer completed from the register, or None when it has to wait (then
-    it is parked in the waiting list). Credit notes copy the party of the invoice they correct."""
+async def ready_to_issue(db: Any, document: Document, extra: dict[str, Any]) -> Readiness:
+    """`document` with its payer completed from the register, or parked in the waiting list.
+    Credit notes copy the party of the invoice they correct."""
     if document.kind is DocumentKind.credit_note:
-        return document
-    ready = await ready_to_issue_many(db, [(document, extra)])
-    return ready[0][0] if ready else None
+        return Readiness([(document, extra)], [])
+    return await ready_to_issue_many(db, [(document, extra)])
 
 
-async def ready_to_issue_many(
-    db: Any, invoices: list[tuple[Document, dict[str, Any]]]
-) -> list[tuple[Document, dict[str, Any]]]:
+@dataclass
+class Readiness:
+    ready: list[tuple[Document, dict[str, Any]]]
+    # (administration, payer, day) of parked invoices whose payer finance completed while they
+    # were being parked: the caller issues what waits for them (`issuing.issue_waiting`)
+    completed_meanwhile: list[tuple[str, str, date]]
+
+
+async def ready_to_issue_many(db: Any, invoices: list[tuple[Document, dict[str, Any]]]) -> Readiness:
     """`ready_to_issue` for a run of new invoices, with one read of the register for all."""
-    ids = sorted({register_id(d.entity_id, d.payer.payer_id) for d, _ in invoices})
-    masters = {m["_id"]: m for m in await db[PAYERS].find({"_id": {"$in": ids}}).to_list(None)} if ids else {}
-    ready = []
+    masters = await _masters(db, {(d.entity_id, d.payer.payer_id) for d, _ in invoices})
+    ready, parked = [], []
     for document, extra in invoices:
         party = completed(
             document.payer, masters.get(register_id(document.entity_id, document.payer.payer_id))
@@ -96,9 +101,25 @@ async def ready_to_issue_many(
         missing = lacking(party)
         if missing:
             await park(db, document.model_copy(update={"payer": party}), extra, missing)
+            parked.append(document)
         else:
             ready.append((document.model_copy(update={"payer": party}), extra))
-    return ready
+    # Finance may have completed a payer between our read and our park, and then found nothing
+    # waiting: read again after parking, so one of the two always sees the other's write.
+    again = await _masters(db, {(d.entity_id, d.payer.payer_id) for d in parked})
+    meanwhile = {
+        (d.entity_id, d.payer.payer_id, d.issue_date)
+        for d in parked
+        if not lacking(completed(d.payer, again.get(register_id(d.entity_id, d.payer.payer_id))))
+    }
+    return Readiness(ready, sorted(meanwhile))
+
+
+async def _masters(db: Any, keys: set[tuple[str, str]]) -> dict[str, dict[str, Any]]:
+    if not keys:
+        return {}
+    ids = sorted(register_id(entity_id, payer_id) for entity_id, payer_id in keys)
+    return {m["_id"]: m for m in await db[PAYERS].find({"_id": {"$in": ids}}).to_list(None)}
 
 
 async def park(db: Any, document: Document, extra: dict[str, Any], missing: list[str]) -> None:

@@ -33,6 +33,7 @@ from billing.domain.invoices import (
     VatCategory,
 )
 from billing.domain.ledgers import Ledger
+from billing.domain.text import PLAIN_TEXT
 from billing.einvoice.pdf import Training, render_pdf
 from billing.einvoice.ubl import (
     NLCIUS_CUSTOMIZATION,
@@ -195,7 +196,7 @@ class Strict(BaseModel):
 
 
 class ManualLine(Strict):
-    description: str = Field(min_length=1, max_length=300)
+    description: str = Field(min_length=1, max_length=300, pattern=PLAIN_TEXT)
     quantity: int = Field(default=1, ge=1, le=100_000)
     unit_price_cents: int = Field(ge=0, le=10**9)
     vat: Literal["exempt", "standard"] = "standard"
@@ -209,7 +210,7 @@ class ManualInvoiceIn(Strict):
 
     payer_id: str = Field(min_length=1, max_length=100)
     ledger: Ledger = Ledger.privaat
-    buyer_reference: str = Field(min_length=1, max_length=200)
+    buyer_reference: str = Field(min_length=1, max_length=200, pattern=PLAIN_TEXT)
     reason: Literal["extra_begeleiding", "licence_fee", "shared_recruitment", "other"]
     cohort_id: str | None = Field(default=None, max_length=100)
     lines: list[ManualLine] = Field(min_length=1, max_length=100)
@@ -283,7 +284,7 @@ async def create_invoice(
 
 class ManualCreditIn(Strict):
     amount_cents: int | None = Field(default=None, ge=1, le=10**9)  # default: all that is left
-    reason: str = Field(min_length=3, max_length=300)
+    reason: str = Field(min_length=3, max_length=300, pattern=PLAIN_TEXT)
     idempotency_key: str = Field(default_factory=lambda: uuid.uuid4().hex, min_length=8, max_length=64)
 
 

@@ -14,4 +14,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]+")
 
 def clean(text: str) -> str:
     """Control characters (newlines too) become one space; the rest stays as it was."""
+    if text.isprintable():  # the usual case, checked in C: no control character at all
+        return text
     return _CONTROL.sub(" ", text).strip() if _CONTROL.search(text) else text

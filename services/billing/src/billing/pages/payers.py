@@ -3,6 +3,7 @@ payer with its name and address, and a form per payer that issues what waited on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -28,6 +29,7 @@ KIND_LABELS = {
 SCHEME_CHOICES = {"": "geen (particulier)", "0106": "KvK-nummer", "0190": "OIN (overheid)"}
 FORM_FIELDS = ("name", "kind", "scheme", "endpoint", "street", "postcode", "city", "country", "email")
 MAX_TEXT = 300
+PAYER_ID = re.compile(r"[A-Za-z0-9._-]{1,100}")  # as the API's path takes it
 
 
 def payers_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
@@ -35,6 +37,9 @@ def payers_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
 
     def signin(request: Request, principal: Any) -> HTMLResponse:
         return pages.render(request, "signin_needed.html", principal, status_code=403, title="Facturatie")
+
+    def not_found(request: Request, principal: Any) -> HTMLResponse:
+        return pages.render(request, "not_found.html", principal, status_code=404, title="Niet gevonden")
 
     @router.get("/billing/betalers", response_class=HTMLResponse)
     async def register(request: Request, principal: PagePrincipal) -> HTMLResponse:
@@ -84,7 +89,8 @@ def payers_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
         entity = await finance_entity(request, principal, None)
         if entity is None:
             return signin(request, principal)
-        payer_id = payer_id[:100]
+        if not PAYER_ID.fullmatch(payer_id):
+            return not_found(request, principal)
         master = await master_of(request.app.state.runtime.db, entity["_id"], payer_id) or {}
         form = {k: master.get(k) or "" for k in FORM_FIELDS} | {"country": master.get("country") or "NL"}
         return await form_page(request, principal, entity, payer_id, form=form)
@@ -94,7 +100,8 @@ def payers_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
         entity = await finance_entity(request, principal, None)
         if entity is None:
             return signin(request, principal)
-        payer_id = payer_id[:100]
+        if not PAYER_ID.fullmatch(payer_id):
+            return not_found(request, principal)
         form = {k: str(v)[:MAX_TEXT] for k, v in (await request.form()).items() if k in FORM_FIELDS}
         details, problem = details_of(form)
         if details is None:
