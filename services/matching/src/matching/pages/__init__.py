@@ -113,7 +113,7 @@ def page_router(pages: Pages) -> APIRouter:
         return principal is not None and (principal.role in roles or principal.role == "admin")
 
     def sign_in_needed(request: Request, principal: Principal | None, title: str, who: str) -> HTMLResponse:
-        return render(request, "sign_in_needed.html", principal, 403, title=title, who=who)
+        return render(request, "sign_in_needed.html", principal, 403, title=title, role_needed=who)
 
     @router.get("/matching/", response_class=HTMLResponse)
     def home(request: Request, principal: PagePrincipal) -> HTMLResponse:
