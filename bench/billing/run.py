@@ -109,6 +109,7 @@ async def billing_run(infra, prefix: str, expected: int, key_file: Path) -> dict
     async with running(app):  # the service is up, its consumers are joining their groups
         started = time.perf_counter()
         db = app.state.runtime.db
+        await ev.register_known_payers(db)  # finance keeps the payer's address: invoices go out
         # The series' counter is one lookup by _id; counting documents is a scan on FerretDB,
         # which would compete with the service for the store, so count only at the end.
         while (count := await numbered(db, series)) < expected or await db["documents"].count_documents(
@@ -154,6 +155,7 @@ async def consumer_only(infra, prefix: str, events: list[tuple[str, EventEnvelop
     client = AsyncMongoClient(infra.mongo_url)
     database = f"bench_{prefix.strip('.')}_consumer"
     biller = Biller(client[database])
+    await ev.register_known_payers(biller.db)
     handlers = make_handlers(biller)
     try:
         enrolments = [envelope for topic, envelope in events if topic == APPLICATION_TOPIC]

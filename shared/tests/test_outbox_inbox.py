@@ -1,14 +1,24 @@
-"""Outbox and inbox on both store adapters: nothing lost, nothing twice."""
+"""Outbox and inbox on both store adapters (and both buses where the promise is end to end):
+nothing lost, nothing applied twice, each aggregate's events in order."""
 
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
+from typing import Any
 
-from llo_shared.bus import Subscription
+from llo_shared.bus import Message, Subscription
 from llo_shared.bus_memory import InProcessBus
 from llo_shared.envelope import EventEnvelope
 from llo_shared.inbox import Inbox
-from llo_shared.outbox import OutboxRelay, new_document, strip_outbox, with_events
+from llo_shared.outbox import (
+    LEDGER,
+    OutboxRelay,
+    events_in_outbox,
+    new_document,
+    strip_outbox,
+    with_events,
+)
 from tests.support import eventually
 
 TOPIC = "test.counter.v1"
@@ -16,6 +26,32 @@ TOPIC = "test.counter.v1"
 
 def counted(aggregate: str, n: int) -> EventEnvelope:
     return EventEnvelope(event_type="Counted", producer="test", aggregate_id=aggregate, payload={"n": n})
+
+
+def numbers(document: dict[str, Any]) -> list[int]:
+    return [EventEnvelope.model_validate_json(e["value"]).payload["n"] for e in events_in_outbox(document)]
+
+
+class Consumer:
+    """A consumer group on `bus` whose handler runs inside the inbox; counts deliveries and effects."""
+
+    def __init__(self, database: Any, bus: Any, topic: str, group: str) -> None:
+        self.delivered: list[int] = []
+        self.applied: dict[str, list[int]] = defaultdict(list)
+
+        async def apply(event: EventEnvelope) -> None:
+            self.applied[event.aggregate_id].append(event.payload["n"])
+
+        guarded = Inbox(database).guard(group, apply)
+
+        async def handle(event: EventEnvelope) -> None:
+            self.delivered.append(event.payload["n"])
+            await guarded(event)
+
+        bus.subscribe(Subscription(group, (topic,), handle))
+
+    def effects(self) -> list[int]:
+        return sorted(n for ns in self.applied.values() for n in ns)
 
 
 async def test_state_and_events_are_written_together_and_relayed_once(database):
@@ -31,19 +67,33 @@ async def test_state_and_events_are_written_together_and_relayed_once(database):
     await aggregates.update_one({"_id": "a"}, with_events({"$inc": {"count": 1}}, TOPIC, [counted("a", 2)]))
     relay = OutboxRelay(database, ["aggregates"], bus, service="test")
     assert await relay.relay_once() == 2
-    assert await relay.relay_once() == 0  # cleared: nothing is published twice
+    assert await relay.relay_once() == 0  # recorded: nothing is published twice
     await bus.drain()
     assert received == [1, 2]
     stored = await aggregates.find_one({"_id": "a"})
-    assert stored["outbox"] == [] and stored["outbox_pending"] is False
     assert strip_outbox(stored) == {"_id": "a", "count": 2}
+    assert await database[LEDGER].count_documents({}) == 2
     await bus.stop()
 
 
-async def test_events_appended_while_the_relay_publishes_are_kept(database):
+async def test_the_relay_never_writes_an_aggregate_and_the_next_write_prunes_what_it_published(database):
+    bus = InProcessBus()
+    aggregates = database["aggregates"]
+    await aggregates.insert_one(new_document({"_id": "a", "count": 0}, TOPIC, [counted("a", 1)]))
+    before = await aggregates.find_one({"_id": "a"})
+    relay = OutboxRelay(database, ["aggregates"], bus, service="test")
+    assert await relay.relay_once() == 1
+    assert await aggregates.find_one({"_id": "a"}) == before  # bookkeeping lives in the ledger
+    await aggregates.update_one({"_id": "a"}, with_events({"$inc": {"count": 1}}, TOPIC, [counted("a", 2)]))
+    after = await aggregates.find_one({"_id": "a"})
+    assert numbers(after) == [2] and after["count"] == 1
+    assert await relay.relay_once() == 1
+
+
+async def test_a_write_during_a_relay_pass_is_never_lost(database):
     class SlowBus(InProcessBus):
-        async def publish(self, messages):
-            # a writer appends to the same aggregate while the broker acknowledges
+        async def publish(self, messages: list[Message]) -> None:
+            # a writer changes the same aggregate while the broker acknowledges
             await database["aggregates"].update_one(
                 {"_id": "a"}, with_events({"$inc": {"count": 1}}, TOPIC, [counted("a", 99)])
             )
@@ -54,8 +104,120 @@ async def test_events_appended_while_the_relay_publishes_are_kept(database):
     relay = OutboxRelay(database, ["aggregates"], bus, service="test")
     assert await relay.relay_once() == 1
     stored = await database["aggregates"].find_one({"_id": "a"})
-    left = [EventEnvelope.model_validate_json(e["value"]).payload["n"] for e in stored["outbox"]]
-    assert left == [99] and stored["outbox_pending"] is True
+    assert stored["count"] == 1  # the writer's change stands
+    assert numbers(stored) == [1, 99]  # and its event waits for the next pass
+    assert await relay.relay_once() == 1
+    published = [EventEnvelope.from_bytes(m.value).payload["n"] for p in bus.broker.log(TOPIC) for m in p]
+    assert published == [1, 99]
+
+
+async def test_a_crash_between_publish_and_ledger_republishes_only_that_and_the_inbox_drops_it(
+    database, bus_factory, unique
+):
+    topic = f"test.{unique}.v1"
+
+    class CrashBeforeLedger(OutboxRelay):
+        async def _record(self, event_ids: list[str]) -> None:
+            raise RuntimeError("process killed after the broker acknowledged")
+
+    bus = bus_factory()
+    consumer = Consumer(database, bus, topic, f"g-{unique}")
+    await bus.start()
+    aggregates = database["aggregates"]
+    try:
+        await aggregates.insert_one(new_document({"_id": "a"}, topic, [counted("a", 1)]))
+        assert await OutboxRelay(database, ["aggregates"], bus, service="test").relay_once() == 1
+        await aggregates.update_one({"_id": "a"}, with_events({}, topic, [counted("a", 2), counted("a", 3)]))
+        crashing = CrashBeforeLedger(database, ["aggregates"], bus, service="test")
+        try:
+            await crashing.relay_once()
+        except RuntimeError:
+            pass
+        else:
+            raise AssertionError("the crash did not happen")
+        restarted = OutboxRelay(database, ["aggregates"], bus, service="test")
+        assert await restarted.relay_once() == 2  # 2 and 3 again, not 1
+        assert await restarted.relay_once() == 0
+        await eventually(lambda: len(consumer.delivered) >= 5, what="five deliveries")
+        await eventually(lambda: consumer.effects() == [1, 2, 3], what="three effects")
+        assert sorted(consumer.delivered) == [1, 2, 2, 3, 3]
+        assert consumer.applied["a"] == [1, 2, 3]
+    finally:
+        await bus.stop()
+
+
+async def test_each_aggregate_keeps_its_order_while_writes_race_the_relay(database, bus_factory, unique):
+    """Writers on six aggregates race one running relay; every event is applied once, and each
+    aggregate's events arrive in the order they were written (the relay is told of each write by
+    the database, nobody calls wake())."""
+    topic, writes = f"test.{unique}.v1", 15
+    bus = bus_factory()
+    consumer = Consumer(database, bus, topic, f"g-{unique}")
+    await bus.start()
+    relay = OutboxRelay(database, ["aggregates"], bus, service="test", poll_interval_s=30)
+    await relay.start()
+    aggregates = database["aggregates"]
+
+    async def writer(key: str) -> None:
+        await aggregates.insert_one(new_document({"_id": key, "count": 0}, topic, [counted(key, 0)]))
+        for n in range(1, writes):
+            await aggregates.update_one(
+                {"_id": key}, with_events({"$inc": {"count": 1}}, topic, [counted(key, n)])
+            )
+
+    keys = [f"agg-{i}" for i in range(6)]
+    try:
+        await asyncio.gather(*(writer(k) for k in keys))
+        await eventually(lambda: len(consumer.effects()) >= writes * len(keys), what="every effect")
+        assert await relay.relay_once() == 0  # a sweep on top finds nothing left to publish
+    finally:
+        await relay.stop()
+        await bus.stop()
+    for key in keys:
+        assert consumer.applied[key] == list(range(writes)), key
+        assert (await aggregates.find_one({"_id": key}))["count"] == writes - 1
+
+
+async def test_a_relay_started_after_the_write_finds_it_by_the_sweep(database):
+    """A process that wrote and died before its relay ran: the next relay's first sweep finds it."""
+    bus, received = InProcessBus(), []
+
+    async def handle(e: EventEnvelope) -> None:
+        received.append(e.payload["n"])
+
+    bus.subscribe(Subscription("g", (TOPIC,), handle))
+    await bus.start()
+    await database["aggregates"].insert_one(new_document({"_id": "b"}, TOPIC, [counted("b", 7)]))
+    relay = OutboxRelay(database, ["aggregates"], bus, service="test", poll_interval_s=30)
+    await relay.start()
+    try:
+        await eventually(lambda: received == [7], timeout=10, what="the swept event")
+    finally:
+        await relay.stop()
+        await bus.stop()
+
+
+async def test_writes_that_name_no_single_document_are_swept_at_once(database):
+    bus, received = InProcessBus(), []
+
+    async def handle(e: EventEnvelope) -> None:
+        received.append(e.payload["n"])
+
+    bus.subscribe(Subscription("g", (TOPIC,), handle))
+    await bus.start()
+    aggregates = database["aggregates"]
+    await aggregates.insert_many([{"_id": "x", "kind": "k"}, {"_id": "y", "kind": "k"}])
+    relay = OutboxRelay(
+        database, ["aggregates"], bus, service="test", poll_interval_s=30, sweep_interval_s=3600
+    )
+    await relay.start()
+    try:
+        await eventually(lambda: relay.stats.passes >= 1, what="the first sweep")
+        await aggregates.update_many({"kind": "k"}, with_events({}, TOPIC, [counted("x", 5)]))
+        await eventually(lambda: received[:1] == [5], timeout=10, what="the event of update_many")
+    finally:
+        await relay.stop()
+        await bus.stop()
 
 
 async def test_the_inbox_applies_a_redelivered_event_once(database):
@@ -101,54 +263,3 @@ async def test_each_consumer_has_its_own_inbox_entry(database):
     await inbox.guard("one", note)(event)
     await inbox.guard("two", note)(event)
     assert len(seen) == 2
-
-
-async def test_relay_loop_publishes_after_wake(database):
-    bus, received = InProcessBus(), []
-
-    async def handle(e: EventEnvelope) -> None:
-        received.append(e.payload["n"])
-
-    bus.subscribe(Subscription("g", (TOPIC,), handle))
-    await bus.start()
-    relay = OutboxRelay(database, ["aggregates"], bus, service="test", poll_interval_s=30)
-    await relay.start()
-    try:
-        await database["aggregates"].insert_one(new_document({"_id": "b"}, TOPIC, [counted("b", 7)]))
-        relay.wake()
-        await eventually(lambda: received == [7], timeout=10, what="the relayed event")
-    finally:
-        await relay.stop()
-        await bus.stop()
-
-
-async def test_named_documents_leave_at_once_and_the_rest_waits_for_the_sweep(database):
-    """wake(collection, ids) reads just those documents; the query for pending outboxes (a scan
-    on FerretDB) runs at the first pass, then only when a wake() names nothing or the sweep is due."""
-    bus, received = InProcessBus(), []
-
-    async def handle(e: EventEnvelope) -> None:
-        received.append(e.payload["n"])
-
-    bus.subscribe(Subscription("g", (TOPIC,), handle))
-    await bus.start()
-    relay = OutboxRelay(
-        database, ["aggregates"], bus, service="test", poll_interval_s=0.05, sweep_interval_s=3600
-    )
-    await relay.start()
-    aggregates = database["aggregates"]
-    try:
-        await eventually(lambda: relay.stats.passes >= 1, what="the first sweep")
-        await aggregates.insert_one(new_document({"_id": "unnamed"}, TOPIC, [counted("unnamed", 1)]))
-        await aggregates.insert_one(new_document({"_id": "named"}, TOPIC, [counted("named", 2)]))
-        relay.wake("aggregates", ["named"])
-        await eventually(lambda: received == [2], timeout=10, what="the named document's event")
-        await asyncio.sleep(0.3)  # several polls: the unnamed one waits for a sweep
-        assert received == [2]
-        assert (await aggregates.find_one({"_id": "named"}))["outbox"] == []
-
-        relay.wake()  # names nothing: query the collection
-        await eventually(lambda: sorted(received) == [1, 2], timeout=10, what="the swept event")
-    finally:
-        await relay.stop()
-        await bus.stop()

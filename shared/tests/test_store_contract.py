@@ -10,7 +10,7 @@ import asyncio
 
 import pytest
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from llo_shared.mongo import IndexSpec, ensure_indexes, ping
 
@@ -81,21 +81,44 @@ async def test_concurrent_conditional_updates_never_overbook(database):
     assert await seats.find_one({"_id": "c2"}) == {"_id": "c2", "taken": 12, "left": 0}
 
 
-async def test_push_pull_all_and_empty_array_filter(database):
+async def test_dotted_set_and_unset_in_one_update_keep_the_other_entries(database):
+    """The outbox: one update adds entries under their ids and removes published ones."""
     docs = database["docs"]
-    a, b, c = ({"event_id": x, "value": f"{{{x}}}"} for x in "abc")
-    await docs.insert_one({"_id": "d", "outbox": [a, b], "pending": True})
-    await docs.update_one({"_id": "d"}, {"$push": {"outbox": {"$each": [c]}}})
-    read = (await docs.find_one({"_id": "d"}))["outbox"][:2]
-    await docs.update_one({"_id": "d"}, {"$pullAll": {"outbox": read}})
-    assert (await docs.find_one({"_id": "d"}))["outbox"] == [c]
-    assert (
-        await docs.update_one({"_id": "d", "outbox": []}, {"$set": {"pending": False}})
-    ).modified_count == 0
-    await docs.update_one({"_id": "d"}, {"$pullAll": {"outbox": [c]}})
-    assert (
-        await docs.update_one({"_id": "d", "outbox": []}, {"$set": {"pending": False}})
-    ).modified_count == 1
+    await docs.insert_one({"_id": "d", "outbox": {"a": {"n": 1}, "b": {"n": 2}}, "stamp": 1})
+    await docs.update_one(
+        {"_id": "d"},
+        {"$set": {"outbox.c": {"n": 3}, "stamp": 3, "state": "x"}, "$unset": {"outbox.a": ""}},
+    )
+    assert await docs.find_one({"_id": "d"}) == {
+        "_id": "d",
+        "outbox": {"b": {"n": 2}, "c": {"n": 3}},
+        "stamp": 3,
+        "state": "x",
+    }
+    await docs.update_one({"_id": "d"}, {"$unset": {"outbox.gone": "", "outbox.b": ""}})
+    assert (await docs.find_one({"_id": "d"}, {"outbox": 1}))["outbox"] == {"c": {"n": 3}}
+
+
+async def test_range_on_an_int_stamp_sorted_and_limited(database):
+    docs = database["stamped"]
+    await docs.insert_many([{"_id": f"s{i}", "stamp": 1_700_000_000_000_000_000 + i} for i in range(5)])
+    await docs.insert_one({"_id": "none"})
+    found = (
+        await docs.find({"stamp": {"$gte": 1_700_000_000_000_000_002}}, {"stamp": 1})
+        .sort("stamp", ASCENDING)
+        .limit(2)
+        .to_list(None)
+    )
+    assert [d["_id"] for d in found] == ["s2", "s3"]
+
+
+async def test_unordered_insert_many_keeps_the_new_and_names_the_duplicates(database):
+    ledger = database["ledger"]
+    await ledger.insert_one({"_id": "e1"})
+    with pytest.raises(BulkWriteError) as raised:
+        await ledger.insert_many([{"_id": "e1"}, {"_id": "e2"}, {"_id": "e3"}], ordered=False)
+    assert [w["code"] for w in raised.value.details["writeErrors"]] == [11000]
+    assert await ledger.count_documents({}) == 3
 
 
 async def test_aggregate_groups_and_counts(database):

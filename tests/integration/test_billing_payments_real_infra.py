@@ -35,6 +35,7 @@ async def test_a_statement_confirmed_twice_at_once_books_each_entry_once(infra, 
     app = create_app(settings)
     headers = bearer(settings, "finance", "BRIN-25LH")
     async with running(app) as client:
+        await ev.register_known_payers(app.state.runtime.db)
         await feed(app, ev.provider_registered(), ev.offering_published(), ev.cohort())
         await feed(app, ev.enrolled("ENR-1"), ev.enrolled("ENR-2"))
         body = {"format": "camt053", "content": CAMT}
@@ -79,6 +80,8 @@ async def test_a_shared_cost_invoices_each_partner_once(infra, unique, settings_
         await feed(
             app, ev.provider_registered(), ev.provider_registered("BRIN-30RR", "ROC Friese Poort"), formed
         )
+        address = {"street": "Bredeweg 3", "postcode": "9202 AA", "city": "Drachten"}
+        await ev.register_payer(app.state.runtime.db, "BRIN-25LH", "BRIN-30RR", address)
         answers = await asyncio.gather(
             *(client.post(f"{API}/shared-costs", json=cost, headers=headers) for _ in range(2))
         )

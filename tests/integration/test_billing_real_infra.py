@@ -57,6 +57,7 @@ async def test_redelivered_kafka_messages_change_nothing(infra, unique, settings
     try:
         async with running(app):
             db = app.state.runtime.db
+            await ev.register_known_payers(db)
             await producer.publish(messages)
             await eventually(lambda: _count(db, "documents", 3), timeout=60, what="three seat invoices")
             before = (

@@ -54,21 +54,6 @@ def isolation(infra, unique, dev_key_file):
             client.drop_database(name)
 
 
-async def _relayed(store, app_id: str) -> None:
-    """Wait until the relay cleared this application's outbox before writing to it again.
-
-    FerretDB 1.24 (SQLite backend) applies an update as read-modify-write without isolation, so the
-    relay's outbox $pull racing with the next state change can silently undo that change (measured:
-    two tasks doing 200 $inc each on one document end at 120 and 143). Reported to the lead; MongoDB
-    proper does not need this wait."""
-
-    async def cleared() -> bool:
-        doc = await store.applications.find_one({"_id": app_id}, {"outbox_pending": 1})
-        return doc is not None and not doc.get("outbox_pending")
-
-    await eventually(cleared, timeout=30, what=f"the outbox of {app_id} to be relayed")
-
-
 async def _admitted(http, settings, cohort_id: str, n: int, store) -> str:
     body = {
         "cohort_id": cohort_id,
@@ -79,7 +64,6 @@ async def _admitted(http, settings, cohort_id: str, n: int, store) -> str:
     created = await http.post(f"{API}/applications", json=body, headers=bearer(settings, "rmt", RMT))
     assert created.status_code == 201, created.text
     app_id = created.json()["application_id"]
-    await _relayed(store, app_id)
     for step in ({"to": "intake_planned"}, {"to": "intake_done", "intake": INTAKE}, {"to": "admitted"}):
         moved = await http.post(
             f"{API}/applications/{app_id}/transitions",
@@ -87,7 +71,6 @@ async def _admitted(http, settings, cohort_id: str, n: int, store) -> str:
             headers=bearer(settings, "provider", PROVIDER),
         )
         assert moved.status_code == 200, moved.text
-        await _relayed(store, app_id)
     return app_id
 
 

@@ -11,7 +11,7 @@ import pytest
 from billing.app import create_app
 from billing.einvoice.validation import Validator
 from billing.settings import BillingSettings
-from billing.testkit import message
+from billing.testkit import message, register_known_payers
 from tests.fixtures.apps import bearer, running
 
 FETCH = Path(__file__).resolve().parents[1] / "tools" / "fetch_validation_artifacts.sh"
@@ -43,11 +43,23 @@ class BillingHarness:
         return bearer(self.settings, role, org)
 
 
+@pytest.fixture(scope="session")
+def sealing_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("sealing") / "billing-sealing-key.pem"
+
+
+@pytest.fixture
+def settings_overrides(settings_overrides, sealing_key_file):
+    """Billing's private key for sealed invoice details: a throwaway one, made on first use."""
+    return settings_overrides | {"sealing_key_file": sealing_key_file}
+
+
 @pytest.fixture
 async def billing(settings_overrides):
     settings = BillingSettings(**settings_overrides)
     app = create_app(settings)
     async with running(app) as client:
+        await register_known_payers(app.state.runtime.db)
         yield BillingHarness(app, client, settings)
 
 

@@ -1,6 +1,7 @@
 """Billable facts from the producers' events, through the in-process bus, inbox and outbox."""
 
 from billing import testkit as ev
+from billing.payers import register_entry
 
 
 async def invoices(billing, **query):
@@ -42,6 +43,9 @@ async def test_an_enrolment_with_two_payers_splits_the_seat_exactly(billing):
         "endpoint": "41150000",
         "share_bp": 6667,
     }
+    address = {"street": "Zorgplein 1", "postcode": "3500 AA", "city": "Utrecht"}
+    entry = register_entry("BRIN-25LH", "OO-PZW", {"name": "Fonds Zorg"} | address, "test")
+    await billing.db["payers"].replace_one({"_id": entry["_id"]}, entry, upsert=True)
     await billing.feed(ev.cohort(), ev.enrolled("ENR-2", payers=[employer, fund], seat_price_cents=100_001))
     documents = await invoices(billing)
     assert sorted(d["total_cents"] for d in documents) == [33_330, 66_671]

@@ -18,7 +18,7 @@ from billing.store import DOCUMENTS
 from llo_shared.mongo import MemoryDatabase
 
 STATE = ("enrolments", "documents", "numbers", "counters")
-VOLATILE = ("created_at", "outbox")  # a clock time, and events with fresh ids and times
+VOLATILE = ("created_at", "outbox", "outbox_pending")  # clock times, and events with fresh ids and times
 SECOND_PAYER = {**ev.GEMEENTE, "share_bp": 4_000}
 FIRST_PAYER = {**ev.EMPLOYER, "share_bp": 6_000}
 
@@ -42,6 +42,7 @@ steps = st.lists(
 
 async def setup() -> tuple[Biller, dict]:
     biller = Biller(MemoryDatabase("bulk"))
+    await ev.register_known_payers(biller.db)
     handlers = make_handlers(biller)
     for item in (ev.provider_registered(), ev.offering_published(), ev.cohort()):
         topic, envelope = item

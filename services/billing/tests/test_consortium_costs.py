@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from billing import testkit as ev
 from billing.domain.consortium import PartnerShare, share_problems, split_shared_cost
 from billing.domain.money import round_half_up_div
+from billing.payers import register_entry
 from llo_shared.envelope import EventEnvelope
 
 API = "/billing/api/v1/entities/BRIN-25LH"
@@ -23,6 +24,12 @@ LICENCE = {
     ],
     "idempotency_key": "licence-2026-01",
 }
+
+PARTNER_ADDRESSES = [
+    ("BRIN-25LH", "Educatorenweg 2", "1325 AA", "Almere"),
+    ("BRIN-30RR", "Bredeweg 3", "9202 AA", "Drachten"),
+    ("NBI-SPRING", "Lentelaan 8", "8011 AB", "Zwolle"),
+]
 
 
 def consortium_event(members, event_type="ConsortiumFormed", consortium_id="FLEX-ZORG-FLEVO"):
@@ -46,6 +53,11 @@ async def consortium(billing):
         ev.provider_registered("BRIN-99XX", "ROC Elders"),
         consortium_event(["BRIN-25LH", "BRIN-30RR", "NBI-SPRING"]),
     )
+    for entity_id in ("BRIN-25LH", "BRIN-30RR"):  # the register's master data of each administration
+        for partner, street, postcode, city in PARTNER_ADDRESSES:
+            address = {"street": street, "postcode": postcode, "city": city}
+            entry = register_entry(entity_id, partner, address, "test")
+            await billing.db["payers"].replace_one({"_id": entry["_id"]}, entry, upsert=True)
     return billing
 
 

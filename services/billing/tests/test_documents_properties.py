@@ -23,7 +23,15 @@ from billing.issuing import issue
 from billing.store import allocate_number
 from llo_shared.mongo import MemoryDatabase
 
-PARTY = Party(payer_id="KVK-39084217", name="Zorggroep Almere", scheme="0106", endpoint="39084217")
+PARTY = Party(
+    payer_id="KVK-39084217",
+    name="Zorggroep Almere",
+    scheme="0106",
+    endpoint="39084217",
+    street="Hospitaalweg 1",
+    city="Almere",
+    postcode="1315 RA",
+)
 CAUSE = Cause(kind=CauseKind.manual)
 
 vat = st.sampled_from([(VatCategory.exempt, 0), (VatCategory.standard, 2100), (VatCategory.standard, 900)])

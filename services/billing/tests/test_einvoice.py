@@ -20,7 +20,9 @@ from billing.domain.invoices import (
     VatCategory,
 )
 from billing.domain.ledgers import Ledger
+from billing.einvoice.pdf import Training, render_pdf
 from billing.einvoice.ubl import NLCIUS_CUSTOMIZATION, IncompleteParty, Seller, build
+from services.billing.tests.pdf_text import missing_fields, pdf_text
 
 SELLER = Seller(
     name="ROC van Flevoland",
@@ -156,3 +158,73 @@ def test_a_payer_without_electronic_address_gets_no_ubl():
     participant = Party(payer_id="PREF-1", kind="participant", name="Deelnemer")
     with pytest.raises(IncompleteParty):
         build(invoice(participant), SELLER)
+
+
+# PDF ------------------------------------------------------------------------------------
+
+SELLER_ENTITY = {
+    "_id": "BRIN-25LH",
+    "name": "ROC van Flevoland",
+    "kvk": SELLER.kvk,
+    "vat_number": SELLER.vat_number,
+    "street": SELLER.street,
+    "city": SELLER.city,
+    "postcode": SELLER.postcode,
+    "iban": SELLER.iban,
+    "bic": "ABNANL2A",
+    "account_holder": "Stichting ROC van Flevoland",
+}
+TRAINING = Training("Helpende Zorg & Welzijn (derde leerweg)", date(2026, 10, 1), date(2027, 3, 31))
+LONG_TEXT = (
+    "Opleidingsplaats Helpende Zorg & Welzijn (derde leerweg) met praktijkbegeleiding op de werkvloer, "
+    "examengeld en lesmateriaal, uitvoering COH-1 in Almere, start oktober"
+)
+
+
+def long_line() -> Line:
+    return seat_line().model_copy(update={"description": LONG_TEXT})
+
+
+def view_of(document: Document) -> dict:
+    """The fields of the API's document view that the PDF check reads."""
+    body = document.model_dump(mode="json")
+    for line, model in zip(body["lines"], document.lines, strict=True):
+        line["amount_cents"] = model.amount_cents
+    return body | {"total_cents": document.total_cents}
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        invoice(),  # exempt: every such PDF was an HTTP 500
+        invoice(
+            GEMEENTE,
+            [
+                seat_line(250_000).model_copy(update={"description": LONG_TEXT}),
+                seat_line(12_345, VatCategory.standard, 2100),
+            ],
+        ),
+        credit_note(),
+    ],
+    ids=["exempt invoice", "mixed VAT invoice to a gemeente", "credit note"],
+)
+def test_the_pdf_of_every_document_kind_holds_what_a_finance_office_needs(document):
+    buyer = document.payer
+    content = render_pdf(document, SELLER_ENTITY, buyer, TRAINING)
+    text = pdf_text(content)
+    expected_buyer = buyer.model_dump() | {"kvk": buyer.endpoint if buyer.scheme == "0106" else None}
+    training = (TRAINING.name, "2026-10-01", "2027-03-31")
+    assert missing_fields(text, view_of(document), SELLER_ENTITY, expected_buyer, training) == []
+
+
+def test_a_long_line_text_is_wrapped_whole_in_the_pdf_and_the_ubl():
+    document = invoice(lines=[long_line()])
+    assert pdf_text(render_pdf(document, SELLER_ENTITY, EMPLOYER)).count(LONG_TEXT) == 1
+    root = etree.fromstring(build(document, SELLER))
+    assert root.findtext("{*}InvoiceLine/{*}Item/{*}Name") == LONG_TEXT
+
+
+def test_amounts_in_the_pdf_are_dutch():
+    lines = [seat_line(125_000_00)]
+    text = pdf_text(render_pdf(invoice(lines=lines), SELLER_ENTITY, EMPLOYER))
+    assert "€ 125.000,00" in text and "01-09-2026" in text

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from catalogue.domain.model import CohortCreate, CohortUpdate, OfferingCreate, ProviderCreate
 from catalogue.store import OUTBOX_COLLECTIONS, SEAT_REJECTIONS, CatalogueStore
 from llo_shared.mongo import MemoryDatabase
+from llo_shared.outbox import events_in_outbox
 from llo_shared.problems import Problem
 
 from .conftest import cohort_body, offering_body, provider_body
@@ -42,7 +43,7 @@ def request(n, cohort_id="coh-test", funding_kind="private"):
 
 async def outbox_events(store, collections=OUTBOX_COLLECTIONS):
     docs = [d for c in collections for d in await store.db[c].find({}).to_list(None)]
-    return [json.loads(e["value"]) for d in docs for e in d.get("outbox", [])]
+    return [json.loads(e["value"]) for d in docs for e in events_in_outbox(d)]
 
 
 async def test_fifty_concurrent_requests_for_twelve_seats_reserve_exactly_twelve():

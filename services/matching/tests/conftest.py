@@ -6,10 +6,8 @@ import asyncio
 
 import pytest
 
-from llo_shared.outbox import PENDING
 from matching.app import create_app
 from matching.settings import MatchingSettings
-from matching.store import OUTBOX_COLLECTIONS
 from services.matching.tests.catalogue_events import cohort_scheduled, deliver, offering_published
 from tests.fixtures.apps import bearer, running
 from tests.support import eventually
@@ -30,13 +28,10 @@ async def relay_idle(application) -> None:
     step as the relay's wake-up, which leaves the shared relay running after shutdown (reported
     to the lead); stopping only an idle relay sidesteps that race in these tests.
     """
-    db = application.state.runtime.db
+    relay = application.state.runtime.relay
 
     async def drained() -> bool:
-        for name in OUTBOX_COLLECTIONS:
-            if await db[name].count_documents({PENDING: True}):
-                return False
-        return True
+        return await relay.unpublished() == 0
 
     await eventually(drained, what="outbox relay drained")
     await asyncio.sleep(5 * application.state.settings.relay_poll_interval_s)

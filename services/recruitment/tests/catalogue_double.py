@@ -26,6 +26,8 @@ class CohortSeats:
     offering_id: str = "off-vig"
     seat_price_cents: int = 350_000
     status: str = "planned"
+    funding_kinds: list[str] | None = None  # as the catalogue's cohort events name them
+    refuses: list[str] = field(default_factory=list)  # funding kinds the seat decision refuses
     held: dict[str, str] = field(default_factory=dict)  # enrolment_id -> application_id
 
     def payload(self) -> dict[str, Any]:
@@ -45,7 +47,7 @@ class CohortSeats:
             "seats_taken": len(self.held),
             "seats_left": self.capacity - len(self.held),
             "some_future_field": {"ignored": True},
-        }
+        } | ({"funding_kinds": self.funding_kinds} if self.funding_kinds is not None else {})
 
 
 class CatalogueDouble:
@@ -80,6 +82,10 @@ class CatalogueDouble:
             "enrolment_id": p["enrolment_id"],
             "application_id": p["application_id"],
         }
+        if cohort is not None and p["funding_kind"] in cohort.refuses:
+            self.decisions.append(("SeatRejected", p["application_id"]))
+            await self.publish("SeatRejected", p["cohort_id"], base | {"reason": "funding_not_offered"})
+            return
         if cohort is None or len(cohort.held) >= cohort.capacity:
             self.decisions.append(("SeatRejected", p["application_id"]))
             reason = "unknown_cohort" if cohort is None else "full"

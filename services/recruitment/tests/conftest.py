@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,3 +37,14 @@ async def service(settings_overrides: dict[str, Any]) -> AsyncIterator[Service]:
             yield Service(client, bus, catalogue, settings, app)
     finally:
         await bus.stop()
+
+
+@pytest.fixture(scope="session")
+def sealing_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Billing's sealing key pair for these tests (recruitment seals with its public half)."""
+    return tmp_path_factory.mktemp("sealing") / "billing-sealing-key.pem"
+
+
+@pytest.fixture
+def settings_overrides(settings_overrides: dict[str, Any], sealing_key_file: Path) -> dict[str, Any]:
+    return settings_overrides | {"sealing_key_file": sealing_key_file}

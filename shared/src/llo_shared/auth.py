@@ -45,15 +45,6 @@ def load_or_create_dev_key(path: Path) -> rsa.RSAPrivateKey:
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     assert isinstance(key, rsa.RSAPrivateKey)
     return key
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    path.chmod(0o600)
-    return key
 
 
 def issue_dev_token(
@@ -95,8 +86,22 @@ class TokenVerifier:
             self._jwks = None
             self._dev_key = load_or_create_dev_key(settings.dev_key_file).public_key()
 
+    def _key_for(self, token: str) -> Any:
+        """The issuer's key named by the token's `kid`; a malformed token or an unknown kid is a 401,
+        an issuer that cannot be reached a 503 (the token may well be good)."""
+        if self._jwks is None:
+            return self._dev_key
+        try:
+            return self._jwks.get_signing_key_from_jwt(token).key
+        except jwt.PyJWKClientConnectionError:
+            raise Problem(
+                503, "issuer-unavailable", "Sign-in keys unavailable", "try again shortly"
+            ) from None
+        except jwt.PyJWTError as error:
+            raise Problem(401, "invalid-token", "Invalid token", str(error)) from None
+
     def verify(self, token: str) -> Principal:
-        key: Any = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._dev_key
+        key = self._key_for(token)
         try:
             claims = jwt.decode(
                 token,
@@ -113,10 +118,24 @@ class TokenVerifier:
         return Principal(claims["sub"], claims["role"], str(claims["org"]), claims.get("region"))
 
 
+def is_api_path(path: str) -> bool:
+    """`/<service>/api/...`: the JSON API, as opposed to the pages."""
+    return path.split("/")[2:3] == ["api"]
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def _token_of(request: Request) -> str | None:
+    """A bearer token, or the pages' session cookie. A change through the JSON API needs the
+    bearer token: the cookie there would let a page of another site act for a signed-in browser
+    (CSRF). Reads through the API still take the cookie, for the downloads pages link to (CSV,
+    PDF, UBL); the same-origin policy keeps their content from other sites (no CORS headers)."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip()
+    if is_api_path(request.url.path) and request.method not in SAFE_METHODS:
+        return None
     return request.cookies.get(TOKEN_COOKIE)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +42,114 @@ def connect(url: str, database: str) -> Any:
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
         url, tz_aware=True, serverSelectionTimeoutMS=5000, uuidRepresentation="standard"
     )
-    return client[database]
+    return ObservedDatabase(client[database])
+
+
+# Write observation ----------------------------------------------------------------
+
+# (collection, ids written or None when the filter names no single _id, the documents or
+# update documents sent). Called after the store answered, also when it answered with an error.
+WriteListener = Callable[[str, "list[Any] | None", "list[Mapping[str, Any]]"], None]
+
+
+class ObservedCollection:
+    """A collection that tells its database's listeners which documents a write touched.
+
+    The outbox relay listens, so the events a write appends leave at once, read by `_id`,
+    whatever the service that wrote them calls afterwards. Everything else passes through."""
+
+    def __init__(self, collection: Any, listeners: list[WriteListener]) -> None:
+        self._collection = collection
+        self._listeners = listeners
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._collection, name)
+
+    def _tell(self, ids: list[Any] | None, payloads: list[Mapping[str, Any]]) -> None:
+        for listener in list(self._listeners):
+            listener(self._collection.name, ids, payloads)
+
+    async def insert_one(self, document: Mapping[str, Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await self._collection.insert_one(document, *args, **kwargs)
+        finally:
+            self._tell([document.get("_id")], [document])
+
+    async def insert_many(self, documents: Iterable[Mapping[str, Any]], *args: Any, **kwargs: Any) -> Any:
+        documents = list(documents)
+        try:
+            return await self._collection.insert_many(documents, *args, **kwargs)
+        finally:
+            self._tell([d.get("_id") for d in documents], documents)
+
+    async def update_one(self, filter: Mapping[str, Any], update: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await self._collection.update_one(filter, update, *args, **kwargs)
+        finally:
+            self._tell(_single_id(filter), [update] if isinstance(update, Mapping) else [])
+
+    async def find_one_and_update(
+        self, filter: Mapping[str, Any], update: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        try:
+            return await self._collection.find_one_and_update(filter, update, *args, **kwargs)
+        finally:
+            self._tell(_single_id(filter), [update] if isinstance(update, Mapping) else [])
+
+    async def replace_one(
+        self, filter: Mapping[str, Any], document: Mapping[str, Any], *a: Any, **k: Any
+    ) -> Any:
+        try:
+            return await self._collection.replace_one(filter, document, *a, **k)
+        finally:
+            self._tell(_single_id(filter) or _single_id(document), [document])
+
+    async def update_many(self, filter: Mapping[str, Any], update: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await self._collection.update_many(filter, update, *args, **kwargs)
+        finally:
+            self._tell(None, [update] if isinstance(update, Mapping) else [])
+
+    async def bulk_write(self, requests: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await self._collection.bulk_write(requests, *args, **kwargs)
+        finally:
+            self._tell(None, [_BULK])
+
+
+# What a bulk write is reported as: its operations are opaque, so listeners treat it as unnamed.
+_BULK: Mapping[str, Any] = {"$bulk": True}
+
+
+def _single_id(filter: Mapping[str, Any]) -> list[Any] | None:
+    wanted = filter.get("_id")
+    if wanted is None or isinstance(wanted, Mapping):
+        return None
+    return [wanted]
+
+
+class ObservedDatabase:
+    """A database whose collections report their writes (see ObservedCollection)."""
+
+    def __init__(self, database: Any) -> None:
+        self._database = database
+        self._listeners: list[WriteListener] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._database, name)
+
+    def __getitem__(self, name: str) -> ObservedCollection:
+        return ObservedCollection(self._database[name], self._listeners)
+
+    def get_collection(self, name: str, *args: Any, **kwargs: Any) -> ObservedCollection:
+        return ObservedCollection(self._database.get_collection(name, *args, **kwargs), self._listeners)
+
+    def add_write_listener(self, listener: WriteListener) -> None:
+        self._listeners.append(listener)
+
+    def remove_write_listener(self, listener: WriteListener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
 
 
 async def ping(db: Any) -> bool:
@@ -161,9 +268,13 @@ class MemoryDatabase:
     def __init__(self, name: str = "llo") -> None:
         self._db: Any = mongomock.MongoClient(tz_aware=True)[name]
         self.name = name
+        self._listeners: list[WriteListener] = []
 
-    def __getitem__(self, name: str) -> MemoryCollection:
-        return MemoryCollection(self._db[name])
+    def __getitem__(self, name: str) -> ObservedCollection:
+        return ObservedCollection(MemoryCollection(self._db[name]), self._listeners)
+
+    add_write_listener = ObservedDatabase.add_write_listener
+    remove_write_listener = ObservedDatabase.remove_write_listener
 
     async def command(self, name: str) -> dict[str, Any]:
         if name != "ping":

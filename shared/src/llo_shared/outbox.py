@@ -1,24 +1,36 @@
-"""Transactional outbox without multi-document transactions.
+"""Transactional outbox without multi-document transactions, and a relay that never writes it.
 
-The events a state change causes are stored inside the aggregate's own document,
-in the same single-document write as the change (`with_events` / `new_document`).
-The relay publishes pending events and then pulls exactly the acknowledged entries,
-so a crash between publish and clear republishes (consumers dedupe by event_id)
-and never loses an event.
+The events a state change causes are stored inside the aggregate's own document, in the same
+single-document write as the change (`with_events` / `new_document`): `outbox.<event_id>` holds
+the entry, `outbox_pending` the stamp of the latest entries (the sweep's cursor).
+
+The relay only reads aggregates. It publishes the entries it has not published before and then
+records each event id in its own ledger (`outbox_published`, one insert per event, never an
+update). A crash between publish and ledger republishes exactly the unrecorded entries, which the
+consumers' inbox drops. Entries leave the aggregate with its next write: `with_events` adds an
+`$unset` of the entries this process's relay has published for that aggregate. So no request waits
+for a relay, and no relay write can overwrite a service's write, on a store that isolates updates
+or (FerretDB 1.24) one that does not.
+
+The relay learns of writes from the database itself (`mongo.ObservedDatabase`): every write that
+carries events names its document, which the relay then reads by `_id`. A periodic sweep over
+recent `outbox_pending` stamps finds what no write named here (another process, a crash).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
-import math
-from collections import defaultdict
-from collections.abc import Iterable
+import time
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ReturnDocument
+from pymongo.errors import BulkWriteError
 
 from llo_shared.bus import EventBus, Message, envelope_message
 from llo_shared.envelope import EventEnvelope
@@ -28,7 +40,50 @@ from llo_shared.mongo import IndexSpec
 log = logging.getLogger(__name__)
 
 OUTBOX = "outbox"
-PENDING = "outbox_pending"
+PENDING = "outbox_pending"  # stamp of the latest entries appended (an int, ns since the epoch)
+LEDGER = "outbox_published"  # the relay's own collection: _id = event id, insert-only
+RELAY_STATE = "outbox_relay"  # the relay's own collection: how far the sweep has come
+DUPLICATE_KEY = 11000
+
+# A sweep reads every document stamped since the previous sweep began, less this margin: room for
+# a write stamped before that moment but applied after it (a slow store, a clock a bit behind).
+SWEEP_MARGIN_NS = 30 * 10**9
+DEFAULT_SWEEP_INTERVAL_S = 30.0
+
+
+class _Stamps:
+    """Nanoseconds since the epoch, strictly increasing within the process: orders entries."""
+
+    def __init__(self) -> None:
+        self._last = 0
+
+    def next(self) -> int:
+        self._last = max(time.time_ns(), self._last + 1)
+        return self._last
+
+
+_stamps = _Stamps()
+
+
+class _Prunable:
+    """Entries this process's relay published (and recorded), by aggregate key, for the aggregate's
+    next write to remove. Bounded: what falls out stays in its document, skipped by the relay."""
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self._by_key: OrderedDict[str, set[str]] = OrderedDict()
+        self._limit = limit
+
+    def offer(self, key: str, event_id: str) -> None:
+        self._by_key.setdefault(key, set()).add(event_id)
+        self._by_key.move_to_end(key)
+        while len(self._by_key) > self._limit:
+            self._by_key.popitem(last=False)
+
+    def take(self, keys: Iterable[str]) -> list[str]:
+        return sorted(itertools.chain.from_iterable(self._by_key.pop(k, set()) for k in keys))
+
+
+_prunable = _Prunable()
 
 
 def outbox_entries(topic: str, events: Iterable[EventEnvelope]) -> list[dict[str, Any]]:
@@ -42,24 +97,59 @@ def outbox_entries(topic: str, events: Iterable[EventEnvelope]) -> list[dict[str
                 "key": message.key,
                 "value": message.value.decode(),
                 "headers": dict(message.headers),
+                "stamp": _stamps.next(),
             }
         )
     return entries
 
 
 def with_events(update: dict[str, Any], topic: str, events: list[EventEnvelope]) -> dict[str, Any]:
-    """Extend a Mongo update document so that it also appends `events` to the outbox."""
+    """Extend a Mongo update document so that it also appends `events` to the outbox, and removes
+    the entries of the same aggregate that the relay has published meanwhile."""
     if not events:
         return update
     merged = {op: dict(fields) for op, fields in update.items()}
-    merged.setdefault("$push", {})[OUTBOX] = {"$each": outbox_entries(topic, events)}
-    merged.setdefault("$set", {})[PENDING] = True
+    entries = outbox_entries(topic, events)
+    changes = merged.setdefault("$set", {})
+    for entry in entries:
+        changes[f"{OUTBOX}.{entry['event_id']}"] = entry
+    changes[PENDING] = entries[-1]["stamp"]
+    published = _prunable.take({entry["key"] for entry in entries})
+    if published:
+        merged.setdefault("$unset", {}).update({f"{OUTBOX}.{event_id}": "" for event_id in published})
     return merged
 
 
 def new_document(document: dict[str, Any], topic: str, events: list[EventEnvelope]) -> dict[str, Any]:
     """A document to insert, carrying the events its creation causes."""
-    return document | {OUTBOX: outbox_entries(topic, events), PENDING: bool(events)}
+    entries = outbox_entries(topic, events)
+    stamp = {PENDING: entries[-1]["stamp"]} if entries else {}
+    return document | {OUTBOX: {entry["event_id"]: entry for entry in entries}} | stamp
+
+
+def release_outbox() -> dict[str, Any]:
+    """`$set` fields that let the relay publish an outbox held back so far (`{PENDING: False}`,
+    say a staged import): a fresh stamp, so the next sweep finds the documents."""
+    return {PENDING: _stamps.next()}
+
+
+def _held(document: Mapping[str, Any]) -> bool:
+    return isinstance(document.get(PENDING), bool)  # False: held back by its writer
+
+
+def events_in_outbox(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The outbox entries a document holds, in the order they were written."""
+    held = document.get(OUTBOX) or {}
+    entries = list(held.values()) if isinstance(held, Mapping) else list(held)
+    return sorted(entries, key=lambda entry: entry.get("stamp", 0))
+
+
+def carries_events(payload: Mapping[str, Any]) -> bool:
+    """Whether a document or update document (as written) appends outbox entries."""
+    if payload.get(OUTBOX):
+        return True
+    changes = payload.get("$set")
+    return isinstance(changes, Mapping) and PENDING in changes
 
 
 def outbox_index(collection: str) -> IndexSpec:
@@ -74,6 +164,24 @@ def strip_outbox(document: dict[str, Any]) -> dict[str, Any]:
 class RelayStats:
     published: int = 0
     passes: int = 0
+
+
+class _RecentIds:
+    """Event ids this relay published, the newest `limit`. `complete` while none fell out."""
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._limit = limit
+        self.complete = True
+
+    def __contains__(self, event_id: str) -> bool:
+        return event_id in self._ids
+
+    def add(self, event_id: str) -> None:
+        self._ids[event_id] = None
+        if len(self._ids) > self._limit:
+            self._ids.popitem(last=False)
+            self.complete = False
 
 
 class OutboxRelay:
@@ -96,33 +204,46 @@ class OutboxRelay:
         self._service = service
         self._poll = poll_interval_s
         self._batch = batch_size
-        self._sweep_every = poll_interval_s if sweep_interval_s is None else sweep_interval_s
+        self._sweep_every = DEFAULT_SWEEP_INTERVAL_S if sweep_interval_s is None else sweep_interval_s
         self._sweep_requested = True
-        self._last_sweep = -math.inf
+        self._last_sweep = float("-inf")
         self._hints: dict[str, set[Any]] = defaultdict(set)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._pass_lock = asyncio.Lock()
+        self._published = _RecentIds()
+        # Entries stamped after this moment cannot have been published by an earlier relay
+        # (the stamp is taken before the write, the write before any relay can read it).
+        self._started = time.time_ns()
+        self._since: dict[str, int] = {}
         self.stats = RelayStats()
 
+    # waking ------------------------------------------------------------------------
     def wake(self, collection: str | None = None, ids: Iterable[Any] = ()) -> None:
-        """Called after a write, so events leave at once instead of at the next poll.
-
-        Given the collection and the ids of the documents written, the next pass reads just
-        those, by _id. Without them it queries the collections for pending outboxes: on
-        FerretDB that query is a scan of the whole collection, so a service with large
-        collections names its documents and sets a longer `sweep_interval_s`; the query then
-        runs only that often, for writes nobody named (another process that crashed after
-        its write, a writer that called wake() without ids)."""
-        if collection is None:
-            self._sweep_requested = True
-        else:
+        """Relay at once. Writes through `mongo.connect`/`MemoryDatabase` name their documents
+        themselves, so callers need not pass anything; `collection` and `ids` name documents
+        written some other way (they are read by `_id`)."""
+        if collection is not None:
             self._hints[collection].update(ids)
         self._wake.set()
 
+    def _observe(self, collection: str, ids: list[Any] | None, payloads: list[Mapping[str, Any]]) -> None:
+        if collection not in self._collections or not any(carries_events(p) for p in payloads):
+            return
+        if ids is None:  # the write named no single document: look for it by the stamps
+            self._sweep_requested = True
+            self._wake.set()
+        else:
+            self.wake(collection, ids)
+
     async def start(self) -> None:
+        if hasattr(self._db, "add_write_listener"):
+            self._db.add_write_listener(self._observe)
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
+        if hasattr(self._db, "remove_write_listener"):
+            self._db.remove_write_listener(self._observe)
         if self._task:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -147,77 +268,139 @@ class OutboxRelay:
                 self._wake.clear()
 
     async def _next_pass(self) -> int:
-        try:
+        async with self._pass_lock:
             moved = await self._relay_named()
-        except BaseException:
-            self._sweep_requested = True  # the names are gone: the query finds those documents
-            raise
-        due = asyncio.get_running_loop().time() - self._last_sweep >= self._sweep_every
-        if self._sweep_requested or due:
-            moved += await self.relay_once()
-        return moved
+            due = asyncio.get_running_loop().time() - self._last_sweep >= self._sweep_every
+            if self._sweep_requested or due:
+                moved += await self._sweep()
+            return moved
 
+    # passes ------------------------------------------------------------------------
     async def _relay_named(self) -> int:
+        hints, self._hints = self._hints, defaultdict(set)
         total = 0
-        while self._hints:
-            name, ids = self._hints.popitem()
-            collection = self._db[name]
-            documents = [
-                document
-                for document_id in ids
-                if (document := await collection.find_one({"_id": document_id}, {OUTBOX: 1}))
-                and document.get(OUTBOX)
-            ]
-            if documents:
-                total += await self._publish(collection, documents)
-        self.stats.published += total
-        OUTBOX_RELAYED.labels(self._service).inc(total)
+        try:
+            for name, ids in hints.items():
+                collection = self._db[name]
+                documents = []
+                for document_id in ids:
+                    found = await collection.find_one({"_id": document_id}, {OUTBOX: 1, PENDING: 1})
+                    if found is not None and found.get(OUTBOX) and not _held(found):
+                        documents.append(found)
+                total += await self._publish(documents)
+        except BaseException:
+            for name, ids in hints.items():  # read them again next pass
+                self._hints[name].update(ids)
+            raise
         return total
 
     async def relay_once(self) -> int:
-        """One pass over every collection; returns how many events were published."""
+        """One sweep over every collection; returns how many events were published."""
+        async with self._pass_lock:
+            return await self._sweep()
+
+    async def _sweep(self) -> int:
         self._sweep_requested = False
         self._last_sweep = asyncio.get_running_loop().time()
         total = 0
         for name in self._collections:
-            collection = self._db[name]
-            documents = await collection.find({PENDING: True}, {OUTBOX: 1}).limit(self._batch).to_list(None)
-            if documents:
-                total += await self._publish(collection, documents)
-            # Counting is a full scan on FerretDB: only when a full batch says more may wait.
-            backlog = (
-                await collection.count_documents({PENDING: True}) if len(documents) == self._batch else 0
-            )
-            OUTBOX_BACKLOG.labels(self._service, name).set(backlog)
+            total += await self._sweep_collection(name)
         self.stats.passes += 1
-        self.stats.published += total
-        OUTBOX_RELAYED.labels(self._service).inc(total)
         return total
 
-    async def _publish(self, collection: Any, documents: list[dict[str, Any]]) -> int:
-        messages = [
-            Message(topic=e["topic"], key=e["key"], value=e["value"].encode(), headers=e.get("headers", {}))
-            for doc in documents
-            for e in doc.get(OUTBOX, [])
-        ]
-        await self._bus.publish(messages)
-        for doc in documents:
-            await self._clear(collection, doc)
-        return len(messages)
+    async def _sweep_collection(self, name: str) -> int:
+        """Every document stamped since the previous sweep began (less the margin), page by page.
+        On FerretDB any such query is a scan of the collection: hence the long sweep interval,
+        and writes named by the database for the hot path."""
+        began = time.time_ns()
+        since = await self._since_of(name)
+        collection, total, backlog = self._db[name], 0, 0
+        while True:
+            documents = (
+                await collection.find({PENDING: {"$gte": since}}, {OUTBOX: 1, PENDING: 1})
+                .sort(PENDING, 1)
+                .limit(self._batch)
+                .to_list(None)
+            )
+            moved = await self._publish(documents)
+            total, backlog = total + moved, backlog + moved
+            if len(documents) < self._batch:
+                break
+            last = documents[-1][PENDING]
+            since = last if last > since else last + 1
+        OUTBOX_BACKLOG.labels(self._service, name).set(backlog)
+        await self._save_since(name, began - SWEEP_MARGIN_NS)
+        return total
 
-    async def _clear(self, collection: Any, doc: dict[str, Any]) -> None:
-        """Remove exactly the published entries, never one a writer appended meanwhile.
+    async def _since_of(self, name: str) -> int:
+        if name not in self._since:
+            state = await self._db[RELAY_STATE].find_one({"_id": f"{self._service}|{name}"})
+            self._since[name] = int(state["since"]) if state else 0
+        return self._since[name]
 
-        Filters name `_id` alone: that is the one filter FerretDB answers from an index, any
-        other filter is a scan of the whole collection per write. `$pullAll` with the exact
-        entries keeps an entry appended since our read; the document as it is after the write
-        tells whether such an entry is there, and then the flag goes back up. (A writer that
-        appends after this write raises the flag itself.) No projection: FerretDB 1.24 does not
-        implement one on findAndModify."""
-        after = await collection.find_one_and_update(
-            {"_id": doc["_id"]},
-            {"$pullAll": {OUTBOX: doc.get(OUTBOX, [])}, "$set": {PENDING: False}},
-            return_document=ReturnDocument.AFTER,
+    async def _save_since(self, name: str, since: int) -> None:
+        if since <= self._since.get(name, 0):
+            return
+        self._since[name] = since
+        await self._db[RELAY_STATE].update_one(
+            {"_id": f"{self._service}|{name}"}, {"$set": {"since": since}}, upsert=True
         )
-        if after is not None and after.get(OUTBOX):
-            await collection.update_one({"_id": doc["_id"]}, {"$set": {PENDING: True}})
+
+    # publishing --------------------------------------------------------------------
+    async def _publish(self, documents: list[dict[str, Any]]) -> int:
+        """Publish the entries not published before, in each document's order, then record them."""
+        unpublished: dict[str, dict[str, Any]] = {}
+        for document in documents:
+            for entry in events_in_outbox(document):
+                if await self._was_published(entry):
+                    _prunable.offer(entry["key"], entry["event_id"])
+                else:
+                    unpublished.setdefault(entry["event_id"], entry)
+        if not unpublished:
+            return 0
+        entries = list(unpublished.values())
+        await self._bus.publish([_message(entry) for entry in entries])
+        await self._record(list(unpublished))
+        for entry in entries:
+            self._published.add(entry["event_id"])
+            _prunable.offer(entry["key"], entry["event_id"])
+        self.stats.published += len(entries)
+        OUTBOX_RELAYED.labels(self._service).inc(len(entries))
+        return len(entries)
+
+    async def _was_published(self, entry: Mapping[str, Any]) -> bool:
+        event_id = entry["event_id"]
+        if event_id in self._published:
+            return True
+        if self._published.complete and entry.get("stamp", 0) > self._started:
+            return False  # written since this relay began, and this relay has not published it
+        return await self._db[LEDGER].find_one({"_id": event_id}) is not None
+
+    async def _record(self, event_ids: list[str]) -> None:
+        """Insert-only bookkeeping; an id already there (another relay, a retry) is fine."""
+        at = datetime.now(UTC)
+        try:
+            await self._db[LEDGER].insert_many([{"_id": e, "at": at} for e in event_ids], ordered=False)
+        except BulkWriteError as error:
+            if any(w.get("code") != DUPLICATE_KEY for w in error.details.get("writeErrors", [])):
+                raise
+
+    async def unpublished(self) -> int:
+        """How many entries the collections hold that no relay has recorded (tests, tooling;
+        reads every document with an outbox)."""
+        count = 0
+        for name in self._collections:
+            documents = await self._db[name].find({PENDING: {"$gte": 0}}, {OUTBOX: 1}).to_list(None)
+            for entry in (e for d in documents for e in events_in_outbox(d)):
+                if await self._db[LEDGER].find_one({"_id": entry["event_id"]}) is None:
+                    count += 1
+        return count
+
+
+def _message(entry: Mapping[str, Any]) -> Message:
+    return Message(
+        topic=entry["topic"],
+        key=entry["key"],
+        value=entry["value"].encode(),
+        headers=entry.get("headers", {}),
+    )

@@ -13,11 +13,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
-from llo_shared import dutch
+from llo_shared import dutch, oidc
 from llo_shared.auth import TOKEN_COOKIE, Principal, issue_dev_token, optional_principal
 from llo_shared.demo_users import DEMO_USERS, ORGANISATION_NAMES, demo_user, demo_user_of
 from llo_shared.problems import Problem, problem_response
 from llo_shared.settings import ServiceSettings
+from llo_shared.web_security import session_cookie_secure
 
 SHARED_TEMPLATES = Path(__file__).parent / "templates"
 PAGE_SCRIPT = (Path(__file__).parent / "static" / "llo.js").read_text(encoding="utf-8")
@@ -118,6 +119,7 @@ class Pages:
         **context: Any,
     ) -> HTMLResponse:
         context |= layout_context(self.service, principal, self.demo_mode)
+        context["oidc_sign_in"] = oidc.enabled(self.settings)
         return self.templates.TemplateResponse(request, template, context, status_code=status_code)
 
     def demo_sign_in_router(self) -> APIRouter:
@@ -138,7 +140,9 @@ class Pages:
 
         @router.post(f"/{self.service}/demo/sign-in")
         def sign_in(
-            user: Annotated[str, Form(max_length=40)] = "", next: Annotated[str, Form(max_length=500)] = "/"
+            request: Request,
+            user: Annotated[str, Form(max_length=40)] = "",
+            next: Annotated[str, Form(max_length=500)] = "/",
         ) -> RedirectResponse:
             target = next if next.startswith("/") and not next.startswith("//") else "/"
             response = RedirectResponse(target, status_code=303)
@@ -153,7 +157,8 @@ class Pages:
                 region=chosen.region,
                 subject=f"demo:{chosen.key}",
             )
-            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax", path="/")
+            secure = session_cookie_secure(self.settings, request.url.scheme)
+            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax", path="/", secure=secure)
             return response
 
         return router
@@ -173,7 +178,7 @@ class Pages:
 
 
 def is_demo_mode(settings: ServiceSettings) -> bool:
-    return settings.environment != "production" and not settings.jwks_url
+    return settings.environment != "production" and not settings.jwks_url and not oidc.enabled(settings)
 
 
 def layout_context(service: str, principal: Principal | None, demo_mode: bool) -> dict[str, Any]:
@@ -185,12 +190,17 @@ def layout_context(service: str, principal: Principal | None, demo_mode: bool) -
     }
 
 
-def page_principal(request: Request) -> Principal | None:
+def token_principal(request: Request) -> Principal | None:
     """Pages treat an expired or foreign token cookie as signed out instead of failing."""
     try:
         return optional_principal(request)
     except Problem:
         return None
+
+
+async def page_principal(request: Request) -> Principal | None:
+    """The token cookie of demo mode, or outside it the OpenID Connect session (llo_shared.oidc)."""
+    return token_principal(request) or await oidc.session_principal(request)
 
 
 PagePrincipal = Annotated[Principal | None, Depends(page_principal)]
@@ -234,7 +244,9 @@ def error_page(request: Request, status: int, messages: list[str] | None = None)
     service = first if first in SERVICES else "catalogue"
     state = getattr(request.scope.get("app"), "state", None)
     settings = getattr(state, "settings", None)
-    principal = page_principal(request) if hasattr(state, "verifier") else None
+    # Error pages are rendered outside the request's dependencies: the token cookie is read here,
+    # an OpenID Connect session (a store lookup) is not, so such a person sees the page signed out.
+    principal = token_principal(request) if hasattr(state, "verifier") else None
     context = layout_context(service, principal, settings is not None and is_demo_mode(settings)) | {
         "request": request,
         "title": title,

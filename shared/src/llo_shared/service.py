@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 
-from llo_shared import mongo
+from llo_shared import mongo, oidc
 from llo_shared.auth import TokenVerifier
 from llo_shared.bus import EventBus, Subscription
 from llo_shared.bus_kafka import KafkaBus
@@ -23,6 +23,7 @@ from llo_shared.observability import RequestContextMiddleware, configure_logging
 from llo_shared.outbox import OutboxRelay, outbox_index
 from llo_shared.problems import install_problem_handlers, problem_response
 from llo_shared.settings import ServiceSettings
+from llo_shared.web_security import BrowserSafetyMiddleware
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,9 @@ class ServiceSpec:
     indexes: Sequence[mongo.IndexSpec] = ()
     subscriptions: Callable[[Runtime], list[Subscription]] = lambda runtime: []
     on_startup: Sequence[Callable[[Runtime], Awaitable[None]]] = field(default_factory=list)
+    # Run in reverse order at shutdown, before the relay and the bus stop (background work such as
+    # sweeps may still write events the relay should publish).
+    on_shutdown: Sequence[Callable[[Runtime], Awaitable[None]]] = field(default_factory=list)
 
 
 def build_service_app(
@@ -119,6 +123,8 @@ def build_service_app(
         try:
             yield
         finally:
+            for stop in reversed(spec.on_shutdown):
+                await stop(runtime)
             await relay.stop()
             if infra.owns_bus:
                 await infra.bus.stop()
@@ -135,12 +141,15 @@ def build_service_app(
     app.state.settings = settings
     app.state.infra = infra
     install_problem_handlers(app)
+    app.add_middleware(BrowserSafetyMiddleware)
     app.add_middleware(RequestContextMiddleware, service=spec.name)
     app.include_router(_health_router(spec.name, infra))
     for router in spec.api_routers:
         app.include_router(router, prefix=f"/{spec.name}/api/v1")
     for router in spec.page_routers:
         app.include_router(router)
+    if oidc.enabled(settings):
+        oidc.install(app, spec.name, settings, infra.db)
     return app
 
 

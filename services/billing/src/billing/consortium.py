@@ -85,8 +85,12 @@ async def record_shared_cost(
     for share in stored["shares"]:
         if share["partner_id"] != entity["_id"] and share["part_cents"] > 0:
             invoice = await issue(db, _partner_invoice(stored, share, entity), **_trace(stored))
-            numbers[share["partner_id"]] = invoice["number"]
-    shares = [s | {"invoice_number": numbers.get(s["partner_id"])} for s in stored["shares"]]
+            numbers[share["partner_id"]] = invoice["number"] if invoice else None  # None: waits
+    shares = [
+        s
+        | {"invoice_number": numbers.get(s["partner_id"]), "waiting": numbers.get(s["partner_id"], 0) is None}
+        for s in stored["shares"]
+    ]
     await db[SHARED_COSTS].update_one({"_id": cost_id}, {"$set": {"shares": shares, "state": "invoiced"}})
     return stored | {"shares": shares, "state": "invoiced"}
 

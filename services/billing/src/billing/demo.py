@@ -9,6 +9,7 @@ from typing import Any
 
 from billing.domain.costing import CostModel, integral_cost_per_seat
 from billing.facts import entity_defaults, list_price
+from billing.issuing import issue_waiting
 from billing.store import COST_MODELS, ENTITIES, PAYERS
 
 DEMO_ENTITY = "BRIN-25LH"
@@ -16,6 +17,8 @@ ENTITY_SETTINGS = {
     "kvk": "39082468",
     "vat_number": "NL001234567B01",
     "iban": "NL91ABNA0417164300",
+    "bic": "ABNANL2A",
+    "account_holder": "Stichting ROC van Flevoland",
     "street": "Educatorenweg 2",
     "city": "Almere",
     "postcode": "1325 AA",
@@ -54,6 +57,56 @@ DEMO_PAYERS = [
         "postcode": "1315 HR",
     },
 ]
+# The commissioners of the matching demo's demands, as finance keeps them: a seat they pay for
+# arrives with their KvK or OIN only, the register adds the postal address (NL-R-004).
+DEMAND_PAYERS = [
+    (
+        "KVK-51473920",
+        "employer",
+        "Woonzorg Flevoland",
+        "0106",
+        "51473920",
+        "Parkwijklaan 2",
+        "Almere",
+        "1328 AA",
+    ),
+    ("KVK-62584031", "employer", "Coloriet", "0106", "62584031", "Zwolsestraat 1", "Lelystad", "8221 AA"),
+    ("KVK-73695142", "employer", "Kwintes", "0106", "73695142", "Sportweg 10", "Zeist", "3705 AA"),
+    ("KVK-84706253", "employer", "Sherpa", "0106", "84706253", "Heideweg 4", "Baarn", "3741 AA"),
+    (
+        "OIN-00000001003214345000",
+        "uwv",
+        "UWV Flevoland",
+        "0190",
+        "00000001003214345000",
+        "Stationsplein 10",
+        "Almere",
+        "1315 KT",
+    ),
+    (
+        "OIN-00000001002220647000",
+        "gemeente",
+        "Gemeente Almere",
+        "0190",
+        "00000001002220647000",
+        "Stadhuisplein 1",
+        "Almere",
+        "1315 HR",
+    ),
+]
+DEMO_PAYERS += [
+    {
+        "payer_id": payer_id,
+        "kind": kind,
+        "name": name,
+        "scheme": scheme,
+        "endpoint": endpoint,
+        "street": street,
+        "city": city,
+        "postcode": postcode,
+    }
+    for payer_id, kind, name, scheme, endpoint, street, city, postcode in DEMAND_PAYERS
+]
 # Addresses of ROC van Flevoland's partners in the demo's FLEX consortia (catalogue seed), so a
 # shared cost's partner invoice passes the Dutch e-invoice rules (NL-R-004 wants the address).
 CONSORTIUM_PARTNERS = [
@@ -89,6 +142,8 @@ async def seed_demo(runtime: Any) -> None:
     for payer in DEMO_PAYERS:
         document = payer | {"entity_id": DEMO_ENTITY, "buyer_reference": None}
         await db[PAYERS].replace_one({"_id": f"{DEMO_ENTITY}|{payer['payer_id']}"}, document, upsert=True)
+        # an enrolment handled before this seed waited for the payer's address: issue it now
+        await issue_waiting(db, DEMO_ENTITY, payer["payer_id"], datetime.now(UTC).date())
     biller = getattr(runtime, "biller", None)
     if biller is not None:
         biller.after_offering = seed_cost_model

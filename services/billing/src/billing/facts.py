@@ -24,8 +24,17 @@ from billing.domain.invoices import (
 )
 from billing.domain.ledgers import BillingMoment, Ledger
 from billing.domain.money import split_pro_rata
-from billing.domain.surcharge import AcceptingPayer, settle, split_surcharge
+from billing.domain.surcharge import (
+    SurchargeRefused,
+    checked_parts,
+    part_key,
+    parts_now,
+    settle,
+    surcharge_total,
+)
 from billing.issuing import issue, issue_new
+from billing.payers import drop_waiting
+from billing.sealed import SealedPayers
 from billing.store import COHORTS, DOCUMENTS, ENROLMENTS, ENTITIES, OFFERINGS, insert_new
 
 log = logging.getLogger(__name__)
@@ -84,6 +93,7 @@ class Biller:
     def __init__(self, db: Any, wake: Callable[..., None] = lambda *hint: None) -> None:
         self.db = db
         self.wake = wake
+        self.sealed = SealedPayers()  # the service hands it billing's sealing key (handlers.py)
         # demo mode hangs a cost-model seeder here; production has none
         self.after_offering: Callable[[Any, dict[str, Any]], Awaitable[None]] | None = None
 
@@ -132,8 +142,9 @@ class Biller:
     async def cohort_changed(self, cohort: Any, event: EventRef) -> None:
         if await self._already_applied(cohort.cohort_id, event):
             return
-        values = _set_known(cohort.model_dump(exclude={"cohort_id", "status"}))
         stored = await self.db[COHORTS].find_one({"_id": cohort.cohort_id}) or {}
+        carried = self._carried_parts(stored, cohort)  # checked before anything is written
+        values = _set_known(cohort.model_dump(exclude={"cohort_id", "status", "surcharge"}))
         # Billing's own decisions (confirmed, cancelled) are not undone by a late "planned" update.
         if cohort.status and stored.get("status") not in ("cancelled",):
             if not (stored.get("status") == "confirmed" and cohort.status == "planned"):
@@ -141,14 +152,42 @@ class Biller:
         await self.db[COHORTS].update_one({"_id": cohort.cohort_id}, {"$set": values}, upsert=True)
         if values.get("status") in BILLABLE_STATUSES:
             await self.bill_pending_seats(cohort.cohort_id, event)
-        if stored.get("decision") == "go_with_surcharge" and cohort.seats_taken is not None:
-            await self.recompute_surcharge(cohort.cohort_id, event)
+        if stored.get("decision") == "go_with_surcharge" and (carried or after_decision(cohort)):
+            await self.recompute_surcharge(cohort.cohort_id, event, carried)
+        elif carried_surcharge(cohort) and stored.get("decision") is None:
+            # parts of a decision not seen yet: the catalogue's relay may publish a seat written
+            # just after the decision before the decision itself; kept for cohort_confirmed
+            await self.db[COHORTS].update_one(
+                {"_id": cohort.cohort_id}, {"$set": {"surcharge_parts_early": carried_surcharge(cohort)}}
+            )
         await self._mark_applied(cohort.cohort_id, event)
+
+    @staticmethod
+    def _carried_parts(stored: dict[str, Any], cohort: Any) -> dict[str, int] | None:
+        """The parts a seat event carries for a go-with-surcharge cohort, checked against the decision."""
+        surcharge = carried_surcharge(cohort)
+        if stored.get("decision") != "go_with_surcharge" or surcharge is None:
+            return None
+        return checked_parts(surcharge["total_cents"], surcharge["payers"], decided_parts(stored))
+
+    async def _settle_early_parts(self, cohort_id: str, event: EventRef) -> None:
+        """Parts carried by seat events that came in before the decision they follow."""
+        cohort = await self.db[COHORTS].find_one({"_id": cohort_id}) or {}
+        early = cohort.get("surcharge_parts_early")
+        if not early:
+            return
+        try:
+            parts = checked_parts(early["total_cents"], early["payers"], decided_parts(cohort))
+        except SurchargeRefused as refused:  # that seat event is handled already: tell, do not guess
+            log.warning("early surcharge parts ignored", extra={"cohort_id": cohort_id, "why": str(refused)})
+            return
+        await self._settle_surcharge(cohort, event, parts)
 
     # billable facts ------------------------------------------------------------------
 
     async def participant_enrolled(self, enrolment: Any, event: EventRef) -> None:
         cohort = await self.db[COHORTS].find_one({"_id": enrolment.cohort_id}) or {}
+        await self.sealed.remember(self.db, [(enrolment, cohort, event.day)])
         await self.db[ENROLMENTS].update_one(
             {"_id": enrolment.enrolment_id},
             {"$setOnInsert": enrolment_record(enrolment, event, cohort)},
@@ -166,6 +205,7 @@ class Biller:
         round trips each. An enrolment stored before (a redelivery, or its withdrawal came
         first) takes the one-by-one path, which finds what an earlier attempt left."""
         cohorts = await self._by_id(COHORTS, {enrolment.cohort_id for enrolment, _ in run})
+        await self.sealed.remember(self.db, [(e, cohorts.get(e.cohort_id, {}), ev.day) for e, ev in run])
         records: dict[str, dict[str, Any]] = {}
         for enrolment, event in run:
             cohort = cohorts.get(enrolment.cohort_id, {})
@@ -210,6 +250,7 @@ class Biller:
             {"$set": {"status": "withdrawn", "withdrawn_event_id": event.event_id}},
             upsert=True,
         )
+        await drop_waiting(self.db, enrolment_id=withdrawal.enrolment_id)
         invoices = (
             await self.db[DOCUMENTS]
             .find({"enrolment_id": withdrawal.enrolment_id, "kind": "invoice"})
@@ -223,7 +264,7 @@ class Biller:
     async def cohort_confirmed(self, confirmed: Any, event: EventRef) -> None:
         if await self._already_applied(confirmed.cohort_id, event):
             return
-        surcharge_payers = [p.model_dump() for p in confirmed.surcharge.payers] if confirmed.surcharge else []
+        surcharge_payers = surcharge_payers_of(confirmed)  # refused (to the DLQ) before any write
         values = _set_known(
             {
                 "provider_id": confirmed.provider_id,
@@ -243,6 +284,7 @@ class Biller:
         await self.bill_pending_seats(confirmed.cohort_id, event)
         if confirmed.decision == "go_with_surcharge":
             await self.bill_surcharge(confirmed.cohort_id, event)
+            await self._settle_early_parts(confirmed.cohort_id, event)
         await self._mark_applied(confirmed.cohort_id, event)
 
     async def cohort_cancelled(self, cancelled: Any, event: EventRef) -> None:
@@ -251,13 +293,46 @@ class Biller:
             {"$set": {"status": "cancelled", "cancelled_event_id": event.event_id}},
             upsert=True,
         )
+        await drop_waiting(self.db, cohort_id=cancelled.cohort_id)
         invoices = (
             await self.db[DOCUMENTS].find({"cohort_id": cancelled.cohort_id, "kind": "invoice"}).to_list(None)
         )
+        merged_into = getattr(cancelled, "merged_into", None)
+        text = (
+            f"Creditering: uitvoering samengevoegd met {merged_into}"
+            if merged_into
+            else "Creditering: uitvoering geannuleerd"
+        )
         for invoice in invoices:
-            await self.credit_remaining(
-                invoice, CauseKind.cohort_cancelled, event, "Creditering: uitvoering geannuleerd"
-            )
+            await self.credit_remaining(invoice, CauseKind.cohort_cancelled, event, text)
+        if merged_into:
+            await self.move_merged_enrolments(cancelled.cohort_id, merged_into, event)
+
+    async def move_merged_enrolments(self, source_id: str, target_id: str, event: EventRef) -> None:
+        """A merge: the people and their seats went to the target cohort (the catalogue moved the
+        seats), so their money follows. The old cohort's invoices are credited (above); each
+        private seat is invoiced again on the target, at the target's seat price."""
+        target = await self.db[COHORTS].find_one({"_id": target_id}) or {}
+        moving = (
+            await self.db[ENROLMENTS]
+            .find({"$or": [{"cohort_id": source_id}, {"merged_from": source_id}], "status": "enrolled"})
+            .to_list(None)
+        )
+        for enrolment in moving:
+            moved = {
+                "cohort_id": target_id,
+                "merged_from": source_id,
+                "offering_id": target.get("offering_id") or enrolment.get("offering_id"),
+                "seat_price_cents": target.get("seat_price_cents") or enrolment.get("seat_price_cents"),
+            }
+            await self.db[ENROLMENTS].update_one({"_id": enrolment["_id"]}, {"$set": moved})
+            stored = enrolment | moved
+            entity = await self.ensure_entity(stored["provider_id"]) if stored.get("provider_id") else {}
+            if is_private_seat(stored) and billable_now(entity, target):
+                cause = EventRef(
+                    stored["event_id"], stored.get("event_type", "ParticipantEnrolled"), event.day
+                )
+                await self.bill_seat(stored, cause, triggered_by=event.event_id)
 
     # seats ---------------------------------------------------------------------------
 
@@ -316,8 +391,10 @@ class Biller:
         for payer, amount in zip(payers, amounts, strict=True):
             if amount <= 0:
                 continue
+            moved_from = enrolment.get("merged_from")
             line = Line(
-                description=f"Opleidingsplaats {title}, uitvoering {enrolment['cohort_id']}",
+                description=f"Opleidingsplaats {title}, uitvoering {enrolment['cohort_id']}"
+                + (f" (overgezet van {moved_from})" if moved_from else ""),
                 unit_price_cents=amount,
                 ledger=Ledger.privaat,
                 vat_category=category,
@@ -333,7 +410,7 @@ class Biller:
                 ),
             )
             document = self._invoice(
-                f"seat|{enrolment['_id']}|{payer['payer_id']}",
+                seat_document_id(enrolment, payer),
                 entity,
                 payer,
                 line,
@@ -344,56 +421,60 @@ class Biller:
         return invoices
 
     # surcharge -----------------------------------------------------------------------
+    # The parts are the catalogue's (llo_shared.surcharge, carried in its events); billing
+    # brings what each part was billed (net of credit notes) to exactly that part.
 
     async def bill_surcharge(self, cohort_id: str, event: EventRef) -> None:
-        """The go-with-surcharge decision: invoices for the accepting payers' parts."""
-        await self._settle_surcharge(cohort_id, event, enrolled_key="confirmed_enrolled")
+        """The go-with-surcharge decision: invoices for the decided parts, exactly."""
+        cohort = await self.db[COHORTS].find_one({"_id": cohort_id}) or {}
+        await self._settle_surcharge(cohort, event, decided_parts(cohort))
 
-    async def recompute_surcharge(self, cohort_id: str, event: EventRef) -> None:
-        """Seats filled (or freed) later: bring every accepting payer to its new share."""
+    async def recompute_surcharge(
+        self, cohort_id: str, event: EventRef, carried: dict[str, int] | None = None
+    ) -> None:
+        """Seats filled (or freed) later: bring every part to what the catalogue says is due now."""
         cohort = await self.db[COHORTS].find_one({"_id": cohort_id}) or {}
         if cohort.get("status") != "confirmed":
             return  # once running (enrolment closed), cancelled or completed the surcharge stands
-        await self._settle_surcharge(cohort_id, event, enrolled_key="seats_taken")
+        parts = carried
+        if parts is None:  # an event with a seat count but no parts: the shared function
+            enrolled = cohort.get("seats_taken")
+            if enrolled is None:
+                enrolled = cohort.get("confirmed_enrolled") or 0
+            total_now = surcharge_total(
+                cohort.get("break_even") or 0, enrolled, cohort.get("seat_price_cents") or 0
+            )
+            parts = parts_now(decided_parts(cohort), total_now)
+        await self._settle_surcharge(cohort, event, parts)
 
-    async def _settle_surcharge(self, cohort_id: str, event: EventRef, enrolled_key: str) -> None:
-        cohort = await self.db[COHORTS].find_one({"_id": cohort_id}) or {}
-        payers = cohort.get("surcharge_payers") or []
-        enrolled = cohort.get(enrolled_key)
-        if enrolled is None:
-            enrolled = cohort.get("confirmed_enrolled") or 0
-        if not payers or not cohort.get("provider_id") or not cohort.get("break_even"):
+    async def _settle_surcharge(self, cohort: dict[str, Any], event: EventRef, parts: dict[str, int]) -> None:
+        payers = {part_key(p): p for p in cohort.get("surcharge_payers") or []}
+        if not payers or not cohort.get("provider_id"):
             return
-        split = split_surcharge(
-            cohort["break_even"],
-            enrolled,
-            cohort.get("seat_price_cents") or 0,
-            [AcceptingPayer(p["payer_id"], p.get("seats") or 1, p.get("cap_cents")) for p in payers],
-        )
-        billed = await self.surcharge_billed_net(cohort_id)
+        billed = await self.surcharge_billed_net(cohort["_id"])
         entity = await self.ensure_entity(cohort["provider_id"])
-        by_id = {p["payer_id"]: p for p in payers}
-        empty = max(0, cohort["break_even"] - enrolled)
-        for adjustment in settle(split.parts, billed):
-            payer = by_id[adjustment.payer_id]
+        price = cohort.get("seat_price_cents") or 0
+        empty = sum(parts.values()) // price if price else 0
+        for adjustment in settle(parts, billed):
+            key = adjustment.payer_id
             if adjustment.delta_cents > 0:
                 await self._surcharge_invoice(
-                    cohort, entity, payer, adjustment.delta_cents, empty, event, billed
+                    cohort, entity, payers[key], key, adjustment.delta_cents, empty, event, billed
                 )
             else:
-                await self._surcharge_credit(cohort, entity, payer, -adjustment.delta_cents, enrolled, event)
+                await self._surcharge_credit(cohort, key, -adjustment.delta_cents, empty, event)
         self.wake()
 
     async def surcharge_billed_net(self, cohort_id: str) -> dict[str, int]:
-        """Net surcharge per payer: invoiced minus credited."""
+        """Net surcharge per part (payer, or demand and payer): invoiced minus credited."""
         documents = (
             await self.db[DOCUMENTS].find({"cohort_id": cohort_id, "purpose": "surcharge"}).to_list(None)
         )
         net: dict[str, int] = {}
         for document in documents:
             sign = -1 if document["kind"] == DocumentKind.credit_note.value else 1
-            payer_id = document["payer"]["payer_id"]
-            net[payer_id] = net.get(payer_id, 0) + sign * document["net_cents"]
+            key = document.get("surcharge_part") or document["payer"]["payer_id"]
+            net[key] = net.get(key, 0) + sign * document["net_cents"]
         return net
 
     async def _surcharge_invoice(
@@ -401,13 +482,14 @@ class Biller:
         cohort: dict,
         entity: dict,
         payer: dict,
+        key: str,
         amount: int,
         empty: int,
         event: EventRef,
         billed: dict,
     ) -> None:
-        first = payer["payer_id"] not in billed
-        document_id = f"surcharge|{cohort['_id']}|{payer['payer_id']}"
+        first = key not in billed
+        document_id = f"surcharge|{cohort['_id']}|{key}"
         kind = CauseKind.surcharge if first else CauseKind.surcharge_recomputation
         if not first:
             document_id += f"|{event.event_id}"
@@ -432,36 +514,49 @@ class Biller:
             ),
         )
         document = self._invoice(document_id, entity, payer, line, event.day, cohort["_id"])
-        await issue(self.db, document, purpose="surcharge")
+        await issue(self.db, document, purpose="surcharge", surcharge_part=key)
 
     async def _surcharge_credit(
-        self, cohort: dict, entity: dict, payer: dict, amount: int, enrolled: int, event: EventRef
+        self, cohort: dict, key: str, amount: int, empty: int, event: EventRef
     ) -> None:
-        original = await self.db[DOCUMENTS].find_one(
-            {"_id": f"surcharge|{cohort['_id']}|{payer['payer_id']}"}
-        )
-        if original is None:
-            return
-        line = original["lines"][0]
-        credit = Line(
-            description=f"Herberekening lege-stoelentoeslag: {enrolled} plaatsen bezet",
-            unit_price_cents=amount,
-            ledger=Ledger(original["ledger"]),
-            vat_category=VatCategory(line["vat_category"]),
-            vat_rate_bp=line["vat_rate_bp"],
-            exemption_reason=line.get("exemption_reason"),
-            cost_centre=cohort["_id"],
-            cohort_id=cohort["_id"],
-            cause=Cause(
-                kind=CauseKind.surcharge_recomputation,
-                event_id=event.event_id,
-                event_type=event.event_type,
-                reference=cohort["_id"],
-            ),
-        )
-        await self._issue_credit(
-            original, f"credit|{original['_id']}|{event.event_id}", credit, event, "surcharge"
-        )
+        """Credit notes referencing the part's invoices, the original last, each up to what it
+        still holds, so no invoice is credited beyond its amount."""
+        invoices = [
+            d
+            for d in await self.db[DOCUMENTS]
+            .find({"cohort_id": cohort["_id"], "purpose": "surcharge", "kind": "invoice"})
+            .to_list(None)
+            if (d.get("surcharge_part") or d["payer"]["payer_id"]) == key
+        ]
+        original = f"surcharge|{cohort['_id']}|{key}"
+        for invoice in sorted(invoices, key=lambda d: (d["_id"] == original, d["_id"])):
+            held = invoice["net_cents"] - sum(c.get("net_cents", 0) for c in invoice.get("credits", []))
+            take = min(amount, held)
+            if take <= 0:
+                continue
+            line = invoice["lines"][0]
+            credit = Line(
+                description=(
+                    f"Herberekening lege-stoelentoeslag uitvoering {cohort['_id']}: {empty} lege plaats(en)"
+                ),
+                unit_price_cents=take,
+                ledger=Ledger(invoice["ledger"]),
+                vat_category=VatCategory(line["vat_category"]),
+                vat_rate_bp=line["vat_rate_bp"],
+                exemption_reason=line.get("exemption_reason"),
+                cost_centre=cohort["_id"],
+                cohort_id=cohort["_id"],
+                cause=Cause(
+                    kind=CauseKind.surcharge_recomputation,
+                    event_id=event.event_id,
+                    event_type=event.event_type,
+                    reference=cohort["_id"],
+                ),
+            )
+            await self._issue_credit(
+                invoice, f"credit|{invoice['_id']}|{event.event_id}", credit, event, "surcharge", key
+            )
+            amount -= take
 
     # credits -------------------------------------------------------------------------
 
@@ -496,7 +591,13 @@ class Biller:
         self.wake()
 
     async def _issue_credit(
-        self, original: dict, document_id: str, line: Line, event: EventRef, purpose: str | None
+        self,
+        original: dict,
+        document_id: str,
+        line: Line,
+        event: EventRef,
+        purpose: str | None,
+        surcharge_part: str | None = None,
     ) -> None:
         document = Document(
             document_id=document_id,
@@ -513,7 +614,14 @@ class Biller:
             credited_number=original["number"],
             credited_issue_date=date.fromisoformat(original["issue_date"]),
         )
-        await issue(self.db, document, purpose=purpose, enrolment_id=original.get("enrolment_id"))
+        extra = {"surcharge_part": surcharge_part or original.get("surcharge_part")}
+        await issue(
+            self.db,
+            document,
+            purpose=purpose,
+            enrolment_id=original.get("enrolment_id"),
+            **{k: v for k, v in extra.items() if v is not None},
+        )
 
     def _invoice(
         self, document_id: str, entity: dict, payer: dict, line: Line, day: date, cohort_id: str
@@ -532,6 +640,44 @@ class Biller:
         )
 
 
+def seat_document_id(enrolment: dict[str, Any], payer: dict[str, Any]) -> str:
+    """A seat moved by a merge is a new fact on its new cohort: a document of its own."""
+    base = f"seat|{enrolment['_id']}|{payer['payer_id']}"
+    return f"{base}|{enrolment['cohort_id']}" if enrolment.get("merged_from") else base
+
+
+def carried_surcharge(cohort: Any) -> dict[str, Any] | None:
+    """The surcharge parts a cohort event carries (seat events after a go-with-surcharge decision)."""
+    surcharge = getattr(cohort, "surcharge", None)
+    if surcharge is None:
+        return None
+    return {"total_cents": surcharge.total_cents, "payers": [p.model_dump() for p in surcharge.payers]}
+
+
+def after_decision(cohort: Any) -> bool:
+    """An event without parts that still tells the seat count after the decision: a CohortUpdated
+    of the confirmed cohort. A seat event without parts was written before the decision (the
+    catalogue's relay may publish it later), so its count must not move the parts."""
+    return cohort.status == "confirmed" and cohort.seats_taken is not None
+
+
+def surcharge_payers_of(confirmed: Any) -> list[dict[str, Any]]:
+    """The decided parts of a go-with-surcharge CohortConfirmed, checked; SurchargeRefused if they
+    cannot be invoiced as they are (the event goes to the DLQ with that reason)."""
+    if confirmed.decision != "go_with_surcharge":
+        return []
+    if confirmed.surcharge is None:
+        raise SurchargeRefused("a go-with-surcharge decision without its surcharge")
+    payers = [p.model_dump() for p in confirmed.surcharge.payers]
+    checked_parts(confirmed.surcharge.total_cents, payers)
+    return payers
+
+
+def decided_parts(cohort: dict[str, Any]) -> dict[str, int]:
+    """The parts fixed at the decision, by part key, in the catalogue's order."""
+    return {part_key(p): int(p["amount_cents"]) for p in cohort.get("surcharge_payers") or []}
+
+
 def enrolment_record(enrolment: Any, event: EventRef, cohort: dict[str, Any]) -> dict[str, Any]:
     return {
         "cohort_id": enrolment.cohort_id,
@@ -539,7 +685,7 @@ def enrolment_record(enrolment: Any, event: EventRef, cohort: dict[str, Any]) ->
         "provider_id": enrolment.provider_id or cohort.get("provider_id"),
         "participant_ref": enrolment.participant_ref,
         "funding_kind": enrolment.funding_kind,
-        "payers": [p.model_dump() for p in enrolment.payers],
+        "payers": [p.model_dump(exclude={"sealed_details"}) for p in enrolment.payers],
         "seat_price_cents": enrolment.seat_price_cents,
         "status": "enrolled",
         "event_id": event.event_id,

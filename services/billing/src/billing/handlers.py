@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from billing.facts import Biller, EventRef
+from billing.sealed import SealedPayers, forget, key_loader
 from llo_shared.bus import Subscription
 from llo_shared.envelope import EventEnvelope
 from llo_shared.envelope import TolerantModel as Tolerant
@@ -20,6 +21,7 @@ APPLICATION_TOPIC = "recruitment.application.v1"
 COHORT_TOPIC = "catalogue.cohort.v1"
 OFFERING_TOPIC = "catalogue.offering.v1"
 PROVIDER_TOPIC = "catalogue.provider.v1"
+CANDIDATE_TOPIC = "matching.candidate.v1"
 
 
 class PayerIn(Tolerant):
@@ -32,6 +34,12 @@ class PayerIn(Tolerant):
     seats: int | None = Field(default=None, ge=0)
     cap_cents: int | None = Field(default=None, ge=0)
     buyer_reference: str | None = None
+    # a private participant's name and address, sealed for billing (billing/sealed.py)
+    sealed_details: str | None = Field(default=None, max_length=20_000)
+    # a surcharge part (CohortConfirmed, and seat events of a go-with-surcharge cohort)
+    amount_cents: int | None = None
+    acceptance_id: str | None = None
+    demand_id: str | None = None
 
 
 class ParticipantEnrolled(Tolerant):
@@ -45,10 +53,25 @@ class ParticipantEnrolled(Tolerant):
     seat_price_cents: int | None = None
 
 
+class ParticipantErased(Tolerant):
+    """Recruitment erased a person: their pseudonym is the payer id of a self-paying participant."""
+
+    participant_ref: str = Field(min_length=1, max_length=100)
+
+
+class CandidateErased(Tolerant):
+    candidate_ref: str = Field(min_length=1, max_length=100)
+
+
 class EnrolmentWithdrawn(Tolerant):
     enrolment_id: str
     cohort_id: str | None = None
     reason: str | None = None
+
+
+class SurchargeIn(Tolerant):
+    total_cents: int | None = None
+    payers: list[PayerIn] = Field(default_factory=list)
 
 
 class CohortFacts(Tolerant):
@@ -63,11 +86,7 @@ class CohortFacts(Tolerant):
     seat_price_cents: int | None = None
     status: str | None = None
     seats_taken: int | None = None
-
-
-class SurchargeIn(Tolerant):
-    total_cents: int | None = None
-    payers: list[PayerIn] = Field(default_factory=list)
+    surcharge: SurchargeIn | None = None  # seat events: the parts due now (catalogue's rule)
 
 
 class CohortConfirmed(Tolerant):
@@ -85,6 +104,7 @@ class CohortCancelled(Tolerant):
     cohort_id: str
     provider_id: str | None = None
     reason: str | None = None
+    merged_into: str | None = None  # a merge: people, seats and their money go to that cohort
 
 
 class PriceIn(Tolerant):
@@ -123,6 +143,12 @@ def make_handlers(biller: Biller) -> dict[str, Any]:
             await biller.participant_enrolled(parse(ParticipantEnrolled, event), ref(event))
         elif event.event_type == "EnrolmentWithdrawn":
             await biller.enrolment_withdrawn(parse(EnrolmentWithdrawn, event), ref(event))
+        elif event.event_type == "ParticipantErased":
+            await forget(biller.db, parse(ParticipantErased, event).participant_ref)
+
+    async def on_candidate(event: EventEnvelope) -> None:
+        if event.event_type == "CandidateErased":  # a placed candidate's ref is their payer id
+            await forget(biller.db, parse(CandidateErased, event).candidate_ref)
 
     async def on_cohort(event: EventEnvelope) -> None:
         # seat events carry the new seats_taken: a go-with-surcharge cohort is recomputed on them
@@ -146,6 +172,7 @@ def make_handlers(biller: Biller) -> dict[str, Any]:
         COHORT_TOPIC: on_cohort,
         OFFERING_TOPIC: on_offering,
         PROVIDER_TOPIC: on_provider,
+        CANDIDATE_TOPIC: on_candidate,
     }
 
 
@@ -172,6 +199,7 @@ def application_batch_handler(biller: Biller, one_by_one: Any) -> Any:
 def subscriptions(runtime: Any) -> list[Subscription]:
     """One consumer group per topic, each guarded by the inbox (same event_id -> no effect)."""
     biller = Biller(runtime.db, wake=runtime.relay.wake)
+    biller.sealed = SealedPayers(key_loader(runtime.settings))
     runtime.biller = biller  # type: ignore[attr-defined]
     prefix = getattr(runtime.settings, "topic_prefix", "")
     subscriptions = []

@@ -1,5 +1,6 @@
 """Issuing invoices and credit notes: a gapless number, then one write holding the document
-and its event. Document ids are natural keys (the fact they bill), so issuing twice is a no-op."""
+and its event. Document ids are natural keys (the fact they bill), so issuing twice is a no-op.
+An invoice whose payer the register cannot complete waits unnumbered (`billing.payers`)."""
 
 from __future__ import annotations
 
@@ -13,24 +14,31 @@ from billing.domain.invoices import Document, DocumentKind
 from billing.domain.ledgers import counter_key, document_number
 from billing.domain.payments import payment_status
 from billing.events import INVOICE_TOPIC, PRODUCER, CreditNoteIssued, InvoiceIssued
+from billing.payers import ready_to_issue, ready_to_issue_many, unpark, waiting_document, waiting_for
 from billing.store import DOCUMENTS, allocate_number, claim_numbers, insert_new
 from llo_shared.outbox import new_document
 
 __all__ = ["INVOICE_TOPIC", "document_of", "issue", "issue_new", "outstanding_to_credit", "status_of"]
 
 
-async def issue(db: Any, document: Document, **extra: Any) -> dict[str, Any]:
-    """Number and store `document` (or return the one already stored under its id)."""
+async def issue(db: Any, document: Document, **extra: Any) -> dict[str, Any] | None:
+    """Number and store `document` (or return the one already stored under its id); None when
+    its payer lacks data and it waits in the list to complete instead."""
     documents = db[DOCUMENTS]
     existing = await documents.find_one({"_id": document.document_id})
     if existing is not None:
         return existing
+    ready = await ready_to_issue(db, document, extra)
+    if ready is None:
+        return None
+    document = ready
     sequence = await allocate_number(db, _series(document), document.document_id)
     numbered, stored = _numbered(document, sequence, extra)
     try:
         await documents.insert_one(new_document(stored, INVOICE_TOPIC, [_event_of(numbered, stored)]))
     except DuplicateKeyError:  # a concurrent redelivery stored it first
         return await documents.find_one({"_id": document.document_id})  # type: ignore[no-any-return]
+    await unpark(db, [document.document_id])
     if numbered.kind is DocumentKind.credit_note:
         await documents.update_one(
             {"_id": numbered.credited_document_id},
@@ -48,10 +56,14 @@ async def issue(db: Any, document: Document, **extra: Any) -> dict[str, Any]:
     return stored
 
 
-async def issue_new(db: Any, invoices: list[tuple[Document, dict[str, Any]]]) -> None:
+async def issue_new(
+    db: Any, invoices: list[tuple[Document, dict[str, Any]]]
+) -> list[tuple[Document, dict[str, Any]]]:
     """Number and store invoices for causes that are new in this very call (a run of fresh
     enrolments): one block of numbers per series and one insert for all, instead of the five
-    round trips per invoice of `issue`. A retry of such a run goes through `issue`."""
+    round trips per invoice of `issue`. A retry of such a run goes through `issue`.
+    Returns the invoices issued (the others wait for their payer's data)."""
+    invoices = await ready_to_issue_many(db, invoices)
     by_series: dict[str, list[Document]] = defaultdict(list)
     for document, _ in invoices:
         assert document.kind is DocumentKind.invoice, "credit notes change their invoice: use issue()"
@@ -65,6 +77,19 @@ async def issue_new(db: Any, invoices: list[tuple[Document, dict[str, Any]]]) ->
         numbered, stored = _numbered(document, sequences[document.document_id], extra)
         records.append(new_document(stored, INVOICE_TOPIC, [_event_of(numbered, stored)]))
     await insert_new(db[DOCUMENTS], records)
+    return invoices
+
+
+async def issue_waiting(db: Any, entity_id: str, payer_id: str, day: date) -> list[dict[str, Any]]:
+    """Issue what waited for this payer's data, dated `day`, oldest first;
+    what still lacks data keeps waiting. Returns the documents issued."""
+    issued = []
+    for parked in await waiting_for(db, entity_id, payer_id):
+        stored = await issue(db, waiting_document(parked, day), **parked.get("extra", {}))
+        if stored is not None:
+            await unpark(db, [parked["_id"]])
+            issued.append(stored)
+    return issued
 
 
 def _series(document: Document) -> str:

@@ -23,6 +23,7 @@ NUMBERS = "numbers"
 COST_MODELS = "cost_models"
 IMPORTS = "payment_imports"
 PAYERS = "payers"
+WAITING = "waiting_invoices"  # invoices whose payer lacks data (billing/payers.py)
 
 OUTBOX_COLLECTIONS = (DOCUMENTS,)
 
@@ -36,6 +37,7 @@ INDEXES = [
     IndexSpec(DOCUMENTS, [("cohort_id", 1)], name="cohort"),
     IndexSpec(DOCUMENTS, [("enrolment_id", 1)], name="enrolment"),
     IndexSpec(ENROLMENTS, [("cohort_id", 1)], name="enrolment_cohort"),
+    IndexSpec(WAITING, [("entity_id", 1), ("payer_id", 1)], name="waiting_payer"),
     IndexSpec(NUMBERS, [("series", 1), ("document_id", 1)], name="number_claim"),
     IndexSpec(
         COST_MODELS,

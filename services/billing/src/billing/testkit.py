@@ -8,6 +8,7 @@ from typing import Any
 
 from llo_shared.bus import envelope_message
 from llo_shared.envelope import EventEnvelope
+from llo_shared.surcharge import decided_parts, surcharge_total_cents
 
 PROVIDER = "BRIN-25LH"
 EMPLOYER = {
@@ -26,6 +27,31 @@ GEMEENTE = {
     "endpoint": "00000001002306608000",
     "share_bp": 10000,
 }
+
+# The register's master data for those payers: their postal addresses (NL-R-004), kept by finance.
+ADDRESSES = {
+    EMPLOYER["payer_id"]: {"street": "Hospitaalweg 1", "city": "Almere", "postcode": "1315 RA"},
+    GEMEENTE["payer_id"]: {"street": "Stadhuisplein 1", "city": "Almere", "postcode": "1315 HR"},
+}
+
+
+async def register_known_payers(db: Any, entity_ids: tuple[str, ...] = (PROVIDER, "BRIN-30RR")) -> None:
+    """Finance has completed the register for the payers above, as a live administration would
+    have: their invoices are issued at once (a payer lacking data makes its invoices wait)."""
+    for entity_id in entity_ids:
+        for payer in (EMPLOYER, GEMEENTE):
+            details = {k: payer[k] for k in ("kind", "name", "scheme", "endpoint")}
+            await register_payer(
+                db, entity_id, str(payer["payer_id"]), details | ADDRESSES[str(payer["payer_id"])]
+            )
+
+
+async def register_payer(db: Any, entity_id: str, payer_id: str, details: dict[str, Any]) -> None:
+    """One entry of `entity_id`'s payer register, as finance keeps it."""
+    from billing.payers import register_entry
+
+    entry = register_entry(entity_id, payer_id, details, "test")
+    await db["payers"].replace_one({"_id": entry["_id"]}, entry, upsert=True)
 
 
 def envelope(
@@ -145,9 +171,12 @@ def confirmed(
     decision = "go_with_surcharge" if surcharge_payers else "go"
     surcharge = None
     if surcharge_payers:
+        total = surcharge_total_cents(break_even, enrolled_count, seat_price_cents)
+        # the catalogue fixes each payer's part (the one rule), unless a test gives the parts itself
+        parts = decided_parts(total, [p.get("seats") or 1 for p in surcharge_payers])
         surcharge = {
-            "total_cents": max(0, break_even - enrolled_count) * seat_price_cents,
-            "payers": surcharge_payers,
+            "total_cents": total,
+            "payers": [{"amount_cents": part} | p for p, part in zip(surcharge_payers, parts, strict=True)],
         }
     payload = {
         "cohort_id": cohort_id,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
-from typing import Any
 
 from fastapi import FastAPI
 
@@ -74,6 +72,10 @@ def create_app(settings: CatalogueSettings | None = None, infra: Infrastructure 
         if settings.environment != "test":
             sweeper.start(runtime)
 
+    async def stop_background(runtime: Runtime) -> None:
+        await sweeper.stop()
+        await index.stop_sync()
+
     spec = ServiceSpec(
         name=SERVICE,
         title="llo-match catalogue",
@@ -83,25 +85,10 @@ def create_app(settings: CatalogueSettings | None = None, infra: Infrastructure 
         indexes=INDEXES,
         subscriptions=handlers.subscriptions(store, index, settings),
         on_startup=[seed_demo, start_background],
+        on_shutdown=[stop_background],
     )
     app = build_service_app(spec, settings, infra)
     app.state.catalogue_store = store
     app.state.search_index = index
     app.state.sweeper = sweeper
-    _stop_background_on_shutdown(app, index, sweeper)
     return app
-
-
-def _stop_background_on_shutdown(app: FastAPI, index: SearchIndex, sweeper: DecisionSweeper) -> None:
-    inner = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(application: FastAPI) -> AsyncIterator[Any]:
-        async with inner(application) as state:
-            try:
-                yield state
-            finally:
-                await sweeper.stop()
-                await index.stop_sync()
-
-    app.router.lifespan_context = lifespan

@@ -111,6 +111,9 @@ class CohortPayload(EventPayload):
     level: int | None = None
     domain: str | None = None
     credential_type: str | None = None
+    # The kinds of seat this cohort offers (rules.seat_funding_kinds), so recruitment offers only
+    # those at admission; the seat decision checks them again.
+    funding_kinds: list[str] | None = None
 
 
 class CohortScheduled(CohortPayload):
@@ -119,6 +122,30 @@ class CohortScheduled(CohortPayload):
 
 class CohortUpdated(CohortPayload):
     event_type: Literal["CohortUpdated"] = "CohortUpdated"
+
+
+class SurchargePayer(BaseModel):
+    """One payer's part. A demand paid by several payers is one acceptance (`acceptance_id`, one
+    `cap_cents` for the demand as a whole) with one part per payer by `share_bp`."""
+
+    payer_id: str
+    kind: str
+    name: str = ""
+    scheme: str | None = None
+    endpoint: str | None = None
+    seats: int
+    cap_cents: int
+    amount_cents: int
+    acceptance_id: str | None = None
+    demand_id: str | None = None
+    share_bp: int | None = None
+
+
+class Surcharge(BaseModel):
+    total_cents: int
+    currency: str = "EUR"
+    empty_seats: int
+    payers: list[SurchargePayer]
 
 
 class SeatReserved(EventPayload):
@@ -131,6 +158,9 @@ class SeatReserved(EventPayload):
     payers: list[Payer]
     seats_left: int
     seats_taken: int
+    # On a cohort confirmed with a surcharge: each payer's part due after this seat, computed by
+    # the catalogue with the one rule (llo_shared.surcharge); billing settles to exactly these.
+    surcharge: Surcharge | None = None
 
 
 class SeatRejected(EventPayload):
@@ -138,7 +168,9 @@ class SeatRejected(EventPayload):
     cohort_id: str
     enrolment_id: str
     application_id: str | None
-    reason: Literal["full", "cancelled", "closed", "unknown_cohort"]
+    reason: Literal["full", "cancelled", "closed", "unknown_cohort", "funding_not_offered"]
+    # With funding_not_offered: the kinds of seat the cohort does offer.
+    offered_funding_kinds: list[str] | None = None
 
 
 class SeatReleased(EventPayload):
@@ -147,6 +179,7 @@ class SeatReleased(EventPayload):
     enrolment_id: str
     seats_left: int
     seats_taken: int
+    surcharge: Surcharge | None = None  # as on SeatReserved
 
 
 class CohortDecisionDue(EventPayload):
@@ -160,24 +193,6 @@ class CohortDecisionDue(EventPayload):
     seat_price_cents: int
     decision_date: date
     start_date: date
-
-
-class SurchargePayer(BaseModel):
-    payer_id: str
-    kind: str
-    name: str = ""
-    scheme: str | None = None
-    endpoint: str | None = None
-    seats: int
-    cap_cents: int
-    amount_cents: int
-
-
-class Surcharge(BaseModel):
-    total_cents: int
-    currency: str = "EUR"
-    empty_seats: int
-    payers: list[SurchargePayer]
 
 
 class CohortConfirmed(EventPayload):

@@ -55,7 +55,9 @@ class EnrolmentWithdrawn(Tolerant):
 
 class SurchargeAccepted(Tolerant):
     cohort_id: str
+    demand_id: str | None = None  # each accepting demand keeps its own acceptance
     payer: PayerIn
+    payers: list[PayerIn] = Field(default_factory=list)  # every payer the demand names (share_bp)
     seats: int = Field(ge=1)
     cap_cents: int = Field(ge=0)
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from catalogue.domain.model import CohortCreate, CohortFields, OfferingCreate
 from catalogue.store import CatalogueStore
@@ -111,7 +112,9 @@ def csv_row(raw: dict[str, str | None]) -> dict[str, Any]:
 
 
 def validate_rows(rows: list[dict[str, Any]]) -> tuple[list[ValidRow], list[RowError]]:
-    valid, errors, seen_ids = [], [], {}
+    valid: list[ValidRow] = []
+    errors: list[RowError] = []
+    seen_ids: dict[str, int] = {}
     for number, raw in enumerate(rows, start=1):
         cohorts_raw = raw.get("cohorts", []) if isinstance(raw.get("cohorts", []), list) else None
         offering_raw = {k: v for k, v in raw.items() if k != "cohorts"}
@@ -141,7 +144,7 @@ def validate_rows(rows: list[dict[str, Any]]) -> tuple[list[ValidRow], list[RowE
     return valid, errors
 
 
-def _field(error: dict[str, Any]) -> str:
+def _field(error: ErrorDetails) -> str:
     location = ".".join(str(p) for p in error.get("loc", ()))
     if location:
         return location

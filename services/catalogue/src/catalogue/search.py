@@ -186,8 +186,8 @@ class SearchQuery:
         """Today, start_from and start_until as ISO strings, for comparing with cohort dates."""
         return (
             self.day.isoformat(),
-            self.start_from and self.start_from.isoformat(),
-            self.start_until and self.start_until.isoformat(),
+            self.start_from.isoformat() if self.start_from else None,
+            self.start_until.isoformat() if self.start_until else None,
         )
 
     def distance_to(self, lat: float, lon: float) -> float | None:
@@ -202,6 +202,11 @@ class SearchQuery:
     @property
     def within_distance(self) -> bool:
         return self.near is not None and self.max_distance_km is not None
+
+    def too_far(self, distance: float | None) -> bool:
+        """Beyond the wished distance (never without a distance filter or a known distance)."""
+        limit = self.max_distance_km if self.near is not None else None
+        return limit is not None and distance is not None and distance > limit
 
     @property
     def has_cohort_conditions(self) -> bool:
@@ -227,7 +232,7 @@ class SearchQuery:
             and (not start_until or c.start_date <= start_until)
             and (self.min_seats_left is None or c.seats_left >= self.min_seats_left)
             and (not self.start_guaranteed or c.guaranteed)
-            and not (self.within_distance and distance is not None and distance > self.max_distance_km)
+            and not self.too_far(distance)
         )
         return ok, distance
 
@@ -367,8 +372,8 @@ class SearchIndex:
         if previous:
             self._unpost(previous)
         if doc.get("status") != OfferingStatus.published:
-            if self.entries.pop(oid, None):
-                self._cohorts.drop_offering(self._number[oid], list(previous.cohorts))
+            if dropped := self.entries.pop(oid, None):
+                self._cohorts.drop_offering(self._number[oid], list(dropped.cohorts))
             return
         clean = {
             k: v
@@ -523,7 +528,7 @@ class SearchIndex:
         cohorts = None
         if q.has_cohort_conditions or q.sort != "price":
             cohorts = self._cohorts.match(self._cohort_predicate(q), len(self._ids))
-        if q.has_cohort_conditions:
+        if cohorts is not None and q.has_cohort_conditions:
             base &= mask_to_bits(self._cohorts.any_per_offering(cohorts))
         field_sets = {
             name: self._postings.union((name, v) for v in values) for name, values in q.equals.items()
@@ -548,7 +553,7 @@ class SearchIndex:
         if q.region:
             in_region = columns.is_in(columns.regions, q.region, "region")
         if q.within_distance:
-            near = {point for point in columns.points if q.distance_to(*point) <= q.max_distance_km}
+            near = {point for point in columns.points if not q.too_far(q.distance_to(*point))}
             is_near = columns.is_in(columns.points, near, "point")
 
         def predicate(c: Columns) -> np.ndarray:
@@ -598,7 +603,8 @@ class SearchIndex:
         """Facet values' offerings as rows of 64-bit words, with per field (name, values in
         order, first row, end row). Rebuilt on the first query after an offering changed."""
         if self._facet_rows is None:
-            rows, bitmaps = [], []
+            rows: list[tuple[str, list[str], int, int]] = []
+            bitmaps: list[int] = []
             for name in FACETS:
                 values = sorted(self._facet_values[name])
                 rows.append((name, values, len(bitmaps), len(bitmaps) + len(values)))
@@ -654,7 +660,9 @@ class SearchIndex:
         Cohorts sit on a few dozen places, so the field holds the rank of the place's rounded
         distance among those distances: the same order, in small integers."""
         points = self._cohorts.points
-        rounded = {point: round(q.distance_to(*point), 3) for point in points} if q.near else {}
+        rounded = {
+            point: round(distance, 3) for point in points if (distance := q.distance_to(*point)) is not None
+        }
         distances = sorted({*rounded.values(), NO_DISTANCE})
         rank = {distance: n for n, distance in enumerate(distances)}
         place_rank = np.full(max(1, len(points)), rank[NO_DISTANCE], np.int32)

@@ -53,7 +53,7 @@ class Part:
     """One set of cells with all COLUMNS, indexed by a cell position."""
 
     def __init__(self, shape: tuple[int, ...]) -> None:
-        self.arrays = {name: np.zeros(shape, dtype) for name, dtype in COLUMNS.items()}
+        self.arrays: dict[str, np.ndarray] = {name: np.zeros(shape, dtype) for name, dtype in COLUMNS.items()}
 
     def grow(self, axis: int, size: int) -> None:
         for name, array in self.arrays.items():

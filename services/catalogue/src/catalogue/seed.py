@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from catalogue.domain import geo
+from catalogue.domain import geo, rules
 from catalogue.domain.model import CohortCreate, ConsortiumCreate, OfferingCreate, ProviderCreate
 from catalogue.domain.vocab import CohortStatus
 from catalogue.store import PROVIDERS, CatalogueStore
@@ -844,7 +844,7 @@ async def _seed_cohort(
         postcode=place.pc4,
         capacity=capacity,
         break_even=break_even,
-        seat_price_cents=int(offering["price"]["tuition_cents"] * rng.uniform(0.9, 1.15)) // 100 * 100,
+        seat_price_cents=_seat_price(rng, offering),
         rolling=rolling,
     )
     cohort_id = f"coh-{offering['offering_id'].removeprefix('off-')}-{k}"
@@ -861,6 +861,15 @@ def _status(
     if taken >= break_even and (decision <= today or early_go):
         return CohortStatus.confirmed  # providers often confirm early once the group is full enough
     return CohortStatus.planned  # decision pending: the sweep raises CohortDecisionDue
+
+
+def _seat_price(rng: random.Random, offering: dict[str, Any]) -> int:
+    """A private seat costs what the offering's price says (its components added up): the price the
+    portal shows is the price billing invoices. One cohort in ten has a price of its own (a shorter
+    run, a discount for a partner), which the offering page then names as such."""
+    listed = rules.list_price_cents(offering)
+    deviation = rng.uniform(0.9, 1.15)
+    return int(listed * deviation) // 100 * 100 if deviation < 0.925 else listed
 
 
 def _split_seats(rng: random.Random, taken: int, funding: str) -> dict[str, int]:

@@ -32,7 +32,7 @@ from catalogue.domain.model import (
 from catalogue.domain.text import tokens
 from catalogue.domain.vocab import FUNDED_PROVIDER_KINDS, CohortStatus, OfferingStatus
 from llo_shared.mongo import IndexSpec
-from llo_shared.outbox import PENDING, new_document, strip_outbox, with_events
+from llo_shared.outbox import PENDING, new_document, release_outbox, strip_outbox, with_events
 from llo_shared.problems import Problem
 
 PROVIDERS, CONSORTIA, OFFERINGS, COHORTS, SEATS, SEAT_REJECTIONS = (
@@ -406,6 +406,7 @@ class CatalogueStore:
             "level": offering["level"],
             "domain": offering["domain"],
             "credential_type": offering["credential_type"],
+            "funding_kinds": rules.seat_funding_kinds(offering, fields),
             "visibility": offering["visibility"],
             "visible_to": offering.get("visible_to", []),
             "currency": "EUR",
@@ -521,14 +522,20 @@ class CatalogueStore:
             cohort = await self.cohort(cohort_id)
             if cohort and enrolment_id in cohort["enrolment_ids"]:
                 return SeatOutcome("duplicate", seats_left=cohort["seats_left"])
-            reason = rules.rejection_reason(cohort, self.today())
+            offered = await self._seat_funding_kinds(cohort)
+            reason = rules.rejection_reason(cohort, self.today(), request.get("funding_kind"), offered)
             if reason is not None:
-                await self._reject(request, reason)
+                await self._reject(request, reason, offered)
                 return SeatOutcome("rejected", reason=reason.value)
             if await self._try_reserve(cohort, request):
                 await self.sync_seat_counts(cohort_id)
                 return SeatOutcome("reserved", seats_left=cohort["seats_left"] - 1)
         raise RuntimeError(f"seat for {enrolment_id} undecided after {SEAT_ATTEMPTS} attempts")
+
+    async def _seat_funding_kinds(self, cohort: dict[str, Any] | None) -> list[str] | None:
+        if cohort is None:
+            return None
+        return rules.seat_funding_kinds(await self.offering(cohort["offering_id"]), cohort)
 
     async def _try_reserve(self, cohort: dict[str, Any], request: dict[str, Any]) -> bool:
         """One attempt at the lowest free slot; False when another request won that slot."""
@@ -550,6 +557,7 @@ class CatalogueStore:
             payers=request.get("payers") or [],
             seats_left=cohort["seats_left"] - 1,
             seats_taken=cohort["seats_taken"] + 1,
+            surcharge=self._surcharge_due(cohort | {"seats_taken": cohort["seats_taken"] + 1}),
         )
         seat = {
             "_id": f"{cohort_id}#s{slot}#{slot_releases}",
@@ -572,12 +580,15 @@ class CatalogueStore:
             return False
         return True
 
-    async def _reject(self, request: dict[str, Any], reason: rules.RejectReason) -> None:
+    async def _reject(
+        self, request: dict[str, Any], reason: rules.RejectReason, offered: list[str] | None
+    ) -> None:
         event = ev.SeatRejected(
             cohort_id=request["cohort_id"],
             enrolment_id=request["enrolment_id"],
             application_id=request.get("application_id"),
             reason=reason.value,
+            offered_funding_kinds=offered if reason == rules.RejectReason.funding_not_offered else None,
         )
         envelope = ev.envelope_of(event, request["cohort_id"])
         doc = {
@@ -602,6 +613,7 @@ class CatalogueStore:
             enrolment_id=enrolment_id,
             seats_left=cohort["seats_left"] + 1,
             seats_taken=cohort["seats_taken"] - 1,
+            surcharge=self._surcharge_due(cohort | {"seats_taken": cohort["seats_taken"] - 1}),
         )
         release = {
             "_id": f"{held['seat_id']}#released",
@@ -634,6 +646,8 @@ class CatalogueStore:
             counts = {
                 k: cohort[k] for k in ("seats_taken", "seats_left", "seats_by_funding", "enrolment_ids")
             }
+            if cohort["status"] == CohortStatus.confirmed:  # the parts stand once the cohort runs
+                counts["surcharge_parts_now"] = rules.surcharge_now(cohort)
             if counts == written:
                 return
             await self.db[COHORTS].update_one({"_id": cohort_id}, {"$set": counts | {"changed_at": now()}})
@@ -642,21 +656,23 @@ class CatalogueStore:
     # Go / no-go ------------------------------------------------------------------
 
     async def record_surcharge_acceptance(self, acceptance: dict[str, Any]) -> bool:
-        """Keep the latest acceptance per payer on the cohort; False if the cohort is unknown."""
+        """Keep the latest acceptance per accepting demand (or per payer accepting on its own):
+        two demands of one employer are two acceptances. False if the cohort is unknown."""
+        entry = {
+            "acceptance_id": rules.acceptance_id(acceptance),
+            "demand_id": acceptance.get("demand_id"),
+            "payer": acceptance["payer"],
+            "payers": acceptance.get("payers") or [acceptance["payer"]],
+            "seats": acceptance["seats"],
+            "cap_cents": acceptance["cap_cents"],
+        }
         for _ in range(SEAT_ATTEMPTS):
             cohort = await self.cohort(acceptance["cohort_id"])
             if cohort is None:
                 return False
             others = [
-                a
-                for a in cohort["surcharge_acceptances"]
-                if a["payer"]["payer_id"] != acceptance["payer"]["payer_id"]
+                a for a in cohort["surcharge_acceptances"] if rules.acceptance_id(a) != entry["acceptance_id"]
             ]
-            entry = {
-                "payer": acceptance["payer"],
-                "seats": acceptance["seats"],
-                "cap_cents": acceptance["cap_cents"],
-            }
             result = await self.db[COHORTS].update_one(
                 {"_id": cohort["_id"], "version": cohort["version"]},
                 {
@@ -751,9 +767,29 @@ class CatalogueStore:
                     seats=s.seats,
                     cap_cents=s.cap_cents,
                     amount_cents=s.amount_cents,
+                    acceptance_id=s.acceptance_id,
+                    demand_id=s.demand_id,
+                    share_bp=s.share_bp,
                 )
                 for s in shares
             ],
+        )
+
+    def _surcharge_due(self, cohort: dict[str, Any]) -> ev.Surcharge | None:
+        """The decided parts as they stand for `cohort` (seat counts after a change), or None."""
+        parts = rules.surcharge_now(cohort)
+        if parts is None:
+            return None
+        decided = ev.Surcharge.model_validate(cohort["decision"]["surcharge"])
+        return decided.model_copy(
+            update={
+                "total_cents": sum(parts),
+                "empty_seats": rules.empty_seats(cohort),
+                "payers": [
+                    payer.model_copy(update={"amount_cents": part})
+                    for payer, part in zip(decided.payers, parts, strict=True)
+                ],
+            }
         )
 
     async def _confirm(
@@ -801,8 +837,22 @@ class CatalogueStore:
             "reason": reason,
             "merged_into": merged_into,
             "enrolled": cohort["seats_taken"],
+            # a called-off cohort keeps its decided parts: they are what billing credits in full
+            "surcharge": (cohort.get("decision") or {}).get("surcharge"),
         }
         return await self._transition(cohort, CohortStatus.cancelled, record, event)
+
+    async def call_off(
+        self, cohort: dict[str, Any], *, decided_by: str, reason: str | None = None
+    ) -> dict[str, Any]:
+        """A confirmed cohort that cannot start after all is cancelled; billing credits all it billed."""
+        if cohort["status"] != CohortStatus.confirmed:
+            raise conflict(
+                f"the cohort is {cohort['status']}; only a confirmed cohort is called off "
+                "(a planned one gets a decision)",
+                field="status",
+            )
+        return await self._cancel(cohort, reason or "called_off", None, decided_by)
 
     async def _transition(
         self,
@@ -860,7 +910,7 @@ class CatalogueStore:
         for collection in (OFFERINGS, COHORTS):
             await self.db[collection].update_many(
                 {"import_id": import_id},
-                {"$set": {PENDING: True, "changed_at": now()}},
+                {"$set": {**release_outbox(), "changed_at": now()}},
             )
         await self.db[OFFERINGS].update_many(
             {"import_id": import_id, "status": IMPORTING},

@@ -8,6 +8,7 @@ from matching import handlers
 from matching.api import api_router
 from matching.demo import seed_demo
 from matching.pages import TEMPLATES, page_router
+from matching.payers import file_sealer
 from matching.settings import MatchingSettings
 from matching.store import INDEXES, OUTBOX_COLLECTIONS
 from matching.usecases import Matching
@@ -21,7 +22,8 @@ def create_app(settings: MatchingSettings | None = None, infra: Infrastructure |
     app: FastAPI
 
     async def wire_use_cases(runtime: Runtime) -> None:
-        app.state.matching = Matching(runtime.db, runtime.relay.wake)
+        sealer = file_sealer(settings.sealing_key_file, create=settings.environment != "production")
+        app.state.matching = Matching(runtime.db, runtime.relay.wake, sealer)
 
     async def seed(runtime: Runtime) -> None:
         if settings.environment == "demo":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from llo_shared.envelope import EventPayload
 
@@ -23,6 +23,9 @@ class Payer(BaseModel):
     scheme: str | None = None
     endpoint: str | None = None
     share_bp: int = 10000
+    # A paying person's invoice details, sealed for billing (llo_shared.sealed); their id and name
+    # are the pseudonymous ref.
+    sealed_details: str | None = None
 
 
 class DemandPayload(EventPayload):
@@ -105,6 +108,7 @@ class PlacementRejected(EventPayload):
     cohort_id: str
     demand_id: str | None = None
     candidate_ref: str | None = None
+    # A code (schemas.RejectionCode), never the free text the member typed.
     reason: str
 
 
@@ -113,10 +117,11 @@ class SurchargeAccepted(EventPayload):
     cohort_id: str
     proposal_id: str
     demand_id: str
-    payer: Payer
+    payer: Payer  # the demand's first payer (v1 consumers); `payers` holds every payer it names
     seats: int
-    cap_cents: int
+    cap_cents: int  # for the demand as a whole
     currency: str = "EUR"
+    payers: list[Payer] = Field(default_factory=list)  # the demand's payers, shares in share_bp
 
 
 MATCHING_EVENTS: tuple[tuple[str, type[EventPayload]], ...] = (

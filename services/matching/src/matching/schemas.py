@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from llo_shared.dates import Day, PatchModel
 from llo_shared.skills import load_skills
 from matching.domain.model import COMMISSIONER_KINDS, DELIVERY_MODES, FUNDING_KINDS, LEVELS
 from matching.domain.places import REGIONS, place
@@ -57,6 +57,19 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class InvoiceDetailsIn(Strict):
+    """Where the invoice of a person paying themselves goes; sealed for billing, never published."""
+
+    name: Annotated[str, Field(min_length=2, max_length=120)]
+    street: Annotated[
+        str, Field(min_length=3, max_length=120, pattern=r"^\D*[A-Za-z]\D*\d.*$|^.*\d\D*[A-Za-z].*$")
+    ]
+    postcode: Annotated[str, Field(pattern=r"^[1-9][0-9]{3} ?[A-Za-z]{2}$")]
+    city: Annotated[str, Field(min_length=2, max_length=80)]
+    country: Literal["NL"] = "NL"
+    email: Annotated[str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+
+
 class PayerIn(Strict):
     payer_id: Ref
     kind: Literal["employer", "uwv", "gemeente", "oo_fonds", "participant", "budget_scheme"]
@@ -64,6 +77,15 @@ class PayerIn(Strict):
     scheme: Literal["0106", "0190"] | None = None
     endpoint: Annotated[str, Field(max_length=80)] | None = None
     share_bp: Annotated[int, Field(ge=1, le=10000)] = 10000
+    invoice_details: InvoiceDetailsIn | None = Field(
+        default=None, description="kind participant only: the person's invoice name and address"
+    )
+
+    @model_validator(mode="after")
+    def details_for_a_person_only(self) -> Self:
+        if self.invoice_details is not None and self.kind != "participant":
+            raise ValueError("invoice_details: only a paying person gives invoice details here")
+        return self
 
 
 class Located(Strict):
@@ -103,8 +125,8 @@ class DemandCreate(Strict):
     participants: Annotated[int, Field(ge=1, le=500)]
     participant_refs: Annotated[list[Ref], Field(max_length=500)] = Field(default_factory=list)
     allow_split: bool = False
-    start_from: date
-    start_until: date
+    start_from: Day
+    start_until: Day
     budget_per_participant_cents: Cents | None = None
     payers: Annotated[list[PayerIn], Field(max_length=5)] = Field(default_factory=list)
     delivery_wishes: Annotated[list[DeliveryMode], Field(max_length=len(DELIVERY_MODES))] = Field(
@@ -125,14 +147,17 @@ class DemandCreate(Strict):
         return self
 
 
-class DemandUpdate(Strict):
-    """Fields a commissioner may change on an open demand; omitted fields stay as they are."""
+class DemandUpdate(Strict, PatchModel):
+    """Fields a commissioner may change on an open demand; omitted fields stay as they are, and
+    null is refused except for the budget (null: no budget stated)."""
+
+    nullable = frozenset({"budget_per_participant_cents"})
 
     title: Text | None = None
     participants: Annotated[int, Field(ge=1, le=500)] | None = None
     max_distance_km: Annotated[float, Field(gt=0, le=300)] | None = None
-    start_from: date | None = None
-    start_until: date | None = None
+    start_from: Day | None = None
+    start_until: Day | None = None
     budget_per_participant_cents: Cents | None = None
     essential_skills: Skills | None = None
     optional_skills: Skills | None = None
@@ -148,7 +173,7 @@ class DemandClose(Strict):
 
 class ConsentIn(Strict):
     purpose: Literal["matching", "sharing_with_provider", "contact"] = "matching"
-    given_on: date
+    given_on: Day
 
 
 class EvidenceIn(Strict):
@@ -156,7 +181,7 @@ class EvidenceIn(Strict):
     praktijkscan_pct: Annotated[int, Field(ge=0, le=100)] | None = None
     instaptoets_pct: Annotated[int, Field(ge=0, le=100)] | None = None
     exemption: Literal["granted", "refused"] | None = None
-    exemption_decided_on: date | None = None
+    exemption_decided_on: Day | None = None
     exemption_reference: Annotated[str, Field(max_length=80)] | None = None
 
     @model_validator(mode="after")
@@ -181,8 +206,8 @@ class CandidateCreate(Strict):
     region: Region
     location: Located
     max_distance_km: Annotated[float, Field(gt=0, le=300)] = 25
-    available_from: date
-    available_until: date
+    available_from: Day
+    available_until: Day
     skills: Skills = Field(default_factory=list)
     goal_essential_skills: Skills = Field(default_factory=list)
     goal_optional_skills: Skills = Field(default_factory=list)
@@ -209,11 +234,25 @@ class CandidateCreate(Strict):
         return self
 
 
+# Why a member declines a group proposal: the code is what the PlacementRejected event publishes;
+# the free-text reason stays in matching (it may name people or say more than others should read).
+RejectionCode = Literal[
+    "too_far",
+    "schedule",
+    "price_or_surcharge",
+    "not_suitable",
+    "no_longer_needed",
+    "candidate_declined",
+    "other",
+]
+
+
 class ProposalDecision(Strict):
     demand_id: Ref | None = None
     candidate_ref: Ref | None = None
     candidate_agreed: bool = False
     reason: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+    reason_code: RejectionCode = "other"
 
     @model_validator(mode="after")
     def one_member(self) -> Self:

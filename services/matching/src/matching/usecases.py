@@ -3,8 +3,10 @@ state change together with its events in one single-document write."""
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -27,6 +29,7 @@ from matching.domain.pooling import (
     pool_optimal,
 )
 from matching.engine import MatchingEngine
+from matching.payers import Sealer, erased_payers, placement_payers, refuse_to_seal
 from matching.schemas import CandidateCreate, DemandClose, DemandCreate, DemandUpdate, ProposalDecision
 from matching.store import (
     CANDIDATES,
@@ -38,6 +41,24 @@ from matching.store import (
     Conflict,
     now,
 )
+
+log = logging.getLogger(__name__)
+
+# What reading a stored record that breaks today's rules raises (a null, a missing key, a bad date).
+BROKEN_RECORD = (KeyError, TypeError, ValueError, OverflowError, AttributeError)
+
+
+@contextmanager
+def skipped_if_broken(kind: str, doc: dict[str, Any]) -> Iterator[None]:
+    """One tenant's broken record is logged and left out; the rest of the region still pools."""
+    try:
+        yield
+    except BROKEN_RECORD as error:
+        log.warning(
+            "skipped a broken record",
+            extra={"kind": kind, "ref": doc.get("_id"), "error": type(error).__name__},
+        )
+
 
 # A pooling run considers each seeker's best few feasible cohorts: enough room to regroup
 # people, small enough that the solver stays fast for a whole region.
@@ -92,10 +113,11 @@ def demand_event(kind: type[ev.DemandPayload], doc: dict[str, Any], **extra: Any
 
 
 class Matching:
-    def __init__(self, db: Any, wake: Callable[[], None]) -> None:
+    def __init__(self, db: Any, wake: Callable[[], None], sealer: Sealer = refuse_to_seal) -> None:
         self.store = Aggregates(db)
         self.engine = MatchingEngine(db)
         self._wake = wake
+        self._sealer = sealer
 
     # Demands -------------------------------------------------------------------------------
 
@@ -303,8 +325,17 @@ class Matching:
             )
         except Conflict as error:
             raise conflict(str(error)) from None
+        await self._erase_from_placements(ref)
         self._wake()
         return await self.visible_candidate(principal, ref)
+
+    async def _erase_from_placements(self, ref: str) -> None:
+        """A placement keeps who paid (an organisation) but nothing of the person as payer."""
+        for placement in await self.store.find(PLACEMENTS, {"candidate_ref": ref}):
+            payers = erased_payers(placement.get("payers") or [], ref)
+            await self.store.db[PLACEMENTS].update_one(
+                {"_id": placement["_id"]}, {"$set": {"payers": payers}}
+            )
 
     async def candidate_matches(self, principal: Principal, ref: str, k: int) -> list[dict]:
         doc = await self._active_candidate(principal, ref)
@@ -329,35 +360,37 @@ class Matching:
         units: list[PoolUnit] = []
         members: dict[str, dict] = {}
         for doc in demands:
-            remaining = doc["participants"] - placed.get(doc["_id"], 0)
-            if remaining <= 0:
-                continue
-            need = demand_spec(doc, demand_rejections.get(doc["_id"]), remaining).to_need()
-            options = tuple((r.cohort_id, round(r.score)) for r in index.options(need, OPTIONS_PER_UNIT))
-            unit_id = f"demand:{doc['_id']}"
-            units.append(PoolUnit(unit_id, remaining, options, need.splittable, "demand"))
-            members[unit_id] = {
-                "kind": "demand",
-                "ref": doc["_id"],
-                "commissioner_org": doc["commissioner_org"],
-                "title": doc["title"],
-                "scores": dict(options),
-            }
+            with skipped_if_broken("demand", doc):
+                remaining = doc["participants"] - placed.get(doc["_id"], 0)
+                if remaining <= 0:
+                    continue
+                need = demand_spec(doc, demand_rejections.get(doc["_id"]), remaining).to_need()
+                options = tuple((r.cohort_id, round(r.score)) for r in index.options(need, OPTIONS_PER_UNIT))
+                unit_id = f"demand:{doc['_id']}"
+                members[unit_id] = {
+                    "kind": "demand",
+                    "ref": doc["_id"],
+                    "commissioner_org": doc["commissioner_org"],
+                    "title": doc["title"],
+                    "scores": dict(options),
+                }
+                units.append(PoolUnit(unit_id, remaining, options, need.splittable, "demand"))
         for doc in candidates:
-            profile = candidate_profile(doc, candidate_rejections.get(doc["_id"]))
-            if doc["_id"] in already or not profile.consents_to():
-                continue
-            options = tuple(
-                (r.cohort_id, round(r.score)) for r in index.options(profile.to_need(), OPTIONS_PER_UNIT)
-            )
-            unit_id = f"candidate:{doc['_id']}"
-            units.append(PoolUnit(unit_id, 1, options, False, "candidate"))
-            members[unit_id] = {
-                "kind": "candidate",
-                "ref": doc["_id"],
-                "commissioner_org": doc["registered_by"],
-                "scores": dict(options),
-            }
+            with skipped_if_broken("candidate", doc):
+                profile = candidate_profile(doc, candidate_rejections.get(doc["_id"]))
+                if doc["_id"] in already or not profile.consents_to():
+                    continue
+                options = tuple(
+                    (r.cohort_id, round(r.score)) for r in index.options(profile.to_need(), OPTIONS_PER_UNIT)
+                )
+                unit_id = f"candidate:{doc['_id']}"
+                members[unit_id] = {
+                    "kind": "candidate",
+                    "ref": doc["_id"],
+                    "commissioner_org": doc["registered_by"],
+                    "scores": dict(options),
+                }
+                units.append(PoolUnit(unit_id, 1, options, False, "candidate"))
         cohorts = await self._pool_cohorts({cid for u in units for cid, _ in u.options})
         return units, cohorts, members
 
@@ -569,6 +602,7 @@ class Matching:
             "seats": member["seats"],
             "status": "accepted" if accept else "rejected",
             "reason": body.reason,
+            "reason_code": body.reason_code if not accept else None,
             "decided_by": principal.org,
             "decided_at": now().isoformat(),
         }
@@ -576,7 +610,7 @@ class Matching:
             index = await self.engine.index()
             offering = index.offerings.get(proposal["offering_id"])
             doc["funding_kind"] = offering.seat_funding if offering else "private"
-            doc["payers"] = source.get("payers", [])
+            doc["payers"] = placement_payers(source.get("payers", []), doc["candidate_ref"], self._sealer)
             event: Any = ev.PlacementAccepted(
                 placement_id=placement_id,
                 proposal_id=proposal_id,
@@ -595,7 +629,7 @@ class Matching:
                 cohort_id=doc["cohort_id"],
                 demand_id=doc["demand_id"],
                 candidate_ref=doc["candidate_ref"],
-                reason=body.reason or "",
+                reason=body.reason_code,
             )
         try:
             await self.store.insert(
@@ -636,7 +670,7 @@ class Matching:
         payers = demand.get("payers") or []
         if not payers:
             raise conflict("this demand names no payer to charge the surcharge to")
-        payer = payers[0]
+        payer = payers[0]  # `payer` stays for v1 consumers; the share is booked on all of `payers`
         doc = {
             "_id": f"{proposal['cohort_id']}:{demand_id}",
             "cohort_id": proposal["cohort_id"],
@@ -644,6 +678,7 @@ class Matching:
             "demand_id": demand_id,
             "commissioner_org": demand["commissioner_org"],
             "payer": payer,
+            "payers": payers,
             "seats": member["seats"],
             "cap_cents": cap_cents,
             "shown_cents": shown,
@@ -654,6 +689,7 @@ class Matching:
             proposal_id=proposal_id,
             demand_id=demand_id,
             payer=ev.Payer.model_validate(payer),
+            payers=[ev.Payer.model_validate(p) for p in payers],
             seats=doc["seats"],
             cap_cents=cap_cents,
         )

@@ -31,6 +31,8 @@ class CohortView(BaseModel):
     status: str = "planned"
     seats_taken: int = 0
     seats_left: int | None = None
+    # The kinds of seat the catalogue offers on this cohort; None: not told (older events).
+    funding_kinds: list[str] | None = None
     fill_history: list[dict[str, Any]] = []
 
     def fill(self) -> CohortFill:
@@ -42,6 +44,9 @@ class CohortView(BaseModel):
             seats_taken=self.seats_taken,
             capacity=self.capacity,
         )
+
+    def offers(self, kind: str) -> bool:
+        return self.funding_kinds is None or kind in self.funding_kinds
 
     @property
     def label(self) -> str:

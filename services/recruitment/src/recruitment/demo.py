@@ -135,7 +135,7 @@ async def _applicant(
             stage,
             by=DEMO_BY,
             intake=_intake(index) if stage == Stage.intake_done else None,
-            funding=_funding(index, application.participant_ref)
+            funding=_funding(index, application.participant_ref, cohort)
             if stage == Stage.enrolment_requested
             else None,
         )
@@ -159,11 +159,13 @@ def _intake(index: int) -> IntakeResult:
     )
 
 
-def _funding(index: int, participant_ref: str) -> Funding:
-    if index % 3 == 1:
-        return Funding(funding_kind=FundingKind.funded_bbl)
+def _funding(index: int, participant_ref: str, cohort: CohortView) -> Funding:
+    """A mix of funded and private seats, within what the cohort offers."""
+    funded = [FundingKind(k) for k in cohort.funding_kinds or [FundingKind.funded_bbl] if k != "private"]
+    if funded and (index % 3 == 1 or not cohort.offers(FundingKind.private)):
+        return Funding(funding_kind=funded[0])
     if index % 3 == 2:
-        own = Payer(payer_id=participant_ref, kind="participant", name="Deelnemer", share_bp=3_000)
+        own = Payer(payer_id=participant_ref, kind="participant", name=participant_ref, share_bp=3_000)
         return Funding(
             funding_kind=FundingKind.private, payers=[EMPLOYER.model_copy(update={"share_bp": 7_000}), own]
         )

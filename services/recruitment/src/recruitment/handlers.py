@@ -46,6 +46,7 @@ class CohortChanged(_Tolerant):
     status: str | None = None
     seats_taken: int | None = None
     seats_left: int | None = None
+    funding_kinds: list[str] | None = None
 
 
 class SeatAnswer(_Tolerant):
@@ -172,6 +173,8 @@ class CohortHandlers:
     async def on_CohortCancelled(self, event: EventEnvelope) -> None:
         ended = CohortEnded.model_validate(event.payload)
         await self._record(ended.cohort_id, {"status": "cancelled", "merged_into": ended.merged_into}, event)
+        if ended.merged_into:  # people follow their seats to the target instead of being withdrawn
+            await self.recruitment.cohort_merged(ended.cohort_id, ended.merged_into)
         await self.recruitment.cohort_cancelled(ended.cohort_id)
 
 

@@ -24,7 +24,7 @@ COHORTS = "cohorts"
 OUTBOX_COLLECTIONS = (CAMPAIGNS, APPLICATIONS)
 
 # Fields of an application document that hold personal data; erasure empties them.
-PERSONAL_FIELDS = ("applicant", "consent")
+PERSONAL_FIELDS = ("applicant", "consent", "payer")
 
 INDEXES = [
     IndexSpec(CAMPAIGNS, [("provider_id", 1), ("created_at", 1)], name="campaign_provider"),
@@ -172,7 +172,12 @@ class RecruitmentStore:
 
     async def erase_personal_data(self, query: dict[str, Any], at: datetime, *, unlink: bool = False) -> int:
         """Empty the personal fields; `unlink` also drops the link to matching's candidate."""
-        erased: dict[str, Any] = {"applicant": None, "consent": None, "erased_at": at.isoformat()}
+        erased: dict[str, Any] = {
+            "applicant": None,
+            "consent": None,
+            "payer": None,
+            "erased_at": at.isoformat(),
+        }
         if unlink:
             erased["candidate_ref"] = None
         result = await self.applications.update_many(query, {"$set": erased})

@@ -32,6 +32,7 @@ from recruitment.domain.campaign import (
 from recruitment.domain.fill import fill_goal
 from recruitment.domain.funding import Funding
 from recruitment.domain.funnel import SEAT_DECISIONS, DropOutReason, InvalidTransition, Stage, manual_next
+from recruitment.payers import PayerChoice, Sealer
 from recruitment.store import AlreadyExists, ConcurrentChange, RecruitmentStore
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,13 @@ T = TypeVar("T")
 
 CATALOGUE = "system:catalogue"
 FILL_CHANNELS = [Channel.employer_visit, Channel.uwv, Channel.gemeente, Channel.leerwerkloket]
+# The catalogue's refusal codes (SeatRejected.reason other than `full`) as drop-out reasons.
+SEAT_REFUSAL_REASONS = {
+    "cancelled": DropOutReason.cohort_cancelled,
+    "closed": DropOutReason.other,
+    "unknown_cohort": DropOutReason.other,
+    "funding_not_offered": DropOutReason.financing,
+}
 FILL_TARGET_GROUPS = [TargetGroup.zij_instromers, TargetGroup.werkzoekenden, TargetGroup.herintreders]
 
 
@@ -56,8 +64,22 @@ class MissingInput(ValueError):
         self.field = field
 
 
+class FundingNotOffered(MissingInput):
+    """The cohort offers no seat of the funding kind asked for (the catalogue would refuse it)."""
+
+    def __init__(self, asked: str, offered: list[str]) -> None:
+        super().__init__(
+            "funding.funding_kind", f"this cohort offers no {asked} seat; it offers: {', '.join(offered)}"
+        )
+        self.asked, self.offered = asked, offered
+
+
 class SeatDecisionOnly(InvalidTransition):
     """enrolled and waitlisted follow the catalogue's seat decision; a person cannot choose them."""
+
+
+def refuse_to_seal(details: dict[str, Any]) -> str:
+    raise RuntimeError("no sealing key configured: invoice details cannot go to billing")
 
 
 def utcnow() -> datetime:
@@ -81,8 +103,10 @@ class Recruitment:
         fill_lead_days: int = 21,
         fill_budget_per_seat_cents: int = 25_000,
         clock: Callable[[], datetime] = utcnow,
+        sealer: Sealer = refuse_to_seal,
     ) -> None:
         self.store = store
+        self.sealer = sealer
         self._wake = wake
         self.fill_lead_days = fill_lead_days
         self.fill_budget_per_seat_cents = fill_budget_per_seat_cents
@@ -201,10 +225,21 @@ class Recruitment:
         """Time passes without events; this checks every known cohort against today's date."""
         proposed = []
         for doc in await self.store.all_cohorts({"status": {"$nin": ["cancelled", "completed"]}}):
-            view = cohort_view(doc)
-            if view and (campaign := await self.propose_fill_campaign(view)):
+            if campaign := await self._sweep_one(doc):
                 proposed.append(campaign)
         return proposed
+
+    async def _sweep_one(self, doc: dict[str, Any]) -> Campaign | None:
+        """One cohort of the sweep: a record that breaks is logged and skipped, never the whole sweep."""
+        try:
+            view = cohort_view(doc)
+            return await self.propose_fill_campaign(view) if view else None
+        except (ValueError, TypeError, KeyError, OverflowError) as error:
+            log.warning(
+                "fill sweep skipped a broken cohort",
+                extra={"cohort_id": doc.get("_id") or doc.get("cohort_id"), "error": type(error).__name__},
+            )
+            return None
 
     # applications ----------------------------------------------------------------------
     async def receive_application(
@@ -223,11 +258,18 @@ class Recruitment:
         application_id: str | None = None,
         funding: Funding | None = None,
         request_enrolment: bool = False,
+        payer: PayerChoice | None = None,
     ) -> Application:
+        """A new application. `payer` is who the person says will pay: it becomes the declared
+        funding of a private seat, its details stay beside the application as personal data."""
         now = self.clock()
+        participant_ref = participant_ref or new_ref()
+        if payer is not None:
+            funding = payer.funding(participant_ref, self.sealer)
+            personal = (personal or {}) | {"payer": payer.model_dump(mode="json", exclude_none=True)}
         application = received(
             application_id=application_id or "app-" + uuid.uuid4().hex[:16],
-            participant_ref=participant_ref or new_ref(),
+            participant_ref=participant_ref,
             source=source,
             provider_id=cohort.provider_id or (campaign.provider_id if campaign else ""),
             at=now,
@@ -240,7 +282,7 @@ class Recruitment:
             candidate_ref=candidate_ref,
             placement_id=placement_id,
             registered_by=registered_by,
-            funding=funding,
+            funding=funding.of_participant(participant_ref) if funding else None,
         )
         events = [ev.envelope(self._received(application), application.application_id)]
         if request_enrolment:
@@ -286,6 +328,8 @@ class Recruitment:
             application, version = await self.load(application_id)
             if target in SEAT_DECISIONS:
                 raise SeatDecisionOnly(application.stage, target, manual_next(application.stage))
+            if target == Stage.enrolment_requested:
+                await self._check_funding_offered(application, funding or application.funding)
             changed, events = self._step(
                 application,
                 target,
@@ -302,6 +346,13 @@ class Recruitment:
         application = await self._retrying(attempt)
         self._wake()
         return application
+
+    async def _check_funding_offered(self, application: Application, funding: Funding | None) -> None:
+        """Refuse at once what the catalogue's seat decision would refuse later (its rule, told to us
+        in the cohort events); the catalogue still decides, this only spares the round trip."""
+        cohort = await self.cohort(application.cohort_id) if application.cohort_id else None
+        if funding is not None and cohort is not None and not cohort.offers(funding.funding_kind):
+            raise FundingNotOffered(str(funding.funding_kind), cohort.funding_kinds or [])
 
     def _step(
         self,
@@ -349,6 +400,7 @@ class Recruitment:
         funding = funding or application.funding
         if funding is None:
             raise MissingInput("funding", "an enrolment request needs the seat's funding and payers")
+        funding = funding.of_participant(application.participant_ref)
         if not application.cohort_id:
             raise MissingInput("cohort_id", "an enrolment request needs a cohort")
         now = self.clock()
@@ -498,9 +550,10 @@ class Recruitment:
             if found is None:
                 return None
             application, version = found
-            why = DropOutReason.cohort_cancelled if reason == "cancelled" else DropOutReason.other
+            why = SEAT_REFUSAL_REASONS.get(reason, DropOutReason.other)
+            code = reason if reason in SEAT_REFUSAL_REASONS else "other"
             changed = application.moved(
-                Stage.rejected, at=self.clock(), by=CATALOGUE, reason=why, note=f"seat rejected: {reason}"
+                Stage.rejected, at=self.clock(), by=CATALOGUE, reason=why, note=f"seat rejected: {code}"
             )
             await self.store.save_application(changed, version, [])
             return changed
@@ -524,6 +577,31 @@ class Recruitment:
         application = await self._retrying(attempt)
         self._wake()
         return application
+
+    async def cohort_merged(self, source_id: str, target_id: str) -> int:
+        """A merge: the catalogue moved every held seat to the target cohort, so the people follow
+        it there with their enrolment and funding; nobody is withdrawn. No event is needed: the
+        catalogue's SeatReserved on the target and CohortCancelled.merged_into tell the others."""
+        moved = 0
+        for application in await self.store.all_applications(
+            {"cohort_id": source_id, "stage": {"$nin": ["withdrawn", "rejected"]}}
+        ):
+
+            async def attempt(application_id: str = application.application_id) -> Application | None:
+                found = await self.store.application(application_id)
+                if found is None or found[0].cohort_id != source_id:
+                    return None
+                current, version = found
+                enrolment = current.enrolment
+                if enrolment is not None and enrolment.cohort_id == source_id:
+                    enrolment = enrolment.model_copy(update={"cohort_id": target_id})
+                changed = current.model_copy(update={"cohort_id": target_id, "enrolment": enrolment})
+                await self.store.save_application(changed, version, [])
+                return changed
+
+            if await self._retrying(attempt) is not None:
+                moved += 1
+        return moved
 
     async def cohort_cancelled(self, cohort_id: str) -> int:
         """Everyone still in the funnel for a cancelled cohort leaves it, with that reason."""

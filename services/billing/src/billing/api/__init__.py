@@ -2,8 +2,15 @@
 
 from fastapi import APIRouter
 
-from billing.api import consortium, documents, entities, payments, reports
+from billing.api import consortium, documents, entities, payers, payments, reports
 
 
 def api_routers() -> list[APIRouter]:
-    return [entities.router, documents.router, payments.router, consortium.router, reports.router]
+    return [
+        entities.router,
+        payers.router,
+        documents.router,
+        payments.router,
+        consortium.router,
+        reports.router,
+    ]

@@ -4,7 +4,7 @@ manual billable items (extra begeleiding, licence fees) and manual credit notes.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -33,7 +33,7 @@ from billing.domain.invoices import (
     VatCategory,
 )
 from billing.domain.ledgers import Ledger
-from billing.einvoice.pdf import render_pdf
+from billing.einvoice.pdf import Training, render_pdf
 from billing.einvoice.ubl import (
     NLCIUS_CUSTOMIZATION,
     PEPPOL_CUSTOMIZATION,
@@ -42,7 +42,8 @@ from billing.einvoice.ubl import (
     build,
 )
 from billing.issuing import document_of, issue
-from billing.store import DOCUMENTS, PAYERS
+from billing.payers import lacking
+from billing.store import COHORTS, DOCUMENTS, OFFERINGS, PAYERS
 from llo_shared.problems import Problem
 
 router = APIRouter(tags=["invoices"])
@@ -150,14 +151,35 @@ async def download_ubl(
     )
 
 
+async def training_of(db: Any, stored: dict[str, Any]) -> Training | None:
+    """The training a document is for (offering title, cohort period), from the read models."""
+    if not stored.get("cohort_id"):
+        return None
+    cohort = await db[COHORTS].find_one({"_id": stored["cohort_id"]}) or {}
+    offering = await db[OFFERINGS].find_one({"_id": cohort.get("offering_id")}) or {}
+    return Training(
+        name=offering.get("title") or f"uitvoering {stored['cohort_id']}",
+        start=_day(cohort.get("start_date")),
+        end=_day(cohort.get("end_date")),
+    )
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
 @router.get("/entities/{entity_id}/documents/{number}/pdf")
 async def download_pdf(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, number: DocumentNumber
 ) -> Response:
     entity = await entity_for(request, principal, entity_id)
     stored = await document_for(request, principal, entity_id, number)
-    payer = await completed_payer(runtime_of(request).db, entity_id, stored)
-    pdf = render_pdf(document_of(stored), entity, payer)
+    db = runtime_of(request).db
+    payer = await completed_payer(db, entity_id, stored)
+    pdf = render_pdf(document_of(stored), entity, payer, await training_of(db, stored))
     return Response(
         pdf,
         media_type="application/pdf",
@@ -218,6 +240,14 @@ async def create_invoice(
             field="payer_id",
         )
     payer = Party.model_validate({k: v for k, v in master.items() if k in Party.model_fields})
+    if lacking(payer):  # finance is here: complete the register first, nothing is parked
+        raise Problem(
+            422,
+            "validation",
+            "Incomplete payer",
+            f"the register lacks {', '.join(lacking(payer))} of {body.payer_id}: complete it first",
+            field="payer_id",
+        )
     lines = [
         Line(
             description=line.description,
@@ -246,6 +276,7 @@ async def create_invoice(
         cohort_id=body.cohort_id,
     )
     stored = await issue(db, document, purpose="manual")
+    assert stored is not None, "its payer was found complete above"
     runtime_of(request).relay.wake()
     return document_view(stored, today())
 
@@ -306,5 +337,6 @@ async def credit_invoice(
         credited_issue_date=stored["issue_date"],
     )
     issued = await issue(runtime_of(request).db, credit, purpose=stored.get("purpose"))
+    assert issued is not None, "a credit note carries its invoice's party and never waits"
     runtime_of(request).relay.wake()
     return document_view(issued, today())

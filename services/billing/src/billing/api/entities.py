@@ -25,9 +25,10 @@ from billing.domain.costing import (
     integral_cost_per_seat,
 )
 from billing.domain.ledgers import BillingMoment
+from billing.einvoice.text import PLAIN_TEXT
 from billing.facts import list_price
 from billing.reports import entity_documents, ledger_summary
-from billing.store import COHORTS, COST_MODELS, ENTITIES, OFFERINGS, PAYERS
+from billing.store import COHORTS, COST_MODELS, ENTITIES, OFFERINGS
 from llo_shared.problems import Problem
 
 router = APIRouter(tags=["entities"])
@@ -39,15 +40,17 @@ class Strict(BaseModel):
 
 
 class EntitySettings(Strict):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: str | None = Field(default=None, min_length=1, max_length=200, pattern=PLAIN_TEXT)
     billing_moment: BillingMoment | None = None
     payment_terms_days: int | None = Field(default=None, ge=0, le=365)
     kvk: str | None = Field(default=None, pattern=r"^\d{8}$")
     vat_number: str | None = Field(default=None, pattern=r"^NL\d{9}B\d{2}$")
     iban: str | None = Field(default=None, pattern=r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
-    street: str | None = Field(default=None, max_length=200)
-    city: str | None = Field(default=None, max_length=100)
-    postcode: str | None = Field(default=None, max_length=10)
+    bic: str | None = Field(default=None, pattern=r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
+    account_holder: str | None = Field(default=None, min_length=1, max_length=200, pattern=PLAIN_TEXT)
+    street: str | None = Field(default=None, max_length=200, pattern=PLAIN_TEXT)
+    city: str | None = Field(default=None, max_length=100, pattern=PLAIN_TEXT)
+    postcode: str | None = Field(default=None, max_length=10, pattern=PLAIN_TEXT)
 
 
 def entity_view(entity: dict[str, Any]) -> dict[str, Any]:
@@ -91,65 +94,6 @@ async def ledgers(request: Request, principal: FinancePrincipal, entity_id: Enti
     documents = await entity_documents(runtime_of(request).db, entity_id)
     rows = ledger_summary(documents, today())
     return {"items": rows, "total": len(rows), "next": None}
-
-
-# payers -----------------------------------------------------------------------------
-
-
-class PayerDetails(Strict):
-    name: str = Field(min_length=1, max_length=200)
-    kind: Literal[
-        "employer", "uwv", "gemeente", "oo_fonds", "participant", "budget_scheme", "consortium_partner"
-    ]
-    scheme: Literal["0106", "0190"] | None = None
-    endpoint: str | None = Field(default=None, pattern=r"^\d{8}$|^\d{20}$")
-    street: str = Field(default="", max_length=200)
-    city: str = Field(default="", max_length=100)
-    postcode: str = Field(default="", max_length=10)
-    buyer_reference: str | None = Field(default=None, max_length=200)
-
-
-@router.get("/entities/{entity_id}/payers")
-async def list_payers(
-    request: Request,
-    principal: FinancePrincipal,
-    entity_id: EntityId,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    cursor: Annotated[str | None, Query(max_length=20)] = None,
-) -> dict[str, Any]:
-    """Everyone this administration invoiced, with the master data finance keeps for them."""
-    await entity_for(request, principal, entity_id)
-    db = runtime_of(request).db
-    documents = await entity_documents(db, entity_id)
-    known = {d["payer"]["payer_id"]: d["payer"] for d in documents}
-    for stored in await db[PAYERS].find({"entity_id": entity_id}).to_list(None):
-        known[stored["payer_id"]] = {k: v for k, v in stored.items() if k not in ("_id", "entity_id")}
-    items = sorted(known.values(), key=lambda p: p["payer_id"])
-    return page(items, cursor, limit)
-
-
-@router.put("/entities/{entity_id}/payers/{payer_id}")
-async def put_payer(
-    request: Request,
-    principal: FinancePrincipal,
-    entity_id: EntityId,
-    payer_id: Ref,
-    details: PayerDetails,
-) -> dict[str, Any]:
-    await entity_for(request, principal, entity_id)
-    if details.scheme and not details.endpoint:
-        raise Problem(
-            422,
-            "validation",
-            "Invalid input",
-            "an electronic address needs an endpoint",
-            field="endpoint",
-        )
-    document = details.model_dump() | {"payer_id": payer_id, "entity_id": entity_id}
-    await (
-        runtime_of(request).db[PAYERS].replace_one({"_id": f"{entity_id}|{payer_id}"}, document, upsert=True)
-    )
-    return details.model_dump() | {"payer_id": payer_id}
 
 
 # cost models ------------------------------------------------------------------------

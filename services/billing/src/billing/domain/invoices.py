@@ -99,6 +99,7 @@ class Party(BaseModel):
     city: str = Field(default="", max_length=100)
     postcode: str = Field(default="", max_length=10)
     country: str = Field(default="NL", min_length=2, max_length=2)
+    email: str | None = Field(default=None, max_length=200)  # a private person's electronic address
 
 
 class DocumentKind(StrEnum):

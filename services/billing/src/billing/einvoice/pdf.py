@@ -1,97 +1,237 @@
-"""A readable PDF of an invoice or credit note (fpdf2, core fonts: no font files to ship)."""
+"""A PDF of an invoice or credit note that a Dutch finance office accepts (fpdf2, core fonts).
+
+What it holds: seller and buyer with names, addresses, KvK (or OIN) and VAT number; the invoice
+and due date (a credit note has no due date but names the invoice it corrects); the training and
+its period; every line's full text, wrapped and never cut; the VAT exemption reason; the totals;
+IBAN with account holder ("t.n.v.") and BIC, and the payment reference. Amounts in Dutch notation
+("€ 1.250,00"), dates in one format (dd-mm-jjjj).
+
+Every text goes through `multi_cell` with an explicit width: a `cell` or a width of 0 after
+another cell is what ran fpdf2 out of horizontal space before."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from fpdf import FPDF
+from fpdf.enums import MethodReturnValue
 
-from billing.domain.invoices import Document, DocumentKind, Party
+from billing.domain.invoices import Document, DocumentKind, Line, Party, VatCategory
+from billing.domain.money import format_eur
+from billing.einvoice.text import clean
+
+PAGE_WIDTH = 190  # A4 minus 10 mm margins
+COLUMN = 92
+LINE_COLUMNS = (("Omschrijving", 92), ("Aantal", 14), ("Prijs", 30), ("Btw", 20), ("Bedrag", 34))
+SCHEME_LABELS = {"0106": "KvK", "0190": "OIN"}
+
+
+@dataclass(frozen=True)
+class Training:
+    """The training a document is for: the offering's title and the cohort's period."""
+
+    name: str
+    start: date | None = None
+    end: date | None = None
+
+    @property
+    def period(self) -> str:
+        if self.start and self.end:
+            return f"{dutch_date(self.start)} t/m {dutch_date(self.end)}"
+        if self.start:
+            return f"vanaf {dutch_date(self.start)}"
+        return ""
+
+
+def dutch_date(day: date) -> str:
+    return day.strftime("%d-%m-%Y")
 
 
 def money(cents: int) -> str:
-    # Core PDF fonts are Latin-1: write "EUR" rather than the euro sign.
-    euros, rest = divmod(abs(cents), 100)
-    return f"{'-' if cents < 0 else ''}EUR {euros:,}".replace(",", ".") + f",{rest:02d}"
+    return format_eur(cents)
 
 
-def _latin1(text: str) -> str:
-    return text.encode("latin-1", "replace").decode("latin-1")
+def grouped_iban(iban: str) -> str:
+    compact = iban.replace(" ", "")
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
 
 
-def render_pdf(document: Document, entity: dict[str, Any], payer: Party) -> bytes:
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_page()
-    title = "Creditnota" if document.kind is DocumentKind.credit_note else "Factuur"
+def _printable(text: str) -> str:
+    """Core fonts speak Windows-1252 (which has the euro sign): anything else becomes '?'."""
+    return clean(text).encode("cp1252", "replace").decode("cp1252")
+
+
+class _Pdf(FPDF):
+    def __init__(self) -> None:
+        super().__init__(format="A4")
+        self.core_fonts_encoding = "windows-1252"
+        self.set_margins(10, 12, 10)
+        self.set_auto_page_break(auto=True, margin=15)
+        self.add_page()
+
+    def text_block(self, x: float, width: float, lines: list[str], height: float = 5) -> float:
+        """Left-aligned lines at x, each wrapped within `width`; returns the y below them."""
+        for text in lines:
+            if text:
+                self.set_x(x)
+                self.multi_cell(width, height, _printable(text), new_x="LMARGIN", new_y="NEXT")
+        return self.get_y()
+
+    def height_of(self, width: float, text: str, height: float) -> float:
+        wrapped = self.multi_cell(
+            width, height, _printable(text), dry_run=True, output=MethodReturnValue.LINES
+        )
+        assert isinstance(wrapped, list)  # output=LINES answers the wrapped lines
+        return height * max(1, len(wrapped))
+
+
+def render_pdf(
+    document: Document, entity: dict[str, Any], payer: Party, training: Training | None = None
+) -> bytes:
+    pdf = _Pdf()
+    credit = document.kind is DocumentKind.credit_note
     pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(0, 10, _latin1(f"{title} {document.number}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.text_block(10, PAGE_WIDTH, [f"{'Creditnota' if credit else 'Factuur'} {document.number}"], 9)
+    pdf.ln(3)
+    _parties(pdf, entity, payer)
+    pdf.ln(4)
+    _facts(pdf, document, training)
+    pdf.ln(4)
+    _lines(pdf, document.lines)
+    _totals(pdf, document)
+    _exemption(pdf, document)
+    _payment(pdf, document, entity)
+    return bytes(pdf.output())
+
+
+def _parties(pdf: _Pdf, entity: dict[str, Any], payer: Party) -> None:
+    top = pdf.get_y()
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.text_block(10, COLUMN, ["Van"])
     pdf.set_font("Helvetica", size=10)
     seller = [
-        entity.get("name") or entity["_id"],
-        entity.get("street", ""),
-        f"{entity.get('postcode', '')} {entity.get('city', '')}".strip(),
-        f"KvK {entity.get('kvk') or '-'}  btw {entity.get('vat_number') or '-'}",
+        entity.get("name") or "",
+        entity.get("street") or "",
+        f"{entity.get('postcode') or ''} {entity.get('city') or ''}".strip(),
+        f"KvK {entity['kvk']}" if entity.get("kvk") else "",
+        f"Btw-nummer {entity['vat_number']}" if entity.get("vat_number") else "",
     ]
-    buyer = [payer.name, payer.street, f"{payer.postcode} {payer.city}".strip(), payer.payer_id]
-    for left, right in zip(seller, buyer, strict=True):
-        pdf.cell(95, 5, _latin1(left or ""))
-        pdf.cell(95, 5, _latin1(right or ""), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
-    facts = [
-        ("Factuurdatum", document.issue_date.isoformat()),
-        ("Vervaldatum", document.due_date.isoformat()),
-        ("Administratie", f"{document.entity_id} / grootboek {document.ledger.value}"),
-        ("Uw referentie", document.buyer_reference),
-    ]
-    if document.kind is DocumentKind.credit_note:
-        facts.append(
-            (
-                "Correctie op factuur",
-                document.credited_number or document.credited_document_id or "",
-            )
-        )
-    for label, value in facts:
-        pdf.cell(45, 5, _latin1(label))
-        pdf.cell(0, 5, _latin1(value), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
+    left_end = pdf.text_block(10, COLUMN, seller)
+    pdf.set_y(top)
     pdf.set_font("Helvetica", "B", 10)
-    for text, width in (
-        ("Omschrijving", 100),
-        ("Aantal", 15),
-        ("Prijs", 30),
-        ("Btw", 15),
-        ("Bedrag", 30),
-    ):
-        pdf.cell(width, 6, text, border="B")
-    pdf.ln()
+    pdf.text_block(10 + COLUMN + 6, COLUMN, ["Aan"])
+    pdf.set_font("Helvetica", size=10)
+    buyer = [
+        payer.name,
+        payer.street,
+        f"{payer.postcode} {payer.city}".strip(),
+        payer.country if payer.country != "NL" else "",
+        f"{SCHEME_LABELS[payer.scheme]} {payer.endpoint}" if payer.scheme and payer.endpoint else "",
+    ]
+    right_end = pdf.text_block(10 + COLUMN + 6, COLUMN, buyer)
+    pdf.set_y(max(left_end, right_end))
+
+
+def _facts(pdf: _Pdf, document: Document, training: Training | None) -> None:
+    credit = document.kind is DocumentKind.credit_note
+    facts = [
+        ("Creditnotanummer" if credit else "Factuurnummer", document.number or ""),
+        ("Datum" if credit else "Factuurdatum", dutch_date(document.issue_date)),
+    ]
+    if credit:
+        credited = document.credited_number or ""
+        if document.credited_issue_date:
+            credited += f" van {dutch_date(document.credited_issue_date)}"
+        facts.append(("Correctie op factuur", credited))
+    else:
+        facts.append(("Vervaldatum", dutch_date(document.due_date)))
+    facts.append(("Uw referentie", document.buyer_reference))
+    if training is not None:
+        facts.append(("Opleiding", training.name))
+        if training.period:
+            facts.append(("Periode", training.period))
+    pdf.set_font("Helvetica", size=10)
+    for label, value in facts:
+        top = pdf.get_y()
+        pdf.text_block(10, 45, [label])
+        pdf.set_y(top)
+        pdf.text_block(55, PAGE_WIDTH - 45, [value])
+
+
+def _lines(pdf: _Pdf, lines: list[Line]) -> None:
+    pdf.set_font("Helvetica", "B", 10)
+    x = 10.0
+    for label, width in LINE_COLUMNS:
+        pdf.set_xy(x, pdf.get_y())
+        pdf.cell(width, 6, label, border="B", align="L" if label == "Omschrijving" else "R")
+        x += width
+    pdf.ln(7)
     pdf.set_font("Helvetica", size=9)
-    for line in document.lines:
-        vat = "vrij" if line.vat_category.value == "E" else f"{line.vat_rate_bp / 100:.0f}%"
-        pdf.cell(100, 5, _latin1(line.description[:60]))
-        pdf.cell(15, 5, str(line.quantity), align="R")
-        pdf.cell(30, 5, money(line.unit_price_cents), align="R")
-        pdf.cell(15, 5, vat, align="R")
-        pdf.cell(30, 5, money(line.amount_cents), align="R", new_x="LMARGIN", new_y="NEXT")
+    description_width = LINE_COLUMNS[0][1]
+    for line in lines:
+        needed = pdf.height_of(description_width - 2, line.description, 4.5)
+        if pdf.get_y() + needed > pdf.h - pdf.b_margin:
+            pdf.add_page()
+        top = pdf.get_y()
+        end = pdf.text_block(10, description_width - 2, [line.description], 4.5)
+        pdf.set_y(top)
+        x = 10.0 + description_width
+        vat = "vrijgesteld" if line.vat_category is VatCategory.exempt else f"{line.vat_rate_bp / 100:g}%"
+        values = (str(line.quantity), money(line.unit_price_cents), vat, money(line.amount_cents))
+        for (_, width), value in zip(LINE_COLUMNS[1:], values, strict=True):
+            pdf.set_xy(x, top)
+            pdf.cell(width, 4.5, _printable(value), align="R")
+            x += width
+        pdf.set_y(max(end, top + 4.5) + 1.5)
+
+
+def _totals(pdf: _Pdf, document: Document) -> None:
+    pdf.ln(2)
+    pdf.set_font("Helvetica", size=10)
+    rows = [("Subtotaal excl. btw", document.net_cents)]
+    for part in document.vat_breakdown():
+        label = "Btw vrijgesteld" if part.category is VatCategory.exempt else f"Btw {part.rate_bp / 100:g}%"
+        rows.append((f"{label} over {money(part.taxable_cents)}", part.tax_cents))
+    rows.append(
+        ("Totaal" if document.kind is DocumentKind.invoice else "Totaal creditnota", document.total_cents)
+    )
+    for label, cents in rows:
+        top = pdf.get_y()
+        pdf.text_block(10, PAGE_WIDTH - 40, [label])
+        pdf.set_xy(10 + PAGE_WIDTH - 40, top)
+        pdf.cell(40, 5, _printable(money(cents)), align="R", new_x="LMARGIN", new_y="NEXT")
+
+
+def _exemption(pdf: _Pdf, document: Document) -> None:
+    reasons = [b.exemption_reason for b in document.vat_breakdown() if b.exemption_reason]
+    if reasons:
+        pdf.ln(2)
+        pdf.set_font("Helvetica", "I", 9)
+        pdf.text_block(10, PAGE_WIDTH, reasons, 4.5)
+
+
+def _payment(pdf: _Pdf, document: Document, entity: dict[str, Any]) -> None:
     pdf.ln(3)
     pdf.set_font("Helvetica", size=10)
-    for label, cents in (
-        ("Subtotaal", document.net_cents),
-        ("Btw", document.vat_cents),
-        ("Totaal", document.total_cents),
-    ):
-        pdf.cell(160, 6, label, align="R")
-        pdf.cell(30, 6, money(cents), align="R", new_x="LMARGIN", new_y="NEXT")
-    exempt = [b for b in document.vat_breakdown() if b.exemption_reason]
-    if exempt:
-        pdf.ln(2)
-        pdf.set_font("Helvetica", "I", 8)
-        pdf.multi_cell(0, 4, _latin1(exempt[0].exemption_reason or ""))
-    if entity.get("iban") and document.kind is DocumentKind.invoice:
-        pdf.set_font("Helvetica", size=9)
-        pdf.multi_cell(
-            0,
-            5,
-            _latin1(f"Gelieve te betalen op {entity['iban']} onder vermelding van {document.number}."),
-        )
-    return bytes(pdf.output())
+    holder = entity.get("account_holder") or entity.get("name") or ""
+    account = ""
+    if entity.get("iban"):
+        account = f"IBAN {grouped_iban(entity['iban'])} t.n.v. {holder}"
+        if entity.get("bic"):
+            account += f", BIC {entity['bic']}"
+    if document.kind is DocumentKind.invoice:
+        lines = [
+            f"Graag {money(document.total_cents)} voor {dutch_date(document.due_date)} overmaken"
+            + (f" op {account}." if account else "."),
+            f"Betalingskenmerk: {document.number}",
+        ]
+    else:
+        lines = [
+            f"Dit bedrag verrekenen wij met factuur {document.credited_number}; "
+            "is die al betaald, dan betalen wij het aan u terug.",
+            f"Ons rekeningnummer: {account}" if account else "",
+            f"Kenmerk: {document.number}",
+        ]
+    pdf.text_block(10, PAGE_WIDTH, lines)

@@ -3,7 +3,9 @@
 Element order follows the UBL 2.1 schemas (an XSD sequence), the content the Peppol rules:
 buyer reference, endpoint ids with their EAS scheme (0106 KvK, 0190 OIN), one VAT category
 per line with the exemption reason where exempt, the ledger in AccountingCost, and for a
-credit note type 381 with a reference to the invoice it corrects."""
+credit note type 381 with a reference to the invoice it corrects. A private person's invoice
+follows EN 16931 itself (see `_for_a_private_person`). Every text is cleaned of control
+characters on the way out (`einvoice.text`)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from lxml import etree
 
 from billing.domain.invoices import Document, DocumentKind, Party, VatCategory
 from billing.domain.money import decimal_string
+from billing.einvoice.text import clean
+from billing.payers import lacking
 
 NS_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 NS_CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
@@ -22,10 +26,12 @@ NS_CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 
 PEPPOL_CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 NLCIUS_CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0"
+EN16931_CUSTOMIZATION = "urn:cen.eu:en16931:2017"  # the norm itself: a private person's invoice
 PEPPOL_PROFILE = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 UNIT_ONE = "C62"  # UN/ECE rec 20: "one" (a seat, a service)
 CREDIT_TRANSFER_SEPA = "58"
 KVK_SCHEME = "0106"
+EMAIL_SCHEME = "EM"  # EAS code list (EN 16931): electronic mail
 
 
 @dataclass(frozen=True)
@@ -62,9 +68,9 @@ class IncompleteParty(ValueError):
 
 
 def _el(parent: etree._Element, ns: str, name: str, text: str | None = None, **attrs: str) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{ns}}}{name}", **attrs)
+    element = etree.SubElement(parent, f"{{{ns}}}{name}", **{k: clean(v) for k, v in attrs.items()})
     if text is not None:
-        element.text = text
+        element.text = clean(text)  # a control character would make the XML unwritable
     return element
 
 
@@ -94,7 +100,12 @@ def build(
     if document.number is None:
         raise ValueError("only a numbered document can be exported")
     buyer = buyer or document.payer
-    if not buyer.scheme or not buyer.endpoint:
+    missing = lacking(buyer)
+    if missing:  # an invoice issued before the register existed, say: no invalid e-invoice leaves
+        raise IncompleteParty(f"payer {buyer.payer_id} lacks {', '.join(missing)} for an e-invoice")
+    if buyer.kind == "participant" and not buyer.scheme:
+        customization = _for_a_private_person(customization)
+    elif not buyer.scheme or not buyer.endpoint:
         raise IncompleteParty(f"payer {buyer.payer_id} has no electronic address (scheme 0106 or 0190)")
     credit = document.kind is DocumentKind.credit_note
     root_ns = NS_CREDIT_NOTE if credit else NS_INVOICE
@@ -150,14 +161,31 @@ def _supplier(holder: etree._Element, seller: Seller) -> None:
     cbc(legal, "CompanyID", seller.kvk, schemeID=KVK_SCHEME)
 
 
+def _for_a_private_person(customization: str) -> str:
+    """A private person is no Peppol participant (no KvK or OIN, no Peppol id) and SI-UBL 2.0
+    wants a KvK or OIN of every Dutch buyer (BR-NL-10): their e-invoice follows EN 16931 itself,
+    with the e-mail address as electronic address where known. It is kept and mailed, not sent
+    over Peppol."""
+    if customization == NLCIUS_CUSTOMIZATION:
+        raise IncompleteParty(
+            "SI-UBL 2.0 (NLCIUS) needs a KvK or OIN number of a Dutch buyer (BR-NL-10), which a "
+            "private person does not have: use the EN 16931 e-invoice or the PDF"
+        )
+    return EN16931_CUSTOMIZATION
+
+
 def _customer(holder: etree._Element, buyer: Party) -> None:
     party = cac(holder, "Party")
-    cbc(party, "EndpointID", buyer.endpoint, schemeID=buyer.scheme)  # type: ignore[arg-type]
+    if buyer.scheme and buyer.endpoint:
+        cbc(party, "EndpointID", buyer.endpoint, schemeID=buyer.scheme)
+    elif buyer.email:
+        cbc(party, "EndpointID", buyer.email, schemeID=EMAIL_SCHEME)
     cbc(cac(party, "PartyName"), "Name", buyer.name)
     _address(party, buyer.street, buyer.city, buyer.postcode, buyer.country)
     legal = cac(party, "PartyLegalEntity")
     cbc(legal, "RegistrationName", buyer.name)
-    cbc(legal, "CompanyID", buyer.endpoint, schemeID=buyer.scheme)  # type: ignore[arg-type]
+    if buyer.scheme and buyer.endpoint:  # a private person has no KvK or OIN (NL-R-005 then is silent)
+        cbc(legal, "CompanyID", buyer.endpoint, schemeID=buyer.scheme)
 
 
 def _payment(root: etree._Element, document: Document, seller: Seller) -> None:
@@ -210,7 +238,7 @@ def _line(root: etree._Element, document: Document, index: int, line: Any, credi
     amount(element, "LineExtensionAmount", line.amount_cents, document.currency)
     cbc(element, "AccountingCost", line.accounting_cost)
     item = cac(element, "Item")
-    cbc(item, "Name", line.description[:100])
+    cbc(item, "Name", line.description)
     category = cac(item, "ClassifiedTaxCategory")
     cbc(category, "ID", line.vat_category.value)
     cbc(category, "Percent", percent(line.vat_rate_bp))

@@ -3,6 +3,7 @@ invoice with its lines traced to their cause, the cohort allocation report, paym
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +16,9 @@ from billing.api.reports import allocation_row
 from billing.api.views import document_view
 from billing.domain.ledgers import Ledger
 from billing.domain.money import format_eur
+from billing.einvoice.pdf import dutch_date
 from billing.pages.consortium import consortium_router
+from billing.pages.payers import payers_router
 from billing.payments_import import (
     book_import,
     guess_format,
@@ -52,8 +55,17 @@ CAUSE_LABELS = {
 }
 
 
+def nl_date(value: str | None) -> str:
+    """2026-09-01 -> 01-09-2026, as on the PDF."""
+    try:
+        return dutch_date(date.fromisoformat(str(value)[:10])) if value else ""
+    except ValueError:
+        return str(value)
+
+
 def page_router(pages: Pages) -> APIRouter:
     pages.templates.env.filters["eur"] = format_eur
+    pages.templates.env.filters["nl_date"] = nl_date
     pages.templates.env.globals |= {"status_labels": STATUS_LABELS, "cause_labels": CAUSE_LABELS}
     router = APIRouter(include_in_schema=False)
 
@@ -219,5 +231,6 @@ def page_router(pages: Pages) -> APIRouter:
         return import_page(request, principal, entity, preview=result)
 
     router.include_router(consortium_router(pages, finance_entity))
+    router.include_router(payers_router(pages, finance_entity))
     router.include_router(pages.demo_sign_in_router())
     return router

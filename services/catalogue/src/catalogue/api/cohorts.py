@@ -31,7 +31,7 @@ from llo_shared.problems import Problem
 router = APIRouter(tags=["cohorts"])
 ProviderRole = Annotated[Principal, Depends(require_roles("provider"))]
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
-PRIVATE_FIELDS = ("enrolments", "enrolment_ids", "surcharge_acceptances")
+PRIVATE_FIELDS = ("enrolments", "enrolment_ids", "surcharge_acceptances", "surcharge_parts_now")
 
 
 def cohort_view(doc: dict[str, Any], owner_view: bool) -> dict[str, Any]:
@@ -40,6 +40,8 @@ def cohort_view(doc: dict[str, Any], owner_view: bool) -> dict[str, Any]:
     if not owner_view:
         for key in PRIVATE_FIELDS:
             out.pop(key, None)
+    else:
+        out["surcharge_parts_now"] = rules.surcharge_now(doc)  # in the order of decision.surcharge.payers
     out["start_guaranteed"] = rules.start_guaranteed(doc)
     return out
 
@@ -117,7 +119,10 @@ async def update_cohort(
 
 class StatusChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    status: Literal["running", "completed"]
+    status: Literal["running", "completed", "cancelled"]
+    reason: str | None = Field(
+        default=None, max_length=200, description="why a confirmed cohort is called off"
+    )
 
 
 @router.post("/cohorts/{cohort_id}/status")
@@ -125,7 +130,10 @@ async def change_status(
     cohort_id: str, body: StatusChange, store: Store, index: Index, principal: ProviderRole, request: Request
 ) -> dict[str, Any]:
     current = await own_cohort(store, principal, cohort_id)
-    doc = await store.set_status(current, CohortStatus(body.status))
+    if body.status == "cancelled":
+        doc = await store.call_off(current, decided_by=principal.subject, reason=body.reason)
+    else:
+        doc = await store.set_status(current, CohortStatus(body.status))
     index.upsert_cohort(doc)
     wake_relay(request)
     return cohort_view(doc, True)

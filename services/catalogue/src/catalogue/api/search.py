@@ -27,6 +27,7 @@ from catalogue.domain.vocab import (
 )
 from catalogue.search import SearchQuery, SearchResult
 from catalogue.store import decode_cursor, encode_cursor
+from llo_shared.dates import Day
 from llo_shared.problems import Problem
 from llo_shared.skills import load_skills
 
@@ -69,8 +70,8 @@ class SearchParams(BaseModel):
     requires_workplace: bool | None = None
     intake_required: bool | None = None
     max_price_cents: int | None = Field(default=None, ge=0)
-    start_from: date | None = None
-    start_until: date | None = None
+    start_from: Day | None = None
+    start_until: Day | None = None
     min_seats_left: int | None = Field(default=None, ge=1, le=500)
     start_guaranteed: bool | None = None
     near: str | None = Field(

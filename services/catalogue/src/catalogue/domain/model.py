@@ -9,7 +9,6 @@ dates are ordered) raise ValueError that pydantic reports against the model.
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -32,6 +31,7 @@ from catalogue.domain.vocab import (
     VatCode,
     Visibility,
 )
+from llo_shared.dates import Day
 
 ORG_ID = r"^[A-Z]{2,5}-[A-Z0-9]{2,12}$"  # "BRIN-25LH", "KVK-39084217", "OIN-..."
 Text = Annotated[str, Field(min_length=1, max_length=200)]
@@ -230,9 +230,9 @@ class OfferingUpdate(OfferingFields):
 
 
 class CohortFields(Strict):
-    start_date: date
-    end_date: date
-    decision_date: date
+    start_date: Day
+    end_date: Day
+    decision_date: Day
     municipality: Text
     postcode: str = Field(pattern=PC4.pattern, description="PC4 (1311) or full postcode (1311 AB)")
     capacity: int = Field(ge=1, le=500)

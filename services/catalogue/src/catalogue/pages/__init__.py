@@ -89,6 +89,21 @@ SEARCH_TEXT_FIELDS = ("q", "near", "start_from", "start_until", "min_seats_left"
 APPLY_URL = "/recruitment/aanmelden?cohort={cohort_id}"
 
 
+def start_price(offering: dict[str, Any], cohort: dict[str, Any]) -> dict[str, Any]:
+    """What a private seat on this start moment costs, as billing invoices it (the cohort's seat
+    price, carried in ParticipantEnrolled), and why it differs from the offering's price if it does."""
+    kinds = cohort.get("funding_kinds") or rules.seat_funding_kinds(offering, cohort)
+    if "private" not in kinds:
+        return {"cents": None, "note": "alleen bekostigde plaatsen"}
+    cents, listed = int(cohort["seat_price_cents"]), rules.list_price_cents(offering)
+    if cents == listed:
+        return {"cents": cents, "note": None}
+    return {
+        "cents": cents,
+        "note": f"eigen prijs van dit startmoment; de prijs van de opleiding is {dutch.euro(listed)}",
+    }
+
+
 @dataclass(frozen=True)
 class CohortState:
     """How a start moment shows on the portal: its mark, and whether one can apply (and how)."""
@@ -167,7 +182,7 @@ def course_json_ld(
         },
         "offers": {
             "@type": "Offer",
-            "price": f"{offering['price']['tuition_cents'] / 100:.2f}",
+            "price": f"{rules.list_price_cents(offering) / 100:.2f}",
             "priceCurrency": "EUR",
             "category": "Bekostigd" if offering["funding"] == "bekostigd" else "Privaat",
         },
@@ -211,6 +226,8 @@ def page_router(pages: Pages) -> APIRouter:
         skill_label=load_skills().label,
         status_label=dutch.status,
         cohort_state=cohort_state,
+        start_price=start_price,
+        list_price_cents=rules.list_price_cents,
     )
 
     def store(request: Request) -> Any:

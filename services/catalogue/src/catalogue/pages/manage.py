@@ -284,7 +284,8 @@ def manage_router(pages: Pages) -> APIRouter:
         values = {
             "capacity": "16",
             "break_even": "12",
-            "seat_price_euro": forms.cents_to_euro(offering["price"]["tuition_cents"]),
+            # The offering's price, components added up: what the portal shows for it.
+            "seat_price_euro": forms.cents_to_euro(rules.list_price_cents(offering)),
             "rolling": offering["start_policy"] == "continuous",
         }
         return cohort_form(request, principal, offering, values, {})

@@ -4,6 +4,7 @@ what they say in words (reasons, group figures, the fill chart) comes from pages
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,7 +26,7 @@ from matching.domain.places import PLACES, REGIONS
 from matching.pages.explain import DELIVERY_LABELS, fill_chart, group_sentence, reasons
 from matching.schemas import CandidateCreate, DemandCreate, ProposalDecision
 from matching.store import CANDIDATES, DEMANDS, OFFERINGS, PLACEMENTS, PROPOSALS, SURCHARGES
-from matching.usecases import Matching
+from matching.usecases import Matching, skipped_if_broken
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -423,7 +424,9 @@ def page_router(pages: Pages) -> APIRouter:
         candidates = await uc.store.find(CANDIDATES, {"region": region, "status": "active"})
         best: dict[str, list[dict[str, Any]]] = {}
         for candidate in candidates:
-            best[candidate["_id"]] = await explained_matches(uc, principal, candidate["_id"], 3)
+            best[candidate["_id"]] = []
+            with skipped_if_broken("candidate", candidate), suppress(Problem):
+                best[candidate["_id"]] = await explained_matches(uc, principal, candidate["_id"], 3)
         fill = [f for f in await uc.region_fill(principal, region) if f["missing_to_break_even"] > 0][:15]
         open_proposals = await uc.store.find(PROPOSALS, {"region": region, "status": "open"})
         names = await provider_names(uc, {p["offering_id"] for p in open_proposals})

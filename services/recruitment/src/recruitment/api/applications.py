@@ -25,6 +25,7 @@ from recruitment.domain.application import Application, IntakeResult, Source
 from recruitment.domain.campaign import CampaignStatus, Channel
 from recruitment.domain.funding import Funding
 from recruitment.domain.funnel import DropOutReason, Stage, allowed_next, manual_next
+from recruitment.payers import PayerChoice
 from recruitment.workflows import NotFound, Recruitment
 
 router = APIRouter(prefix="/applications", tags=["applications"])
@@ -40,6 +41,9 @@ class ApplicationCreate(BaseModel):
     candidate_ref: str | None = Field(default=None, max_length=100, description="matching's pseudonymous ref")
     applicant: Applicant
     consent: Literal[True] = Field(description="the person agreed to the privacy statement")
+    payer: PayerChoice | None = Field(
+        default=None, description="who will pay for a private seat (with invoice details for `self`)"
+    )
 
 
 class TransitionRequest(BaseModel):
@@ -57,6 +61,7 @@ def application_json(application: Application, personal: dict[str, Any] | None =
     if personal is not None:
         data["applicant"] = personal.get("applicant")
         data["consent"] = personal.get("consent")
+        data["payer"] = personal.get("payer")
     return data
 
 
@@ -103,6 +108,7 @@ async def register(
         registered_by=principal.org,
         candidate_ref=body.candidate_ref,
         personal=personal_fields(body.applicant, recruitment.clock()),
+        payer=body.payer,
     )
     return application_json(application)
 

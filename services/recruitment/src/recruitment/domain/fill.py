@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 OPEN_COHORT_STATUSES = frozenset({"planned", "scheduled", "open"})
 
@@ -26,6 +26,8 @@ def fill_goal(cohort: CohortFill, today: date, lead_days: int) -> int:
     """The seats a fill campaign should aim for today, or 0 if none is needed (yet)."""
     if cohort.status not in OPEN_COHORT_STATUSES or cohort.decision_date is None:
         return 0
-    if not (cohort.decision_date - timedelta(days=lead_days) <= today <= cohort.decision_date):
+    # Days until the decision, not `decision_date - timedelta(lead_days)`: that overflows for a
+    # date near year 1, and one such cohort stopped the sweep for every provider.
+    if not 0 <= (cohort.decision_date - today).days <= lead_days:
         return 0
     return min(cohort.missing_seats, max(0, cohort.capacity - cohort.seats_taken))

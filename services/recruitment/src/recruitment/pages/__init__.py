@@ -15,14 +15,14 @@ from llo_shared.problems import Problem
 from recruitment.applicants import personal_fields
 from recruitment.charts import STAGE_LABELS, fill_svg, funnel_svg
 from recruitment.cohorts import CohortView, cohort_view
-from recruitment.domain.application import Exemption, IntakeResult, Score, Source
+from recruitment.domain.application import Application, Exemption, IntakeResult, Score, Source
 from recruitment.domain.campaign import Campaign, CampaignStatus, Channel
 from recruitment.domain.figures import funnel_figures
 from recruitment.domain.funding import Funding, FundingKind, Payer
 from recruitment.domain.funnel import FUNNEL, DropOutReason, InvalidTransition, Stage, manual_next
 from recruitment.pages.forms import MESSAGES, FormInput
 from recruitment.reports import campaign_report, fill_points
-from recruitment.workflows import MissingInput, Recruitment
+from recruitment.workflows import FundingNotOffered, MissingInput, Recruitment
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -59,6 +59,17 @@ STATUS_LABELS = {
     CampaignStatus.running: "loopt",
     CampaignStatus.closed: "gesloten",
 }
+FUNDING_LABELS = {
+    FundingKind.funded_bol: "Bekostigd (BOL)",
+    FundingKind.funded_bbl: "Bekostigd (BBL)",
+    FundingKind.private: "Privaat (deelnemer, werkgever of fonds betaalt)",
+}
+FUNDING_REFUSALS = {
+    "funded_bol": "bekostigde plaatsen (BOL)",
+    "funded_bbl": "bekostigde plaatsen (BBL)",
+    "private": "private plaatsen",
+}
+FUNDING_REFUSED_NOTE = "seat rejected: funding_not_offered"
 WORKLIST_STAGES = [
     Stage.interested,
     Stage.intake_planned,
@@ -74,6 +85,7 @@ def _labels() -> dict[str, Any]:
         "channel_labels": {str(k): v for k, v in CHANNEL_LABELS.items()},
         "reason_labels": {str(k): v for k, v in REASON_LABELS.items()},
         "status_labels": {str(k): v for k, v in STATUS_LABELS.items()},
+        "funding_labels": {str(k): v for k, v in FUNDING_LABELS.items()},
     }
 
 
@@ -180,6 +192,14 @@ def page_router(pages: Pages) -> APIRouter:
         cohort_id: Annotated[str, Form(max_length=200)] = "",
         campaign: Annotated[str, Form(max_length=200)] = "",
         channel: Annotated[str, Form(max_length=40)] = "",
+        betaler: Annotated[str, Form(max_length=20)] = "",
+        organisatie: Annotated[str, Form(max_length=160)] = "",
+        kvk: Annotated[str, Form(max_length=20)] = "",
+        factuur_naam: Annotated[str, Form(max_length=200)] = "",
+        factuur_straat: Annotated[str, Form(max_length=200)] = "",
+        factuur_postcode: Annotated[str, Form(max_length=20)] = "",
+        factuur_plaats: Annotated[str, Form(max_length=100)] = "",
+        factuur_email: Annotated[str, Form(max_length=300)] = "",
     ) -> HTMLResponse | RedirectResponse:
         recruitment = recruitment_of(request)
         found, cohorts = await _form_target(recruitment, campaign or None, cohort_id or None)
@@ -192,8 +212,16 @@ def page_router(pages: Pages) -> APIRouter:
             postcode=postcode,
             consent=consent == "ja",
             cohort_id=cohort_id,
+            betaler=betaler,
+            organisatie=organisatie,
+            kvk=kvk,
+            factuur_naam=factuur_naam,
+            factuur_straat=factuur_straat,
+            factuur_postcode=factuur_postcode,
+            factuur_plaats=factuur_plaats,
+            factuur_email=factuur_email,
         )
-        applicant = form.applicant()
+        applicant, payer = form.validated()
         chosen = next((c for c in cohorts if c.cohort_id == cohort_id), None)
         if chosen is None:
             form.errors["cohort_id"] = MESSAGES["cohort_id"]
@@ -216,6 +244,7 @@ def page_router(pages: Pages) -> APIRouter:
             channel=_channel(channel),
             by="portal",
             personal=personal_fields(applicant, recruitment.clock()),
+            payer=payer,
         )
         return RedirectResponse("/recruitment/aanmelden/bedankt", status_code=303)
 
@@ -280,16 +309,32 @@ def page_router(pages: Pages) -> APIRouter:
         if principal.role != "admin":
             query["provider_id"] = principal.org
         docs = await recruitment.store.applications.find(query).sort([("stage", 1), ("_id", 1)]).to_list(500)
+        cohorts = await _cohorts_of(recruitment, {d.get("cohort_id") for d in docs})
         rows = sorted(
-            ({"doc": d, "next": [str(s) for s in manual_next(Stage(d["stage"]))]} for d in docs),
+            (
+                {
+                    "doc": d,
+                    "next": [str(s) for s in manual_next(Stage(d["stage"]))],
+                    "funding": _funding_options(cohorts.get(d.get("cohort_id") or "")),
+                }
+                for d in docs
+            ),
             key=lambda r: (WORKLIST_STAGES.index(Stage(r["doc"]["stage"])), r["doc"]["created_at"]),
         )
+        refused_query: dict[str, Any] = {
+            "stage": "rejected",
+            "history.note": "seat rejected: funding_not_offered",
+        }
+        if principal.role != "admin":
+            refused_query["provider_id"] = principal.org
+        refused = await recruitment.store.applications.find(refused_query).sort("_id", 1).to_list(100)
         return render(
             request,
             "intake.html",
             principal,
             title="Intake-werklijst",
             rows=rows,
+            refused=refused,
             message=message,
             reasons=list(DropOutReason),
         )
@@ -329,7 +374,7 @@ def page_router(pages: Pages) -> APIRouter:
                 by=principal.subject,
                 reason=reason,
                 intake=intake,
-                funding=_worklist_funding(funding_kind, application.participant_ref),
+                funding=_worklist_funding(funding_kind, application),
             )
             message = "Opgeslagen."
         except (InvalidTransition, MissingInput, ValueError) as error:
@@ -340,14 +385,35 @@ def page_router(pages: Pages) -> APIRouter:
     return router
 
 
-def _worklist_funding(kind: FundingKind | None, participant_ref: str) -> Funding | None:
-    """The worklist offers the simple cases; several payers with shares go through the API."""
+async def _cohorts_of(recruitment: Recruitment, cohort_ids: set[Any]) -> dict[str, CohortView]:
+    docs = await recruitment.store.all_cohorts({"_id": {"$in": [c for c in cohort_ids if c]}})
+    return {view.cohort_id: view for view in (cohort_view(d) for d in docs) if view}
+
+
+def _funding_options(cohort: CohortView | None) -> list[str]:
+    """The kinds of seat the provider may choose at admission: what the catalogue offers."""
+    return [str(kind) for kind in FundingKind if cohort is None or cohort.offers(kind)]
+
+
+def _worklist_funding(kind: FundingKind | None, application: Application) -> Funding | None:
+    """The worklist offers the simple cases; several payers with shares go through the API.
+
+    A private seat is paid by whom the person named when applying; without that, by the person
+    (billing then asks for their invoice details before it invoices)."""
     if kind is None:
         return None
-    if kind == FundingKind.private:
-        payer = Payer(payer_id=participant_ref, kind="participant", name="Deelnemer", share_bp=10_000)
-        return Funding(funding_kind=kind, payers=[payer])
-    return Funding(funding_kind=kind)
+    if kind != FundingKind.private:
+        return Funding(funding_kind=kind)
+    declared = application.funding
+    if declared is not None and declared.funding_kind == FundingKind.private:
+        return declared
+    payer = Payer(
+        payer_id=application.participant_ref,
+        kind="participant",
+        name=application.participant_ref,
+        share_bp=10_000,
+    )
+    return Funding(funding_kind=kind, payers=[payer])
 
 
 def _open(cohort: CohortView) -> bool:
@@ -355,10 +421,14 @@ def _open(cohort: CohortView) -> bool:
 
 
 def _dutch_refusal(error: Exception) -> str:
+    if isinstance(error, FundingNotOffered):
+        offered = " of ".join(FUNDING_REFUSALS.get(k, k) for k in error.offered) or "geen plaatsen"
+        asked = FUNDING_REFUSALS.get(error.asked, error.asked)
+        return f"Dit startmoment heeft geen {asked}. Kies de financiering opnieuw: het biedt {offered}."
     if isinstance(error, MissingInput) and error.field == "intake":
         return "Vul de scores van de intake in."
     if isinstance(error, MissingInput) and error.field == "funding":
-        return "Geef eerst de financiering en betalers op."
+        return "Kies eerst de financiering van de plaats."
     if isinstance(error, InvalidTransition):
         return "Deze stap kan nu niet."
     return "Kies een reden."

@@ -1,0 +1,29 @@
+"""A merge: the seats' money follows the people to the target cohort (credit on the old, invoice
+on the new at the target's seat price); a later withdrawal credits the new invoice."""
+
+from billing import testkit as ev
+
+
+async def test_a_merged_cohorts_seats_are_credited_there_and_invoiced_on_the_target(billing):
+    await billing.feed(ev.provider_registered(), ev.offering_published())
+    await billing.feed(ev.cohort(), ev.cohort(cohort_id="COH-2", seat_price_cents=240_000))
+    await billing.feed(ev.enrolled("ENR-1"), ev.enrolled("ENR-2", funding_kind="funded_bbl"))
+    merged = ev.cancelled()
+    merged[1].payload["merged_into"] = "COH-2"
+    await billing.feed(merged)
+    documents = await billing.documents()
+    assert sorted((d["kind"], d["cohort_id"], d["total_cents"]) for d in documents) == [
+        ("credit_note", "COH-1", 250_000),
+        ("invoice", "COH-1", 250_000),
+        ("invoice", "COH-2", 240_000),
+    ]
+    moved = await billing.db["enrolments"].find({}).sort("_id", 1).to_list(None)
+    assert [(e["_id"], e["cohort_id"], e["merged_from"]) for e in moved] == [
+        ("ENR-1", "COH-2", "COH-1"),
+        ("ENR-2", "COH-2", "COH-1"),  # a funded seat moves too (counted for the allocation), unbilled
+    ]
+    await billing.feed(merged)  # redelivered: nothing more
+    assert len(await billing.documents()) == 3
+    await billing.feed(ev.withdrawn("ENR-1", cohort_id="COH-2"))
+    credits = await billing.documents(kind="credit_note", cohort_id="COH-2")
+    assert [c["total_cents"] for c in credits] == [240_000]

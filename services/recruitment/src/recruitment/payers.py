@@ -1,0 +1,162 @@
+"""Who pays for a private seat, as the person says when applying, and the invoice details billing
+needs for a person who pays themselves.
+
+The details are personal data: recruitment keeps them beside the application (erased on request)
+and hands them to billing only sealed (llo_shared.sealed: a JWE only billing's private key opens),
+so events carry ciphertext and a pseudonym, never a person's name or address. Organisations
+(employer, UWV, gemeente, O&O-fonds) are no personal data: their names travel as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from llo_shared.sealed import seal, sealing_key
+from recruitment.applicants import Applicant
+from recruitment.domain.funding import FULL_SHARE_BP, Funding, FundingKind, Payer, PayerKind
+
+_KVK = re.compile(r"^[0-9]{8}$")
+# UWV's OIN (Peppol scheme 0190), as the matching demo and billing route e-invoices to it.
+UWV_OIN = "00000001003214345000"
+
+Sealer = Callable[[dict[str, Any]], str]
+
+
+class Who(StrEnum):
+    self = "self"
+    employer = "employer"
+    uwv = "uwv"
+    gemeente = "gemeente"
+    oo_fonds = "oo_fonds"
+
+
+class InvoiceDetails(BaseModel):
+    """Where the invoice for a person who pays themselves goes (the keys billing opens)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=2, max_length=120)
+    street: str = Field(min_length=3, max_length=120, description="street and house number")
+    postcode: str = Field(max_length=7)
+    city: str = Field(min_length=2, max_length=80)
+    country: str = Field(default="NL", pattern=r"^NL$", description="Dutch addresses only for now")
+    email: str | None = Field(default=None, max_length=200)
+
+    @field_validator("name", "city")
+    @classmethod
+    def _letters(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not any(ch.isalpha() for ch in value):
+            raise ValueError("needs letters")
+        return value
+
+    @field_validator("street")
+    @classmethod
+    def _street_and_number(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not (any(ch.isalpha() for ch in value) and any(ch.isdigit() for ch in value)):
+            raise ValueError("give the street and the house number")
+        return value
+
+    @field_validator("postcode")
+    @classmethod
+    def _postcode(cls, value: str) -> str:
+        checked = Applicant.model_validate({"name": "xx", "email": "x@x.nl", "postcode": value}).postcode
+        if checked is None:
+            raise ValueError("not a Dutch postcode (1234 AB)")
+        return checked
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return Applicant.model_validate({"name": "xx", "email": value}).email
+
+
+class PayerChoice(BaseModel):
+    """ "Wie betaalt?": the person themselves (with invoice details), their employer (with its KvK
+    number), UWV, their gemeente or an O&O-fonds (with its name)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    who: Who
+    organisation: str | None = Field(
+        default=None, max_length=160, description="the employer's, gemeente's or fund's name"
+    )
+    kvk: str | None = Field(default=None, max_length=8, description="the employer's KvK number (8 digits)")
+    invoice: InvoiceDetails | None = Field(default=None, description="for `self`: where the invoice goes")
+
+    @model_validator(mode="after")
+    def _what_each_payer_needs(self) -> PayerChoice:
+        if self.who == Who.self and self.invoice is None:
+            raise ValueError("invoice: a person who pays needs the invoice details")
+        if self.who == Who.employer and not (self.kvk and _KVK.match(self.kvk)):
+            raise ValueError("kvk: the employer's KvK number has 8 digits")
+        if self.who in (Who.employer, Who.gemeente, Who.oo_fonds) and not (self.organisation or "").strip():
+            raise ValueError("organisation: name the employer, gemeente or fund")
+        return self
+
+    def funding(self, participant_ref: str, sealer: Sealer) -> Funding:
+        """A private seat paid in full by this payer; a person appears by pseudonym and sealed details."""
+        return Funding(funding_kind=FundingKind.private, payers=[self.payer(participant_ref, sealer)])
+
+    def payer(self, participant_ref: str, sealer: Sealer) -> Payer:
+        org = (self.organisation or "").strip()
+        if self.who == Who.self:
+            assert self.invoice is not None
+            details = self.invoice.model_dump(mode="json", exclude_none=True)
+            return participant_payer(participant_ref, sealed_details=sealer(details))
+        if self.who == Who.employer:
+            return Payer(
+                payer_id=f"KVK-{self.kvk}",
+                kind="employer",
+                name=org,
+                scheme="0106",
+                endpoint=self.kvk,
+                share_bp=FULL_SHARE_BP,
+            )
+        if self.who == Who.uwv:
+            return Payer(
+                payer_id=f"OIN-{UWV_OIN}",
+                kind="uwv",
+                name="UWV",
+                scheme="0190",
+                endpoint=UWV_OIN,
+                share_bp=FULL_SHARE_BP,
+            )
+        kind: PayerKind = "gemeente" if self.who == Who.gemeente else "oo_fonds"
+        name = org if kind == "oo_fonds" or org.lower().startswith("gemeente") else f"Gemeente {org}"
+        slug = re.sub(r"[^A-Z0-9]+", "-", org.upper()).strip("-")[:60] or "ONBEKEND"
+        prefix = "GEM" if kind == "gemeente" else "OOF"
+        return Payer(payer_id=f"{prefix}-{slug}", kind=kind, name=name, share_bp=FULL_SHARE_BP)
+
+
+def participant_payer(participant_ref: str, *, sealed_details: str | None = None) -> Payer:
+    """The person as payer: the pseudonym is their id and their name in every event."""
+    return Payer(
+        payer_id=participant_ref,
+        kind="participant",
+        name=participant_ref,
+        sealed_details=sealed_details,
+        share_bp=FULL_SHARE_BP,
+    )
+
+
+def file_sealer(key_file: Path, *, create: bool) -> Sealer:
+    """Seals for billing with the key in `key_file` (its public half), read once when first needed."""
+    key = None
+
+    def sealer(details: dict[str, Any]) -> str:
+        nonlocal key
+        if key is None:
+            key = sealing_key(key_file, create=create)
+        return seal(details, key)
+
+    return sealer
