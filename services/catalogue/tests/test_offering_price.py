@@ -15,9 +15,10 @@ PRIVATE = {"credential_type": "cursus", "code": None, "leerweg": "derde_leerweg"
 
 
 def _price_cells(html: str) -> list[str]:
-    rows = re.findall(r"<tr>\s*<td>.*?</tr>", html, re.S)
+    """The price column of the start moments table (the apply column follows it)."""
     return [
-        " ".join(re.sub(r"<[^>]+>", " ", re.findall(r"<td>(.*?)</td>", r, re.S)[-1]).split()) for r in rows
+        " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+        for cell in re.findall(r'<td class="price">(.*?)</td>', html, re.S)
     ]
 
 
