@@ -12,6 +12,7 @@ nothing scrolls sideways, and axe-core finds no serious or critical accessibilit
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -206,4 +207,33 @@ def test_the_page_checks_catch_sideways_scrolling_and_accessibility_problems(che
         )
         with pytest.raises(AssertionError, match=r"accessibility problems.*label"):
             check(page)
+        browser.close()
+
+
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+MAIN_PAGES = (  # (demo user, page, file): each role's main page, for the README
+    ("", "/catalogue/?q=helpende&near=Almere&max_distance_km=25", "werkzoekende-zoeken"),
+    ("werkgever", "/matching/vragen", "werkgever-opleidingsvragen"),
+    ("rmt", "/matching/mobiliteitsteam", "mobiliteitsteam"),
+    ("aanbieder", "/catalogue/aanbieder", "opleider-aanbod"),
+    ("financien", "/billing/", "financiele-administratie"),
+)
+
+
+def test_each_roles_main_page_is_photographed_for_the_readme(demo, viewport, check):
+    """The README shows these pictures; made here, so they show the pages as they are."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser, page = open_browser(playwright, viewport)
+        for user, path, name in MAIN_PAGES:
+            page.context.clear_cookies()
+            if user:
+                page.goto(f"{demo}/catalogue/inloggen")
+                page.locator(f"form:has(input[value='{user}']) button").click()
+            page.goto(demo + path)
+            check(page)
+            if viewport["width"] >= 1280:
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=SCREENSHOTS / f"{name}.jpg", type="jpeg", quality=70)
         browser.close()
