@@ -43,12 +43,12 @@ def main_text(page: Any) -> str:
     return page.locator("main").inner_text()
 
 
-def test_a_job_seeker_finds_a_course_and_reaches_the_application_form(demo, viewport, check):
+def test_a_job_seeker_finds_a_course_and_reaches_the_application_form(shared_demo, viewport, check):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
         browser, page = open_browser(playwright, viewport)
-        page.goto(f"{demo}/")
+        page.goto(f"{shared_demo}/")
         check(page)
         page.get_by_role("link", name="Opleiding zoeken").click()
         check(page)
@@ -96,18 +96,19 @@ def test_a_job_seeker_finds_a_course_and_reaches_the_application_form(demo, view
         browser.close()
 
 
-def test_an_employer_places_a_demand_and_accepts_a_proposal(demo, viewport, check):
+def test_an_employer_places_a_demand_and_accepts_a_proposal(shared_demo, viewport, check):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
         browser, page = open_browser(playwright, viewport)
-        sign_in_from_the_sign_in_page(page, demo, "Sanne de Vries", check)
+        title = f"Monteurs warmtepomp ({viewport['width']} px)"  # the journeys share one demo
+        sign_in_from_the_sign_in_page(page, shared_demo, "Sanne de Vries", check)
         expect(page.get_by_role("heading", name="Welkom, Sanne de Vries")).to_be_visible()
         expect(page.locator("header")).to_contain_text("werkgever bij Zorggroep Almere")
 
         page.get_by_role("link", name="Nieuwe opleidingsvraag").click()
         check(page)
-        page.get_by_label("Wat zoekt u? (titel)").fill("Monteurs warmtepomp")
+        page.get_by_label("Wat zoekt u? (titel)").fill(title)
         page.get_by_label("Aantal deelnemers").fill("0")
         page.get_by_label("Budget per deelnemer in euro (als u dat heeft)").fill("veel")
         page.get_by_role("button", name="Vraag plaatsen").click()
@@ -115,14 +116,14 @@ def test_an_employer_places_a_demand_and_accepts_a_proposal(demo, viewport, chec
         summary = page.get_by_role("alert")
         expect(summary).to_contain_text("Het aantal deelnemers moet 1 of meer zijn.")
         expect(summary).to_contain_text("Vul het budget in euro in")
-        expect(page.get_by_label("Wat zoekt u? (titel)")).to_have_value("Monteurs warmtepomp")
+        expect(page.get_by_label("Wat zoekt u? (titel)")).to_have_value(title)
         assert not any(word in main_text(page) for word in ENGLISH)
         page.get_by_label("Aantal deelnemers").fill("4")
         page.get_by_label("Budget per deelnemer in euro (als u dat heeft)").fill("2.500")
         page.get_by_role("button", name="Vraag plaatsen").click()
         expect(page.get_by_role("status")).to_have_text("Uw opleidingsvraag is geplaatst.")
         check(page)
-        expect(page.get_by_role("heading", name="Monteurs warmtepomp")).to_be_visible()
+        expect(page.get_by_role("heading", name=title)).to_be_visible()
 
         for _ in range(30):  # the catalogue's cohorts reach matching by events, shortly after start
             if page.get_by_role("button", name="Voorstel accepteren").count():
@@ -135,12 +136,12 @@ def test_an_employer_places_a_demand_and_accepts_a_proposal(demo, viewport, chec
         browser.close()
 
 
-def test_a_mobility_team_registers_a_candidate_reads_why_and_places_the_person(demo, viewport, check):
+def test_a_mobility_team_registers_a_candidate_reads_why_and_places_the_person(shared_demo, viewport, check):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
         browser, page = open_browser(playwright, viewport)
-        sign_in_from_the_sign_in_page(page, demo, "Anouk Bakker", check)
+        sign_in_from_the_sign_in_page(page, shared_demo, "Anouk Bakker", check)
         page.get_by_role("link", name="Kandidaten en groepen").click()
         expect(page.get_by_role("heading", name="Mobiliteitsteam Flevoland")).to_be_visible()
         expect(page.locator("svg.chart")).to_be_visible()  # region fill as a chart
@@ -180,12 +181,12 @@ def test_a_mobility_team_registers_a_candidate_reads_why_and_places_the_person(d
         browser.close()
 
 
-def test_an_unknown_address_gets_a_dutch_page(demo, viewport, check):
+def test_an_unknown_address_gets_a_dutch_page(shared_demo, viewport, check):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
         browser, page = open_browser(playwright, viewport)
-        response = page.goto(f"{demo}/matching/bestaat-niet")
+        response = page.goto(f"{shared_demo}/matching/bestaat-niet")
         assert response.status == 404
         expect(page.get_by_role("heading", name="Pagina niet gevonden")).to_be_visible()
         check(page)
@@ -220,7 +221,7 @@ MAIN_PAGES = (  # (demo user, page, file): each role's main page, for the README
 )
 
 
-def test_each_roles_main_page_is_photographed_for_the_readme(demo, viewport, check):
+def test_each_roles_main_page_is_photographed_for_the_readme(shared_demo, viewport, check):
     """The README shows these pictures; made here, so they show the pages as they are."""
     from playwright.sync_api import sync_playwright
 
@@ -229,9 +230,9 @@ def test_each_roles_main_page_is_photographed_for_the_readme(demo, viewport, che
         for user, path, name in MAIN_PAGES:
             page.context.clear_cookies()
             if user:
-                page.goto(f"{demo}/catalogue/inloggen")
+                page.goto(f"{shared_demo}/catalogue/inloggen")
                 page.locator(f"form:has(input[value='{user}']) button").click()
-            page.goto(demo + path)
+            page.goto(shared_demo + path)
             check(page)
             if viewport["width"] >= 1280:
                 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
