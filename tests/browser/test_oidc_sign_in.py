@@ -79,6 +79,7 @@ def test_employer_and_finance_sign_in_and_see_only_their_own_organisation(region
         expect(employer.locator("#demo-user")).to_have_count(0)  # no demo users outside demo mode
         sign_in(employer, EMPLOYER)
         assert employer.url == f"{url}/matching/vragen"
+        expect(employer.get_by_test_id("signed-in-as")).to_contain_text("Wim Werkgever")
         expect(employer.get_by_test_id("signed-in-as")).to_contain_text("werkgever bij Zorggroep Almere")
         expect(employer.get_by_text("Helpenden voor onze woonlocaties").first).to_be_visible()
         expect(employer.get_by_text("Helpenden voor de thuiszorg")).to_have_count(0)  # another employer's
@@ -93,6 +94,7 @@ def test_employer_and_finance_sign_in_and_see_only_their_own_organisation(region
         finance = browser.new_context().new_page()
         finance.goto(f"{url}/billing/")
         sign_in(finance, FINANCE)
+        expect(finance.get_by_test_id("signed-in-as")).to_contain_text("Fien Financiën")
         expect(finance.get_by_test_id("signed-in-as")).to_contain_text(
             "financiële administratie bij ROC van Flevoland"
         )

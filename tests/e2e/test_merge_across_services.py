@@ -30,6 +30,15 @@ from tests.fixtures.surcharge_flow import settle
 CATALOGUE = "/catalogue/api/v1"
 RECRUITMENT = "/recruitment/api/v1"
 PROVIDER = "BRIN-25LH"
+EMPLOYER_ADDRESS = {
+    "name": "Zorggroep Almere",
+    "kind": "employer",
+    "scheme": "0106",
+    "endpoint": "39084217",
+    "street": "Hospitaaldreef 29",
+    "postcode": "1315 RC",
+    "city": "Almere",
+}
 
 
 @contextlib.asynccontextmanager
@@ -114,6 +123,12 @@ async def test_a_merge_moves_people_seats_and_their_money_to_the_target(settings
             )
             assert created.status_code == 201, created.text
         await settled()
+        # finance keeps the paying employer's address, so its seat invoices are issued, not left waiting
+        finance = bearer(settings, "finance", PROVIDER, "flevoland")
+        kept = await http["billing"].put(
+            f"/billing/api/v1/entities/{PROVIDER}/payers/KVK-39084217", json=EMPLOYER_ADDRESS, headers=finance
+        )
+        assert kept.status_code == 200, kept.text
 
         applications = []
         for n in range(3):

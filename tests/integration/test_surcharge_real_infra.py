@@ -155,12 +155,11 @@ async def billed_as_decided(flow: SurchargeFlow, what: str) -> None:
 
 
 async def relayed(flow: SurchargeFlow) -> None:
-    """FerretDB 1.24 applies an update as read-modify-write without isolation: let the relay clear
-    the cohort document's outbox before the next write to it (see test_recruitment_saga.py)."""
-    db = flow.catalogue.state.runtime.db
+    """Each step's events are on the broker before the next step (the steps read the consumers'
+    results); the relay never writes the cohort document, so this is about order, not races."""
+    relay = flow.catalogue.state.runtime.relay
 
     async def cleared() -> bool:
-        doc = await db["cohorts"].find_one({"_id": flow.cohort_id}, {"outbox_pending": 1})
-        return doc is not None and not doc.get("outbox_pending")
+        return await relay.unpublished() == 0
 
     await eventually(cleared, timeout=60, what="the cohort's outbox relayed")

@@ -2,6 +2,7 @@
 on the new at the target's seat price); a later withdrawal credits the new invoice."""
 
 from billing import testkit as ev
+from billing.handlers import ParticipantEnrolled, ref
 
 
 async def test_a_merged_cohorts_seats_are_credited_there_and_invoiced_on_the_target(billing):
@@ -27,3 +28,22 @@ async def test_a_merged_cohorts_seats_are_credited_there_and_invoiced_on_the_tar
     await billing.feed(ev.withdrawn("ENR-1", cohort_id="COH-2"))
     credits = await billing.documents(kind="credit_note", cohort_id="COH-2")
     assert [c["total_cents"] for c in credits] == [240_000]
+
+
+async def test_an_enrolment_that_arrives_after_the_merge_follows_it_too(billing):
+    await billing.feed(ev.provider_registered(), ev.offering_published())
+    await billing.feed(ev.cohort(), ev.cohort(cohort_id="COH-2", seat_price_cents=240_000))
+    merged = ev.cancelled()
+    merged[1].payload["merged_into"] = "COH-2"
+    await billing.feed(merged)
+    await billing.feed(ev.enrolled("ENR-LATE"))
+    run = [ev.enrolled(f"ENR-BULK-{n}")[1] for n in range(2)]  # the bulk path of a run of enrolments
+    await billing.runtime.biller.participants_enrolled(
+        [(ParticipantEnrolled.model_validate(e.payload), ref(e)) for e in run]
+    )
+    documents = await billing.documents(kind="invoice")
+    assert sorted((d["enrolment_id"], d["cohort_id"], d["total_cents"]) for d in documents) == [
+        ("ENR-BULK-0", "COH-2", 240_000),
+        ("ENR-BULK-1", "COH-2", 240_000),
+        ("ENR-LATE", "COH-2", 240_000),
+    ]

@@ -42,6 +42,7 @@ ENTITY_SETTINGS = {
 async def register(billing, monkeypatch):
     # the day finance completes the register; fixed, so the series (year) does not hang on the clock
     monkeypatch.setattr(payers_api, "today", lambda: date(2026, 9, 3))
+    billing.complete_register = False  # these payers wait for finance
     await billing.feed(ev.provider_registered(), ev.offering_published(), ev.cohort())
     assert (
         await billing.client.patch(API, json=ENTITY_SETTINGS, headers=billing.headers())

@@ -133,3 +133,15 @@ async def test_erasure_keeps_issued_invoices_and_forgets_the_rest(private):
     assert invoice["payer"]["name"] == "Fatima el Amrani", "an issued invoice is kept for 7 years"
     pdf = await private.client.get(f"{API}/documents/{invoice['number']}/pdf", headers=private.headers())
     assert "Kruidenlaan 7" in pdf_text(pdf.content)
+
+
+async def test_the_invoice_page_names_the_participant_and_offers_the_pdf(private):
+    token = seal(DETAILS, private.key)
+    await private.feed(ev.enrolled("ENR-P4", payers=[participant("pr-4444555566667777aaaa", token)]))
+    (invoice,) = await private.documents(kind="invoice")
+    page = await private.client.get(f"/billing/facturen/{invoice['number']}", headers=private.headers())
+    assert page.status_code == 200
+    assert "Fatima el Amrani" in page.text and "Kruidenlaan 7, 1326 AB Almere" in page.text
+    assert "01-09-2026" in page.text and "EN 16931" in page.text and "nlcius" not in page.text
+    listed = await private.client.get("/billing/facturen", headers=private.headers())
+    assert "Fatima el Amrani" in listed.text and "pr-4444555566667777aaaa" not in listed.text

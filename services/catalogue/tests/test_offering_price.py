@@ -15,11 +15,8 @@ PRIVATE = {"credential_type": "cursus", "code": None, "leerweg": "derde_leerweg"
 
 
 def _price_cells(html: str) -> list[str]:
-    """The price column of the start moments table (the apply column follows it)."""
-    return [
-        " ".join(re.sub(r"<[^>]+>", " ", cell).split())
-        for cell in re.findall(r'<td class="price">(.*?)</td>', html, re.S)
-    ]
+    cells = re.findall(r'<td class="price">(.*?)</td>', html, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
 
 
 async def test_the_start_moment_shows_the_invoiced_price_with_its_components(catalogue, client):

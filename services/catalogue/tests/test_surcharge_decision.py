@@ -3,10 +3,13 @@ per accepting demand, on the payers the demand names; seat events carry the part
 
 from datetime import date
 
+import pytest
+
 from catalogue.domain import rules
 from catalogue.domain.model import CohortCreate, OfferingCreate, ProviderCreate
 from catalogue.store import CatalogueStore
 from llo_shared.mongo import MemoryDatabase
+from llo_shared.problems import Problem
 
 from .conftest import cohort_body, offering_body, provider_body
 from .test_seats import outbox_events, request
@@ -106,3 +109,18 @@ async def test_seats_filled_later_return_the_reduction_pro_rata_to_the_decided_p
     )
     cohort = await store.cohort("coh-test")
     assert cohort["surcharge_parts_now"] == [1_080_000, 720_000]
+
+
+async def test_a_confirmed_cohort_called_off_owes_nothing_and_a_planned_one_needs_a_decision():
+    store = await store_with_cohort()
+    await store.record_surcharge_acceptance(acceptance("dem-1", 5, [EMPLOYER]))
+    planned = await store.cohort("coh-test")
+    with pytest.raises(Problem) as refused:
+        await store.call_off(planned, decided_by="test")
+    assert refused.value.status == 409
+    await store.decide(planned, "go_with_surcharge", decided_by="test")
+    called_off = await store.call_off(await store.cohort("coh-test"), decided_by="test", reason="docent ziek")
+    assert called_off["status"] == "cancelled"
+    assert rules.surcharge_now(await store.cohort("coh-test")) == [0]
+    cancelled = [e for e in await outbox_events(store) if e["event_type"] == "CohortCancelled"]
+    assert cancelled[-1]["payload"]["reason"] == "docent ziek"

@@ -13,7 +13,7 @@ from llo_shared.sealed import sealing_key, unseal
 from matching.settings import MatchingSettings
 from matching.store import PLACEMENTS
 from services.matching.tests.catalogue_events import published
-from services.matching.tests.test_api import API, candidate_body, post_demand
+from services.matching.tests.test_api import API, candidate_body, demand_body, post_demand
 from tests.support import eventually
 
 INVOICE = {
@@ -109,3 +109,9 @@ async def test_a_declined_proposal_publishes_a_code_not_the_typed_reason(
     await eventually(lambda: published(bus, "matching.placement.v1"), what="PlacementRejected")
     (event,) = published(bus, "matching.placement.v1")
     assert event.payload["reason"] == "schedule" and "Jan" not in json.dumps(event.payload)
+
+
+async def test_a_demand_is_paid_by_organisations_not_by_a_person(client, as_employer):
+    body = demand_body(payers=[SELF | {"share_bp": 10000}])
+    response = await client.post(f"{API}/demands", json=body, headers=as_employer)
+    assert response.status_code == 422 and "a demand is paid by organisations" in response.text

@@ -145,6 +145,7 @@ async def test_an_employer_payer_is_named_with_its_kvk_number(service, cohort):
     [
         ({"who": "self"}, "invoice"),
         ({"who": "self", "invoice": INVOICE | {"postcode": "12"}}, "postcode"),
+        ({"who": "self", "invoice": INVOICE | {"country": "BE"}}, "country"),
         ({"who": "self", "invoice": INVOICE | {"street": "Stationsstraat"}}, "street"),
         ({"who": "employer", "organisation": "Zorggroep Almere", "kvk": "3908"}, "kvk"),
         ({"who": "gemeente"}, "organisation"),
@@ -158,7 +159,8 @@ async def test_incomplete_payers_are_422_naming_the_field(service, cohort, payer
         headers=service.auth("rmt", RMT),
     )
     assert response.status_code == 422
-    assert field in response.text
+    fields = [e["field"] for e in response.json()["errors"]]
+    assert any(f.startswith("payer.") and f.split(".")[-1] == field for f in fields), fields
 
 
 async def test_the_form_takes_who_pays_and_the_invoice_address(service, cohort, sealing_key_file):
@@ -202,3 +204,18 @@ async def test_the_form_without_a_payer_still_applies(service, cohort):
     assert sent.status_code == 303
     [item] = (await service.client.get(f"{API}/applications", headers=service.auth())).json()["items"]
     assert item["funding"] is None
+
+
+async def test_the_intake_worklist_shows_who_pays_as_the_person_said(service, cohort):
+    body = applicant_body(cohort) | {
+        "payer": {"who": "employer", "organisation": "Zorggroep Almere", "kvk": "39084217"}
+    }
+    app_id = (
+        await service.client.post(f"{API}/applications", json=body, headers=service.auth("rmt", RMT))
+    ).json()["application_id"]
+    await _through_intake(service, app_id)
+    await service.client.post(
+        "/recruitment/demo/sign-in", data={"user": "aanbieder", "next": "/recruitment/"}
+    )
+    page = (await service.client.get("/recruitment/intake")).text
+    assert "Betaalt volgens de aanmelding: de werkgever (Zorggroep Almere)" in page

@@ -33,10 +33,14 @@ REPLAYER_GROUP = "llo.dlq-replayer"
 
 
 class KafkaBus:
-    def __init__(self, bootstrap: str, client_id: str = "llo", partitions: int = 3) -> None:
+    def __init__(
+        self, bootstrap: str, client_id: str = "llo", partitions: int = 3, stop_grace_s: float = 10.0
+    ) -> None:
         self._bootstrap = bootstrap
         self._client_id = client_id
         self._partitions = partitions
+        self._stop_grace_s = stop_grace_s
+        self._stopping = False
         self._producer: AIOKafkaProducer | None = None
         self._subscriptions: list[Subscription] = []
         self._consumers: list[tuple[AIOKafkaConsumer, asyncio.Task[None]]] = []
@@ -59,12 +63,21 @@ class KafkaBus:
             await self._start_consumer(subscription)
 
     async def stop(self) -> None:
+        # A stopping replica (rolling update, scale-down) finishes the events in hand and commits
+        # them before it leaves the group. Cancelling a handler whose write already reached the
+        # store would release its inbox claim, and the partition's next owner would apply that
+        # event a second time (tests/deploy/test_consumer_group.py). A handler that hangs longer
+        # than the grace period is cancelled all the same.
+        self._stopping = True
+        if self._consumers:
+            await asyncio.wait([task for _, task in self._consumers], timeout=self._stop_grace_s)
         for consumer, task in self._consumers:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             await consumer.stop()
         self._consumers.clear()
+        self._stopping = False
         if self._producer is not None:
             await self._producer.stop()
             self._producer = None
@@ -150,9 +163,11 @@ class KafkaBus:
         self._consumers.append((consumer, task))
 
     async def _consume(self, consumer: AIOKafkaConsumer, subscription: Subscription) -> None:
-        while True:
+        while not self._stopping:
             batches = await consumer.getmany(timeout_ms=200, max_records=500)
             for tp, records in batches.items():
+                if self._stopping:  # left uncommitted: the partition's next owner handles them
+                    break
                 await deliver_batch([_message(r) for r in records], subscription, self._send_dead_letter)
                 try:
                     await consumer.commit({tp: records[-1].offset + 1})

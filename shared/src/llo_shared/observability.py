@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from llo_shared.context import current_correlation_id, set_correlation_id, set_traceparent
+from llo_shared.context import (
+    checked_correlation_id,
+    checked_traceparent,
+    current_correlation_id,
+    set_correlation_id,
+    set_traceparent,
+)
 from llo_shared.metrics import HTTP_LATENCY
 
 CORRELATION_HEADER = "x-correlation-id"
@@ -53,10 +58,10 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}
-        correlation_id = headers.get(CORRELATION_HEADER) or str(uuid.uuid4())
-        set_correlation_id(correlation_id[:100])
-        set_traceparent(headers.get("traceparent"))
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        correlation_id = checked_correlation_id(headers.get(CORRELATION_HEADER))
+        set_correlation_id(correlation_id)
+        set_traceparent(checked_traceparent(headers.get("traceparent")))
         status = {"code": 500}
         started = time.perf_counter()
 
@@ -64,7 +69,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
                 message.setdefault("headers", []).append(
-                    (CORRELATION_HEADER.encode(), correlation_id[:100].encode())
+                    (CORRELATION_HEADER.encode(), correlation_id.encode())
                 )
             await send(message)
 

@@ -34,6 +34,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
+from pymongo.errors import OperationFailure
 
 from llo_shared import mongo
 from llo_shared.auth import ROLES, Principal, Role
@@ -108,25 +109,44 @@ def session_database(settings: ServiceSettings, db: Any) -> Any:
     return db.client[settings.session_database]
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    principal: Principal
+    name: str | None
+
+
 class SessionStore:
-    """Sessions and sign-ins under way, each with an expiry the reader checks (the TTL index only
-    cleans up)."""
+    """Sessions and sign-ins under way, each with an expiry the reader checks. A TTL index removes
+    expired ones; where the server has none (FerretDB 1.24), writes sweep them now and then."""
+
+    SWEEP_EVERY = timedelta(minutes=5)
 
     def __init__(self, db: Any) -> None:
         self._sessions = db["sessions"]
         self._logins = db["logins"]
         self._indexed = False
+        self._ttl_index = False
+        self._swept_at = datetime.min.replace(tzinfo=UTC)
 
-    async def _ensure_indexes(self) -> None:
+    async def _tidy(self) -> None:
         if not self._indexed:
-            for collection in (self._sessions, self._logins):
-                await collection.create_index(
-                    [("expires_at", 1)], name="expires_at_ttl", expireAfterSeconds=0
-                )
+            try:
+                for collection in (self._sessions, self._logins):
+                    await collection.create_index(
+                        [("expires_at", 1)], name="expires_at_ttl", expireAfterSeconds=0
+                    )
+                self._ttl_index = True
+            except OperationFailure:
+                log.info("no TTL indexes on this server: expired sessions are swept by the service")
             self._indexed = True
+        now = datetime.now(UTC)
+        if not self._ttl_index and now - self._swept_at > self.SWEEP_EVERY:
+            self._swept_at = now
+            for collection in (self._sessions, self._logins):
+                await collection.delete_many({"expires_at": {"$lt": now}})
 
     async def start_login(self, login: dict[str, Any]) -> str:
-        await self._ensure_indexes()
+        await self._tidy()
         cookie = secrets.token_urlsafe(32)
         expires = datetime.now(UTC) + LOGIN_TTL
         await self._logins.insert_one({"_id": _digest(cookie), "expires_at": expires, **login})
@@ -139,8 +159,8 @@ class SessionStore:
             return None
         return dict(login)
 
-    async def create(self, principal: Principal, id_token: str, ttl_s: int) -> str:
-        await self._ensure_indexes()
+    async def create(self, principal: Principal, id_token: str, ttl_s: int, name: str | None = None) -> str:
+        await self._tidy()
         cookie = secrets.token_urlsafe(32)
         await self._sessions.insert_one(
             {
@@ -149,17 +169,23 @@ class SessionStore:
                 "role": principal.role,
                 "org": principal.org,
                 "region": principal.region,
+                "name": name,
                 "id_token": id_token,
                 "expires_at": datetime.now(UTC) + timedelta(seconds=ttl_s),
             }
         )
         return cookie
 
-    async def principal(self, cookie: str) -> Principal | None:
+    async def signed_in(self, cookie: str) -> SignedIn | None:
         session = await self._sessions.find_one({"_id": _digest(cookie)})
         if session is None or _aware(session["expires_at"]) < datetime.now(UTC):
             return None
-        return Principal(session["subject"], session["role"], session["org"], session.get("region"))
+        principal = Principal(session["subject"], session["role"], session["org"], session.get("region"))
+        return SignedIn(principal, session.get("name"))
+
+    async def principal(self, cookie: str) -> Principal | None:
+        signed_in = await self.signed_in(cookie)
+        return signed_in.principal if signed_in else None
 
     async def end(self, cookie: str) -> str | None:
         """Ends the session; gives its ID token for the issuer's sign-out (id_token_hint)."""
@@ -280,7 +306,11 @@ async def session_principal(request: Request) -> Principal | None:
     cookie = request.cookies.get(SESSION_COOKIE)
     if sessions is None or not cookie:
         return None
-    return await sessions.principal(cookie)
+    signed_in = await sessions.signed_in(cookie)
+    if signed_in is None:
+        return None
+    request.state.signed_in_name = signed_in.name  # the header greets people by name
+    return signed_in.principal
 
 
 def sign_in_router(service: str, settings: ServiceSettings, issuer: Issuer) -> APIRouter:
@@ -341,10 +371,12 @@ def sign_in_router(service: str, settings: ServiceSettings, issuer: Issuer) -> A
                 )
             if error or not code:
                 raise SignInRefused("De aanmelddienst heeft de aanmelding niet bevestigd.")
-            principal, id_token = await _redeem(issuer, login, code[:2000])
+            principal, id_token, name = await _redeem(issuer, login, code[:2000])
         except SignInRefused as refusal:
             return refused(request, refusal)
-        cookie = await sessions.create(principal, id_token, settings.session_ttl_s)
+        if earlier := request.cookies.get(SESSION_COOKIE):  # signing in again replaces the session
+            await sessions.end(earlier)
+        cookie = await sessions.create(principal, id_token, settings.session_ttl_s, name)
         response = RedirectResponse(login["next"], status_code=303)
         response.delete_cookie(LOGIN_COOKIE, path=auth_path)
         _set_cookie(response, SESSION_COOKIE, cookie, settings, path="/", max_age=settings.session_ttl_s)
@@ -375,8 +407,9 @@ def sign_in_router(service: str, settings: ServiceSettings, issuer: Issuer) -> A
     return router
 
 
-async def _redeem(issuer: Issuer, login: dict[str, Any], code: str) -> tuple[Principal, str]:
-    """Code + PKCE verifier -> tokens; the ID token checked, userinfo added; -> principal."""
+async def _redeem(issuer: Issuer, login: dict[str, Any], code: str) -> tuple[Principal, str, str | None]:
+    """Code + PKCE verifier -> tokens; the ID token checked, userinfo added; -> principal, the
+    ID token (for sign-out) and the person's name as the issuer gives it."""
     metadata = await issuer.metadata()
     async with issuer.client(login["redirect_uri"]) as client:
         try:
@@ -399,4 +432,5 @@ async def _redeem(issuer: Issuer, login: dict[str, Any], code: str) -> tuple[Pri
             raise SignInRefused(
                 "De aanmelddienst weigerde de aanmelding af te ronden. Probeer het opnieuw."
             ) from None
-    return principal_from_claims(claims, issuer.settings), id_token
+    name = claims.get("name") or claims.get("preferred_username")
+    return principal_from_claims(claims, issuer.settings), id_token, str(name)[:100] if name else None

@@ -194,6 +194,9 @@ class Biller:
             upsert=True,
         )
         stored = await self.db[ENROLMENTS].find_one({"_id": enrolment.enrolment_id})
+        if cohort.get("merged_into"):  # the merge came first: the seat is on the target already
+            await self.move_merged_enrolments(cohort["_id"], cohort["merged_into"], event)
+            return
         if not is_private_seat(stored):
             return  # funded seats are counted for the allocation, never invoiced
         entity = await self.ensure_entity(stored["provider_id"])
@@ -217,7 +220,7 @@ class Biller:
         if invoices:
             self.wake(DOCUMENTS, [document.document_id for document, _ in invoices])
         for enrolment, event in run:
-            if enrolment.enrolment_id not in fresh:
+            if enrolment.enrolment_id not in fresh or cohorts.get(enrolment.cohort_id, {}).get("merged_into"):
                 await self.participant_enrolled(enrolment, event)
 
     async def _fresh_seat_invoices(
@@ -290,7 +293,13 @@ class Biller:
     async def cohort_cancelled(self, cancelled: Any, event: EventRef) -> None:
         await self.db[COHORTS].update_one(
             {"_id": cancelled.cohort_id},
-            {"$set": {"status": "cancelled", "cancelled_event_id": event.event_id}},
+            {
+                "$set": {
+                    "status": "cancelled",
+                    "cancelled_event_id": event.event_id,
+                    "merged_into": getattr(cancelled, "merged_into", None),
+                }
+            },
             upsert=True,
         )
         await drop_waiting(self.db, cohort_id=cancelled.cohort_id)

@@ -148,7 +148,7 @@ async def cohort_allocation(db: Any, entity_id: str, cohort_id: str) -> dict[str
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
-    """Flat CSV of report rows (nested values are written as text)."""
+    """Flat CSV of report rows (nested values are written as text, every text cell inert)."""
     if not rows:
         return ""
     buffer = io.StringIO()
@@ -156,5 +156,17 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: v if not isinstance(v, dict | list) else str(v) for k, v in row.items()})
+        writer.writerow({k: inert_cell(str(v) if isinstance(v, dict | list) else v) for k, v in row.items()})
     return buffer.getvalue()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(value: Any) -> Any:
+    """A text a spreadsheet would run as a formula (a payer's name "=HYPERLINK(...)", an
+    override reason "+cmd|...") gets a leading apostrophe, which shows it as text (OWASP CSV
+    injection). Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

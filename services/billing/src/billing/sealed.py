@@ -22,7 +22,7 @@ from typing import Any
 from joserfc.jwk import ECKey
 from pymongo.errors import DuplicateKeyError
 
-from billing.einvoice.text import clean
+from billing.domain.text import clean
 from billing.issuing import issue_waiting
 from billing.payers import register_entry
 from billing.store import DOCUMENTS, PAYERS, WAITING

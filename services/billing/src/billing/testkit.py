@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -44,6 +45,52 @@ async def register_known_payers(db: Any, entity_ids: tuple[str, ...] = (PROVIDER
             await register_payer(
                 db, entity_id, str(payer["payer_id"]), details | ADDRESSES[str(payer["payer_id"])]
             )
+
+
+TEST_ADDRESS = {"street": "Teststraat 1", "postcode": "1315 AA", "city": "Almere"}
+
+
+def payers_named_in(item: tuple[str, EventEnvelope]) -> list[tuple[str, dict[str, Any]]]:
+    """(administration, payer) of every organisation payer an event names: the payers of an
+    enrolment or placement, and those of a surcharge decision."""
+    payload = item[1].payload
+    surcharge = payload.get("surcharge") or {}
+    payers = list(payload.get("payers") or []) + list(surcharge.get("payers") or [])
+    entity_id = payload.get("provider_id") or PROVIDER
+    return [(entity_id, p) for p in payers if isinstance(p, dict) and p.get("kind") != "participant"]
+
+
+async def complete_register(db: Any, named: list[tuple[str, dict[str, Any]]]) -> None:
+    """A finance office that keeps its payer register complete: every organisation payer named
+    gets the postal address events never carry (NL-R-004), so its invoices are issued at once;
+    an entry finance already keeps stays as it is. Tests of the list to complete leave this out."""
+    from billing.payers import register_id
+
+    for entity_id, payer in named:
+        await db["payers"].update_one(
+            {"_id": register_id(entity_id, payer["payer_id"])},
+            {
+                "$setOnInsert": {
+                    "entity_id": entity_id,
+                    "payer_id": payer["payer_id"],
+                    "kind": payer.get("kind") or "employer",
+                    "source": "test",
+                }
+                | TEST_ADDRESS
+                | _electronic_address(payer["payer_id"])
+            },
+            upsert=True,
+        )
+
+
+def _electronic_address(payer_id: str) -> dict[str, str]:
+    """The KvK or OIN in an id like KVK-39084217 or OIN-0000...: finance knows it."""
+    kvk, oin = re.fullmatch(r"KVK-(\d{8})", payer_id), re.fullmatch(r"OIN-(\d{20})", payer_id)
+    if kvk:
+        return {"scheme": "0106", "endpoint": kvk.group(1)}
+    if oin:
+        return {"scheme": "0190", "endpoint": oin.group(1)}
+    return {}
 
 
 async def register_payer(db: Any, entity_id: str, payer_id: str, details: dict[str, Any]) -> None:

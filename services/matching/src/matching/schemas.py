@@ -144,6 +144,11 @@ class DemandCreate(Strict):
             raise ValueError("more participant_refs than participants")
         if self.payers and sum(p.share_bp for p in self.payers) != 10000:
             raise ValueError("payers' share_bp must add up to 10000")
+        if any(p.kind == "participant" for p in self.payers):
+            # Which of its people would that be? And the payer travels in the surcharge event.
+            raise ValueError(
+                "payers: a demand is paid by organisations; a person who pays registers as a candidate"
+            )
         return self
 
 

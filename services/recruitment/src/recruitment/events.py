@@ -103,6 +103,15 @@ class EnrolmentWithdrawn(EventPayload):
     was_enrolled: bool = False
 
 
+class ParticipantErased(EventPayload):
+    """The person behind this pseudonym asked to be forgotten: recruitment erased what it held.
+    Billing keeps issued invoices (fiscal retention) and drops what else it holds of the person."""
+
+    event_type: Literal["ParticipantErased"] = "ParticipantErased"
+    application_id: str
+    participant_ref: str
+
+
 PUBLISHED: dict[str, tuple[str, type[EventPayload]]] = {
     model.model_fields["event_type"].default: (topic, model)
     for topic, models in (
@@ -116,6 +125,7 @@ PUBLISHED: dict[str, tuple[str, type[EventPayload]]] = {
                 ParticipantEnrolled,
                 ParticipantWaitlisted,
                 EnrolmentWithdrawn,
+                ParticipantErased,
             ),
         ),
     )

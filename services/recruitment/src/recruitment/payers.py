@@ -15,7 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from llo_shared.sealed import seal, sealing_key
 from recruitment.applicants import Applicant
@@ -86,22 +86,43 @@ class PayerChoice(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    # Checked field by field (validate_default), so a 422 names the field that is missing.
     who: Who
     organisation: str | None = Field(
-        default=None, max_length=160, description="the employer's, gemeente's or fund's name"
+        default=None,
+        max_length=160,
+        validate_default=True,
+        description="the employer's, gemeente's or fund's name",
     )
-    kvk: str | None = Field(default=None, max_length=8, description="the employer's KvK number (8 digits)")
-    invoice: InvoiceDetails | None = Field(default=None, description="for `self`: where the invoice goes")
+    kvk: str | None = Field(
+        default=None, max_length=8, validate_default=True, description="the employer's KvK number (8 digits)"
+    )
+    invoice: InvoiceDetails | None = Field(
+        default=None, validate_default=True, description="for `self`: where the invoice goes"
+    )
 
-    @model_validator(mode="after")
-    def _what_each_payer_needs(self) -> PayerChoice:
-        if self.who == Who.self and self.invoice is None:
-            raise ValueError("invoice: a person who pays needs the invoice details")
-        if self.who == Who.employer and not (self.kvk and _KVK.match(self.kvk)):
-            raise ValueError("kvk: the employer's KvK number has 8 digits")
-        if self.who in (Who.employer, Who.gemeente, Who.oo_fonds) and not (self.organisation or "").strip():
-            raise ValueError("organisation: name the employer, gemeente or fund")
-        return self
+    @field_validator("organisation")
+    @classmethod
+    def _organisation_named(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("who") in (Who.employer, Who.gemeente, Who.oo_fonds) and not (value or "").strip():
+            raise ValueError("name the employer, gemeente or fund")
+        return value
+
+    @field_validator("kvk")
+    @classmethod
+    def _kvk_of_an_employer(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("who") == Who.employer and not (value and _KVK.match(value)):
+            raise ValueError("the employer's KvK number has 8 digits")
+        return value
+
+    @field_validator("invoice")
+    @classmethod
+    def _invoice_of_a_person(
+        cls, value: InvoiceDetails | None, info: ValidationInfo
+    ) -> InvoiceDetails | None:
+        if info.data.get("who") == Who.self and value is None:
+            raise ValueError("a person who pays gives the invoice details")
+        return value
 
     def funding(self, participant_ref: str, sealer: Sealer) -> Funding:
         """A private seat paid in full by this payer; a person appears by pseudonym and sealed details."""

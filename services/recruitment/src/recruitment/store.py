@@ -5,6 +5,7 @@ single-document write (outbox inside the aggregate)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -170,18 +171,46 @@ class RecruitmentStore:
             {"cohort_id": cohort_id, "stage": "waitlisted", "enrolment.waitlist_seq": {"$lt": seq}}
         )
 
-    async def erase_personal_data(self, query: dict[str, Any], at: datetime, *, unlink: bool = False) -> int:
-        """Empty the personal fields; `unlink` also drops the link to matching's candidate."""
-        erased: dict[str, Any] = {
-            "applicant": None,
-            "consent": None,
-            "payer": None,
-            "erased_at": at.isoformat(),
-        }
+    async def erase_personal_data(
+        self,
+        query: dict[str, Any],
+        at: datetime,
+        *,
+        unlink: bool = False,
+        announce: Callable[[Application], list[EventEnvelope]] = lambda _: [],
+    ) -> int:
+        """Empty the personal fields and the person's traces in the aggregate (notes, payer
+        details; Application.forgotten); `unlink` also drops the link to matching's candidate.
+        `announce` gives the events that tell other services (written in the same update)."""
+        erased: dict[str, Any] = dict.fromkeys(PERSONAL_FIELDS) | {"erased_at": at.isoformat()}
         if unlink:
             erased["candidate_ref"] = None
-        result = await self.applications.update_many(query, {"$set": erased})
-        return int(result.modified_count)
+        count = 0
+        for doc in await self.applications.find(query, {"_id": 1}).to_list(None):
+            count += await self._erase_one(doc["_id"], erased, announce)
+        return count
+
+    async def _erase_one(
+        self,
+        application_id: str,
+        erased: dict[str, Any],
+        announce: Callable[[Application], list[EventEnvelope]],
+    ) -> int:
+        for _ in range(8):  # a concurrent step is retried on the fresh state
+            doc = await self.applications.find_one({"_id": application_id})
+            if doc is None:
+                return 0
+            application = _application(doc).forgotten()
+            changes = _application_doc(application)
+            changes.pop("_id")
+            update = {"$set": changes | erased, "$inc": {"version": 1}}
+            result = await self.applications.update_one(
+                {"_id": application_id, "version": doc["version"]},
+                with_events(update, self.application_topic, announce(application)),
+            )
+            if result.matched_count:
+                return 1
+        raise ConcurrentChange(application_id)
 
     # cohort read model ---------------------------------------------------------
     async def upsert_cohort(

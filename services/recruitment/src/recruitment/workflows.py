@@ -221,10 +221,14 @@ class Recruitment:
         except AlreadyExists:
             return None
 
-    async def sweep_fill_campaigns(self) -> list[Campaign]:
-        """Time passes without events; this checks every known cohort against today's date."""
+    async def sweep_fill_campaigns(self, provider_id: str | None = None) -> list[Campaign]:
+        """Time passes without events; this checks every known cohort (of one provider, if named)
+        against today's date. One cohort's bad data is logged and skipped, never stops the others."""
+        query: dict[str, Any] = {"status": {"$nin": ["cancelled", "completed"]}}
+        if provider_id is not None:
+            query["provider_id"] = provider_id
         proposed = []
-        for doc in await self.store.all_cohorts({"status": {"$nin": ["cancelled", "completed"]}}):
+        for doc in await self.store.all_cohorts(query):
             if campaign := await self._sweep_one(doc):
                 proposed.append(campaign)
         return proposed
@@ -626,6 +630,24 @@ class Recruitment:
         return moved
 
     async def erase_candidate(self, candidate_ref: str) -> int:
-        return await self.store.erase_personal_data(
-            {"candidate_ref": candidate_ref}, self.clock(), unlink=True
+        erased = await self.store.erase_personal_data(
+            {"candidate_ref": candidate_ref}, self.clock(), unlink=True, announce=self._erased
         )
+        self._wake()
+        return erased
+
+    async def erase_application(self, application_id: str) -> bool:
+        """The person asked to be forgotten: name, contact details, consent, notes and payer
+        details go; the funnel steps stay for the figures. Billing hears of it (ParticipantErased)."""
+        erased = await self.store.erase_personal_data(
+            {"_id": application_id}, self.clock(), announce=self._erased
+        )
+        self._wake()
+        return erased == 1
+
+    @staticmethod
+    def _erased(application: Application) -> list[EventEnvelope]:
+        payload = ev.ParticipantErased(
+            application_id=application.application_id, participant_ref=application.participant_ref
+        )
+        return [ev.envelope(payload, application.application_id)]

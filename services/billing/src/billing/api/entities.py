@@ -25,7 +25,7 @@ from billing.domain.costing import (
     integral_cost_per_seat,
 )
 from billing.domain.ledgers import BillingMoment
-from billing.einvoice.text import PLAIN_TEXT
+from billing.domain.text import PLAIN_TEXT
 from billing.facts import list_price
 from billing.reports import entity_documents, ledger_summary
 from billing.store import COHORTS, COST_MODELS, ENTITIES, OFFERINGS

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from billing.api.deps import MAX_PAGE, EntityId, FinancePrincipal, entity_for, page, runtime_of, today
-from billing.einvoice.text import PLAIN_TEXT
+from billing.domain.text import PLAIN_TEXT
 from billing.issuing import issue_waiting
 from billing.payers import register_entry, waiting_for
 from billing.reports import entity_documents

@@ -16,6 +16,7 @@ from lxml import etree
 from pydantic import BaseModel
 
 from billing.domain.payments import parse_amount_cents
+from billing.domain.text import clean
 
 CAMT053_NAMESPACES = {
     "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02": "camt.053.001.02",
@@ -23,6 +24,9 @@ CAMT053_NAMESPACES = {
 }
 MAX_ENTRIES = 5000
 TEXT_LIMIT = 200
+# A statement line above one billion euros is a typo or an attack, not a payment (and would not
+# fit the store's 64-bit integers for long): refused with the row it is on.
+MAX_AMOUNT_CENTS = 100_000_000_000
 
 
 class StatementEntry(BaseModel):
@@ -154,10 +158,7 @@ def _transaction_details(transaction: etree._Element | None, ns: dict[str, str])
 def _amount(element: etree._Element | None, where: str) -> tuple[int, str]:
     if element is None or not (element.text or "").strip():
         raise StatementError(where, "amount missing", field="Amt")
-    try:
-        cents = parse_amount_cents(element.text or "")
-    except ValueError as error:
-        raise StatementError(where, str(error), field="Amt") from None
+    cents = bounded_amount(element.text or "", where, "Amt")
     if cents <= 0:
         raise StatementError(where, "a credit entry has a positive amount", field="Amt")
     currency = element.get("Ccy", "")
@@ -178,7 +179,7 @@ def _text(element: etree._Element | None, path: str, ns: dict[str, str]) -> str:
     if element is None:
         return ""
     found = element.find(path, ns)
-    return (found.text or "").strip() if found is not None else ""
+    return clean(found.text or "").strip() if found is not None else ""
 
 
 # CSV -----------------------------------------------------------------------------------
@@ -195,21 +196,38 @@ def parse_statement_csv(text: str) -> list[StatementEntry]:
     importing the same file again gives the same keys."""
     sample = text[:2000]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in CSV_REQUIRED if c not in header]
-    if missing:
-        raise StatementError("rij 1", f"missing columns: {', '.join(missing)}", field="csv")
-    seen: dict[str, int] = {}
-    entries = []
-    for row_number, raw in enumerate(reader, start=2):
-        if row_number - 1 > MAX_ENTRIES:
-            raise StatementError(f"rij {row_number}", f"more than {MAX_ENTRIES} rows", field="csv")
-        row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        entry = _csv_entry(row, row_number, seen)
-        if entry is not None:
-            entries.append(entry)
+    # newline="": the csv module itself reads \n, \r\n and a bare \r (old Mac exports) as line ends
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    row_number = 1
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        missing = [c for c in CSV_REQUIRED if c not in header]
+        if missing:
+            raise StatementError("rij 1", f"missing columns: {', '.join(missing)}", field="csv")
+        seen: dict[str, int] = {}
+        entries = []
+        for row_number, raw in enumerate(reader, start=2):
+            if row_number - 1 > MAX_ENTRIES:
+                raise StatementError(f"rij {row_number}", f"more than {MAX_ENTRIES} rows", field="csv")
+            # a control character (NUL, say) in a statement text is noise: FerretDB cannot even store it
+            row = {k.strip().lower(): clean(v or "").strip() for k, v in raw.items() if isinstance(k, str)}
+            entry = _csv_entry(row, row_number, seen)
+            if entry is not None:
+                entries.append(entry)
+    except csv.Error as error:  # e.g. a NUL byte, or a quote left open
+        raise StatementError(f"rij {row_number + 1}", f"not readable as CSV: {error}", field="csv") from None
     return entries
+
+
+def bounded_amount(text: str, where: str, field: str) -> int:
+    """Cents of an amount in the file, refused (with where it is) if unreadable or absurd."""
+    try:
+        cents = parse_amount_cents(text)
+    except ValueError:
+        raise StatementError(where, f"not an amount: {text[:40]!r}", field=field) from None
+    if abs(cents) > MAX_AMOUNT_CENTS:
+        raise StatementError(where, "amount above EUR 1.000.000.000,00", field=field)
+    return cents
 
 
 def _csv_entry(row: dict[str, str], row_number: int, seen: dict[str, int]) -> StatementEntry | None:
@@ -218,10 +236,7 @@ def _csv_entry(row: dict[str, str], row_number: int, seen: dict[str, int]) -> St
         booked_on = date.fromisoformat(row["date"])
     except ValueError:
         raise StatementError(where, f"date {row['date']!r} is not YYYY-MM-DD", field="csv") from None
-    try:
-        amount = parse_amount_cents(row["amount"])
-    except ValueError as error:
-        raise StatementError(where, str(error), field="csv") from None
+    amount = bounded_amount(row["amount"], where, "csv")
     if amount <= 0:
         return None
     currency = (row.get("currency") or "EUR").upper()

@@ -20,7 +20,7 @@ from fpdf.enums import MethodReturnValue
 
 from billing.domain.invoices import Document, DocumentKind, Line, Party, VatCategory
 from billing.domain.money import format_eur
-from billing.einvoice.text import clean
+from billing.domain.text import clean
 
 PAGE_WIDTH = 190  # A4 minus 10 mm margins
 COLUMN = 92

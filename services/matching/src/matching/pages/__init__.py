@@ -115,8 +115,9 @@ def page_router(pages: Pages) -> APIRouter:
     def signed_in_as(principal: Principal | None, *roles: str) -> bool:
         return principal is not None and (principal.role in roles or principal.role == "admin")
 
-    def sign_in_needed(request: Request, principal: Principal | None, title: str, who: str) -> HTMLResponse:
-        return render(request, "sign_in_needed.html", principal, 403, title=title, role_needed=who)
+    def sign_in_needed(request: Request, principal: Principal | None, title: str, role: str) -> HTMLResponse:
+        # `who` is the layout's (the signed-in person): this page names the role it needs
+        return render(request, "sign_in_needed.html", principal, 403, title=title, needed_role=role)
 
     @router.get("/matching/", response_class=HTMLResponse)
     def home(request: Request, principal: PagePrincipal) -> HTMLResponse:

@@ -216,10 +216,8 @@ async def transition(
 async def erase(application_id: str, principal: Anyone, recruitment: RecruitmentDep) -> dict[str, Any]:
     """The person asked to be forgotten: name, contact details and consent go; the figures stay."""
     application = await readable(application_id, principal, recruitment)
-    erased = await recruitment.store.erase_personal_data(
-        {"_id": application.application_id}, recruitment.clock()
-    )
-    return {"application_id": application_id, "erased": erased == 1}
+    erased = await recruitment.erase_application(application.application_id)
+    return {"application_id": application_id, "erased": erased}
 
 
 @enrolments.get("")

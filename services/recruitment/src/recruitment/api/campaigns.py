@@ -143,7 +143,8 @@ fill_router = APIRouter(prefix="/fill-campaigns", tags=["campaigns"])
 
 @fill_router.post("/sweep")
 async def sweep(principal: ProviderOrAdmin, recruitment: RecruitmentDep) -> dict[str, Any]:
-    """Check every known cohort against today's date (time passes without events)."""
-    proposed = await recruitment.sweep_fill_campaigns()
-    visible = [c for c in proposed if principal.owns(c.provider_id)]
-    return {"items": [campaign_json(c) for c in visible], "total": len(visible), "next": None}
+    """Check cohorts against today's date (time passes without events): an admin sweeps every
+    provider's cohorts, a provider only its own."""
+    provider_id = None if principal.role == "admin" else principal.org
+    proposed = await recruitment.sweep_fill_campaigns(provider_id)
+    return {"items": [campaign_json(c) for c in proposed], "total": len(proposed), "next": None}

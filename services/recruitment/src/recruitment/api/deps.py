@@ -59,8 +59,18 @@ def page(items: list[Any], ids: list[str], total: int, limit: int) -> dict[str, 
     }
 
 
+# Roles inside an organisation matter: a provider's finance clerk (role finance, same org) neither
+# reads applicants nor runs the funnel or campaigns; that is the provider role's work (or an admin's).
+MANAGERS = ("provider", "admin")
+
+
+def manages(principal: Principal, provider_id: str) -> bool:
+    """The caller runs recruitment for this provider: its provider role, or an admin."""
+    return principal.role in MANAGERS and principal.owns(provider_id)
+
+
 def can_see_campaign(principal: Principal, campaign: Campaign) -> bool:
-    if principal.owns(campaign.provider_id):
+    if manages(principal, campaign.provider_id):
         return True
     return principal.role == "rmt" and campaign.status == "running"
 
@@ -71,11 +81,11 @@ def ensure_campaign_reader(principal: Principal, campaign: Campaign) -> None:
 
 
 def can_manage_application(principal: Principal, application: Application) -> bool:
-    return principal.owns(application.provider_id)
+    return manages(principal, application.provider_id)
 
 
 def can_read_application(principal: Principal, application: Application) -> bool:
-    if principal.owns(application.provider_id):
+    if manages(principal, application.provider_id):
         return True
     return principal.role == "rmt" and application.registered_by == principal.org
 

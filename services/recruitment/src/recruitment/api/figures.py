@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
+from llo_shared.auth import Principal, require_roles
 from recruitment.api.applications import Anyone
 from recruitment.api.campaigns import readable_campaign
 from recruitment.api.deps import RecruitmentDep
@@ -17,6 +18,7 @@ from recruitment.domain.funnel import FUNNEL
 from recruitment.reports import campaign_report, figures_csv, figures_json, fill_points
 
 router = APIRouter(tags=["figures"])
+Manager = Annotated[Principal, Depends(require_roles("provider"))]
 
 
 @router.get("/campaigns/{campaign_id}/figures")
@@ -57,7 +59,7 @@ async def fill_chart(campaign_id: str, principal: Anyone, recruitment: Recruitme
 
 
 @router.get("/figures/channels")
-async def channel_figures(principal: Anyone, recruitment: RecruitmentDep) -> dict[str, Any]:
+async def channel_figures(principal: Manager, recruitment: RecruitmentDep) -> dict[str, Any]:
     """Conversion per channel over all campaigns of the caller's organisation."""
     query = {} if principal.role == "admin" else {"provider_id": principal.org}
     applications = await recruitment.store.all_applications(query)

@@ -119,8 +119,33 @@ class Application(BaseModel):
         """True while the catalogue may count a seat for this application."""
         return self.stage in (Stage.enrolment_requested, Stage.enrolled)
 
+    def forgotten(self) -> Application:
+        """What stays after the person asked to be forgotten: the funnel steps, dates and reasons
+        (the figures need them), without free-text notes (they held phone numbers, a BSN) and
+        without the person as payer beyond their pseudonym (no name, no sealed invoice details)."""
+        intake = self.intake.model_copy(update={"notes": None}) if self.intake else None
+        enrolment = (
+            self.enrolment.model_copy(
+                update={"funding": _anonymous(self.enrolment.funding, self.participant_ref)}
+            )
+            if self.enrolment
+            else None
+        )
+        return self.model_copy(
+            update={
+                "history": [t.model_copy(update={"note": None}) for t in self.history],
+                "intake": intake,
+                "funding": _anonymous(self.funding, self.participant_ref) if self.funding else None,
+                "enrolment": enrolment,
+            }
+        )
+
     def entered_at(self, stage: Stage) -> datetime | None:
         return next((t.at for t in self.history if t.to_stage == stage), None)
+
+
+def _anonymous(funding: Funding, participant_ref: str) -> Funding:
+    return funding.without_sealed_details().of_participant(participant_ref)
 
 
 def received(

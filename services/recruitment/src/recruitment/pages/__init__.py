@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from llo_shared.auth import Principal
 from llo_shared.pages import PagePrincipal, Pages
 from llo_shared.problems import Problem
+from recruitment.api.deps import manages
 from recruitment.applicants import personal_fields
 from recruitment.charts import STAGE_LABELS, fill_svg, funnel_svg
 from recruitment.cohorts import CohortView, cohort_view
@@ -64,6 +65,13 @@ FUNDING_LABELS = {
     FundingKind.funded_bbl: "Bekostigd (BBL)",
     FundingKind.private: "Privaat (deelnemer, werkgever of fonds betaalt)",
 }
+PAYER_LABELS = {
+    "self": "de deelnemer zelf",
+    "employer": "de werkgever",
+    "uwv": "UWV",
+    "gemeente": "de gemeente",
+    "oo_fonds": "een O&O-fonds",
+}
 FUNDING_REFUSALS = {
     "funded_bol": "bekostigde plaatsen (BOL)",
     "funded_bbl": "bekostigde plaatsen (BBL)",
@@ -86,6 +94,7 @@ def _labels() -> dict[str, Any]:
         "reason_labels": {str(k): v for k, v in REASON_LABELS.items()},
         "status_labels": {str(k): v for k, v in STATUS_LABELS.items()},
         "funding_labels": {str(k): v for k, v in FUNDING_LABELS.items()},
+        "payer_labels": PAYER_LABELS,
     }
 
 
@@ -255,7 +264,7 @@ def page_router(pages: Pages) -> APIRouter:
     # the provider's campaign dashboard ----------------------------------------------------
     async def _readable_campaign(request: Request, principal: Principal | None, campaign_id: str) -> Campaign:
         found = await recruitment_of(request).store.campaign(campaign_id)
-        if found is None or principal is None or not principal.owns(found[0].provider_id):
+        if found is None or principal is None or not manages(principal, found[0].provider_id):
             raise Problem(404, "not-found", "Campagne niet gevonden")
         return found[0]
 
@@ -353,7 +362,7 @@ def page_router(pages: Pages) -> APIRouter:
     ) -> RedirectResponse:
         recruitment = recruitment_of(request)
         found = await recruitment.store.application(application_id)
-        if found is None or principal is None or not principal.owns(found[0].provider_id):
+        if found is None or principal is None or not manages(principal, found[0].provider_id):
             raise Problem(404, "not-found", "Aanmelding niet gevonden")
         application = found[0]
         intake = None
