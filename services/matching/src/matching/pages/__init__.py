@@ -103,9 +103,7 @@ async def provider_names(uc: Matching, offering_ids: set[str]) -> dict[str, str]
 def page_router(pages: Pages) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     skills = load_skills()
-    pages.templates.env.globals.update(
-        skill_label=skills.label, delivery_label=lambda m: DELIVERY_LABELS.get(m, m), region_label=REGIONS.get
-    )
+    pages.templates.env.globals["skill_label"] = skills.label
 
     def render(
         request: Request, template: str, principal: Principal | None, status: int = 200, **context: Any
