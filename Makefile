@@ -14,13 +14,15 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON ?= python3.11
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help demo test test-fast stack stack-down bench lint schemas sync chromium clean
+.PHONY: help demo test test-fast fuzz audit stack stack-down bench lint schemas sync chromium clean
 
 help:
 	@echo "make demo   - run all four services in one process with demo data (http://$(HOST):$(PORT)/catalogue/)"
 	@echo "make test   - every test tier: unit, service, contract, integration (real Kafka + FerretDB), e2e, browser"
 	@echo "make test-fast - unit, service and contract tests on the in-memory adapters only"
 	@echo "make stack  - real local Kafka (KRaft) + FerretDB + each service as its own process"
+	@echo "make fuzz   - schemathesis against the four OpenAPI documents, 2,000 cases per service"
+	@echo "make audit  - pip-audit of the dependencies (LLO_AUDIT_STRICT=1: fail when advisories are unreachable)"
 	@echo "make bench  - benchmarks in bench/ (JSON + markdown reports)"
 	@echo "make lint   - ruff + mypy"
 
@@ -43,8 +45,14 @@ chromium:
 	  echo "installing Debian's chromium for the browser tests" >&2; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: sync chromium
+test: sync chromium audit
 	$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+fuzz: sync
+	LLO_FUZZ_CASES=2000 $(UV) run --frozen pytest tests/security/test_fuzz_openapi.py $(PYTEST_ARGS)
+
+audit: sync
+	$(UV) run --frozen python -m tests.security.dependency_audit
 
 test-fast: sync
 	$(UV) run --frozen pytest -m "not integration and not browser" $(PYTEST_ARGS)

@@ -47,7 +47,13 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     typer.echo(
         "Services: " + ", ".join(f"{url}/{s}/" for s in ("catalogue", "matching", "recruitment", "billing"))
     )
-    uvicorn.run(EmbeddedApp(), host=host, port=port, log_level="warning")
+    uvicorn.run(EmbeddedApp(environment=demo_environment()), host=host, port=port, log_level="warning")
+
+
+def demo_environment() -> str:
+    """`LLO_ENVIRONMENT` when set: `LLO_ENVIRONMENT=production llo demo` must not offer demo
+    sign-in or dev tokens (it needs an issuer's JWKS, as every production process does)."""
+    return os.environ.get("LLO_ENVIRONMENT") or "demo"
 
 
 @app.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from llo_shared.dates import DAY_MAX, DAY_MIN
 from matching.store import CANDIDATES, DEMANDS
+from services.matching.tests.catalogue_events import cohort_scheduled, deliver, offering_published
 from services.matching.tests.test_api import API, candidate_body, demand_body, post_demand
 from services.matching.tests.test_pages import cookie
 
@@ -71,7 +72,7 @@ async def test_a_broken_demand_of_one_tenant_is_skipped_and_the_region_still_poo
 
 
 async def test_a_tenant_at_every_accepted_bound_leaves_the_region_working(
-    client, settings, catalogue, as_employer, as_other_employer, as_rmt
+    client, bus, settings, catalogue, as_employer, as_other_employer, as_rmt
 ):
     extremes = [
         demand_body(
@@ -103,6 +104,24 @@ async def test_a_tenant_at_every_accepted_bound_leaves_the_region_working(
         experience_years=60,
     )
     assert (await client.post(f"{API}/candidates", json=extreme_candidate, headers=as_rmt)).status_code == 201
+    extreme_cohorts = [
+        cohort_scheduled(
+            f"COH-EXTREME-{n}",
+            "OFF-EXTREME",
+            provider_id="BRIN-25LP",
+            start_date=day.isoformat(),
+            end_date=DAY_MAX.isoformat(),
+            decision_date=DAY_MIN.isoformat(),
+            capacity=500,
+            break_even=500,
+            seat_price_cents=100_000_000,
+            seats_left=500,
+            lat=lat,
+            lon=lon,
+        )
+        for n, (day, lat, lon) in enumerate(((DAY_MIN, 90, 180), (DAY_MAX, -90, -180)))
+    ]
+    await deliver(bus, offering_published("OFF-EXTREME", provider_id="BRIN-25LP"), *extreme_cohorts)
     mine = await post_demand(client, as_employer, participants=12)
     await region_answers(client, settings, as_rmt)
     matches = await client.get(f"{API}/demands/{mine['demand_id']}/matches", headers=as_employer)

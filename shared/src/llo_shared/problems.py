@@ -72,6 +72,37 @@ def _page_instead(request: Request, status: int, messages: list[str] | None = No
     return error_page(request, status, messages) if wants_html(request) else None
 
 
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+}
+_DECLARED = {
+    400: "Bad request",
+    401: "Sign-in required or token invalid",
+    403: "Not allowed for this role or organisation",
+    404: "Not found, or not visible to you",
+    409: "Conflict with the current state (stale version, duplicate, wrong status)",
+    422: "Invalid input; `errors` names each field",
+}
+
+
+def problem_responses() -> dict[int | str, dict[str, Any]]:
+    """The problem answers every API operation may give, for its OpenAPI document (one place,
+    so a client and a fuzzer know every status code they can get)."""
+    return {
+        status: {"description": text, "content": {MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}}}
+        for status, text in _DECLARED.items()
+    }
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem) -> Response:

@@ -12,13 +12,15 @@ import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from fastapi import FastAPI
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from llo_shared.auth import is_api_path
-from llo_shared.problems import problem_response
+from llo_shared.problems import MEDIA_TYPE, PROBLEM_SCHEMA, problem_response
 
 MAX_CLIENTS = 10_000  # buckets kept; full ones are forgotten first when there are more
 
@@ -116,3 +118,23 @@ class RateLimitMiddleware:
             response = HTMLResponse(TOO_MANY_PAGE.format(seconds=seconds), status_code=429)
         response.headers["Retry-After"] = str(seconds)
         return response
+
+
+def limit_public_posts(app: FastAPI, paths: Iterable[str], settings: RateLimitSettings | None = None) -> None:
+    """Rate-limit anonymous POSTs to `paths`, and say so in the OpenAPI document (429)."""
+    paths = [p.rstrip("/") for p in paths]
+    app.add_middleware(RateLimitMiddleware, paths=paths, settings=settings)
+    build_openapi = app.openapi
+
+    def openapi_with_429() -> dict[str, Any]:
+        document = build_openapi()
+        for path, item in document.get("paths", {}).items():
+            if path.rstrip("/") in paths and "post" in item:
+                item["post"].setdefault("responses", {})["429"] = {
+                    "description": "Too many anonymous posts from this address; see Retry-After",
+                    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    "content": {MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}},
+                }
+        return document
+
+    app.openapi = openapi_with_429  # type: ignore[method-assign]

@@ -21,7 +21,7 @@ from llo_shared.inbox import Inbox
 from llo_shared.metrics import render
 from llo_shared.observability import RequestContextMiddleware, configure_logging
 from llo_shared.outbox import OutboxRelay, outbox_index
-from llo_shared.problems import install_problem_handlers, problem_response
+from llo_shared.problems import install_problem_handlers, problem_response, problem_responses
 from llo_shared.settings import ServiceSettings
 from llo_shared.web_security import BrowserSafetyMiddleware
 
@@ -145,7 +145,7 @@ def build_service_app(
     app.add_middleware(RequestContextMiddleware, service=spec.name)
     app.include_router(_health_router(spec.name, infra))
     for router in spec.api_routers:
-        app.include_router(router, prefix=f"/{spec.name}/api/v1")
+        app.include_router(router, prefix=f"/{spec.name}/api/v1", responses=problem_responses())
     for router in spec.page_routers:
         app.include_router(router)
     if oidc.enabled(settings):

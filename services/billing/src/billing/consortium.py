@@ -32,6 +32,7 @@ from billing.domain.money import format_eur
 from billing.issuing import issue
 from billing.store import ENTITIES, PAYERS
 from llo_shared.bus import Subscription
+from llo_shared.dates import Day
 from llo_shared.envelope import EventEnvelope, TolerantModel
 from llo_shared.problems import Problem
 
@@ -61,7 +62,7 @@ class SharedCostIn(BaseModel):
     description: str = Field(min_length=3, max_length=200)
     total_cents: int = Field(ge=1, le=10**10)
     vat: Literal["standard", "exempt"] = "standard"
-    incurred_on: date | None = None
+    incurred_on: Day | None = None
     cohort_id: str | None = Field(default=None, max_length=100)
     campaign_id: str | None = Field(default=None, max_length=100)
     shares: list[PartnerShareIn] = Field(min_length=2, max_length=20)

@@ -14,6 +14,7 @@ from billing.events import PAYMENT_TOPIC, PRODUCER, PaymentRecorded
 from billing.issuing import credited_cents
 from billing.reports import outstanding
 from billing.store import DOCUMENTS
+from llo_shared.dates import Day
 from llo_shared.outbox import with_events
 from llo_shared.problems import Problem
 
@@ -22,7 +23,7 @@ class PaymentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     amount_cents: int = Field(ge=1, le=10**9)
-    paid_on: date
+    paid_on: Day
     reference: str = Field(default="", max_length=200)
     payment_id: str = Field(default_factory=lambda: uuid.uuid4().hex, min_length=8, max_length=64)
 

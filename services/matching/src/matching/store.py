@@ -8,7 +8,10 @@ demand (seats placed, cohorts to avoid) is read from the placements, never writt
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import asyncio
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
@@ -244,6 +247,20 @@ class Aggregates:
                 pending[doc["cohort_id"]] = pending.get(doc["cohort_id"], 0) + int(doc["seats"])
         return pending
 
+    async def seats_held_by_other_regions(self, region: str, cohort_ids: list[str]) -> dict[str, int]:
+        """Seats of open proposals from other regions' runs that nobody decided on yet: a cohort
+        near a border is reachable from two regions, and each run must leave the other's seats."""
+        proposals = await self.find(PROPOSALS, {"cohort_id": {"$in": cohort_ids}, "status": "open"})
+        elsewhere = [p for p in proposals if p["region"] != region]
+        decided = await self.find(PLACEMENTS, {"proposal_id": {"$in": [p["_id"] for p in elsewhere]}})
+        decided_ids = {d["_id"] for d in decided}  # accepted ones count in the cohort's seats already
+        held: dict[str, int] = {}
+        for proposal in elsewhere:
+            for member in proposal["members"]:
+                if f"{proposal['_id']}:{member['unit_id']}" not in decided_ids:
+                    held[proposal["cohort_id"]] = held.get(proposal["cohort_id"], 0) + int(member["seats"])
+        return held
+
     async def supersede_open_proposals(self, region: str, keep: set[str]) -> None:
         open_ones = await self.find(PROPOSALS, {"region": region, "status": "open"})
         for proposal in open_ones:
@@ -251,3 +268,37 @@ class Aggregates:
                 await self.db[PROPOSALS].update_one(
                     {"_id": proposal["_id"], "status": "open"}, {"$set": {"status": "superseded"}}
                 )
+
+
+LEASES = "leases"
+
+
+class Lease:
+    """One holder at a time across every replica: a document whose _id is the lease's name.
+    Pooling runs hold it, so two regions' runs never both count the same free seats."""
+
+    def __init__(self, db: Any, name: str, ttl_s: float = 120.0, wait_s: float = 60.0) -> None:
+        self.db, self.name, self.ttl_s, self.wait_s = db, name, ttl_s, wait_s
+        self.owner = uuid.uuid4().hex
+
+    async def __aenter__(self) -> Lease:
+        deadline = time.monotonic() + self.wait_s
+        while not await self._try_acquire():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"lease {self.name} is held by another run")
+            await asyncio.sleep(0.05)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.db[LEASES].delete_one({"_id": self.name, "owner": self.owner})
+
+    async def _try_acquire(self) -> bool:
+        current = now()
+        # A holder that died leaves a lease that runs out; take it over then.
+        await self.db[LEASES].delete_one({"_id": self.name, "until": {"$lt": current.isoformat()}})
+        until = (current + timedelta(seconds=self.ttl_s)).isoformat()
+        try:
+            await self.db[LEASES].insert_one({"_id": self.name, "owner": self.owner, "until": until})
+        except DuplicateKeyError:
+            return False
+        return True

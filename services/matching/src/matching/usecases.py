@@ -39,6 +39,7 @@ from matching.store import (
     SURCHARGES,
     Aggregates,
     Conflict,
+    Lease,
     now,
 )
 
@@ -391,16 +392,18 @@ class Matching:
                     "scores": dict(options),
                 }
                 units.append(PoolUnit(unit_id, 1, options, False, "candidate"))
-        cohorts = await self._pool_cohorts({cid for u in units for cid, _ in u.options})
+        cohorts = await self._pool_cohorts({cid for u in units for cid, _ in u.options}, region)
         return units, cohorts, members
 
-    async def _pool_cohorts(self, cohort_ids: set[str]) -> list[PoolCohort]:
+    async def _pool_cohorts(self, cohort_ids: set[str], region: str) -> list[PoolCohort]:
         docs = await self.store.find("cohorts", {"_id": {"$in": sorted(cohort_ids)}})
         pending = await self.store.pending_seats_by_cohort(docs)
+        held = await self.store.seats_held_by_other_regions(region, sorted(cohort_ids))
         cohorts = []
         for d in docs:
             waiting = pending.get(d["_id"], 0)
-            free = max(0, int(d.get("seats_left", d["capacity"] - d.get("seats_taken", 0))) - waiting)
+            left = int(d.get("seats_left", d["capacity"] - d.get("seats_taken", 0)))
+            free = max(0, left - waiting - held.get(d["_id"], 0))
             cohorts.append(
                 PoolCohort(
                     cohort_id=d["_id"],
@@ -420,6 +423,13 @@ class Matching:
     ) -> dict:
         if principal.role == "rmt" and principal.region != region:
             raise Problem(403, "forbidden", "Not your region", "a mobility team pools its own region")
+        try:
+            async with Lease(self.store.db, "pooling"):
+                return await self._run_pooling(region, limits)
+        except TimeoutError:
+            raise conflict("another pooling run is still busy; try again in a minute") from None
+
+    async def _run_pooling(self, region: str, limits: SolverLimits | None) -> dict:
         units, cohorts, members = await self.pooling_units(region)
         result = pool_optimal(units, cohorts, limits)
         problems = plan_violations(units, cohorts, result)
@@ -524,7 +534,7 @@ class Matching:
         for proposal in await self.store.find(PROPOSALS, {"region": region, "status": "open"}):
             proposed[proposal["cohort_id"]] = proposed.get(proposal["cohort_id"], 0) + proposal["seats"]
         in_region = [c for c in index.cohorts if c.region == region and c.open_for_enrolment]
-        pool = {c.cohort_id: c for c in await self._pool_cohorts({c.cohort_id for c in in_region})}
+        pool = {c.cohort_id: c for c in await self._pool_cohorts({c.cohort_id for c in in_region}, region)}
         items = []
         for cohort in in_region:
             planned = pool[cohort.cohort_id]

@@ -8,7 +8,7 @@ from datetime import datetime
 from fastapi import FastAPI
 
 from llo_shared.pages import Pages
-from llo_shared.ratelimit import RateLimitMiddleware
+from llo_shared.ratelimit import limit_public_posts
 from llo_shared.service import Infrastructure, Runtime, ServiceSpec, build_service_app
 from recruitment import handlers
 from recruitment.api import ROUTERS
@@ -63,8 +63,6 @@ def create_app(
         on_startup=[sweep_fill_campaigns],
     )
     app = build_service_app(spec, settings, infra)
-    app.add_middleware(
-        RateLimitMiddleware, paths=[f"/{SERVICE}/aanmelden", f"/{SERVICE}/api/v1/applications"]
-    )
+    limit_public_posts(app, [f"/{SERVICE}/aanmelden", f"/{SERVICE}/api/v1/applications"])
     install_error_mapping(app)
     return app

@@ -86,6 +86,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def waitlist_seq(requested_at: datetime) -> int:
+    """A place on the waitlist: when the person asked (in microseconds), not when the catalogue's
+    "full" arrived. Requests are keyed by application, so they reach the catalogue over several
+    partitions and its answers can come in another order than the requests went out."""
+    return int(requested_at.timestamp() * 1_000_000)
+
+
 def fill_campaign_id(cohort_id: str) -> str:
     return f"fill-{cohort_id}"
 
@@ -514,7 +521,7 @@ class Recruitment:
         application, _ = found
         enrolment = application.enrolment
         assert enrolment is not None
-        seq = enrolment.waitlist_seq or await self.store.next_waitlist_seq(enrolment.cohort_id)
+        seq = enrolment.waitlist_seq or waitlist_seq(enrolment.requested_at)
 
         async def attempt() -> Application | None:
             found = await self._awaiting(application_id, enrolment_id)

@@ -212,7 +212,18 @@ def course_json_ld(
             for c in cohorts
         ],
     }
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    return json_for_script(data)
+
+
+# Inside <script>, "<!--" followed by "<script" makes the HTML parser skip the closing </script>
+# and swallow the rest of the page; "</" alone closes it early. JSON may spell <, > and & as
+# \u escapes, so none of them ever reaches the HTML parser.
+_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def json_for_script(data: Any) -> str:
+    """JSON that is safe as the content of a <script> element, whatever the strings hold."""
+    return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
 
 
 def page_router(pages: Pages) -> APIRouter:

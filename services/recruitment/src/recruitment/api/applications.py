@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from llo_shared.auth import Principal, current_principal, require_roles
+from llo_shared.dates import Moment
 from llo_shared.problems import Problem
 from recruitment.api.deps import (
     Cursor,
@@ -50,7 +50,7 @@ class TransitionRequest(BaseModel):
     to: Stage
     reason: DropOutReason | None = None
     note: str | None = Field(default=None, max_length=1000)
-    planned_for: datetime | None = None
+    planned_for: Moment | None = None
     intake: IntakeResult | None = None
     funding: Funding | None = None
 

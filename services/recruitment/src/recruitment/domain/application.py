@@ -6,11 +6,12 @@ nothing derived from this model (events, figures) can leak it.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from llo_shared.dates import Day
 from recruitment.domain.campaign import Channel
 from recruitment.domain.funding import Funding
 from recruitment.domain.funnel import (
@@ -43,7 +44,7 @@ class Exemption(BaseModel):
     basis: str = Field(min_length=1, max_length=200, description="e.g. praktijkscan + instaptoets >= 80%")
     decided_by: str = Field(default="examencommissie", min_length=1, max_length=120)
     decision_ref: str | None = Field(default=None, max_length=120)
-    decided_on: date | None = None
+    decided_on: Day | None = None
 
 
 class IntakeResult(BaseModel):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
 
+from llo_shared.dates import Day
 from recruitment.domain.funding import FULL_SHARE_BP
 
 
@@ -69,8 +70,8 @@ class CampaignPlan(BaseModel):
     name: str = Field(min_length=3, max_length=160)
     target_groups: list[TargetGroup] = Field(min_length=1, max_length=len(TargetGroup))
     channels: list[Channel] = Field(min_length=1, max_length=len(Channel))
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
     goal_seats: int = Field(ge=1, le=500)
     budget_cents: int = Field(ge=0, le=100_000_000)
     currency: str = Field(default="EUR", pattern="^EUR$")
