@@ -158,6 +158,21 @@ async def test_onderhands_offering_names_its_employers(catalogue, client, as_fle
     assert (await client.get(f"/catalogue/aanbod/{offering_id}", headers=as_employer)).status_code == 200
 
 
+async def test_onderhands_employers_are_typed_and_shown_as_their_kvk_numbers(
+    catalogue, client, as_flevoland, as_employer
+):
+    offering_id = await publish_through_form(
+        client, as_flevoland, visibility="onderhands", visible_to="39084217, KvK 61843025"
+    )
+    stored = (await client.get(f"{API}/offerings/{offering_id}", headers=as_flevoland)).json()
+    assert stored["visible_to"] == ["KVK-39084217", "KVK-61843025"]
+    page = await client.get(f"/catalogue/aanbieder/aanbod/{offering_id}", headers=as_flevoland)
+    assert 'value="39084217, 61843025"' in page.text
+    shown = re.sub(r"<[^>]+>", " ", page.text.split("<main", 1)[1])  # the text, not the links
+    assert "KVK-" not in shown, shown[shown.find("KVK-") - 200 :][:300]
+    assert offering_id not in shown
+
+
 async def test_provider_edits_its_offering_and_a_stale_form_is_refused(catalogue, client, as_flevoland):
     offering_id = await publish_through_form(client, as_flevoland)
     page = await client.get(f"/catalogue/aanbieder/aanbod/{offering_id}", headers=as_flevoland)

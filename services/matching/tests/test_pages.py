@@ -135,3 +135,23 @@ async def test_the_mobility_team_registers_a_candidate_with_consent_and_sees_the
     assert "Helpende Zorg &amp; Welzijn" in page.text and "bij ROC van Flevoland" in page.text
     assert "De opleiding leert 1 van de 1 nodige vaardigheden" in page.text
     assert "Plaatsen (kandidaat akkoord)" in page.text  # pooled at once: a proposal to place the person
+
+
+async def test_a_demand_placed_through_the_page_gets_a_proposal_without_anyone_pressing_a_button(
+    client, settings, catalogue
+):
+    client.cookies.update(cookie(settings, "employer", "KVK-39084217"))
+    form = {
+        "title": "Helpenden voor de nacht",
+        "region": "flevoland",
+        "municipality": "Almere",
+        "participants": "8",
+        "max_distance_km": "30",
+        "level": "2",
+        "essential_skills": ["zorg.adl"],
+        **DAYS,
+    }
+    placed = await client.post("/matching/vragen/nieuw", data=form)
+    page = await client.get(placed.headers["location"])
+    assert "Helpenden voor de nacht" in page.text and "Voorstel accepteren" in page.text
+    assert "Helpende Zorg &amp; Welzijn" in page.text and "€ 7.200,00" in page.text

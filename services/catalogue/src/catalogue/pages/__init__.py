@@ -133,7 +133,7 @@ def cohort_state(cohort: dict[str, Any], today: date) -> CohortState:
 
 def back_to_search(terug: str) -> str:
     """The search page with the filters the visitor came from (only a query string is kept)."""
-    query = urlencode(parse_qsl(terug[:1000]))
+    query = urlencode(parse_qsl(terug[:1000], keep_blank_values=True))
     return "/catalogue/?" + query if query else "/catalogue/"
 
 

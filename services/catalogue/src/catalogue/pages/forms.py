@@ -89,6 +89,19 @@ def comma_list(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[,\n;]", text) if part.strip()]
 
 
+def employer_ids(text: str) -> list[str]:
+    """KvK numbers as people write them ("39084217", "KvK 39084217") -> the ids the API reads."""
+    return [
+        f"KVK-{digits}" if (digits := re.sub(r"^(kvk)?[\s-]*", "", part, flags=re.I)).isdigit() else part
+        for part in comma_list(text)
+    ]
+
+
+def kvk_numbers(ids: list[str]) -> str:
+    """["KVK-39084217"] -> "39084217": the number a clerk knows, not the id."""
+    return ", ".join(i.removeprefix("KVK-") for i in ids)
+
+
 def euro_to_cents(text: str) -> int | str:
     """ "1.250,50", "1250.50", "€ 1250" -> cents; anything else comes back as is, for the model to refuse."""
     cleaned = text.replace("€", "").replace(" ", "").strip()
@@ -125,6 +138,7 @@ def offering_input(values: dict[str, Any]) -> dict[str, Any]:
     }
     data["code"] = values["code"] or None
     data |= {name: comma_list(values[name]) for name in OFFERING_COMMA_LISTS}
+    data["visible_to"] = employer_ids(values["visible_to"])
     data |= {name: values[name] for name in OFFERING_LISTS}
     data |= {name: values[name] for name in OFFERING_FLAGS}
     price: dict[str, Any] = {
@@ -140,6 +154,7 @@ def offering_form_values(doc: dict[str, Any]) -> dict[str, Any]:
     """A stored offering as form values, for the edit page."""
     values = {name: "" if doc.get(name) is None else str(doc[name]) for name in OFFERING_TEXTS}
     values |= {name: ", ".join(doc.get(name) or []) for name in OFFERING_COMMA_LISTS}
+    values["visible_to"] = kvk_numbers(doc.get("visible_to") or [])
     values |= {name: list(doc.get(name) or []) for name in OFFERING_LISTS}
     values |= {name: bool(doc.get(name)) for name in OFFERING_FLAGS}
     values |= {euro: cents_to_euro(doc["price"].get(cents)) for euro, cents in PRICE_FIELDS.items()}
@@ -212,7 +227,7 @@ DUTCH_MESSAGES = {
 PATTERN_HINTS = {
     "code": "Vul een crebocode (5 cijfers) of keuzedeelcode (K0000) in.",
     "stacks_into": "Vul crebo- of keuzedeelcodes in, gescheiden door komma's (25498, K0123).",
-    "visible_to": "Vul KvK-identificaties in als KVK-39084217, gescheiden door komma's.",
+    "visible_to": "Vul KvK-nummers in van 8 cijfers, bijvoorbeeld 39084217, gescheiden door komma's.",
     "postcode": "Vul een postcode in als 1311 of 1311 AB.",
 }
 

@@ -4,6 +4,7 @@ what they say in words (reasons, group figures, the fill chart) comes from pages
 
 from __future__ import annotations
 
+import logging
 from contextlib import suppress
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,6 +30,7 @@ from matching.store import CANDIDATES, DEMANDS, OFFERINGS, PLACEMENTS, PROPOSALS
 from matching.usecases import Matching, skipped_if_broken
 
 TEMPLATES = Path(__file__).parent / "templates"
+log = logging.getLogger(__name__)
 
 RULE_LABELS = {
     "would_skip": "80/80-regel: onderwijs kan vervallen",
@@ -101,9 +103,7 @@ async def provider_names(uc: Matching, offering_ids: set[str]) -> dict[str, str]
 def page_router(pages: Pages) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     skills = load_skills()
-    pages.templates.env.globals.update(
-        skill_label=skills.label, delivery_label=lambda m: DELIVERY_LABELS.get(m, m), region_label=REGIONS.get
-    )
+    pages.templates.env.globals["skill_label"] = skills.label
 
     def render(
         request: Request, template: str, principal: Principal | None, status: int = 200, **context: Any
@@ -301,7 +301,9 @@ def page_router(pages: Pages) -> APIRouter:
             return _demand_form(
                 request, principal, values, [FieldError("budget_euro", "het budget", budget)], 422
             )
-        await _matching(request).post_demand(principal, body)
+        uc = _matching(request)
+        await uc.post_demand(principal, body)
+        await pool_region_now(uc, principal, body.region)
         return _notice("/matching/vragen", "Uw opleidingsvraag is geplaatst.")
 
     @router.post("/matching/voorstellen/{proposal_id}/besluit", response_model=None)
@@ -569,7 +571,7 @@ def page_router(pages: Pages) -> APIRouter:
             return _candidate_form(request, principal, values, errors, 422)
         uc = _matching(request)
         doc = await uc.register_candidate(principal, body)
-        await uc.run_pooling(principal, body.region)  # a group proposal can include the new candidate at once
+        await pool_region_now(uc, principal, body.region)
         return RedirectResponse(f"/matching/mobiliteitsteam/kandidaten/{doc['_id']}", status_code=303)
 
     @router.get("/matching/mobiliteitsteam/kandidaten/{ref}", response_class=HTMLResponse)
@@ -603,6 +605,15 @@ def page_router(pages: Pages) -> APIRouter:
 
     router.include_router(pages.demo_sign_in_router())
     return router
+
+
+async def pool_region_now(uc: Matching, principal: Principal, region: str) -> None:
+    """A demand or candidate placed through the pages is pooled with its region at once, so a group
+    proposal appears without anyone pressing a button. What was saved stays saved if pooling fails."""
+    try:
+        await uc.run_pooling(principal, region)
+    except Problem:
+        log.exception("pooling after a page change failed", extra={"region": region})
 
 
 def candidate_name(doc: dict[str, Any]) -> str:

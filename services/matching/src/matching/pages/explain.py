@@ -148,37 +148,43 @@ def group_sentence(proposal: Mapping[str, Any]) -> str:
     )
 
 
+def _short(text: str, at: int) -> str:
+    return text if len(text) <= at else text[: at - 1].rstrip() + "…"
+
+
 def fill_chart(items: Sequence[Mapping[str, Any]], title: str) -> Markup:
-    """Region fill as horizontal bars (inline SVG, no script): enrolled, proposed, the minimum."""
+    """Region fill as horizontal bars (inline SVG, no script): enrolled, proposed, the minimum.
+    Narrow (400 units) so its text stays readable when a phone scales it down."""
     rows = list(items)
     scale = max([1, *(max(i["capacity"], i["break_even"]) for i in rows)])
-    row_h, bar_w = 46, 600  # each row: its label above its bar
-    height = max(1, len(rows)) * row_h + 30
+    row_h, bar_w = 62, 380  # each row: two lines of text above its bar
+    height = max(1, len(rows)) * row_h + 10
     parts = [
         f'<svg class="chart" viewBox="0 0 {bar_w + 20} {height}" role="img" '
-        f'aria-labelledby="chart-title chart-desc" preserveAspectRatio="xMinYMin meet" '
-        f'style="width:100%;height:auto;max-width:48rem">',
+        'aria-labelledby="chart-title chart-desc" preserveAspectRatio="xMinYMin meet" '
+        'style="width:100%;height:auto;max-width:34rem">',
         f'<title id="chart-title">{escape(title)}</title>',
         '<desc id="chart-desc">Per startmoment: ingeschreven deelnemers (donker), plaatsen in een '
         "groepsvoorstel (licht) en het minimum om te starten (rode streep).</desc>",
     ]
     for n, item in enumerate(rows):
-        y = 10 + n * row_h
+        y = 8 + n * row_h
         enrolled_w = bar_w * item["enrolled"] / scale
         proposed_w = bar_w * min(item["proposed_seats"], max(0, item["capacity"] - item["enrolled"])) / scale
         minimum_x = bar_w * item["break_even"] / scale
         capacity_w = bar_w * item["capacity"] / scale
-        text = (
-            f"{item['title']}, {item['municipality']}, {datum(item['start_date'])}: "
-            f"{getal(item['enrolled'], 0)} van minimaal {getal(item['break_even'], 0)}"
-        )
+        figures = f"{getal(item['enrolled'], 0)} van minimaal {getal(item['break_even'], 0)}"
+        where = f"{item['municipality']}, {datum(item['start_date'])}"
         parts += [
-            f'<text x="0" y="{y + 12}" font-size="13" fill="#1b1f24">{escape(text)}</text>',
-            f'<rect x="0" y="{y + 18}" width="{capacity_w:.1f}" height="16" '
+            f'<text x="0" y="{y + 12}" font-size="13" font-weight="600" fill="#1b1f24">'
+            f"{escape(_short(item['title'], 52))}</text>",
+            f'<text x="0" y="{y + 28}" font-size="12" fill="#3d4650">'
+            f"{escape(where)}: {escape(figures)}</text>",
+            f'<rect x="0" y="{y + 34}" width="{capacity_w:.1f}" height="14" '
             'fill="#eef1f4" stroke="#c9d0d8"/>',
-            f'<rect x="0" y="{y + 18}" width="{enrolled_w:.1f}" height="16" fill="#0b5cad"/>',
-            f'<rect x="{enrolled_w:.1f}" y="{y + 18}" width="{proposed_w:.1f}" height="16" fill="#8fb8e6"/>',
-            f'<line x1="{minimum_x:.1f}" x2="{minimum_x:.1f}" y1="{y + 14}" y2="{y + 38}" '
+            f'<rect x="0" y="{y + 34}" width="{enrolled_w:.1f}" height="14" fill="#0b5cad"/>',
+            f'<rect x="{enrolled_w:.1f}" y="{y + 34}" width="{proposed_w:.1f}" height="14" fill="#8fb8e6"/>',
+            f'<line x1="{minimum_x:.1f}" x2="{minimum_x:.1f}" y1="{y + 31}" y2="{y + 51}" '
             'stroke="#b00020" stroke-width="3"/>',
         ]
     parts.append("</svg>")

@@ -1,0 +1,240 @@
+"""Journeys through the pages only, in Chromium at 1280 px and at 390 px. On every page visited:
+nothing scrolls sideways, and axe-core finds no serious or critical accessibility violation.
+
+- a job seeker searches near a postcode, gets a Dutch answer to a wrong postcode, opens an
+  offering, goes back to the same search, and follows "Aanmelden" to the application form;
+- an employer signs in from the sign-in page, lands on its start page, places a demand (first
+  with mistakes, answered in Dutch at the fields) and accepts a pooled proposal;
+- a mobility team registers a candidate with consent, reads why the best start moments fit and
+  places the person in a group proposal.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fixtures.browser import launch_chromium
+
+pytestmark = pytest.mark.browser
+
+ENGLISH = ("Input should", "Value error", "String should", "cents", "['", "None")
+
+
+def open_browser(playwright: Any, viewport: dict[str, int]) -> tuple[Any, Any]:
+    browser = launch_chromium(playwright)
+    # bypass_csp: axe-core is injected by the test, the pages themselves allow only their own scripts
+    context = browser.new_context(viewport=viewport, bypass_csp=True, locale="nl-NL")
+    return browser, context.new_page()
+
+
+def sign_in_from_the_sign_in_page(page: Any, base: str, name: str, check: Any) -> None:
+    page.goto(f"{base}/catalogue/inloggen")
+    check(page)
+    page.get_by_role("button", name=f"Inloggen als {name}").click()
+    page.wait_for_url(f"{base}/")
+    check(page)
+
+
+def main_text(page: Any) -> str:
+    return page.locator("main").inner_text()
+
+
+def test_a_job_seeker_finds_a_course_and_reaches_the_application_form(shared_demo, viewport, check):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser, page = open_browser(playwright, viewport)
+        page.goto(f"{shared_demo}/")
+        check(page)
+        page.get_by_role("link", name="Opleiding zoeken").click()
+        check(page)
+        first_control = page.evaluate(
+            "() => document.querySelector('main')"
+            ".querySelector('a[href], input, select, textarea, button').id"
+        )
+        assert first_control == "q"  # the search box comes first in the tab order
+        filters_open = page.evaluate("() => document.getElementById('filters').open")
+        assert filters_open == (viewport["width"] >= 800)  # folded on a phone
+
+        page.get_by_label("Zoek op opleiding, beroep of vaardigheid").fill("helpende")
+        page.get_by_label("Postcode of gemeente").fill("9999")
+        page.get_by_role("button", name="Zoeken", exact=True).click()
+        check(page)
+        expect(page.get_by_role("alert")).to_contain_text("Deze postcode of gemeente kennen we niet")
+        expect(page.get_by_label("Postcode of gemeente")).to_have_value("9999")  # what was typed stays
+        expect(page.get_by_label("Zoek op opleiding, beroep of vaardigheid")).to_have_value("helpende")
+        assert not any(word in main_text(page) for word in ENGLISH)
+
+        page.get_by_label("Postcode of gemeente").fill("1315")
+        page.get_by_label("Maximale afstand").select_option("25")
+        page.get_by_role("button", name="Zoeken", exact=True).click()
+        check(page)
+        search_url = page.url
+        first = page.locator("article.result h2 a").first
+        title = first.inner_text()
+        first.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        check(page)
+        expect(page.get_by_role("heading", name="Opleider")).to_be_visible()
+
+        page.get_by_role("link", name="Terug naar het aanbod").click()
+        check(page)
+        assert page.url == search_url  # the filters are kept
+        expect(page.get_by_label("Postcode of gemeente")).to_have_value("1315")
+
+        page.go_back()
+        apply = page.locator("main a.button", has_text="Aanmelden").filter(has_not_text="Kies").first
+        href = apply.get_attribute("href")
+        assert href.startswith("/recruitment/aanmelden?cohort=")
+        apply.click()
+        page.wait_for_url(f"**{href}")
+        check(page)
+        browser.close()
+
+
+def test_an_employer_places_a_demand_and_accepts_a_proposal(shared_demo, viewport, check):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser, page = open_browser(playwright, viewport)
+        title = f"Monteurs warmtepomp ({viewport['width']} px)"  # the journeys share one demo
+        sign_in_from_the_sign_in_page(page, shared_demo, "Sanne de Vries", check)
+        expect(page.get_by_role("heading", name="Welkom, Sanne de Vries")).to_be_visible()
+        expect(page.locator("header")).to_contain_text("werkgever bij Zorggroep Almere")
+
+        page.get_by_role("link", name="Nieuwe opleidingsvraag").click()
+        check(page)
+        page.get_by_label("Wat zoekt u? (titel)").fill(title)
+        page.get_by_label("Aantal deelnemers").fill("0")
+        page.get_by_label("Budget per deelnemer in euro (als u dat heeft)").fill("veel")
+        page.get_by_role("button", name="Vraag plaatsen").click()
+        check(page)
+        summary = page.get_by_role("alert")
+        expect(summary).to_contain_text("Het aantal deelnemers moet 1 of meer zijn.")
+        expect(summary).to_contain_text("Vul het budget in euro in")
+        expect(page.get_by_label("Wat zoekt u? (titel)")).to_have_value(title)
+        assert not any(word in main_text(page) for word in ENGLISH)
+        page.get_by_label("Aantal deelnemers").fill("4")
+        page.get_by_label("Budget per deelnemer in euro (als u dat heeft)").fill("2.500")
+        page.get_by_role("button", name="Vraag plaatsen").click()
+        expect(page.get_by_role("status")).to_have_text("Uw opleidingsvraag is geplaatst.")
+        check(page)
+        expect(page.get_by_role("heading", name=title)).to_be_visible()
+
+        for _ in range(30):  # the catalogue's cohorts reach matching by events, shortly after start
+            if page.get_by_role("button", name="Voorstel accepteren").count():
+                break
+            time.sleep(1)
+            page.reload()
+        page.get_by_role("button", name="Voorstel accepteren").first.click()
+        expect(page.get_by_role("status")).to_contain_text("Voorstel geaccepteerd")
+        check(page)
+        browser.close()
+
+
+def test_a_mobility_team_registers_a_candidate_reads_why_and_places_the_person(shared_demo, viewport, check):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser, page = open_browser(playwright, viewport)
+        sign_in_from_the_sign_in_page(page, shared_demo, "Anouk Bakker", check)
+        page.get_by_role("link", name="Kandidaten en groepen").click()
+        expect(page.get_by_role("heading", name="Mobiliteitsteam Flevoland")).to_be_visible()
+        expect(page.locator("svg.chart")).to_be_visible()  # region fill as a chart
+        check(page)
+
+        page.get_by_role("link", name="Kandidaat inschrijven").first.click()
+        check(page)
+        page.get_by_role("button", name="Kandidaat inschrijven").click()
+        check(page)
+        summary = page.get_by_role("alert")
+        expect(summary).to_contain_text("Vul de naam van de kandidaat in.")
+        expect(summary).to_contain_text("Vraag de kandidaat om toestemming")
+
+        page.get_by_label("Naam").fill("Sem de Boer")
+        page.get_by_label("Woonplaats").select_option("Lelystad")
+        page.get_by_label("Maximale reisafstand (km)").fill("50")
+        page.get_by_label("Niveau").select_option("2")
+        page.get_by_label("Wat wil de kandidaat leren?").select_option(
+            ["zorg.adl", "zorg.persoonlijke_verzorging"]
+        )
+        page.get_by_role("checkbox", name="De kandidaat geeft toestemming").check()
+        page.get_by_role("button", name="Kandidaat inschrijven").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Sem de Boer")
+        check(page)
+        page.get_by_text("Waarom?").first.click()
+        reasons = page.locator("ul.reasons").first
+        expect(reasons).to_contain_text("Past bij de gevraagde vaardigheden")
+        expect(reasons).to_contain_text("Afstand")
+        assert not any(word in reasons.inner_text() for word in ENGLISH)
+        check(page)
+
+        place = page.get_by_role("button", name="Plaatsen (kandidaat akkoord)")
+        if place.count():  # a group proposal with this person came out of pooling
+            place.first.click()
+            expect(page.get_by_role("status")).to_contain_text("Voorstel geaccepteerd")
+            check(page)
+        browser.close()
+
+
+def test_an_unknown_address_gets_a_dutch_page(shared_demo, viewport, check):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser, page = open_browser(playwright, viewport)
+        response = page.goto(f"{shared_demo}/matching/bestaat-niet")
+        assert response.status == 404
+        expect(page.get_by_role("heading", name="Pagina niet gevonden")).to_be_visible()
+        check(page)
+        browser.close()
+
+
+def test_the_page_checks_catch_sideways_scrolling_and_accessibility_problems(check):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser, page = open_browser(playwright, {"width": 390, "height": 844})
+        page.set_content(
+            '<html lang="nl"><body><main><div style="width:600px">breed</div></main></body></html>'
+        )
+        with pytest.raises(AssertionError, match="scrolls sideways at 390 px: 6"):
+            check(page)
+        page.set_content(
+            '<html lang="nl"><body><main><h1>Formulier</h1><input type="text"></main></body></html>'
+        )
+        with pytest.raises(AssertionError, match=r"accessibility problems.*label"):
+            check(page)
+        browser.close()
+
+
+SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+MAIN_PAGES = (  # (demo user, page, file): each role's main page, for the README
+    ("", "/catalogue/?q=helpende&near=Almere&max_distance_km=25", "werkzoekende-zoeken"),
+    ("werkgever", "/matching/vragen", "werkgever-opleidingsvragen"),
+    ("rmt", "/matching/mobiliteitsteam", "mobiliteitsteam"),
+    ("aanbieder", "/catalogue/aanbieder", "opleider-aanbod"),
+    ("financien", "/billing/", "financiele-administratie"),
+)
+
+
+def test_each_roles_main_page_is_photographed_for_the_readme(shared_demo, viewport, check):
+    """The README shows these pictures; made here, so they show the pages as they are."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser, page = open_browser(playwright, viewport)
+        for user, path, name in MAIN_PAGES:
+            page.context.clear_cookies()
+            if user:
+                page.goto(f"{shared_demo}/catalogue/inloggen")
+                page.locator(f"form:has(input[value='{user}']) button").click()
+            page.goto(shared_demo + path)
+            check(page)
+            if viewport["width"] >= 1280:
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=SCREENSHOTS / f"{name}.jpg", type="jpeg", quality=70)
+        browser.close()
