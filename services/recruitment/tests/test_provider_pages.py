@@ -5,6 +5,7 @@ course, start, contact, filters and search, and the participants of each start m
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import unquote_plus
 
 from llo_shared.bus import envelope_message
 from llo_shared.envelope import EventEnvelope
@@ -247,3 +248,24 @@ async def test_the_participants_list_shows_enrolled_requested_and_waitlisted(ser
     assert (await service.client.get(url, headers=service.auth(org=OTHER))).status_code == 404
     assert (await service.client.get(url, headers=service.auth("finance", PROVIDER))).status_code == 403
     assert (await service.client.get(url)).status_code == 401
+
+
+async def test_a_step_on_a_filtered_worklist_comes_back_to_the_same_filter(service, today):
+    await _offering(service)
+    await _cohort(service, today)
+    app_id = await _apply(service, "coh-a", 1)
+    page = (
+        await service.client.get("/recruitment/intake?stap=interested&zoek=persoon", headers=service.auth())
+    ).text
+    assert '<input type="hidden" name="stap" value="interested">' in page
+    moved = await service.client.post(
+        f"/recruitment/intake/{app_id}",
+        data={"to": "intake_planned", "stap": "interested", "zoek": "persoon"},
+        headers=service.auth(),
+    )
+    assert moved.status_code == 303
+    location = unquote_plus(moved.headers["location"])
+    assert location == "/recruitment/intake?message=Opgeslagen.&stap=interested&zoek=persoon"
+    stages = (await service.client.get(f"{API}/applications/{app_id}", headers=service.auth())).json()
+    assert stages["stage"] == "intake_planned"
+    assert "Aangemeld" in page and "Interesse" not in page  # the glossary's word for the stage

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -34,7 +35,7 @@ CHANNEL_LABELS = {
     Channel.gemeente: "Gemeente",
     Channel.leerwerkloket: "Leerwerkloket",
     Channel.uitzendbureau: "Uitzendbureau",
-    Channel.alumni: "Alumni",
+    Channel.alumni: "Oud-deelnemers",
     Channel.social_media: "Sociale media",
     Channel.open_day: "Open dag",
     Channel.demo_lesson: "Proefles",
@@ -374,6 +375,9 @@ def page_router(pages: Pages) -> APIRouter:
         study_skills: Annotated[int | None, Form(ge=0, le=100)] = None,
         exemption: Annotated[str, Form(max_length=120)] = "",
         funding_kind: Annotated[FundingKind | None, Form()] = None,
+        opleiding: Annotated[str, Form(max_length=200)] = "",
+        stap: Annotated[str, Form(max_length=40)] = "",
+        zoek: Annotated[str, Form(max_length=100)] = "",
     ) -> RedirectResponse:
         recruitment = recruitment_of(request)
         found = await recruitment.store.application(application_id)
@@ -403,7 +407,11 @@ def page_router(pages: Pages) -> APIRouter:
             message = "Opgeslagen."
         except (InvalidTransition, MissingInput, ValueError) as error:
             message = _dutch_refusal(error)
-        return RedirectResponse(f"/recruitment/intake?message={message}", status_code=303)
+        # back to the worklist as it was filtered
+        kept = urlencode({k: v for k, v in (("opleiding", opleiding), ("stap", stap), ("zoek", zoek)) if v})
+        return RedirectResponse(
+            f"/recruitment/intake?message={message}" + (f"&{kept}" if kept else ""), status_code=303
+        )
 
     router.include_router(pages.demo_sign_in_router())
     return router
