@@ -137,3 +137,24 @@ async def test_other_providers_and_other_roles_are_refused(
     assert others.status_code == 200 and cohort["cohort_id"] not in others.text
     stored = await client.app.state.catalogue_store.cohort(cohort["cohort_id"])
     assert stored["status"] == "planned"
+
+
+async def test_a_merge_target_left_picked_does_not_stop_another_decision(catalogue, client, as_flevoland):
+    offering, cohort = await _overdue_cohort(catalogue, client)
+    other = await catalogue.cohort(
+        offering["offering_id"], start_date="2030-03-01", decision_date="2030-02-10"
+    )
+    decided = await client.post(
+        "/catalogue/aanbieder/besluit",
+        data={"cohort_id": cohort["cohort_id"], "decision": "go", "merge_into": other["cohort_id"]},
+        headers=as_flevoland,
+    )
+    assert decided.status_code == 303
+    assert (await client.app.state.catalogue_store.cohort(cohort["cohort_id"]))["status"] == "confirmed"
+    again = await client.post(
+        "/catalogue/aanbieder/besluit",
+        data={"cohort_id": other["cohort_id"], "decision": "merge", "merge_into": cohort["cohort_id"]},
+        headers=as_flevoland,
+    )
+    assert again.status_code == 303, again.text
+    assert (await client.app.state.catalogue_store.cohort(other["cohort_id"]))["status"] == "cancelled"

@@ -478,15 +478,17 @@ def manage_router(pages: Pages) -> APIRouter:
         cohort_id = str(form.get("cohort_id", ""))[:60]
         chosen = {name: str(form.get(name, ""))[:60] for name in ("decision", "merge_into")}
         if principal is None or principal.role not in ("provider", "admin"):
-            return redirect("/catalogue/aanbieder", "Niet gelukt: meld u aan als aanbieder.")
-        errors = {}
+            return redirect("/catalogue/aanbieder", "Niet gelukt: log in als opleider.")
+        errors, status_code = {}, 422
         if chosen["decision"] not in set(rules.Decision):
             errors["decision"] = DECISION_ERRORS["decision"]
         elif chosen["decision"] == rules.Decision.merge and not chosen["merge_into"]:
             errors["merge_into"] = DECISION_ERRORS["merge_into"]
         if not errors:
+            merging = chosen["decision"] == rules.Decision.merge  # a target picked before is ignored
             body = DecisionIn(
-                decision=rules.Decision(chosen["decision"]), merge_into=chosen["merge_into"] or None
+                decision=rules.Decision(chosen["decision"]),
+                merge_into=chosen["merge_into"] if merging else None,
             )
             try:
                 await take_decision(
@@ -495,9 +497,8 @@ def manage_router(pages: Pages) -> APIRouter:
             except Problem as problem:
                 if problem.status in (403, 404):
                     return redirect("/catalogue/aanbieder", f"Niet gelukt: {decision_refusal(problem)}")
-                errors["merge_into" if chosen["decision"] == "merge" else "decision"] = decision_refusal(
-                    problem
-                )
+                errors["merge_into" if merging else "decision"] = decision_refusal(problem)
+                status_code = problem.status
         if not errors:
             request.app.state.runtime.relay.wake()
             return redirect("/catalogue/aanbieder/besluiten", "Besluit vastgelegd.")
@@ -505,6 +506,6 @@ def manage_router(pages: Pages) -> APIRouter:
         for row in rows:
             if row.cohort["cohort_id"] == cohort_id:
                 row.chosen, row.errors = chosen, errors
-        return decisions_page(request, principal, rows, status_code=422)
+        return decisions_page(request, principal, rows, status_code=status_code)
 
     return router
