@@ -9,15 +9,16 @@ from html import escape
 from recruitment.domain.figures import FillPoint
 from recruitment.domain.funnel import Stage
 
+# The glossary's words for the stages (shared/GLOSSARY.md), on the charts and the worklist alike.
 STAGE_LABELS = {
-    Stage.interested: "Interesse",
+    Stage.interested: "Aangemeld",
     Stage.intake_planned: "Intake gepland",
-    Stage.intake_done: "Intake gedaan",
+    Stage.intake_done: "Intake gehad",
     Stage.admitted: "Toegelaten",
     Stage.enrolment_requested: "Inschrijving aangevraagd",
     Stage.enrolled: "Ingeschreven",
-    Stage.waitlisted: "Wachtlijst",
-    Stage.withdrawn: "Afgehaakt",
+    Stage.waitlisted: "Op de wachtlijst",
+    Stage.withdrawn: "Afgemeld",
     Stage.rejected: "Afgewezen",
 }
 

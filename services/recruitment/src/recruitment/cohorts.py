@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from llo_shared import dutch
 from recruitment.domain.fill import CohortFill
 
 
@@ -50,9 +51,10 @@ class CohortView(BaseModel):
 
     @property
     def label(self) -> str:
-        when = self.start_date.strftime("%d-%m-%Y") if self.start_date else "datum volgt"
+        """The course by name with its start: "Helpende Zorg en Welzijn (start 1 februari 2027 in Almere)"."""
+        when = dutch.datum(self.start_date) if self.start_date else "datum volgt"
         place = f" in {self.municipality}" if self.municipality else ""
-        return f"{self.title or 'Startmoment'} (start {when}{place})"
+        return f"{self.title or 'Opleiding'} (start {when}{place})"
 
 
 def cohort_view(doc: dict[str, Any] | None) -> CohortView | None:

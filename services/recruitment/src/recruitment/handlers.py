@@ -1,4 +1,5 @@
-"""Consumers: the catalogue's cohort and seat events (read model + the enrolment saga),
+"""Consumers: the catalogue's cohort and seat events (read model + the enrolment saga), its
+offering events (the course names on the pages),
 matching's accepted placements and candidate erasure. Every handler runs inside the inbox guard,
 so a redelivered event changes nothing; they parse tolerantly (unknown fields ignored)."""
 
@@ -56,6 +57,25 @@ class SeatAnswer(_Tolerant):
     seats_left: int | None = None
     seats_taken: int | None = None
     reason: str | None = None
+
+
+class OfferingNamed(_Tolerant):
+    """OfferingPublished / OfferingUpdated: only what the pages show."""
+
+    offering_id: str
+    title: str | None = None
+    provider_name: str | None = None
+
+
+class OfferingHandler:
+    def __init__(self, recruitment: Recruitment) -> None:
+        self.store = recruitment.store
+
+    async def __call__(self, event: EventEnvelope) -> None:
+        if event.event_type in ("OfferingPublished", "OfferingUpdated"):
+            offering = OfferingNamed.model_validate(event.payload)
+            fields = offering.model_dump(mode="json", exclude_none=True, exclude={"offering_id"})
+            await self.store.upsert_offering(offering.offering_id, fields)
 
 
 class DecisionDue(_Tolerant):
@@ -131,9 +151,20 @@ class CohortHandlers:
         change = CohortChanged.model_validate(event.payload)
         fields = change.model_dump(mode="json", exclude_none=True, exclude={"cohort_id"})
         view = await self._record(change.cohort_id, fields, event)
+        view = await self._named(view)
         if scheduled and self._seed is not None:
             await self._seed(self.recruitment, view)
         await self.recruitment.propose_fill_campaign(view)
+
+    async def _named(self, view: CohortView) -> CohortView:
+        """The course's name from the offering events. Read after the cohort is written (the offering
+        handler writes before it reads cohorts), so whichever event comes second names the cohort."""
+        offering = await self.store.offering(view.offering_id) if view.offering_id else None
+        title = (offering or {}).get("title")
+        if not title or title == view.title:
+            return view
+        await self.store.upsert_cohort(view.cohort_id, {"title": title}, None)
+        return view.model_copy(update={"title": title})
 
     async def on_SeatReserved(self, event: EventEnvelope) -> None:
         answer = SeatAnswer.model_validate(event.payload)
@@ -268,6 +299,7 @@ def subscriptions(
     suffix = settings.consumer_group_suffix
     consumers: list[tuple[str, str, Handler]] = [
         ("recruitment.cohorts", settings.cohort_topic, CohortHandlers(recruitment, seed)),
+        ("recruitment.offerings", settings.offering_topic, OfferingHandler(recruitment)),
         ("recruitment.placements", settings.placement_topic, PlacementHandler(recruitment)),
         ("recruitment.candidates", settings.candidate_topic, CandidateHandler(recruitment)),
     ]

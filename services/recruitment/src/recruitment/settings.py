@@ -19,6 +19,7 @@ class RecruitmentSettings(ServiceSettings):
     campaign_topic: str = "recruitment.campaign.v1"
     application_topic: str = "recruitment.application.v1"
     cohort_topic: str = "catalogue.cohort.v1"
+    offering_topic: str = "catalogue.offering.v1"
     placement_topic: str = "matching.placement.v1"
     candidate_topic: str = "matching.candidate.v1"
     consumer_group_suffix: str = ""

@@ -22,6 +22,7 @@ from recruitment.events import APPLICATION_TOPIC, CAMPAIGN_TOPIC
 CAMPAIGNS = "campaigns"
 APPLICATIONS = "applications"
 COHORTS = "cohorts"
+OFFERINGS = "offerings"
 OUTBOX_COLLECTIONS = (CAMPAIGNS, APPLICATIONS)
 
 # Fields of an application document that hold personal data; erasure empties them.
@@ -36,6 +37,7 @@ INDEXES = [
     IndexSpec(APPLICATIONS, [("candidate_ref", 1)], name="application_candidate"),
     IndexSpec(APPLICATIONS, [("enrolment.enrolment_id", 1)], name="application_enrolment"),
     IndexSpec(COHORTS, [("provider_id", 1)], name="cohort_provider"),
+    IndexSpec(COHORTS, [("offering_id", 1)], name="cohort_offering"),
 ]
 
 
@@ -77,6 +79,7 @@ class RecruitmentStore:
         self.campaigns = db[CAMPAIGNS]
         self.applications = db[APPLICATIONS]
         self.cohorts = db[COHORTS]
+        self.offerings = db[OFFERINGS]
 
     # campaigns ---------------------------------------------------------------
     async def add_campaign(self, campaign: Campaign, events: list[EventEnvelope]) -> None:
@@ -220,6 +223,16 @@ class RecruitmentStore:
         if point is not None:
             update["$push"] = {"fill_history": point}
         await self.cohorts.update_one({"_id": cohort_id}, update, upsert=True)
+
+    async def upsert_offering(self, offering_id: str, fields: dict[str, Any]) -> None:
+        """The offering's name (from the catalogue's offering events), also on its known cohorts, so
+        every page names the course instead of "Startmoment"."""
+        await self.offerings.update_one({"_id": offering_id}, {"$set": fields}, upsert=True)
+        if fields.get("title"):
+            await self.cohorts.update_many({"offering_id": offering_id}, {"$set": {"title": fields["title"]}})
+
+    async def offering(self, offering_id: str) -> dict[str, Any] | None:
+        return await self.offerings.find_one({"_id": offering_id})
 
     async def cohort(self, cohort_id: str, *, with_history: bool = True) -> dict[str, Any] | None:
         projection = None if with_history else {"fill_history": 0}

@@ -24,6 +24,7 @@ from catalogue.api.offerings import ProviderParam, own_offering
 from catalogue.domain import rules
 from catalogue.domain.model import CohortCreate, CohortUpdate
 from catalogue.domain.vocab import CohortStatus
+from catalogue.search import SearchIndex
 from catalogue.store import CatalogueStore, not_found, public_doc
 from llo_shared.auth import Principal, require_roles
 from llo_shared.problems import Problem
@@ -156,6 +157,15 @@ class DecisionIn(BaseModel):
 async def decide(
     cohort_id: str, body: DecisionIn, store: Store, index: Index, principal: ProviderRole, request: Request
 ) -> dict[str, Any]:
+    doc = await take_decision(store, index, principal, cohort_id, body)
+    wake_relay(request)
+    return cohort_view(doc, True)
+
+
+async def take_decision(
+    store: CatalogueStore, index: SearchIndex, principal: Principal, cohort_id: str, body: DecisionIn
+) -> dict[str, Any]:
+    """The go/no-go decision on one of the provider's cohorts (the API and the provider's page)."""
     cohort = await own_cohort(store, principal, cohort_id)
     target = None
     if body.decision == rules.Decision.merge:
@@ -174,8 +184,7 @@ async def decide(
     index.upsert_cohort(doc)
     if target is not None:
         index.upsert_cohort(await store.cohort(target["_id"]))
-    wake_relay(request)
-    return cohort_view(doc, True)
+    return doc
 
 
 @router.get("/decisions")
@@ -191,12 +200,16 @@ async def pending_decisions(
     target = provider_id or principal.org
     if not principal.owns(target):
         raise Problem(403, "forbidden", "Not your organisation", "decisions are listed for your own cohorts")
-    horizon = (store.today() + timedelta(days=within_days)).isoformat()
-    query = {"provider_id": target, "status": "planned", "decision_date": {"$lte": horizon}}
-    items, total = await store.cohorts(query, after_id(cursor), limit)
+    items, total = await store.cohorts(pending_query(store, target, within_days), after_id(cursor), limit)
     result = page(items, total, limit)
     result["items"] = [decision_view(i) for i in items[:limit]]
     return result
+
+
+def pending_query(store: CatalogueStore, provider_id: str, within_days: int = 30) -> dict[str, Any]:
+    """The go/no-go work list: planned cohorts decided within `within_days` from today, or overdue."""
+    horizon = (store.today() + timedelta(days=within_days)).isoformat()
+    return {"provider_id": provider_id, "status": "planned", "decision_date": {"$lte": horizon}}
 
 
 def decision_view(cohort: dict[str, Any]) -> dict[str, Any]:

@@ -14,16 +14,16 @@ from types import SimpleNamespace
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 
 from catalogue.api.deps import can_see_offering
 from catalogue.api.search import run_search, search_params
 from catalogue.domain import geo, rules
 from catalogue.domain.vocab import LABELS, label
 from catalogue.pages.consortia import consortia_router
-from catalogue.pages.manage import manage_router
+from catalogue.pages.manage import decision_rows, manage_router
 from catalogue.search import FACETS
 from catalogue.store import encode_cursor
 from llo_shared import dutch
@@ -385,25 +385,7 @@ def page_router(pages: Pages) -> APIRouter:
         s = store(request)
         offerings, total = await s.offerings({"provider_id": org}, None, 100)
         cohorts = await s.cohorts_of([o["_id"] for o in offerings])
-        horizon = s.today().toordinal() + 30
-        decisions = [
-            c
-            for c in cohorts
-            if c["status"] == "planned" and date.fromisoformat(c["decision_date"]).toordinal() <= horizon
-        ]
-        for c in decisions:
-            full = await s.cohort(c["_id"])
-            c["surcharge_total_cents"] = rules.surcharge_total_cents(full)
-            c["surcharge_problem"] = rules.surcharge_problem(full)
-            c["acceptances"] = full.get("surcharge_acceptances", [])
-            c["merge_targets"] = [
-                t
-                for t in cohorts
-                if t["_id"] != c["_id"]
-                and t["offering_id"] == c["offering_id"]
-                and t["status"] in rules.OPEN_FOR_SEATS
-                and t["seats_left"] >= c["seats_taken"]
-            ]
+        decisions = await decision_rows(s, org)
         by_offering: dict[str, list] = {}
         for c in cohorts:
             by_offering.setdefault(c["offering_id"], []).append(c)
@@ -418,47 +400,11 @@ def page_router(pages: Pages) -> APIRouter:
             offerings=offerings[:100],
             total=total,
             cohorts=by_offering,
-            decisions=sorted(decisions, key=lambda c: (c["decision_date"], c["_id"])),
+            decisions=decisions,
             message=melding[:200],
             consortia=consortia[:50],
             today=s.today(),
         )
-
-    @router.post("/catalogue/aanbieder/besluit")
-    async def decide_form(
-        request: Request,
-        principal: PagePrincipal,
-        cohort_id: Annotated[str, Form(max_length=60)],
-        decision: Annotated[str, Form(max_length=30)],
-        merge_into: Annotated[str, Form(max_length=60)] = "",
-    ) -> RedirectResponse:
-        message = "Besluit vastgelegd."
-        try:
-            if not provider_or_none(principal):
-                raise Problem(403, "forbidden", "Niet toegestaan", "Meld u aan als aanbieder.")
-            cohort = await store(request).cohort(cohort_id)
-            if cohort is None or not principal.owns(cohort["provider_id"]):
-                raise Problem(404, "not-found", "Onbekend startmoment", "Dit startmoment is niet van u.")
-            target = await store(request).cohort(merge_into) if decision == "merge" else None
-            if decision == "merge" and (target is None or not principal.owns(target["provider_id"])):
-                raise Problem(
-                    422,
-                    "validation",
-                    "Kies een startmoment om mee samen te voegen.",
-                    "Kies een startmoment om mee samen te voegen.",
-                )
-            decided = await store(request).decide(
-                cohort, rules.Decision(decision), decided_by=principal.subject, merge_into=target
-            )
-            index(request).upsert_cohort(decided)
-            if target is not None:
-                index(request).upsert_cohort(await store(request).cohort(target["_id"]))
-            request.app.state.runtime.relay.wake()
-        except ValueError:
-            message = "Onbekend besluit."
-        except Problem as problem:
-            message = f"Niet gelukt: {problem.detail or problem.title}"
-        return RedirectResponse("/catalogue/aanbieder?" + urlencode({"melding": message}), status_code=303)
 
     router.include_router(manage_router(pages))
     router.include_router(consortia_router(pages))

@@ -1,4 +1,5 @@
-"""Provider pages to publish, edit and withdraw offerings and to schedule and edit cohorts.
+"""Provider pages to publish, edit and withdraw offerings, to schedule and edit cohorts, and to
+take the go/no-go decisions (through the API's own use case, catalogue.api.cohorts.take_decision).
 
 Plain POST forms (no JavaScript). Every write goes through the same pydantic models and store
 functions as the JSON API; on an error the form comes back (422/409) with Dutch messages next to
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from catalogue.api.cohorts import DecisionIn, decision_view, pending_query, take_decision
 from catalogue.api.deps import new_id
 from catalogue.domain import geo, rules
 from catalogue.domain.model import CohortCreate, CohortUpdate, OfferingCreate, OfferingUpdate
@@ -80,6 +84,112 @@ def skill_groups() -> list[tuple[str, list[Any]]]:
         if not skill.deprecated:
             groups.setdefault(titles.get(skill.domain or "", "Algemeen"), []).append(skill)
     return list(groups.items())
+
+
+DECISION_LABELS = {
+    rules.Decision.go: "Doorgaan",
+    rules.Decision.go_with_surcharge: "Doorgaan met lege-stoelentoeslag",
+    rules.Decision.merge: "Samenvoegen met een ander startmoment",
+    rules.Decision.cancel: "Niet doorgaan",
+}
+DECISION_ERRORS = {
+    "decision": "Kies bij Besluit wat er met dit startmoment gebeurt.",
+    "merge_into": "Kies bij 'Samenvoegen met' het startmoment waarmee u samenvoegt.",
+}
+
+
+@dataclass(frozen=True)
+class PayerPart:
+    """One payer's part of the surcharge as the decision would fix it."""
+
+    name: str
+    seats: int
+    amount_cents: int
+
+
+@dataclass
+class DecisionRow:
+    """One start moment on the go/no-go list, with what the provider typed if the form came back."""
+
+    cohort: dict[str, Any]
+    title: str
+    overdue: bool
+    below_break_even: bool
+    parts: list[PayerPart]
+    surcharge_note: str | None
+    merge_targets: list[dict[str, Any]]
+    chosen: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def payer_name(payer: dict[str, Any]) -> str:
+    """A payer by name; without one, by kind and number ("werkgever (KvK 39084217)"), never blank."""
+    name = str(payer.get("name") or "").strip()
+    if name:
+        return name
+    number = str(payer.get("payer_id") or "").split("-", 1)[-1]
+    kind = {"employer": "werkgever", "participant": "deelnemer"}.get(str(payer.get("kind")), "betaler")
+    return f"{kind} (KvK {number})" if kind == "werkgever" and number else f"{kind} {number}".strip()
+
+
+def surcharge_parts(cohort: dict[str, Any]) -> list[PayerPart]:
+    """Each accepting payer with the part the go-with-surcharge decision would fix (rules.split_surcharge)."""
+    acceptances = cohort.get("surcharge_acceptances") or []
+    shares = rules.split_surcharge(rules.surcharge_total_cents(cohort), acceptances)
+    return [PayerPart(payer_name(s.payer), s.seats, s.amount_cents) for s in shares]
+
+
+def surcharge_note(view: dict[str, Any], parts: list[PayerPart]) -> str | None:
+    """Why go-with-surcharge is not offered, in Dutch (rules.surcharge_problem decides)."""
+    if view["surcharge_possible"] or not view["below_break_even"]:
+        return None
+    if not parts:
+        return "Geen toeslag mogelijk: nog geen werkgever heeft een lege-stoelentoeslag geaccepteerd."
+    return "Geen toeslag mogelijk: een deel is hoger dan het maximum dat de werkgever accepteerde."
+
+
+async def decision_rows(store: CatalogueStore, provider_id: str) -> list[DecisionRow]:
+    """The go/no-go list of one provider: the API's work list (pending_query, decision_view)."""
+    items, _ = await store.cohorts(pending_query(store, provider_id), None, 200)
+    today = store.today()
+    siblings = await store.cohorts_of(sorted({c["offering_id"] for c in items}))
+    titles = {
+        o["_id"]: o["title"] for o in (await store.offerings({"provider_id": provider_id}, None, 500))[0]
+    }
+    rows = []
+    for cohort in sorted(items, key=lambda c: (c["decision_date"], c["_id"])):
+        view = decision_view(cohort)
+        parts = surcharge_parts(cohort)
+        rows.append(
+            DecisionRow(
+                cohort=view,
+                title=titles.get(cohort["offering_id"], "Opleiding"),
+                overdue=date.fromisoformat(cohort["decision_date"]) < today,
+                below_break_even=view["below_break_even"],
+                parts=parts,
+                surcharge_note=surcharge_note(view, parts),
+                merge_targets=[
+                    t
+                    for t in siblings
+                    if t["_id"] != cohort["_id"]
+                    and t["offering_id"] == cohort["offering_id"]
+                    and t["status"] in rules.OPEN_FOR_SEATS
+                    and t["seats_left"] >= cohort["seats_taken"]
+                ],
+            )
+        )
+    return rows
+
+
+def decision_refusal(problem: Problem) -> str:
+    """The API's refusal of a decision, in Dutch."""
+    if problem.status == 404:
+        return "Dit startmoment bestaat niet."
+    if problem.status == 403:
+        return "Dit startmoment is niet van u."
+    if problem.status == 409:
+        return "Over dit startmoment is al besloten, of een toeslag is nu niet mogelijk."
+    return "Kies een startmoment om mee samen te voegen."
 
 
 def manage_router(pages: Pages) -> APIRouter:
@@ -331,5 +441,71 @@ def manage_router(pages: Pages) -> APIRouter:
             return cohort_form(request, principal, offering, values, errors, cohort, problem.status)
         published(request, cohort=doc)
         return redirect(f"/catalogue/aanbieder/aanbod/{cohort['offering_id']}", "Startmoment gewijzigd.")
+
+    # Go / no-go ---------------------------------------------------------------------------------
+
+    def decisions_page(
+        request: Request,
+        principal: Principal,
+        rows: list[DecisionRow],
+        status_code: int = 200,
+        message: str = "",
+    ) -> HTMLResponse:
+        return pages.render(
+            request,
+            "decisions.html",
+            principal,
+            status_code=status_code,
+            title="Besluiten over doorgaan",
+            rows=rows,
+            decision_labels=DECISION_LABELS,
+            today=store(request).today(),
+            message=message[:200],
+        )
+
+    @router.get("/catalogue/aanbieder/besluiten", response_class=HTMLResponse)
+    @answering_refusals
+    async def decisions(request: Request, principal: PagePrincipal, melding: str = "") -> Response:
+        await acting_provider(request, principal)
+        rows = await decision_rows(store(request), principal.org)
+        return decisions_page(request, principal, rows, message=melding)
+
+    @router.post("/catalogue/aanbieder/besluit", response_class=HTMLResponse)
+    @answering_refusals
+    async def decide(request: Request, principal: PagePrincipal) -> Response:
+        """One decision through the API's use case; without a choice the list comes back (422)."""
+        form = await request.form()
+        cohort_id = str(form.get("cohort_id", ""))[:60]
+        chosen = {name: str(form.get(name, ""))[:60] for name in ("decision", "merge_into")}
+        if principal is None or principal.role not in ("provider", "admin"):
+            return redirect("/catalogue/aanbieder", "Niet gelukt: log in als opleider.")
+        errors, status_code = {}, 422
+        if chosen["decision"] not in set(rules.Decision):
+            errors["decision"] = DECISION_ERRORS["decision"]
+        elif chosen["decision"] == rules.Decision.merge and not chosen["merge_into"]:
+            errors["merge_into"] = DECISION_ERRORS["merge_into"]
+        if not errors:
+            merging = chosen["decision"] == rules.Decision.merge  # a target picked before is ignored
+            body = DecisionIn(
+                decision=rules.Decision(chosen["decision"]),
+                merge_into=chosen["merge_into"] if merging else None,
+            )
+            try:
+                await take_decision(
+                    store(request), request.app.state.search_index, principal, cohort_id, body
+                )
+            except Problem as problem:
+                if problem.status in (403, 404):
+                    return redirect("/catalogue/aanbieder", f"Niet gelukt: {decision_refusal(problem)}")
+                errors["merge_into" if merging else "decision"] = decision_refusal(problem)
+                status_code = problem.status
+        if not errors:
+            request.app.state.runtime.relay.wake()
+            return redirect("/catalogue/aanbieder/besluiten", "Besluit vastgelegd.")
+        rows = await decision_rows(store(request), principal.org)
+        for row in rows:
+            if row.cohort["cohort_id"] == cohort_id:
+                row.chosen, row.errors = chosen, errors
+        return decisions_page(request, principal, rows, status_code=status_code)
 
     return router

@@ -64,12 +64,16 @@ async def create_campaign(
 ) -> dict[str, Any]:
     provider_id = body.provider_id or principal.org
     require_org(principal, provider_id)
+    return campaign_json(await plan_campaign(recruitment, body, provider_id))
+
+
+async def plan_campaign(recruitment: Recruitment, body: CampaignCreate, provider_id: str) -> Campaign:
+    """A new draft campaign of `provider_id` (the API and the provider's page both create here)."""
     cohort_id, offering_id = await _target_of(recruitment, body, provider_id)
     plan = CampaignPlan.model_validate(body.model_dump(include=set(CampaignPlan.model_fields)))
-    campaign = await recruitment.create_campaign(
+    return await recruitment.create_campaign(
         plan=plan, provider_id=provider_id, cohort_id=cohort_id, offering_id=offering_id
     )
-    return campaign_json(campaign)
 
 
 @router.get("")

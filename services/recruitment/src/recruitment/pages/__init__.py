@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -22,6 +23,7 @@ from recruitment.domain.figures import funnel_figures
 from recruitment.domain.funding import Funding, FundingKind, Payer
 from recruitment.domain.funnel import FUNNEL, DropOutReason, InvalidTransition, Stage, manual_next
 from recruitment.pages.forms import MESSAGES, FormInput
+from recruitment.pages.provider_pages import provider_router
 from recruitment.reports import campaign_report, fill_points
 from recruitment.workflows import FundingNotOffered, MissingInput, Recruitment
 
@@ -33,7 +35,7 @@ CHANNEL_LABELS = {
     Channel.gemeente: "Gemeente",
     Channel.leerwerkloket: "Leerwerkloket",
     Channel.uitzendbureau: "Uitzendbureau",
-    Channel.alumni: "Alumni",
+    Channel.alumni: "Oud-deelnemers",
     Channel.social_media: "Sociale media",
     Channel.open_day: "Open dag",
     Channel.demo_lesson: "Proefles",
@@ -98,16 +100,8 @@ def _labels() -> dict[str, Any]:
     }
 
 
-def _euro(cents: int | None) -> str:
-    if cents is None:
-        return "–"
-    euros, rest = divmod(cents, 100)
-    return f"€ {euros:,}".replace(",", ".") + f",{rest:02d}"
-
-
 def page_router(pages: Pages) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    pages.templates.env.filters["euro"] = _euro
 
     def recruitment_of(request: Request) -> Recruitment:
         return request.app.state.recruitment
@@ -116,6 +110,9 @@ def page_router(pages: Pages) -> APIRouter:
         request: Request, template: str, principal: Principal | None, status: int = 200, **context: Any
     ) -> HTMLResponse:
         return pages.render(request, template, principal, status_code=status, **_labels(), **context)
+
+    # before /recruitment/campagnes/{campaign_id}: "nieuw" is not a campaign
+    router.include_router(provider_router(render, recruitment_of))
 
     @router.get("/recruitment/", response_class=HTMLResponse)
     async def home(request: Request, principal: PagePrincipal) -> HTMLResponse:
@@ -269,7 +266,12 @@ def page_router(pages: Pages) -> APIRouter:
         return found[0]
 
     @router.get("/recruitment/campagnes/{campaign_id}", response_class=HTMLResponse)
-    async def campaign_page(request: Request, principal: PagePrincipal, campaign_id: str) -> HTMLResponse:
+    async def campaign_page(
+        request: Request,
+        principal: PagePrincipal,
+        campaign_id: str,
+        melding: Annotated[str, Query(max_length=200)] = "",
+    ) -> HTMLResponse:
         if principal is None:
             return render(request, "signin_needed.html", principal, status=401, title="Campagne")
         recruitment = recruitment_of(request)
@@ -291,6 +293,7 @@ def page_router(pages: Pages) -> APIRouter:
             funnel_chart=funnel_svg([(s, figures.reached[s]) for s in FUNNEL], "Funnel van deze campagne"),
             fill_chart=fill_svg(fill_points(cohort), "Bezetting van het startmoment door de tijd"),
             form_link=f"/recruitment/aanmelden?campaign={campaign_id}",
+            message=melding,
         )
 
     @router.post("/recruitment/campagnes/{campaign_id}/status", response_model=None)
@@ -310,25 +313,35 @@ def page_router(pages: Pages) -> APIRouter:
         request: Request,
         principal: PagePrincipal,
         message: Annotated[str | None, Query(max_length=200)] = None,
+        opleiding: Annotated[str, Query(max_length=200)] = "",
+        stap: Annotated[str, Query(max_length=40)] = "",
+        zoek: Annotated[str, Query(max_length=100)] = "",
     ) -> HTMLResponse:
         if principal is None or principal.role not in ("provider", "admin"):
             return render(request, "signin_needed.html", principal, status=401, title="Intake")
         recruitment = recruitment_of(request)
-        query: dict[str, Any] = {"stage": {"$in": [str(s) for s in WORKLIST_STAGES]}}
-        if principal.role != "admin":
-            query["provider_id"] = principal.org
+        stages = [str(s) for s in WORKLIST_STAGES]
+        own: dict[str, Any] = {} if principal.role == "admin" else {"provider_id": principal.org}
+        query: dict[str, Any] = own | {"stage": stap if stap in stages else {"$in": stages}}
+        if opleiding:
+            query["offering_id"] = opleiding
         docs = await recruitment.store.applications.find(query).sort([("stage", 1), ("_id", 1)]).to_list(500)
+        docs = [d for d in docs if _matches(d, zoek)]
         cohorts = await _cohorts_of(recruitment, {d.get("cohort_id") for d in docs})
         rows = sorted(
             (
                 {
                     "doc": d,
+                    "cohort": cohorts.get(d.get("cohort_id") or ""),
                     "next": [str(s) for s in manual_next(Stage(d["stage"]))],
                     "funding": _funding_options(cohorts.get(d.get("cohort_id") or "")),
                 }
                 for d in docs
             ),
             key=lambda r: (WORKLIST_STAGES.index(Stage(r["doc"]["stage"])), r["doc"]["created_at"]),
+        )
+        courses = _courses(
+            [v for v in (cohort_view(d) for d in await recruitment.store.all_cohorts(own)) if v]
         )
         refused_query: dict[str, Any] = {
             "stage": "rejected",
@@ -346,6 +359,9 @@ def page_router(pages: Pages) -> APIRouter:
             refused=refused,
             message=message,
             reasons=list(DropOutReason),
+            courses=courses,
+            stages=stages,
+            chosen={"opleiding": opleiding, "stap": stap if stap in stages else "", "zoek": zoek},
         )
 
     @router.post("/recruitment/intake/{application_id}", response_model=None)
@@ -359,6 +375,9 @@ def page_router(pages: Pages) -> APIRouter:
         study_skills: Annotated[int | None, Form(ge=0, le=100)] = None,
         exemption: Annotated[str, Form(max_length=120)] = "",
         funding_kind: Annotated[FundingKind | None, Form()] = None,
+        opleiding: Annotated[str, Form(max_length=200)] = "",
+        stap: Annotated[str, Form(max_length=40)] = "",
+        zoek: Annotated[str, Form(max_length=100)] = "",
     ) -> RedirectResponse:
         recruitment = recruitment_of(request)
         found = await recruitment.store.application(application_id)
@@ -388,7 +407,11 @@ def page_router(pages: Pages) -> APIRouter:
             message = "Opgeslagen."
         except (InvalidTransition, MissingInput, ValueError) as error:
             message = _dutch_refusal(error)
-        return RedirectResponse(f"/recruitment/intake?message={message}", status_code=303)
+        # back to the worklist as it was filtered
+        kept = urlencode({k: v for k, v in (("opleiding", opleiding), ("stap", stap), ("zoek", zoek)) if v})
+        return RedirectResponse(
+            f"/recruitment/intake?message={message}" + (f"&{kept}" if kept else ""), status_code=303
+        )
 
     router.include_router(pages.demo_sign_in_router())
     return router
@@ -397,6 +420,23 @@ def page_router(pages: Pages) -> APIRouter:
 async def _cohorts_of(recruitment: Recruitment, cohort_ids: set[Any]) -> dict[str, CohortView]:
     docs = await recruitment.store.all_cohorts({"_id": {"$in": [c for c in cohort_ids if c]}})
     return {view.cohort_id: view for view in (cohort_view(d) for d in docs) if view}
+
+
+def _matches(doc: dict[str, Any], text: str) -> bool:
+    """The worklist's search box: a part of the name, e-mail address, phone number or postcode."""
+    wanted = text.strip().casefold()
+    if not wanted:
+        return True
+    applicant = doc.get("applicant") or {}
+    return any(
+        wanted in str(applicant.get(k) or "").casefold() for k in ("name", "email", "phone", "postcode")
+    )
+
+
+def _courses(cohorts: list[CohortView]) -> list[tuple[str, str]]:
+    """(offering_id, title) of the provider's courses, for the worklist's course filter."""
+    titles = {c.offering_id: c.title or "Opleiding zonder naam" for c in cohorts if c.offering_id}
+    return sorted(titles.items(), key=lambda item: item[1].casefold())
 
 
 def _funding_options(cohort: CohortView | None) -> list[str]:
