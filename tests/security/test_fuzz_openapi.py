@@ -17,10 +17,6 @@ from tests.security.authz import PATH_VALUES
 from tests.security.fuzzing import Target, fuzz, fuzz_app, role_headers
 
 CASES = int(os.environ.get("LLO_FUZZ_CASES", "300"))
-BILLING_KNOWN = (
-    "billing's UBL and PDF of an issued invoice answer 500, its CSV reports send text/csv that its "
-    "OpenAPI does not declare: fixed on the billingdocs branch (remove this mark once merged)"
-)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +40,7 @@ def demo(tmp_path_factory) -> Iterator[Target]:
         "catalogue",
         "matching",
         "recruitment",
-        pytest.param("billing", marks=pytest.mark.xfail(reason=BILLING_KNOWN, strict=False)),
+        "billing",
     ],
 )
 def test_generated_requests_find_no_server_error_and_no_contract_break(service, demo):

@@ -61,3 +61,14 @@ def page(items: list[Any], cursor: str | None, limit: int) -> dict[str, Any]:
         "total": len(items),
         "next": str(following) if following < len(items) else None,
     }
+
+
+def file_answer(media_type: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI for a route that answers a file (PDF, UBL), so clients know its content type."""
+    return {200: {"content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+# A report answers JSON by default and CSV with ?format=csv.
+JSON_OR_CSV: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}}
+}

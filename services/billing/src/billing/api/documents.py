@@ -17,6 +17,7 @@ from billing.api.deps import (
     FinancePrincipal,
     document_for,
     entity_for,
+    file_answer,
     page,
     runtime_of,
     today,
@@ -126,7 +127,7 @@ async def completed_payer(db: Any, entity_id: str, stored: dict[str, Any]) -> Pa
     return Party.model_validate(merged)
 
 
-@router.get("/entities/{entity_id}/documents/{number}/ubl")
+@router.get("/entities/{entity_id}/documents/{number}/ubl", responses=file_answer("application/xml"))
 async def download_ubl(
     request: Request,
     principal: FinancePrincipal,
@@ -172,7 +173,7 @@ def _day(value: Any) -> date | None:
         return None
 
 
-@router.get("/entities/{entity_id}/documents/{number}/pdf")
+@router.get("/entities/{entity_id}/documents/{number}/pdf", responses=file_answer("application/pdf"))
 async def download_pdf(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, number: DocumentNumber
 ) -> Response:

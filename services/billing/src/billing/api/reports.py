@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 
-from billing.api.deps import EntityId, FinancePrincipal, entity_for, runtime_of, today
+from billing.api.deps import JSON_OR_CSV, EntityId, FinancePrincipal, entity_for, runtime_of, today
 from billing.reports import ageing, cohort_allocation, entity_documents, ledger_summary, to_csv
 from billing.store import COHORTS, COST_MODELS
 from llo_shared.problems import Problem
@@ -25,7 +25,7 @@ def answer(rows: list[dict[str, Any]], format: Format, name: str) -> Any:
     return {"items": rows, "total": len(rows), "next": None}
 
 
-@router.get("/entities/{entity_id}/reports/ledgers")
+@router.get("/entities/{entity_id}/reports/ledgers", responses=JSON_OR_CSV)
 async def ledgers_report(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, format: Format = "json"
 ) -> Any:
@@ -34,7 +34,7 @@ async def ledgers_report(
     return answer(rows, format, f"grootboeken-{entity_id}")
 
 
-@router.get("/entities/{entity_id}/reports/ageing")
+@router.get("/entities/{entity_id}/reports/ageing", responses=JSON_OR_CSV)
 async def ageing_report(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, format: Format = "json"
 ) -> Any:
@@ -63,7 +63,7 @@ def allocation_row(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.get("/entities/{entity_id}/reports/cohort-allocation")
+@router.get("/entities/{entity_id}/reports/cohort-allocation", responses=JSON_OR_CSV)
 async def allocation_report(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, format: Format = "json"
 ) -> Any:
@@ -89,7 +89,7 @@ async def cohort_allocation_detail(
     return report
 
 
-@router.get("/entities/{entity_id}/reports/overrides")
+@router.get("/entities/{entity_id}/reports/overrides", responses=JSON_OR_CSV)
 async def overrides_report(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, format: Format = "json"
 ) -> Any:
