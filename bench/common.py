@@ -32,6 +32,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load_average_1m_at_start": round(os.getloadavg()[0], 1),
     }
 
 

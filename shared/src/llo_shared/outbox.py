@@ -385,6 +385,10 @@ class OutboxRelay:
             if any(w.get("code") != DUPLICATE_KEY for w in error.details.get("writeErrors", [])):
                 raise
 
+    def has_published(self, event_id: str) -> bool:
+        """Whether this relay published (and recorded) the event (tests, benchmarks)."""
+        return event_id in self._published
+
     async def unpublished(self) -> int:
         """How many entries the collections hold that no relay has recorded (tests, tooling;
         reads every document with an outbox)."""
