@@ -298,7 +298,7 @@ def _solve_component(
         if value := solver.value(var):
             unit = unit_by_id[unit_id]
             plan.setdefault(unit_id, {})[cohort_id] = value if unit.splittable else unit.size
-    return plan, status, int(solver.best_objective_bound)
+    return plan, status, round(solver.best_objective_bound)  # integral: integer coefficients
 
 
 def _hint_value(unit: PoolUnit, cohort_id: str, hint: Assignment) -> int:
