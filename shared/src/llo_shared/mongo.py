@@ -57,9 +57,10 @@ async def ping(db: Any) -> bool:
 
 # Write observation and FerretDB's _id filters ---------------------------------------
 
-# (collection, ids written or None when the filter names no single _id, the documents or
-# update documents sent). Called after the store answered, also when it answered with an error.
-WriteListener = Callable[[str, "list[Any] | None", "list[Mapping[str, Any]]"], None]
+# (collection, ids written or None when the filter names no single _id, the documents or update
+# documents sent, whether those are now stored exactly as sent: True only for inserts the store
+# accepted). Called after the store answered, also when it answered with an error.
+WriteListener = Callable[[str, "list[Any] | None", "list[Mapping[str, Any]]", bool], None]
 
 
 class _Shared:
@@ -116,22 +117,28 @@ class ObservedCollection:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._collection, name)
 
-    def _tell(self, ids: list[Any] | None, payloads: list[Mapping[str, Any]]) -> None:
+    def _tell(self, ids: list[Any] | None, payloads: list[Mapping[str, Any]], stored: bool = False) -> None:
         for listener in list(self._shared.listeners):
-            listener(self._collection.name, ids, payloads)
+            listener(self._collection.name, ids, payloads, stored)
 
     async def insert_one(self, document: Mapping[str, Any], *args: Any, **kwargs: Any) -> Any:
+        stored = False
         try:
-            return await self._collection.insert_one(document, *args, **kwargs)
+            result = await self._collection.insert_one(document, *args, **kwargs)
+            stored = True
+            return result
         finally:
-            self._tell([document.get("_id")], [document])
+            self._tell([document.get("_id")], [document], stored)
 
     async def insert_many(self, documents: Iterable[Mapping[str, Any]], *args: Any, **kwargs: Any) -> Any:
         documents = list(documents)
+        stored = False
         try:
-            return await self._collection.insert_many(documents, *args, **kwargs)
+            result = await self._collection.insert_many(documents, *args, **kwargs)
+            stored = True
+            return result
         finally:
-            self._tell([d.get("_id") for d in documents], documents)
+            self._tell([d.get("_id") for d in documents], documents, stored)
 
     async def update_one(self, filter: Mapping[str, Any], update: Any, *args: Any, **kwargs: Any) -> Any:
         try:

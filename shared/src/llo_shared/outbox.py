@@ -208,6 +208,7 @@ class OutboxRelay:
         self._sweep_requested = True
         self._last_sweep = float("-inf")
         self._hints: dict[str, set[Any]] = defaultdict(set)
+        self._inserted: dict[str, dict[Any, dict[str, Any]]] = defaultdict(dict)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._pass_lock = asyncio.Lock()
@@ -227,14 +228,21 @@ class OutboxRelay:
             self._hints[collection].update(ids)
         self._wake.set()
 
-    def _observe(self, collection: str, ids: list[Any] | None, payloads: list[Mapping[str, Any]]) -> None:
+    def _observe(
+        self, collection: str, ids: list[Any] | None, payloads: list[Mapping[str, Any]], stored: bool
+    ) -> None:
         if collection not in self._collections or not any(carries_events(p) for p in payloads):
             return
         if ids is None:  # the write named no single document: look for it by the stamps
             self._sweep_requested = True
-            self._wake.set()
+        elif stored:  # inserted as sent: the relay needs no read to know what the outbox holds
+            for document in payloads:
+                self._inserted[collection][document["_id"]] = {
+                    key: document[key] for key in ("_id", OUTBOX, PENDING) if key in document
+                }
         else:
-            self.wake(collection, ids)
+            self._hints[collection].update(ids)
+        self._wake.set()
 
     async def start(self) -> None:
         if hasattr(self._db, "add_write_listener"):
@@ -277,20 +285,22 @@ class OutboxRelay:
 
     # passes ------------------------------------------------------------------------
     async def _relay_named(self) -> int:
+        """The documents writes named: inserts as they were sent, the others read by `_id`."""
         hints, self._hints = self._hints, defaultdict(set)
+        inserted, self._inserted = self._inserted, defaultdict(dict)
         total = 0
         try:
-            for name, ids in hints.items():
-                collection = self._db[name]
-                documents = []
-                for document_id in ids:
+            for name in sorted(hints.keys() | inserted.keys()):
+                collection, ids = self._db[name], hints.get(name, set())
+                documents = [d for i, d in inserted.get(name, {}).items() if i not in ids]
+                for document_id in ids:  # written again since its insert: read what it holds now
                     found = await collection.find_one({"_id": document_id}, {OUTBOX: 1, PENDING: 1})
-                    if found is not None and found.get(OUTBOX) and not _held(found):
+                    if found is not None:
                         documents.append(found)
-                total += await self._publish(documents)
+                total += await self._publish([d for d in documents if d.get(OUTBOX) and not _held(d)])
         except BaseException:
-            for name, ids in hints.items():  # read them again next pass
-                self._hints[name].update(ids)
+            for name in hints.keys() | inserted.keys():  # read them again next pass
+                self._hints[name].update(hints.get(name, set()), inserted.get(name, {}))
             raise
         return total
 
