@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from aiokafka import AIOKafkaConsumer
 from pymongo import AsyncMongoClient
 
-from bench.common import machine, percentile, real_infrastructure, write_report
+from bench.common import machine, percentile, real_infrastructure, store_calls, write_report
 from billing import testkit as ev
 from billing.app import create_app
 from billing.domain.invoices import DocumentKind
@@ -136,11 +136,13 @@ async def billing_run(infra, prefix: str, expected: int, key_file: Path) -> dict
         "lag_p95_s": round(percentile(lags, 95), 3),
         "lag_p99_s": round(percentile(lags, 99), 3),
         "gapless": sequences == list(range(1, len(sequences) + 1)),
+        "store_per_invoice": CALLS.of(settings.mongo_database, len(documents)),
         "_sample": sample,
     }
 
 
 BENCH_OCCURRED_AT: list[datetime] = []
+CALLS = store_calls()
 
 
 async def numbered(db, series: str) -> int:  # type: ignore[no-untyped-def]
@@ -169,7 +171,12 @@ async def consumer_only(infra, prefix: str, events: list[tuple[str, EventEnvelop
     finally:
         await client.drop_database(database)
         await client.close()
-    return {"invoices": stored, "seconds": round(seconds, 3), "per_s": round(stored / seconds, 1)}
+    return {
+        "invoices": stored,
+        "seconds": round(seconds, 3),
+        "per_s": round(stored / seconds, 1),
+        "store_per_invoice": CALLS.of(database, stored),
+    }
 
 
 def ubl_rate(sample: list[dict], rounds: int) -> dict[str, float]:
@@ -224,6 +231,12 @@ async def main(quick: bool) -> None:
     alone_rate = f"{alone['per_s']} invoices/s ({alone['seconds']} s)"
     per_event_us = 1e6 / raw["per_s"]
     lags = f"{billed['lag_p50_s']} s / {billed['lag_p95_s']} s / {billed['lag_p99_s']} s"
+
+    def calls(run: dict) -> str:
+        top = list(run["store_per_invoice"]["by_command"].items())[:8]
+        rows = ", ".join(f"`{c}` {v['calls']} x = {v['ms']} ms" for c, v in top)
+        return f"{run['store_per_invoice']['calls']} calls, {run['store_per_invoice']['ms']} ms ({rows})"
+
     markdown = f"""# bench/billing
 
 Machine: {m["cpu"]}, {m["cores"]} cores, {m["memory_gib"]} GiB, Python {m["python"]} ({m["when"]}).
@@ -242,6 +255,9 @@ Infrastructure: {infra.source}. Workload: {enrolments} private enrolments over {
 | end-to-end lag p50 / p95 / p99 | {lags} |
 | numbering gapless | {billed["gapless"]} |
 | UBL 2.1 generation (lxml) | {ubl["per_s"]} documents/s |
+
+Store calls per invoice (count and time on the wire and in the server, from PyMongo's command
+monitoring): end to end {calls(billed)}; consumer alone {calls(alone)}.
 
 The lag is measured from the moment the last event was published (all were queued before the
 consumers started), so it is dominated by the backlog: it says when each invoice existed.

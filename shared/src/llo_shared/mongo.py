@@ -9,6 +9,7 @@ MongoDB, FerretDB and in memory alike; the contract tests prove it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -20,6 +21,8 @@ from bson import ObjectId
 from mongomock.filtering import filter_applies
 from pymongo import ASCENDING, AsyncMongoClient
 from pymongo.results import UpdateResult
+
+log = logging.getLogger(__name__)
 
 IndexKeys = Sequence[tuple[str, int]]
 
@@ -119,7 +122,10 @@ class ObservedCollection:
 
     def _tell(self, ids: list[Any] | None, payloads: list[Mapping[str, Any]], stored: bool = False) -> None:
         for listener in list(self._shared.listeners):
-            listener(self._collection.name, ids, payloads, stored)
+            try:
+                listener(self._collection.name, ids, payloads, stored)
+            except Exception:  # a listener's bug must not fail a write the store already took
+                log.exception("write listener failed", extra={"collection": self._collection.name})
 
     async def insert_one(self, document: Mapping[str, Any], *args: Any, **kwargs: Any) -> Any:
         stored = False
@@ -185,7 +191,7 @@ class ObservedCollection:
         kwargs: dict[str, Any],
     ) -> Any:
         ids = _single_id(filter)
-        if ids is None or not await self._shared.splits_id_filters():
+        if ids is None or _positional(update) or not await self._shared.splits_id_filters():
             return await method(filter, update, *args, **kwargs)
         async with self._shared.lock(self._collection.name, ids[0]):
             condition = {k: v for k, v in filter.items() if k != "_id"}
@@ -199,6 +205,12 @@ class ObservedCollection:
 # What a bulk write is reported as: its operations are opaque, so listeners treat it as unnamed.
 _BULK: Mapping[str, Any] = {"$bulk": True}
 _NOT_MATCHED = UpdateResult({"n": 0, "nModified": 0, "ok": 1.0}, acknowledged=True)
+
+
+def _positional(update: Any) -> bool:
+    """`items.$.qty` needs the query that matched the array element: keep the filter whole."""
+    operations = update.values() if isinstance(update, Mapping) else []
+    return any(isinstance(f, Mapping) and any("$" in str(k) for k in f) for f in operations)
 
 
 def _single_id(filter: Mapping[str, Any]) -> list[Any] | None:

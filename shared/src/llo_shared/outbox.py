@@ -184,6 +184,25 @@ class _RecentIds:
             self.complete = False
 
 
+class _Stamped:
+    """The latest `outbox_pending` stamp this relay published everything up to, per document."""
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self._stamps: OrderedDict[tuple[str, Any], int] = OrderedDict()
+        self._limit = limit
+
+    def get(self, key: tuple[str, Any], default: int) -> int:
+        return self._stamps.get(key, default)
+
+    def see(self, key: tuple[str, Any], stamp: Any) -> None:
+        if isinstance(stamp, bool) or not isinstance(stamp, int):
+            return
+        self._stamps[key] = max(stamp, self._stamps.get(key, 0))
+        self._stamps.move_to_end(key)
+        if len(self._stamps) > self._limit:
+            self._stamps.popitem(last=False)
+
+
 class OutboxRelay:
     """Publishes what aggregates of the given collections hold in their outbox."""
 
@@ -210,9 +229,11 @@ class OutboxRelay:
         self._hints: dict[str, set[Any]] = defaultdict(set)
         self._inserted: dict[str, dict[Any, dict[str, Any]]] = defaultdict(dict)
         self._wake = asyncio.Event()
+        self._listening = False  # the database tells this relay of every write (start())
         self._task: asyncio.Task[None] | None = None
         self._pass_lock = asyncio.Lock()
         self._published = _RecentIds()
+        self._seen = _Stamped()
         # Entries stamped after this moment cannot have been published by an earlier relay
         # (the stamp is taken before the write, the write before any relay can read it).
         self._started = time.time_ns()
@@ -222,9 +243,9 @@ class OutboxRelay:
     # waking ------------------------------------------------------------------------
     def wake(self, collection: str | None = None, ids: Iterable[Any] = ()) -> None:
         """Relay at once. Writes through `mongo.connect`/`MemoryDatabase` name their documents
-        themselves, so callers need not pass anything; `collection` and `ids` name documents
-        written some other way (they are read by `_id`)."""
-        if collection is not None:
+        themselves (while the relay runs), so callers need not pass anything; `collection` and
+        `ids` name documents written some other way (they are read by `_id`)."""
+        if collection is not None and not self._listening:
             self._hints[collection].update(ids)
         self._wake.set()
 
@@ -237,21 +258,24 @@ class OutboxRelay:
             self._sweep_requested = True
         elif stored:  # inserted as sent: the relay needs no read to know what the outbox holds
             for document in payloads:
-                self._inserted[collection][document["_id"]] = {
-                    key: document[key] for key in ("_id", OUTBOX, PENDING) if key in document
-                }
+                if document.get("_id") is not None:
+                    self._inserted[collection][document["_id"]] = {
+                        key: document[key] for key in ("_id", OUTBOX, PENDING) if key in document
+                    }
         else:
-            self._hints[collection].update(ids)
+            self._hints[collection].update(i for i in ids if i is not None)
         self._wake.set()
 
     async def start(self) -> None:
         if hasattr(self._db, "add_write_listener"):
             self._db.add_write_listener(self._observe)
+            self._listening = True
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
         if hasattr(self._db, "remove_write_listener"):
             self._db.remove_write_listener(self._observe)
+            self._listening = False
         if self._task:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -297,7 +321,7 @@ class OutboxRelay:
                     found = await collection.find_one({"_id": document_id}, {OUTBOX: 1, PENDING: 1})
                     if found is not None:
                         documents.append(found)
-                total += await self._publish([d for d in documents if d.get(OUTBOX) and not _held(d)])
+                total += await self._publish(name, [d for d in documents if d.get(OUTBOX) and not _held(d)])
         except BaseException:
             for name in hints.keys() | inserted.keys():  # read them again next pass
                 self._hints[name].update(hints.get(name, set()), inserted.get(name, {}))
@@ -319,26 +343,24 @@ class OutboxRelay:
         return total
 
     async def _sweep_collection(self, name: str) -> int:
-        """Every document stamped since the previous sweep began (less the margin), page by page.
-        On FerretDB any such query is a scan of the collection: hence the long sweep interval,
-        and writes named by the database for the hot path."""
+        """Every document stamped since the previous sweep began (less the margin): one query for
+        their stamps only, then a read by `_id` of those stamped later than what this relay last
+        saw of them. On FerretDB the query is a scan of the collection: hence the long sweep
+        interval, and writes named by the database for the hot path."""
         began = time.time_ns()
         since = await self._since_of(name)
-        collection, total, backlog = self._db[name], 0, 0
-        while True:
-            documents = (
-                await collection.find({PENDING: {"$gte": since}}, {OUTBOX: 1, PENDING: 1})
-                .sort(PENDING, 1)
-                .limit(self._batch)
-                .to_list(None)
-            )
-            moved = await self._publish(documents)
-            total, backlog = total + moved, backlog + moved
-            if len(documents) < self._batch:
-                break
-            last = documents[-1][PENDING]
-            since = last if last > since else last + 1
-        OUTBOX_BACKLOG.labels(self._service, name).set(backlog)
+        collection, total, due = self._db[name], 0, []
+        async for stamped in collection.find({PENDING: {"$gte": since}}, {PENDING: 1}):
+            if stamped[PENDING] > self._seen.get((name, stamped["_id"]), 0):
+                due.append(stamped["_id"])
+        for start in range(0, len(due), self._batch):
+            documents = []
+            for document_id in due[start : start + self._batch]:
+                found = await collection.find_one({"_id": document_id}, {OUTBOX: 1, PENDING: 1})
+                if found is not None and found.get(OUTBOX) and not _held(found):
+                    documents.append(found)
+            total += await self._publish(name, documents)
+        OUTBOX_BACKLOG.labels(self._service, name).set(total)
         await self._save_since(name, began - SWEEP_MARGIN_NS)
         return total
 
@@ -357,7 +379,7 @@ class OutboxRelay:
         )
 
     # publishing --------------------------------------------------------------------
-    async def _publish(self, documents: list[dict[str, Any]]) -> int:
+    async def _publish(self, collection: str, documents: list[dict[str, Any]]) -> int:
         """Publish the entries not published before, in each document's order, then record them."""
         unpublished: dict[str, dict[str, Any]] = {}
         for document in documents:
@@ -366,14 +388,15 @@ class OutboxRelay:
                     _prunable.offer(entry["key"], entry["event_id"])
                 else:
                     unpublished.setdefault(entry["event_id"], entry)
-        if not unpublished:
-            return 0
         entries = list(unpublished.values())
-        await self._bus.publish([_message(entry) for entry in entries])
-        await self._record(list(unpublished))
+        if entries:
+            await self._bus.publish([_message(entry) for entry in entries])
+            await self._record(list(unpublished))
         for entry in entries:
             self._published.add(entry["event_id"])
             _prunable.offer(entry["key"], entry["event_id"])
+        for document in documents:  # all of what they held is out: the sweep can pass them by
+            self._seen.see((collection, document["_id"]), document.get(PENDING))
         self.stats.published += len(entries)
         OUTBOX_RELAYED.labels(self._service).inc(len(entries))
         return len(entries)
