@@ -18,6 +18,7 @@ from llo_shared.outbox import (
     OutboxRelay,
     events_in_outbox,
     new_document,
+    release_outbox,
     strip_outbox,
     with_events,
 )
@@ -252,6 +253,29 @@ async def test_writes_that_name_no_single_document_are_swept_at_once(database):
     finally:
         await relay.stop()
         await bus.stop()
+
+
+async def test_outboxes_stored_as_lists_are_published_once_and_take_the_keyed_shape(database):
+    """Documents written by the earlier outbox (a list, a boolean flag) keep working."""
+    bus = InProcessBus()
+    aggregates = database["aggregates"]
+    old = new_document({"_id": "old"}, TOPIC, [counted("old", 1)])
+    staged = new_document({"_id": "staged"}, TOPIC, [counted("staged", 2)])
+    await aggregates.insert_many(
+        [
+            old | {"outbox": list(old["outbox"].values()), "outbox_pending": True},
+            {"_id": "done", "outbox": [], "outbox_pending": False, "n": 0},
+            staged | {"outbox": list(staged["outbox"].values()), "outbox_pending": False},
+        ]
+    )
+    relay = OutboxRelay(database, ["aggregates"], bus, service="test")
+    assert await relay.relay_once() == 1
+    assert await OutboxRelay(database, ["aggregates"], bus, service="test").relay_once() == 0
+    await aggregates.update_one({"_id": "done"}, with_events({"$inc": {"n": 1}}, TOPIC, [counted("done", 3)]))
+    await aggregates.update_one({"_id": "staged"}, {"$set": release_outbox()})
+    assert await relay.relay_once() == 2
+    published = [EventEnvelope.from_bytes(m.value).payload["n"] for p in bus.broker.log(TOPIC) for m in p]
+    assert sorted(published) == [1, 2, 3]
 
 
 async def test_the_inbox_applies_a_redelivered_event_once(database):

@@ -348,8 +348,8 @@ class OutboxRelay:
         saw of them. On FerretDB the query is a scan of the collection: hence the long sweep
         interval, and writes named by the database for the hot path."""
         began = time.time_ns()
-        since = await self._since_of(name)
-        collection, total, due = self._db[name], 0, []
+        total = 0 if name in self._since else await self._load_since(name)
+        collection, since, due = self._db[name], self._since[name], []
         async for stamped in collection.find({PENDING: {"$gte": since}}, {PENDING: 1}):
             if stamped[PENDING] > self._seen.get((name, stamped["_id"]), 0):
                 due.append(stamped["_id"])
@@ -364,11 +364,28 @@ class OutboxRelay:
         await self._save_since(name, began - SWEEP_MARGIN_NS)
         return total
 
-    async def _since_of(self, name: str) -> int:
-        if name not in self._since:
-            state = await self._db[RELAY_STATE].find_one({"_id": f"{self._service}|{name}"})
-            self._since[name] = int(state["since"]) if state else 0
-        return self._since[name]
+    async def _load_since(self, name: str) -> int:
+        """Where the sweep of `name` starts; before this relay's first sweep of it ever, upgrade
+        the outboxes stored as lists (returns how many events that published)."""
+        state = await self._db[RELAY_STATE].find_one({"_id": f"{self._service}|{name}"})
+        self._since[name] = int(state["since"]) if state else 0
+        return 0 if state else await self._upgrade_list_outboxes(name)
+
+    async def _upgrade_list_outboxes(self, name: str) -> int:
+        """Documents stored before the outbox was keyed by event id hold a list, with a boolean
+        `outbox_pending` (False: cleared, or held back if entries are left): publish what they
+        still hold unless held, then give them the keyed shape (a held outbox keeps its entries
+        and stays held). Each update names the list it replaces, so a write between is kept."""
+        collection, published = self._db[name], 0
+        legacy = {OUTBOX: {"$type": "array"}}
+        for document in await collection.find(legacy, {OUTBOX: 1, PENDING: 1}).to_list(None):
+            entries = document[OUTBOX]
+            held = bool(entries) and document.get(PENDING) is False
+            if entries and not held:
+                published += await self._publish(name, [document | {PENDING: 0}])
+            upgraded = {OUTBOX: {e["event_id"]: e for e in entries}} if held else {OUTBOX: {}, PENDING: 0}
+            await collection.update_one({"_id": document["_id"], OUTBOX: entries}, {"$set": upgraded})
+        return published
 
     async def _save_since(self, name: str, since: int) -> None:
         if since <= self._since.get(name, 0):
