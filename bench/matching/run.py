@@ -196,7 +196,7 @@ def bench_top_k(rng: random.Random, n_cohorts: int, fast_queries: int, plain_que
 
 
 def bench_pooling(
-    rng: random.Random, n_demands: int, n_candidates: int, n_cohorts: int, options: int
+    rng: random.Random, n_demands: int, n_candidates: int, n_cohorts: int, options: int, longer: bool = False
 ) -> dict:
     offerings = make_offerings(rng, max(100, n_cohorts // 40))
     # Pooling is about the few programmes many people need: fewer skill variants than in top-k.
@@ -274,7 +274,9 @@ def bench_pooling(
         "constraint_violations": violations,
         "bounds_by_region": bounds,
         "bounds_total": bound_summary([b for result in optimal for b in result.bounds]),
-        "bounds_total_10x_budget": longer_budget(regions, units_by_region, cohorts_of, limits),
+        "bounds_total_10x_budget": longer_budget(regions, units_by_region, cohorts_of, limits)
+        if longer
+        else None,
     }
 
 
@@ -404,9 +406,21 @@ bound in cohorts tipped is the proved bound divided by that level's weight.
 Total gap **{total["gap_pct"]} %** (goal <= 1 %), in cohorts tipped {total["tipped_gap_pct"]} %;
 largest gap of one component {total["largest_component_gap_pct"]} %; components without a bound
 (no solution in budget): {total["components_without_bound"]}. Measured in the same run as the plan above.
-With ten times the solver's budget ({longer["cpsat_s"]} s): total gap {longer["gap_pct"]} %, in cohorts
-tipped {longer["tipped_gap_pct"]} % ({longer["tipped"]} tipped, bound {longer["tipped_bound"]}).
+{longer_note(longer)}
 """
+
+
+def longer_note(longer: dict | None) -> str:
+    if longer is None:
+        return (
+            "`--longer-budget` also solves with ten times the budget (2026-11-30, loaded machine: 386 s, "
+            "total gap 57.6 %, 4,562 tipped against a bound of 10,792: more time closes almost nothing)."
+        )
+    return (
+        f"With ten times the solver's budget ({longer['cpsat_s']} s): total gap {longer['gap_pct']} %, in "
+        f"cohorts tipped {longer['tipped_gap_pct']} % ({longer['tipped']} tipped, "
+        f"bound {longer['tipped_bound']})."
+    )
 
 
 def bound_row(region: str, b: dict) -> str:
@@ -425,14 +439,15 @@ def bound_row(region: str, b: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="small sizes for development")
+    parser.add_argument("--longer-budget", action="store_true", help="also solve with 10x the budget")
     args = parser.parse_args()
     rng = random.Random(4)
     if args.quick:
         top_k = bench_top_k(rng, 15_000, 100, 5)
-        pooling = bench_pooling(rng, 500, 2_000, 2_000, 8)
+        pooling = bench_pooling(rng, 500, 2_000, 2_000, 8, args.longer_budget)
     else:
         top_k = bench_top_k(rng, 150_000, 300, 12)
-        pooling = bench_pooling(rng, 5_000, 20_000, 20_000, 8)
+        pooling = bench_pooling(rng, 5_000, 20_000, 20_000, 8, args.longer_budget)
     result = {"quick": args.quick, "machine": machine(), "top_k": top_k, "pooling": pooling}
     (HERE / "result.json").write_text(json.dumps(result, indent=2) + "\n")
     (HERE / "REPORT.md").write_text(report(result))

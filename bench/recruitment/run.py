@@ -449,7 +449,12 @@ the application topic (a consumer of its own), not by polling the store.
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="small run for development")
-    parser.add_argument("--load-note", default="", help="a sentence on the machine's load during the run")
+    parser.add_argument(
+        "--load-note",
+        default="When the load average is above the number of cores, other work shared the machine: absolute "
+        "figures are then pessimistic; baseline and new path ran in the same run, one after the other.",
+        help="a sentence on the machine's load during the run",
+    )
     args = parser.parse_args()
     count, in_flight, raw = (24, 8, 300) if args.quick else (200, 8, 1000)
     result: dict[str, Any] = {
