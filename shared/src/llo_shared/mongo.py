@@ -282,6 +282,9 @@ class MemoryCursor:
         self._cursor = self._cursor.limit(count)
         return self
 
+    def batch_size(self, count: int) -> MemoryCursor:
+        return self  # everything is in memory already
+
     async def to_list(self, length: int | None = None) -> list[dict[str, Any]]:
         items = list(self._cursor)
         return items if length is None else items[:length]

@@ -49,6 +49,7 @@ DUPLICATE_KEY = 11000
 # a write stamped before that moment but applied after it (a slow store, a clock a bit behind).
 SWEEP_MARGIN_NS = 30 * 10**9
 DEFAULT_SWEEP_INTERVAL_S = 30.0
+STAMPS_PER_BATCH = 10_000  # small documents ({_id, stamp}); fewer getMore round trips
 
 
 class _Stamps:
@@ -350,7 +351,11 @@ class OutboxRelay:
         began = time.time_ns()
         total = 0 if name in self._since else await self._load_since(name)
         collection, since, due = self._db[name], self._since[name], []
-        async for stamped in collection.find({PENDING: {"$gte": since}}, {PENDING: 1}):
+        stamps = collection.find({PENDING: {"$gte": since}}, {PENDING: 1}).batch_size(STAMPS_PER_BATCH)
+        queued = self._inserted[name].keys() | self._hints[name]  # the next named pass has them
+        async for stamped in stamps:
+            if stamped["_id"] in queued:
+                continue
             if stamped[PENDING] > self._seen.get((name, stamped["_id"]), 0):
                 due.append(stamped["_id"])
         for start in range(0, len(due), self._batch):
