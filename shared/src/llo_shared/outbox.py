@@ -12,9 +12,11 @@ consumers' inbox drops. Entries leave the aggregate with its next write: `with_e
 for a relay, and no relay write can overwrite a service's write, on a store that isolates updates
 or (FerretDB 1.24) one that does not.
 
-The relay learns of writes from the database itself (`mongo.ObservedDatabase`): every write that
-carries events names its document, which the relay then reads by `_id`. A periodic sweep over
-recent `outbox_pending` stamps finds what no write named here (another process, a crash).
+The relay learns of writes from the database itself (`mongo.ObservedDatabase`): an accepted insert
+hands over its events as written, an update names its document, which the relay reads by `_id`
+(so one aggregate's events leave in the order they were written, also when several processes write
+it). A periodic sweep over recent `outbox_pending` stamps finds what no write named here (another
+process, a crash).
 """
 
 from __future__ import annotations
