@@ -7,9 +7,12 @@ import os
 import platform
 import statistics
 import sys
+from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from pymongo import monitoring
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -32,6 +35,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load_average_1m_at_start": round(os.getloadavg()[0], 1),
     }
 
 
@@ -62,3 +66,66 @@ def write_report(folder: Path, result: dict[str, Any], markdown: str) -> None:
     (folder / "REPORT.md").write_text(markdown)
     print(markdown)
     print(f"wrote {folder / 'result.json'} and {folder / 'REPORT.md'}", file=sys.stderr)
+
+
+class StoreCalls(monitoring.CommandListener):
+    """Every command the store answered, by database and by command, collection and filter fields
+    (`update docs {_id,version}`): how many, and their time on the wire and in the server."""
+
+    def __init__(self) -> None:
+        self.count: dict[tuple[str, str], int] = defaultdict(int)
+        self.micros: dict[tuple[str, str], int] = defaultdict(int)
+        self._labels: dict[int, str] = {}
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self._labels[event.request_id] = label(event.command_name, event.command)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        name = self._labels.pop(event.request_id, event.command_name)
+        self.count[(event.database_name, name)] += 1
+        self.micros[(event.database_name, name)] += event.duration_micros
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        name = self._labels.pop(event.request_id, event.command_name)
+        self.count[(event.database_name, name)] += 1
+        self.micros[(event.database_name, name)] += event.duration_micros
+
+    def of(self, database: str, per: int) -> dict[str, Any]:
+        rows = {
+            command: {
+                "calls": round(self.count[(db, command)] / per, 2),
+                "ms": round(self.micros[(db, command)] / per / 1000, 2),
+            }
+            for (db, command) in sorted(self.count)
+            if db == database
+        }
+        return {
+            "calls": round(sum(r["calls"] for r in rows.values()), 1),
+            "ms": round(sum(r["ms"] for r in rows.values()), 1),
+            "by_command": dict(sorted(rows.items(), key=lambda kv: -kv[1]["ms"])),
+        }
+
+
+def label(command_name: str, command: Any) -> str:
+    """`find cohorts {_id}`: a filter naming only `_id` is an index lookup on FerretDB, any other
+    is a scan of the collection."""
+    collection = command.get(command_name, "")
+    if command_name == "getMore":
+        return f"getMore {command.get('collection', '')}"
+    if command_name == "find":
+        shape = command.get("filter", {})
+    elif command_name in ("update", "delete"):
+        key = "updates" if command_name == "update" else "deletes"
+        shape = (command.get(key) or [{}])[0].get("q", {})
+    elif command_name == "findAndModify":
+        shape = command.get("query", {})
+    else:
+        return f"{command_name} {collection}"
+    return f"{command_name} {collection} {{{','.join(shape)}}}"
+
+
+def store_calls() -> StoreCalls:
+    """Count every store command of this process from now on (clients made after this call)."""
+    calls = StoreCalls()
+    monitoring.register(calls)
+    return calls

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from aiokafka import AIOKafkaConsumer
 from pymongo import AsyncMongoClient
 
-from bench.common import machine, percentile, real_infrastructure, write_report
+from bench.common import machine, percentile, real_infrastructure, store_calls, write_report
 from billing import testkit as ev
 from billing.app import create_app
 from billing.domain.invoices import DocumentKind
@@ -114,18 +114,19 @@ async def billing_run(infra, prefix: str, expected: int, key_file: Path) -> dict
     async with running(app):  # the service is up, its consumers are joining their groups
         started = time.perf_counter()
         db = app.state.runtime.db
-        # The series' counter is one lookup by _id; counting documents is a scan on FerretDB,
-        # which would compete with the service for the store, so count only at the end.
-        while (count := await numbered(db, series)) < expected or await db["documents"].count_documents(
-            {}
-        ) < expected:
-            await asyncio.sleep(0.25)
+        # Done when the series' counter (one lookup by _id) has numbered every invoice and the
+        # relay has published their events (in-process, no store call). Counting documents is a
+        # scan on FerretDB (15 s at 10,000 invoices on a loaded machine), so it runs after the clock.
+        relay = app.state.runtime.relay
+        while (count := await numbered(db, series)) < expected or relay.stats.published < expected:
+            await asyncio.sleep(0.05)
             print(
                 f"  {count} invoices after {time.perf_counter() - started:.1f} s", file=sys.stderr, end="\r"
             )
             if time.perf_counter() - started > 3600:
                 raise SystemExit(f"billing stalled at {count} of {expected} invoices")
         seconds = time.perf_counter() - started
+        calls = CALLS.of(settings.mongo_database, expected)
         documents = await db["documents"].find({}, {"created_at": 1, "lines.cause.event_id": 1}).to_list(None)
         sequences = sorted(
             d["sequence"] for d in await db["documents"].find({}, {"sequence": 1}).to_list(None)
@@ -141,11 +142,13 @@ async def billing_run(infra, prefix: str, expected: int, key_file: Path) -> dict
         "lag_p95_s": round(percentile(lags, 95), 3),
         "lag_p99_s": round(percentile(lags, 99), 3),
         "gapless": sequences == list(range(1, len(sequences) + 1)),
+        "store_per_invoice": calls,
         "_sample": sample,
     }
 
 
 BENCH_OCCURRED_AT: list[datetime] = []
+CALLS = store_calls()
 
 
 async def numbered(db, series: str) -> int:  # type: ignore[no-untyped-def]
@@ -171,11 +174,17 @@ async def consumer_only(infra, prefix: str, events: list[tuple[str, EventEnvelop
         for start in range(0, len(enrolments), 500):
             await batch(enrolments[start : start + 500])
         seconds = time.perf_counter() - started
+        calls = CALLS.of(database, len(enrolments))
         stored = await client[database]["documents"].count_documents({})
     finally:
         await client.drop_database(database)
         await client.close()
-    return {"invoices": stored, "seconds": round(seconds, 3), "per_s": round(stored / seconds, 1)}
+    return {
+        "invoices": stored,
+        "seconds": round(seconds, 3),
+        "per_s": round(stored / seconds, 1),
+        "store_per_invoice": calls,
+    }
 
 
 def ubl_rate(sample: list[dict], rounds: int) -> dict[str, float]:
@@ -208,6 +217,7 @@ async def main(quick: bool) -> None:
     sample = billed.pop("_sample")
     ubl = ubl_rate(sample, 5 if quick else 25)
     ratio = billed["per_s"] / raw["per_s"]
+    to_alone = billed["per_s"] / alone["per_s"]
     result = {
         "benchmark": "billing",
         "quick": quick,
@@ -219,6 +229,8 @@ async def main(quick: bool) -> None:
         "billing_consumer_alone": alone,
         "ratio_to_ceiling": round(ratio, 4),
         "goal_ratio": 0.30,
+        "ratio_end_to_end_to_consumer_alone": round(to_alone, 3),
+        "goal_ratio_to_consumer_alone": 0.6,
         "ubl_generation": ubl,
     }
     m = result["machine"]
@@ -226,11 +238,18 @@ async def main(quick: bool) -> None:
     billing_rate = f"{billed['per_s']} invoices/s ({billed['seconds']} s)"
     alone_rate = f"{alone['per_s']} invoices/s ({alone['seconds']} s)"
     per_event_us = 1e6 / raw["per_s"]
-    budget_us = per_event_us / 0.3
     lags = f"{billed['lag_p50_s']} s / {billed['lag_p95_s']} s / {billed['lag_p99_s']} s"
+
+    def calls(run: dict) -> str:
+        top = list(run["store_per_invoice"]["by_command"].items())[:8]
+        rows = ", ".join(f"`{c}` {v['calls']} x = {v['ms']} ms" for c, v in top)
+        return f"{run['store_per_invoice']['calls']} calls, {run['store_per_invoice']['ms']} ms ({rows})"
+
     markdown = f"""# bench/billing
 
 Machine: {m["cpu"]}, {m["cores"]} cores, {m["memory_gib"]} GiB, Python {m["python"]} ({m["when"]}).
+Load average (1 min) at the start: {m["load_average_1m_at_start"]} (the machine is shared with other
+engineers' runs until about 13:05 UTC: absolute figures are noisy, ratios less so).
 Infrastructure: {infra.source}. Workload: {enrolments} private enrolments over {cohorts} cohorts
 (all published before the consumers start, so this measures catch-up throughput).{quick_note}
 
@@ -239,10 +258,14 @@ Infrastructure: {infra.source}. Workload: {enrolments} private enrolments over {
 | ceiling: raw aiokafka, parse only | {raw["per_s"]} events/s ({raw["seconds"]} s) |
 | billing end to end: broker, bulk consumer, invoice + outbox, relay | {billing_rate} |
 | billing consumer alone on the same store (runs of 500; no broker, no relay) | {alone_rate} |
-| ratio to the ceiling | {ratio:.4%} (goal 30%) |
+| **end to end / consumer alone** (baseline of the same run) | **{to_alone:.2f}** (goal >= 0.6) |
+| ratio to the raw Kafka ceiling | {ratio:.4%} |
 | end-to-end lag p50 / p95 / p99 | {lags} |
 | numbering gapless | {billed["gapless"]} |
 | UBL 2.1 generation (lxml) | {ubl["per_s"]} documents/s |
+
+Store calls per invoice (count and time on the wire and in the server, from PyMongo's command
+monitoring): end to end {calls(billed)}; consumer alone {calls(alone)}.
 
 The lag is measured from the moment the last event was published (all were queued before the
 consumers started), so it is dominated by the backlog: it says when each invoice existed.
@@ -250,13 +273,13 @@ consumers started), so it is dominated by the backlog: it says when each invoice
 Where the time goes. The consumer takes runs of enrolments at once (`Subscription.batch_handler`):
 per run one insert of the enrolments, one read of the cohorts and offerings, a block of invoice
 numbers per series (one insert of claims), one insert of the invoices with their outbox; that is
-the "consumer alone" line. The end-to-end figure is lower because the outbox relay shares the
-store connection and must clear each invoice's outbox with one write per document, and FerretDB
-1.24 (SQLite) takes about 1-1.5 ms per single-document update even by `_id` (bulk updates are
-slower still). The relay reads the invoices the consumer names by `_id` and queries for pending
-outboxes only every 30 s, because on FerretDB that query scans the whole collection (1.7 s at
-10,000 invoices). The ceiling parses an event in {per_event_us:.0f} us; 30% of it leaves {budget_us:.0f} us
-per invoice for its store writes and its event, less than one FerretDB document write costs here.
+the "consumer alone" line. End to end adds the broker, the inbox and the outbox relay on the same
+store connection. The relay takes the invoices' events from the insert itself (the database tells it
+what was inserted), publishes them and records their ids with one unordered `insert_many` per pass
+in its own ledger: no read and no write of an invoice (before, it cleared each invoice's outbox with
+one update per document, 1-1.5 ms each on FerretDB 1.24). Every 30 s it sweeps the documents stamped
+in the last minute for events no write named (a scan on FerretDB). The ceiling parses an event in
+{per_event_us:.0f} us.
 """
     write_report(FOLDER, result, markdown)
 

@@ -7,6 +7,8 @@ import asyncio
 from collections import defaultdict
 from typing import Any
 
+from pymongo.errors import DuplicateKeyError
+
 from llo_shared.bus import Message, Subscription
 from llo_shared.bus_memory import InProcessBus
 from llo_shared.envelope import EventEnvelope
@@ -16,6 +18,7 @@ from llo_shared.outbox import (
     OutboxRelay,
     events_in_outbox,
     new_document,
+    release_outbox,
     strip_outbox,
     with_events,
 )
@@ -178,6 +181,38 @@ async def test_each_aggregate_keeps_its_order_while_writes_race_the_relay(databa
         assert (await aggregates.find_one({"_id": key}))["count"] == writes - 1
 
 
+async def test_an_insert_the_store_refused_publishes_nothing(database):
+    """The relay takes an accepted insert's events from the write itself, without reading the
+    document; a refused insert (a duplicate _id) names the document, which is then read."""
+    bus, received = InProcessBus(), []
+
+    async def handle(e: EventEnvelope) -> None:
+        received.append(e.payload["n"])
+
+    bus.subscribe(Subscription("g", (TOPIC,), handle))
+    await bus.start()
+    relay = OutboxRelay(database, ["aggregates"], bus, service="test", poll_interval_s=30)
+    await relay.start()
+    aggregates = database["aggregates"]
+    try:
+        await eventually(lambda: relay.stats.passes >= 1, what="the first sweep")
+        await aggregates.insert_one(new_document({"_id": "a"}, TOPIC, [counted("a", 1)]))
+        try:
+            await aggregates.insert_one(new_document({"_id": "a"}, TOPIC, [counted("a", 2)]))
+        except DuplicateKeyError:
+            pass
+        await aggregates.insert_many(
+            [new_document({"_id": f"m{i}"}, TOPIC, [counted(f"m{i}", 10 + i)]) for i in range(3)]
+        )
+        await eventually(lambda: sorted(received) == [1, 10, 11, 12], what="the accepted inserts' events")
+        await asyncio.sleep(0.2)
+        await bus.drain()
+        assert sorted(received) == [1, 10, 11, 12]
+    finally:
+        await relay.stop()
+        await bus.stop()
+
+
 async def test_a_relay_started_after_the_write_finds_it_by_the_sweep(database):
     """A process that wrote and died before its relay ran: the next relay's first sweep finds it."""
     bus, received = InProcessBus(), []
@@ -218,6 +253,29 @@ async def test_writes_that_name_no_single_document_are_swept_at_once(database):
     finally:
         await relay.stop()
         await bus.stop()
+
+
+async def test_outboxes_stored_as_lists_are_published_once_and_take_the_keyed_shape(database):
+    """Documents written by the earlier outbox (a list, a boolean flag) keep working."""
+    bus = InProcessBus()
+    aggregates = database["aggregates"]
+    old = new_document({"_id": "old"}, TOPIC, [counted("old", 1)])
+    staged = new_document({"_id": "staged"}, TOPIC, [counted("staged", 2)])
+    await aggregates.insert_many(
+        [
+            old | {"outbox": list(old["outbox"].values()), "outbox_pending": True},
+            {"_id": "done", "outbox": [], "outbox_pending": False, "n": 0},
+            staged | {"outbox": list(staged["outbox"].values()), "outbox_pending": False},
+        ]
+    )
+    relay = OutboxRelay(database, ["aggregates"], bus, service="test")
+    assert await relay.relay_once() == 1
+    assert await OutboxRelay(database, ["aggregates"], bus, service="test").relay_once() == 0
+    await aggregates.update_one({"_id": "done"}, with_events({"$inc": {"n": 1}}, TOPIC, [counted("done", 3)]))
+    await aggregates.update_one({"_id": "staged"}, {"$set": release_outbox()})
+    assert await relay.relay_once() == 2
+    published = [EventEnvelope.from_bytes(m.value).payload["n"] for p in bus.broker.log(TOPIC) for m in p]
+    assert sorted(published) == [1, 2, 3]
 
 
 async def test_the_inbox_applies_a_redelivered_event_once(database):

@@ -65,6 +65,25 @@ async def test_conditional_update_decides_only_once(database):
     assert [r.modified_count for r in results] == [1, 0, 0]
 
 
+async def test_version_checked_updates_by_id_decide_like_the_server(database):
+    """`{_id, version}` filters: on FerretDB the shared helper reads by _id and checks the rest
+    itself (the server would scan the collection); the outcome must be the server's."""
+    docs = database["versioned"]
+    await docs.insert_many([{"_id": f"v{i}", "version": 1, "tags": ["a"]} for i in range(3)])
+    stale = await docs.update_one({"_id": "v1", "version": 2}, {"$inc": {"version": 1}})
+    fresh = await docs.update_one({"_id": "v1", "version": 1}, {"$inc": {"version": 1}})
+    missing = await docs.update_one({"_id": "nope", "version": 1}, {"$inc": {"version": 1}})
+    assert [r.matched_count for r in (stale, fresh, missing)] == [0, 1, 0]
+    assert await docs.find_one_and_update({"_id": "v2", "tags": "b"}, {"$set": {"x": 1}}) is None
+    after = await docs.find_one_and_update(
+        {"_id": "v2", "tags": "a", "version": {"$lt": 5}},
+        {"$set": {"x": 1}},
+        return_document=ReturnDocument.AFTER,
+    )
+    assert after == {"_id": "v2", "version": 1, "tags": ["a"], "x": 1}
+    assert [d["version"] for d in await docs.find({}).sort("_id", ASCENDING).to_list(None)] == [1, 2, 1]
+
+
 async def test_concurrent_conditional_updates_never_overbook(database):
     """Single-document updates are atomic: 50 racing requests for 12 seats take exactly 12.
     FerretDB 1.24 on SQLite loses such updates across connections, hence one connection per
@@ -146,3 +165,32 @@ async def test_all_and_in_match_token_arrays(database):
     assert [d["_id"] for d in found] == [1]
     either = await docs.find({"tokens": {"$in": ["ig", "welzijn"]}}).sort("_id", ASCENDING).to_list(None)
     assert [d["_id"] for d in either] == [1, 2]
+
+
+async def test_updates_by_id_over_many_connections_lose_nothing(infra, unique):
+    """FerretDB 1.24 loses concurrent updates of one document across connections (200 `$inc`
+    ended at 68); through the shared helper, updates by `_id` of one document take a lock per
+    document in the process, so a pooled client loses none."""
+    from pymongo import MongoClient
+
+    from llo_shared.mongo import connect
+
+    url = infra.mongo_url.replace("maxPoolSize=1", "maxPoolSize=8")
+    if "maxPoolSize" not in url:
+        url += ("&" if "?" in url else "?") + "maxPoolSize=8"
+    name = f"t_{unique}_pool"
+    counters = connect(url, name)["counters"]
+    try:
+        await counters.insert_one({"_id": "c", "n": 0, "version": 0})
+        await asyncio.gather(*(counters.update_one({"_id": "c"}, {"$inc": {"n": 1}}) for _ in range(100)))
+        await asyncio.gather(
+            *(counters.find_one_and_update({"_id": "c"}, {"$inc": {"n": 1}}) for _ in range(50)),
+            *(
+                counters.update_one({"_id": "c", "version": {"$gte": 0}}, {"$inc": {"n": 1}})
+                for _ in range(50)
+            ),
+        )
+        assert (await counters.find_one({"_id": "c"}))["n"] == 200
+    finally:
+        with MongoClient(infra.mongo_url, serverSelectionTimeoutMS=5000) as client:
+            client.drop_database(name)

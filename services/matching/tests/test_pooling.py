@@ -52,6 +52,15 @@ def test_solver_tips_more_cohorts_than_the_greedy_baseline_where_greedy_spreads_
     assert optimal.people_placed == 9
 
 
+def test_the_solver_reports_its_own_bound_and_proves_the_worked_example_optimal():
+    cohorts = [cohort("A", break_even=8, free=10), cohort("B", break_even=8, free=10)]
+    units = [demand("d1", 5, [("A", 90), ("B", 80)]), demand("d2", 4, [("B", 90), ("A", 80)])]
+    (component,) = pool_optimal(units, cohorts).bounds
+    assert component.status == "OPTIMAL"
+    assert component.objective == component.best_bound  # nothing better exists
+    assert (component.tipped, component.tipped_bound) == (1, 1)
+
+
 def test_demands_stay_together_unless_they_allow_splitting():
     cohorts = [cohort("A", free=3, break_even=3), cohort("B", free=3, break_even=3)]
     together = pool_optimal([demand("d", 6, [("A", 50), ("B", 50)])], cohorts)
@@ -116,3 +125,15 @@ def test_the_solver_never_does_worse_than_greedy(problem):
     units, cohorts = problem
     greedy, optimal = pool_greedy(units, cohorts), pool_optimal(units, cohorts)
     assert (optimal.cohorts_tipped, optimal.people_placed) >= (greedy.cohorts_tipped, greedy.people_placed)
+
+
+@PROPERTY
+@given(problems())
+def test_no_plan_scores_above_the_bound_the_solver_reports(problem):
+    units, cohorts = problem
+    result = pool_optimal(units, cohorts)
+    assert sum(b.tipped for b in result.bounds) == result.cohorts_tipped
+    for component in result.bounds:
+        if component.best_bound is not None and component.tipped_bound is not None:
+            assert component.objective <= component.best_bound
+            assert component.tipped <= component.tipped_bound

@@ -55,6 +55,9 @@ class KafkaBus:
             enable_idempotence=True,
             acks="all",
             linger_ms=2,
+            # A relay pass sends hundreds of events at once: in batches of 16 KB (the default) that
+            # is one acknowledged round trip per few events; 512 KB stays under the broker's 1 MB.
+            max_batch_size=512 * 1024,
         )
         await self._producer.start()
         topics = {t for s in self._subscriptions for t in s.topics}

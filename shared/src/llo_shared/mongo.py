@@ -9,7 +9,9 @@ MongoDB, FerretDB and in memory alike; the contract tests prove it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +20,9 @@ import mongomock
 from bson import ObjectId
 from mongomock.filtering import filter_applies
 from pymongo import ASCENDING, AsyncMongoClient
+from pymongo.results import UpdateResult
+
+log = logging.getLogger(__name__)
 
 IndexKeys = Sequence[tuple[str, int]]
 
@@ -45,46 +50,105 @@ def connect(url: str, database: str) -> Any:
     return ObservedDatabase(client[database])
 
 
-# Write observation ----------------------------------------------------------------
+async def ping(db: Any) -> bool:
+    try:
+        await db.command("ping")
+        return True
+    except Exception:  # readiness answers yes or no; the reason goes to the log
+        return False
 
-# (collection, ids written or None when the filter names no single _id, the documents or
-# update documents sent). Called after the store answered, also when it answered with an error.
-WriteListener = Callable[[str, "list[Any] | None", "list[Mapping[str, Any]]"], None]
+
+# Write observation and FerretDB's _id filters ---------------------------------------
+
+# (collection, ids written or None when the filter names no single _id, the documents or update
+# documents sent, whether those are now stored exactly as sent: True only for inserts the store
+# accepted). Called after the store answered, also when it answered with an error.
+WriteListener = Callable[[str, "list[Any] | None", "list[Mapping[str, Any]]", bool], None]
+
+
+class _Shared:
+    """What the collections of one database share: write listeners, what the server is, and the
+    per-document locks of split conditional updates (see ObservedCollection)."""
+
+    def __init__(self, database: Any, *, may_split: bool) -> None:
+        self.database = database
+        self.listeners: list[WriteListener] = []
+        self._may_split = may_split
+        self._splits: bool | None = None
+        self._locks: weakref.WeakValueDictionary[tuple[str, Any], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    async def splits_id_filters(self) -> bool:
+        """True on FerretDB 1.x: it answers a filter from the `_id` index only when the filter is
+        `{_id: <value>}` alone; `{_id: x, version: 3}` scans the whole collection."""
+        if self._splits is None:
+            if not self._may_split:
+                self._splits = False
+            else:
+                info = await self.database.command("buildInfo")
+                self._splits = "ferretdbVersion" in info
+        return self._splits
+
+    def lock(self, collection: str, document_id: Any) -> asyncio.Lock:
+        key = (collection, document_id)
+        found = self._locks.get(key)
+        if found is None:
+            found = asyncio.Lock()
+            self._locks[key] = found
+        return found
 
 
 class ObservedCollection:
-    """A collection that tells its database's listeners which documents a write touched.
+    """A collection that tells its database's listeners which documents a write touched, and
+    keeps conditional updates by `_id` on the `_id` index on FerretDB.
 
-    The outbox relay listens, so the events a write appends leave at once, read by `_id`,
-    whatever the service that wrote them calls afterwards. Everything else passes through."""
+    Listeners: the outbox relay listens, so the events a write appends leave at once, read by
+    `_id`, whatever the service that wrote them calls afterwards.
 
-    def __init__(self, collection: Any, listeners: list[WriteListener]) -> None:
+    FerretDB: `update_one` / `find_one_and_update` with `{_id: x, <condition>}` become a read by
+    `_id`, the condition checked here (mongomock's matcher) and a write by `_id`, under a lock
+    per document that every write by `_id` through this database takes. Within one process (one
+    connection, as FerretDB needs anyway: it does not isolate updates across connections) that
+    decides exactly as the server would; writes that name no single `_id` (update_many) are not
+    ordered against it. On MongoDB everything goes to the server unchanged."""
+
+    def __init__(self, collection: Any, shared: _Shared) -> None:
         self._collection = collection
-        self._listeners = listeners
+        self._shared = shared
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._collection, name)
 
-    def _tell(self, ids: list[Any] | None, payloads: list[Mapping[str, Any]]) -> None:
-        for listener in list(self._listeners):
-            listener(self._collection.name, ids, payloads)
+    def _tell(self, ids: list[Any] | None, payloads: list[Mapping[str, Any]], stored: bool = False) -> None:
+        for listener in list(self._shared.listeners):
+            try:
+                listener(self._collection.name, ids, payloads, stored)
+            except Exception:  # a listener's bug must not fail a write the store already took
+                log.exception("write listener failed", extra={"collection": self._collection.name})
 
     async def insert_one(self, document: Mapping[str, Any], *args: Any, **kwargs: Any) -> Any:
+        stored = False
         try:
-            return await self._collection.insert_one(document, *args, **kwargs)
+            result = await self._collection.insert_one(document, *args, **kwargs)
+            stored = True
+            return result
         finally:
-            self._tell([document.get("_id")], [document])
+            self._tell([document.get("_id")], [document], stored)
 
     async def insert_many(self, documents: Iterable[Mapping[str, Any]], *args: Any, **kwargs: Any) -> Any:
         documents = list(documents)
+        stored = False
         try:
-            return await self._collection.insert_many(documents, *args, **kwargs)
+            result = await self._collection.insert_many(documents, *args, **kwargs)
+            stored = True
+            return result
         finally:
-            self._tell([d.get("_id") for d in documents], documents)
+            self._tell([d.get("_id") for d in documents], documents, stored)
 
     async def update_one(self, filter: Mapping[str, Any], update: Any, *args: Any, **kwargs: Any) -> Any:
         try:
-            return await self._collection.update_one(filter, update, *args, **kwargs)
+            return await self._by_id(filter, update, self._collection.update_one, _NOT_MATCHED, args, kwargs)
         finally:
             self._tell(_single_id(filter), [update] if isinstance(update, Mapping) else [])
 
@@ -92,15 +156,16 @@ class ObservedCollection:
         self, filter: Mapping[str, Any], update: Any, *args: Any, **kwargs: Any
     ) -> Any:
         try:
-            return await self._collection.find_one_and_update(filter, update, *args, **kwargs)
+            method = self._collection.find_one_and_update
+            return await self._by_id(filter, update, method, None, args, kwargs)
         finally:
             self._tell(_single_id(filter), [update] if isinstance(update, Mapping) else [])
 
     async def replace_one(
-        self, filter: Mapping[str, Any], document: Mapping[str, Any], *a: Any, **k: Any
+        self, filter: Mapping[str, Any], document: Mapping[str, Any], *args: Any, **kwargs: Any
     ) -> Any:
         try:
-            return await self._collection.replace_one(filter, document, *a, **k)
+            return await self._collection.replace_one(filter, document, *args, **kwargs)
         finally:
             self._tell(_single_id(filter) or _single_id(document), [document])
 
@@ -116,9 +181,36 @@ class ObservedCollection:
         finally:
             self._tell(None, [_BULK])
 
+    async def _by_id(
+        self,
+        filter: Mapping[str, Any],
+        update: Any,
+        method: Callable[..., Any],
+        not_matched: Any,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> Any:
+        ids = _single_id(filter)
+        if ids is None or _positional(update) or not await self._shared.splits_id_filters():
+            return await method(filter, update, *args, **kwargs)
+        async with self._shared.lock(self._collection.name, ids[0]):
+            condition = {k: v for k, v in filter.items() if k != "_id"}
+            if condition and not kwargs.get("upsert"):
+                current = await self._collection.find_one({"_id": ids[0]})
+                if current is None or not filter_applies(condition, current):
+                    return not_matched
+            return await method({"_id": ids[0]}, update, *args, **kwargs)
+
 
 # What a bulk write is reported as: its operations are opaque, so listeners treat it as unnamed.
 _BULK: Mapping[str, Any] = {"$bulk": True}
+_NOT_MATCHED = UpdateResult({"n": 0, "nModified": 0, "ok": 1.0}, acknowledged=True)
+
+
+def _positional(update: Any) -> bool:
+    """`items.$.qty` needs the query that matched the array element: keep the filter whole."""
+    operations = update.values() if isinstance(update, Mapping) else []
+    return any(isinstance(f, Mapping) and any("$" in str(k) for k in f) for f in operations)
 
 
 def _single_id(filter: Mapping[str, Any]) -> list[Any] | None:
@@ -131,33 +223,25 @@ def _single_id(filter: Mapping[str, Any]) -> list[Any] | None:
 class ObservedDatabase:
     """A database whose collections report their writes (see ObservedCollection)."""
 
-    def __init__(self, database: Any) -> None:
+    def __init__(self, database: Any, *, may_split: bool = True) -> None:
         self._database = database
-        self._listeners: list[WriteListener] = []
+        self._shared = _Shared(database, may_split=may_split)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._database, name)
 
     def __getitem__(self, name: str) -> ObservedCollection:
-        return ObservedCollection(self._database[name], self._listeners)
+        return ObservedCollection(self._database[name], self._shared)
 
     def get_collection(self, name: str, *args: Any, **kwargs: Any) -> ObservedCollection:
-        return ObservedCollection(self._database.get_collection(name, *args, **kwargs), self._listeners)
+        return ObservedCollection(self._database.get_collection(name, *args, **kwargs), self._shared)
 
     def add_write_listener(self, listener: WriteListener) -> None:
-        self._listeners.append(listener)
+        self._shared.listeners.append(listener)
 
     def remove_write_listener(self, listener: WriteListener) -> None:
-        if listener in self._listeners:
-            self._listeners.remove(listener)
-
-
-async def ping(db: Any) -> bool:
-    try:
-        await db.command("ping")
-        return True
-    except Exception:  # readiness answers yes or no; the reason goes to the log
-        return False
+        if listener in self._shared.listeners:
+            self._shared.listeners.remove(listener)
 
 
 # In-memory adapter --------------------------------------------------------------
@@ -197,6 +281,9 @@ class MemoryCursor:
     def limit(self, count: int) -> MemoryCursor:
         self._cursor = self._cursor.limit(count)
         return self
+
+    def batch_size(self, count: int) -> MemoryCursor:
+        return self  # everything is in memory already
 
     async def to_list(self, length: int | None = None) -> list[dict[str, Any]]:
         items = list(self._cursor)
@@ -268,10 +355,10 @@ class MemoryDatabase:
     def __init__(self, name: str = "llo") -> None:
         self._db: Any = mongomock.MongoClient(tz_aware=True)[name]
         self.name = name
-        self._listeners: list[WriteListener] = []
+        self._shared = _Shared(self, may_split=False)
 
     def __getitem__(self, name: str) -> ObservedCollection:
-        return ObservedCollection(MemoryCollection(self._db[name]), self._listeners)
+        return ObservedCollection(MemoryCollection(self._db[name]), self._shared)
 
     add_write_listener = ObservedDatabase.add_write_listener
     remove_write_listener = ObservedDatabase.remove_write_listener

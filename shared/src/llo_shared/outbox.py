@@ -12,9 +12,11 @@ consumers' inbox drops. Entries leave the aggregate with its next write: `with_e
 for a relay, and no relay write can overwrite a service's write, on a store that isolates updates
 or (FerretDB 1.24) one that does not.
 
-The relay learns of writes from the database itself (`mongo.ObservedDatabase`): every write that
-carries events names its document, which the relay then reads by `_id`. A periodic sweep over
-recent `outbox_pending` stamps finds what no write named here (another process, a crash).
+The relay learns of writes from the database itself (`mongo.ObservedDatabase`): an accepted insert
+hands over its events as written, an update names its document, which the relay reads by `_id`
+(so one aggregate's events leave in the order they were written, also when several processes write
+it). A periodic sweep over recent `outbox_pending` stamps finds what no write named here (another
+process, a crash).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ DUPLICATE_KEY = 11000
 # a write stamped before that moment but applied after it (a slow store, a clock a bit behind).
 SWEEP_MARGIN_NS = 30 * 10**9
 DEFAULT_SWEEP_INTERVAL_S = 30.0
+STAMPS_PER_BATCH = 10_000  # small documents ({_id, stamp}); fewer getMore round trips
 
 
 class _Stamps:
@@ -184,6 +187,25 @@ class _RecentIds:
             self.complete = False
 
 
+class _Stamped:
+    """The latest `outbox_pending` stamp this relay published everything up to, per document."""
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self._stamps: OrderedDict[tuple[str, Any], int] = OrderedDict()
+        self._limit = limit
+
+    def get(self, key: tuple[str, Any], default: int) -> int:
+        return self._stamps.get(key, default)
+
+    def see(self, key: tuple[str, Any], stamp: Any) -> None:
+        if isinstance(stamp, bool) or not isinstance(stamp, int):
+            return
+        self._stamps[key] = max(stamp, self._stamps.get(key, 0))
+        self._stamps.move_to_end(key)
+        if len(self._stamps) > self._limit:
+            self._stamps.popitem(last=False)
+
+
 class OutboxRelay:
     """Publishes what aggregates of the given collections hold in their outbox."""
 
@@ -208,10 +230,13 @@ class OutboxRelay:
         self._sweep_requested = True
         self._last_sweep = float("-inf")
         self._hints: dict[str, set[Any]] = defaultdict(set)
+        self._inserted: dict[str, dict[Any, dict[str, Any]]] = defaultdict(dict)
         self._wake = asyncio.Event()
+        self._listening = False  # the database tells this relay of every write (start())
         self._task: asyncio.Task[None] | None = None
         self._pass_lock = asyncio.Lock()
         self._published = _RecentIds()
+        self._seen = _Stamped()
         # Entries stamped after this moment cannot have been published by an earlier relay
         # (the stamp is taken before the write, the write before any relay can read it).
         self._started = time.time_ns()
@@ -221,29 +246,39 @@ class OutboxRelay:
     # waking ------------------------------------------------------------------------
     def wake(self, collection: str | None = None, ids: Iterable[Any] = ()) -> None:
         """Relay at once. Writes through `mongo.connect`/`MemoryDatabase` name their documents
-        themselves, so callers need not pass anything; `collection` and `ids` name documents
-        written some other way (they are read by `_id`)."""
-        if collection is not None:
+        themselves (while the relay runs), so callers need not pass anything; `collection` and
+        `ids` name documents written some other way (they are read by `_id`)."""
+        if collection is not None and not self._listening:
             self._hints[collection].update(ids)
         self._wake.set()
 
-    def _observe(self, collection: str, ids: list[Any] | None, payloads: list[Mapping[str, Any]]) -> None:
+    def _observe(
+        self, collection: str, ids: list[Any] | None, payloads: list[Mapping[str, Any]], stored: bool
+    ) -> None:
         if collection not in self._collections or not any(carries_events(p) for p in payloads):
             return
         if ids is None:  # the write named no single document: look for it by the stamps
             self._sweep_requested = True
-            self._wake.set()
+        elif stored:  # inserted as sent: the relay needs no read to know what the outbox holds
+            for document in payloads:
+                if document.get("_id") is not None:
+                    self._inserted[collection][document["_id"]] = {
+                        key: document[key] for key in ("_id", OUTBOX, PENDING) if key in document
+                    }
         else:
-            self.wake(collection, ids)
+            self._hints[collection].update(i for i in ids if i is not None)
+        self._wake.set()
 
     async def start(self) -> None:
         if hasattr(self._db, "add_write_listener"):
             self._db.add_write_listener(self._observe)
+            self._listening = True
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
         if hasattr(self._db, "remove_write_listener"):
             self._db.remove_write_listener(self._observe)
+            self._listening = False
         if self._task:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -277,20 +312,22 @@ class OutboxRelay:
 
     # passes ------------------------------------------------------------------------
     async def _relay_named(self) -> int:
+        """The documents writes named: inserts as they were sent, the others read by `_id`."""
         hints, self._hints = self._hints, defaultdict(set)
+        inserted, self._inserted = self._inserted, defaultdict(dict)
         total = 0
         try:
-            for name, ids in hints.items():
-                collection = self._db[name]
-                documents = []
-                for document_id in ids:
+            for name in sorted(hints.keys() | inserted.keys()):
+                collection, ids = self._db[name], hints.get(name, set())
+                documents = [d for i, d in inserted.get(name, {}).items() if i not in ids]
+                for document_id in ids:  # written again since its insert: read what it holds now
                     found = await collection.find_one({"_id": document_id}, {OUTBOX: 1, PENDING: 1})
-                    if found is not None and found.get(OUTBOX) and not _held(found):
+                    if found is not None:
                         documents.append(found)
-                total += await self._publish(documents)
+                total += await self._publish(name, [d for d in documents if d.get(OUTBOX) and not _held(d)])
         except BaseException:
-            for name, ids in hints.items():  # read them again next pass
-                self._hints[name].update(ids)
+            for name in hints.keys() | inserted.keys():  # read them again next pass
+                self._hints[name].update(hints.get(name, set()), inserted.get(name, {}))
             raise
         return total
 
@@ -309,34 +346,53 @@ class OutboxRelay:
         return total
 
     async def _sweep_collection(self, name: str) -> int:
-        """Every document stamped since the previous sweep began (less the margin), page by page.
-        On FerretDB any such query is a scan of the collection: hence the long sweep interval,
-        and writes named by the database for the hot path."""
+        """Every document stamped since the previous sweep began (less the margin): one query for
+        their stamps only, then a read by `_id` of those stamped later than what this relay last
+        saw of them. On FerretDB the query is a scan of the collection: hence the long sweep
+        interval, and writes named by the database for the hot path."""
         began = time.time_ns()
-        since = await self._since_of(name)
-        collection, total, backlog = self._db[name], 0, 0
-        while True:
-            documents = (
-                await collection.find({PENDING: {"$gte": since}}, {OUTBOX: 1, PENDING: 1})
-                .sort(PENDING, 1)
-                .limit(self._batch)
-                .to_list(None)
-            )
-            moved = await self._publish(documents)
-            total, backlog = total + moved, backlog + moved
-            if len(documents) < self._batch:
-                break
-            last = documents[-1][PENDING]
-            since = last if last > since else last + 1
-        OUTBOX_BACKLOG.labels(self._service, name).set(backlog)
+        total = 0 if name in self._since else await self._load_since(name)
+        collection, since, due = self._db[name], self._since[name], []
+        stamps = collection.find({PENDING: {"$gte": since}}, {PENDING: 1}).batch_size(STAMPS_PER_BATCH)
+        queued = self._inserted[name].keys() | self._hints[name]  # the next named pass has them
+        async for stamped in stamps:
+            if stamped["_id"] in queued:
+                continue
+            if stamped[PENDING] > self._seen.get((name, stamped["_id"]), 0):
+                due.append(stamped["_id"])
+        for start in range(0, len(due), self._batch):
+            documents = []
+            for document_id in due[start : start + self._batch]:
+                found = await collection.find_one({"_id": document_id}, {OUTBOX: 1, PENDING: 1})
+                if found is not None and found.get(OUTBOX) and not _held(found):
+                    documents.append(found)
+            total += await self._publish(name, documents)
+        OUTBOX_BACKLOG.labels(self._service, name).set(total)
         await self._save_since(name, began - SWEEP_MARGIN_NS)
         return total
 
-    async def _since_of(self, name: str) -> int:
-        if name not in self._since:
-            state = await self._db[RELAY_STATE].find_one({"_id": f"{self._service}|{name}"})
-            self._since[name] = int(state["since"]) if state else 0
-        return self._since[name]
+    async def _load_since(self, name: str) -> int:
+        """Where the sweep of `name` starts; before this relay's first sweep of it ever, upgrade
+        the outboxes stored as lists (returns how many events that published)."""
+        state = await self._db[RELAY_STATE].find_one({"_id": f"{self._service}|{name}"})
+        self._since[name] = int(state["since"]) if state else 0
+        return 0 if state else await self._upgrade_list_outboxes(name)
+
+    async def _upgrade_list_outboxes(self, name: str) -> int:
+        """Documents stored before the outbox was keyed by event id hold a list, with a boolean
+        `outbox_pending` (False: cleared, or held back if entries are left): publish what they
+        still hold unless held, then give them the keyed shape (a held outbox keeps its entries
+        and stays held). Each update names the list it replaces, so a write between is kept."""
+        collection, published = self._db[name], 0
+        legacy = {OUTBOX: {"$type": "array"}}
+        for document in await collection.find(legacy, {OUTBOX: 1, PENDING: 1}).to_list(None):
+            entries = document[OUTBOX]
+            held = bool(entries) and document.get(PENDING) is False
+            if entries and not held:
+                published += await self._publish(name, [document | {PENDING: 0}])
+            upgraded = {OUTBOX: {e["event_id"]: e for e in entries}} if held else {OUTBOX: {}, PENDING: 0}
+            await collection.update_one({"_id": document["_id"], OUTBOX: entries}, {"$set": upgraded})
+        return published
 
     async def _save_since(self, name: str, since: int) -> None:
         if since <= self._since.get(name, 0):
@@ -347,7 +403,7 @@ class OutboxRelay:
         )
 
     # publishing --------------------------------------------------------------------
-    async def _publish(self, documents: list[dict[str, Any]]) -> int:
+    async def _publish(self, collection: str, documents: list[dict[str, Any]]) -> int:
         """Publish the entries not published before, in each document's order, then record them."""
         unpublished: dict[str, dict[str, Any]] = {}
         for document in documents:
@@ -356,14 +412,15 @@ class OutboxRelay:
                     _prunable.offer(entry["key"], entry["event_id"])
                 else:
                     unpublished.setdefault(entry["event_id"], entry)
-        if not unpublished:
-            return 0
         entries = list(unpublished.values())
-        await self._bus.publish([_message(entry) for entry in entries])
-        await self._record(list(unpublished))
+        if entries:
+            await self._bus.publish([_message(entry) for entry in entries])
+            await self._record(list(unpublished))
         for entry in entries:
             self._published.add(entry["event_id"])
             _prunable.offer(entry["key"], entry["event_id"])
+        for document in documents:  # all of what they held is out: the sweep can pass them by
+            self._seen.see((collection, document["_id"]), document.get(PENDING))
         self.stats.published += len(entries)
         OUTBOX_RELAYED.labels(self._service).inc(len(entries))
         return len(entries)
@@ -384,6 +441,10 @@ class OutboxRelay:
         except BulkWriteError as error:
             if any(w.get("code") != DUPLICATE_KEY for w in error.details.get("writeErrors", [])):
                 raise
+
+    def has_published(self, event_id: str) -> bool:
+        """Whether this relay published (and recorded) the event (tests, benchmarks)."""
+        return event_id in self._published
 
     async def unpublished(self) -> int:
         """How many entries the collections hold that no relay has recorded (tests, tooling;

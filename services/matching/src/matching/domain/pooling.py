@@ -85,12 +85,26 @@ class GroupPlan:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class ComponentBound:
+    """One solved component: the objective of the plan kept and CP-SAT's own proof of how far
+    any plan could go (None when the solver found no solution in its budget)."""
+
+    units: int
+    status: str
+    objective: int
+    best_bound: int | None
+    tipped: int
+    tipped_bound: int | None  # the bound in the objective's first level: cohorts tipped
+
+
 @dataclass
 class PoolResult:
     method: str
     groups: list[GroupPlan]
     unplaced: list[str]
     solver_status: dict[str, int] = field(default_factory=dict)
+    bounds: list[ComponentBound] = field(default_factory=list)
 
     @property
     def cohorts_tipped(self) -> int:
@@ -210,11 +224,26 @@ class SolverLimits:
     seed: int = 0
 
 
+def _weights(units: Sequence[PoolUnit]) -> tuple[int, int]:
+    """(per cohort tipped, per person placed): each level outweighs everything below it."""
+    people = sum(u.size for u in units)
+    people_weight = 100 * people + 1  # above any score total
+    return people_weight * (people + 1), people_weight  # above any people-and-score total
+
+
+def _objective(units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort], plan: Assignment) -> int:
+    """A plan's value in the solver's objective (so it compares with the solver's bound)."""
+    tipped_weight, people_weight = _weights(units)
+    tipped, placed = _quality(plan, cohorts)
+    score = {(u.unit_id, cid): s for u in units for cid, s in u.options}
+    scored = sum(score.get((uid, cid), 0) * n for uid, by in plan.items() for cid, n in by.items())
+    return tipped_weight * tipped + people_weight * placed + scored
+
+
 def _solve_component(
     units: list[PoolUnit], cohorts: dict[str, PoolCohort], hint: Assignment, limits: SolverLimits
-) -> tuple[Assignment, int]:
+) -> tuple[Assignment, int, int | None]:
     model = cp_model.CpModel()
-    people = sum(u.size for u in units)
     seats_in: dict[str, list[cp_model.LinearExprT]] = defaultdict(list)
     chosen: dict[tuple[str, str], cp_model.IntVar] = {}
     scored_seats: list[cp_model.LinearExprT] = []
@@ -249,8 +278,7 @@ def _solve_component(
             model.add(load >= missing).only_enforce_if(reaches)
             model.add_hint(reaches, sum(hint_seats(hint, cohort_id)) >= missing)
             tipped.append(reaches)
-    people_weight = 100 * people + 1  # above any score total
-    tipped_weight = people_weight * (people + 1)  # above any people-and-score total
+    tipped_weight, people_weight = _weights(units)
     model.maximize(tipped_weight * sum(tipped) + people_weight * sum(placed_seats) + sum(scored_seats))
     solver = cp_model.CpSolver()
     params = solver.parameters
@@ -263,14 +291,14 @@ def _solve_component(
     )
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return {u: dict(c) for u, c in hint.items()}, status
+        return {u: dict(c) for u, c in hint.items()}, status, None
     unit_by_id = {u.unit_id: u for u in units}
     plan: Assignment = {}
     for (unit_id, cohort_id), var in sorted(chosen.items()):
         if value := solver.value(var):
             unit = unit_by_id[unit_id]
             plan.setdefault(unit_id, {})[cohort_id] = value if unit.splittable else unit.size
-    return plan, status
+    return plan, status, round(solver.best_objective_bound)  # integral: integer coefficients
 
 
 def _hint_value(unit: PoolUnit, cohort_id: str, hint: Assignment) -> int:
@@ -290,17 +318,35 @@ def pool_optimal(
     by_id = {c.cohort_id: c for c in sorted(cohorts, key=lambda c: c.cohort_id)}
     plan: Assignment = {}
     statuses: dict[str, int] = defaultdict(int)
+    bounds: list[ComponentBound] = []
     for part_units, part_cohort_ids in components(unit_list, by_id):
         part_cohorts = {cid: by_id[cid] for cid in part_cohort_ids}
         hint = greedy_assignment(part_units, part_cohorts)
-        part_plan, status = _solve_component(part_units, part_cohorts, hint, limits)
+        part_plan, status, bound = _solve_component(part_units, part_cohorts, hint, limits)
         if _quality(part_plan, part_cohorts) < _quality(hint, part_cohorts):
             part_plan = hint  # never worse than the baseline, even if the budget ran out early
         plan.update(part_plan)
-        statuses[STATUS_NAMES.get(status, str(status))] += 1
+        status_name = STATUS_NAMES.get(status, str(status))
+        statuses[status_name] += 1
+        bounds.append(_bound(part_units, part_cohorts, part_plan, status_name, bound))
     result = _result("cp-sat", unit_list, by_id, plan)
     result.solver_status = dict(statuses)
+    result.bounds = bounds
     return result
+
+
+def _bound(
+    units: list[PoolUnit], cohorts: dict[str, PoolCohort], plan: Assignment, status: str, bound: int | None
+) -> ComponentBound:
+    tipped_weight, _ = _weights(units)
+    return ComponentBound(
+        units=len(units),
+        status=status,
+        objective=_objective(units, cohorts, plan),
+        best_bound=bound,
+        tipped=_quality(plan, cohorts)[0],
+        tipped_bound=None if bound is None else bound // tipped_weight,
+    )
 
 
 def _quality(plan: Assignment, cohorts: dict[str, PoolCohort]) -> tuple[int, int]:
