@@ -5,9 +5,11 @@
 #   deploy/local/stack.sh up|down|status
 #
 # Ports: gateway ${LLO_STACK_PORT:-8000}; catalogue 8101, matching 8102, recruitment 8103,
-# billing 8104. Logs and pid files in .local/stack/. LLO_STACK_ENVIRONMENT (default demo)
-# decides whether the services seed the demo region. Each service talks to FerretDB over ONE
-# connection: FerretDB 1.24 loses concurrent updates of one document (see README.md).
+# billing 8104 (LLO_STACK_<SERVICE>_PORT each). Logs and pid files in .local/stack/; the dev
+# signing and sealing keys in .local/ too (LLO_LOCAL_DIR moves all of it: a test's own stack).
+# LLO_STACK_ENVIRONMENT (default demo) decides whether the services seed the demo region. Each
+# service talks to FerretDB over ONE connection: FerretDB 1.24 loses concurrent updates of one
+# document (see README.md).
 set -euo pipefail
 
 LLO_COMPONENT=stack
@@ -15,9 +17,19 @@ LLO_COMPONENT=stack
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SERVICES=(catalogue matching recruitment billing)
-declare -A PORTS=([catalogue]=8101 [matching]=8102 [recruitment]=8103 [billing]=8104)
+declare -A PORTS=(
+  [catalogue]="${LLO_STACK_CATALOGUE_PORT:-8101}"
+  [matching]="${LLO_STACK_MATCHING_PORT:-8102}"
+  [recruitment]="${LLO_STACK_RECRUITMENT_PORT:-8103}"
+  [billing]="${LLO_STACK_BILLING_PORT:-8104}"
+)
 GATEWAY_PORT="${LLO_STACK_PORT:-8000}"
 HOME_DIR="$LLO_STATE/stack"
+# The four processes start at once and each makes a missing key (llo_shared.files writes it
+# atomically: the first writer wins, nobody reads half a PEM). Absolute paths: the processes'
+# working folder does not matter, and `llo token` with the same variables signs for this stack.
+export LLO_DEV_KEY_FILE="${LLO_DEV_KEY_FILE:-$LLO_STATE/dev-signing-key.pem}"
+export LLO_SEALING_KEY_FILE="${LLO_SEALING_KEY_FILE:-$LLO_STATE/dev-sealing-key.pem}"
 LLO="$LLO_ROOT/.venv/bin/llo"
 
 wait_http() {  # wait_http URL NAME LOG
@@ -39,7 +51,8 @@ start_process() {  # start_process NAME MARKER LOG -- COMMAND...
   if live_pid "$HOME_DIR/$name.pid" "$marker" >/dev/null; then
     return 0
   fi
-  nohup setsid "$@" >"$logfile" 2>&1 &
+  # fd 9 is the stack lock: a service that kept it would block every later `up` (a restart).
+  nohup setsid "$@" </dev/null >>"$logfile" 2>&1 9>&- &
   echo $! >"$HOME_DIR/$name.pid"
 }
 
@@ -65,7 +78,7 @@ cmd_up() {
   start_process gateway "gateway" "$HOME_DIR/gateway.log" -- "$LLO" gateway --port "$GATEWAY_PORT" "${upstreams[@]}"
   for service in "${SERVICES[@]}"; do
     wait_http "http://127.0.0.1:${PORTS[$service]}/$service/readyz" "$service" "$HOME_DIR/$service.log"
-    echo "$service ready at http://127.0.0.1:${PORTS[$service]}/$service/ (log .local/stack/$service.log)"
+    echo "$service ready at http://127.0.0.1:${PORTS[$service]}/$service/ (log $HOME_DIR/$service.log)"
   done
   wait_http "http://127.0.0.1:$GATEWAY_PORT/catalogue/healthz" gateway "$HOME_DIR/gateway.log"
   echo "stack ready: open http://127.0.0.1:$GATEWAY_PORT/catalogue/  (stop with: make stack-down)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
@@ -12,7 +13,7 @@ from pymongo.errors import DuplicateKeyError
 from llo_shared.bus import Message, Subscription
 from llo_shared.bus_memory import InProcessBus
 from llo_shared.envelope import EventEnvelope
-from llo_shared.inbox import Inbox
+from llo_shared.inbox import INBOX, Inbox
 from llo_shared.outbox import (
     LEDGER,
     OutboxRelay,
@@ -309,6 +310,45 @@ async def test_a_failed_handler_releases_its_claim_so_the_retry_runs(database):
     await guarded(event)
     await guarded(event)
     assert len(calls) == 2
+
+
+async def test_a_claim_left_by_a_killed_process_is_taken_over_not_skipped(database):
+    """The process that claimed the event died before handling it (SIGKILL): its offset was never
+    committed, so the event comes again. Skipping it because of the claim would lose it for good."""
+    inbox, effects = Inbox(database, lease=timedelta(seconds=0.5)), []
+
+    async def effect(e: EventEnvelope) -> None:
+        effects.append(e.event_id)
+
+    event = counted("a", 1)
+    await database[INBOX].insert_one(
+        {
+            "_id": f"billing.enrolments|{event.event_id}",
+            "consumer": "billing.enrolments",
+            "event_id": str(event.event_id),
+            "state": "claimed",
+            "claimed_at": datetime.now(UTC),
+        }
+    )
+    await inbox.guard("billing.enrolments", effect)(event)
+    assert effects == [event.event_id]
+    assert await inbox.handled("billing.enrolments", str(event.event_id))
+
+
+async def test_a_handler_slower_than_the_lease_keeps_its_claim(database):
+    inbox, effects = Inbox(database, lease=timedelta(seconds=0.3)), []
+
+    async def slow(e: EventEnvelope) -> None:
+        effects.append(e.event_id)
+        await asyncio.sleep(1.2)
+
+    guarded = inbox.guard("c", slow)
+    event = counted("a", 1)
+    first = asyncio.create_task(guarded(event))
+    await eventually(lambda: effects, what="the first delivery handling")
+    await guarded(event)  # a redelivery while the first still works: waits, then sees it done
+    await first
+    assert effects == [event.event_id]
 
 
 async def test_each_consumer_has_its_own_inbox_entry(database):
