@@ -11,6 +11,7 @@ topic) is read back: none holds her name, e-mail address, street or postcode.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from pypdf import PdfReader
 
 from billing.app import create_app as billing_app
 from billing.handlers import ParticipantEnrolled as BillingView
@@ -155,7 +157,7 @@ async def test_a_private_participant_is_enrolled_billed_and_her_data_never_trave
         recruitment_app(settings),
         billing_app(billing_settings),
     )
-    async with running(catalogue) as cat_http, running(recruitment) as http, running(billing):
+    async with running(catalogue) as cat_http, running(recruitment) as http, running(billing) as bil_http:
         await schedule_private_cohort(
             cat_http,
             catalogue_settings,
@@ -207,6 +209,15 @@ async def test_a_private_participant_is_enrolled_billed_and_her_data_never_trave
         [invoice] = await invoices.find({"payer.payer_id": ref}).to_list(None)
         assert sum(line["unit_price_cents"] for line in invoice["lines"]) == SEAT_PRICE
         assert invoice["ledger"] == "privaat"
+        # issued (numbered) under her own name and address: finance's PDF says so
+        finance = bearer(billing_settings, "finance", PROVIDER)
+        pdf = await bil_http.get(
+            f"/billing/api/v1/entities/{PROVIDER}/documents/{invoice['number']}/pdf", headers=finance
+        )
+        assert pdf.status_code == 200, pdf.text
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+        for shown in (name, street, postcode, "Almere"):
+            assert shown in text, shown
 
     messages = await _written_since(infra.kafka, unique, before)
     enrolments = [
