@@ -82,8 +82,16 @@ class EmbeddedApp:
                 await self.bus.stop()
 
     async def settle(self, timeout: float = 120.0) -> None:
-        """Wait until every service handled every event so far (tests)."""
-        await self.bus.drain(timeout=timeout)
+        """Wait until every outbox is published and every service handled every event so far (tests).
+        A handler may write new events, and a relay may not have read a fresh write yet: so both,
+        until neither has anything left."""
+        async with asyncio.timeout(timeout):
+            while True:
+                await self.bus.drain(timeout=timeout)
+                unpublished = [await app.state.runtime.relay.unpublished() for app in self.apps.values()]
+                if not any(unpublished) and not self.bus.pending():
+                    return
+                await asyncio.sleep(0.02)
 
     async def _report_settling(self) -> None:
         shown = False
