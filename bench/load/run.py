@@ -131,11 +131,14 @@ async def open_cohorts(base: str) -> list[str]:
 
 
 async def measure(base: str, users: int, seconds: float) -> dict[str, Any]:
+    """Each scenario with one user first (the baseline: the same system and machine, unloaded by
+    us), then with `users` at once."""
     cohorts = await open_cohorts(base)
-    return {
-        "search": await scenario(base, search_user, users, seconds, cohorts),
-        "application_form": await scenario(base, form_user, users, seconds, cohorts),
-    }
+    found: dict[str, Any] = {}
+    for name, user in (("search", search_user), ("application_form", form_user)):
+        found[f"{name}, 1 user"] = await scenario(base, user, 1, seconds / 2, cohorts)
+        found[f"{name}, {users} users"] = await scenario(base, user, users, seconds, cohorts)
+    return found
 
 
 def wait_ready(url: str, timeout: float = 180) -> None:
@@ -181,15 +184,17 @@ def on_stack(users: int, seconds: float) -> dict[str, Any]:
 
 def report(result: dict[str, Any]) -> str:
     lines = [
-        "# Load: public search and application form, 50 concurrent users",
+        "# Load: public search and application form, concurrent users",
         "",
         f"{result['users']} users (coroutines in a second process, loopback), {result['seconds']} s per "
-        "scenario. Search: GET /catalogue/?q=... (10 terms). Form: GET + POST /recruitment/aanmelden "
+        "scenario, each after a baseline of 1 user for half that time in the same run. "
+        "Search: GET /catalogue/?q=... (10 terms). Form: GET + POST /recruitment/aanmelden "
         "(303 expected). The form's rate limit per client address was set for the test to "
         "LLO_RATE_LIMIT_PER_MINUTE=1000000, LLO_RATE_LIMIT_BURST=1000000 (all users share 127.0.0.1).",
         "",
         f"Machine: {result['machine']['cores']} cores, {result['machine']['cpu']}; load average at start "
-        f"{result['load_average_at_start']} (shared with other engineers' work: figures are lower bounds).",
+        f"{result['load_average_at_start']}, at the end {result['load_average_at_end']} (shared with other "
+        "engineers' test runs: the figures are lower bounds).",
         "",
         "| system | scenario | requests | req/s | p50 ms | p99 ms | errors |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
@@ -223,6 +228,7 @@ def main() -> None:
         result["systems"]["embedded demo"] = on_demo(args.users, seconds)
     if args.only in (None, "stack"):
         result["systems"]["real stack"] = on_stack(args.users, seconds)
+    result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     write_report(HERE, result, report(result))
     errors = sum(s["errors"] for scenarios in result["systems"].values() for s in scenarios.values())
     if errors:
