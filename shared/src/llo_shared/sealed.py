@@ -14,7 +14,7 @@ dev and demo mode make one local key pair once, like the dev signing key.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,10 @@ from joserfc.jwk import ECKey
 from llo_shared.files import write_once_atomically
 
 _HEADER = {"alg": "ECDH-ES+A256KW", "enc": "A256GCM", "cty": "llo-invoice-details+json"}
+
+
+# What a collecting service (recruitment, matching) is given to seal invoice details with.
+Sealer = Callable[[dict[str, Any]], str]
 
 
 class SealError(ValueError):
@@ -61,3 +65,21 @@ def unseal(token: str, private_key: ECKey) -> dict[str, Any]:
     if not isinstance(details, dict):
         raise SealError("sealed details are not an object")
     return details
+
+
+def refuse_to_seal(details: dict[str, Any]) -> str:
+    """The sealer of a service wired without billing's key: collected details never travel."""
+    raise RuntimeError("no sealing key configured: invoice details cannot go to billing")
+
+
+def file_sealer(key_file: Path, *, create: bool) -> Sealer:
+    """Seals for billing with the key in `key_file` (its public half), read once when first needed."""
+    key: ECKey | None = None
+
+    def sealer(details: dict[str, Any]) -> str:
+        nonlocal key
+        if key is None:
+            key = sealing_key(key_file, create=create)
+        return seal(details, key)
+
+    return sealer

@@ -3,12 +3,12 @@
 from fastapi import FastAPI
 
 from llo_shared.pages import Pages
+from llo_shared.sealed import file_sealer
 from llo_shared.service import Infrastructure, Runtime, ServiceSpec, build_service_app
 from matching import handlers
 from matching.api import api_router
 from matching.demo import seed_demo
 from matching.pages import TEMPLATES, page_router
-from matching.payers import file_sealer
 from matching.settings import MatchingSettings
 from matching.store import INDEXES, OUTBOX_COLLECTIONS
 from matching.usecases import Matching

@@ -9,30 +9,9 @@ placement event carries ciphertext only billing's key opens.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from llo_shared.sealed import seal, sealing_key
-
-Sealer = Callable[[dict[str, Any]], str]
-
-
-def refuse_to_seal(details: dict[str, Any]) -> str:
-    raise RuntimeError("no sealing key configured: invoice details cannot go to billing")
-
-
-def file_sealer(key_file: Path, *, create: bool) -> Sealer:
-    """Seals with the key in `key_file` (billing's; its public half is used), read when first needed."""
-    key = None
-
-    def sealer(details: dict[str, Any]) -> str:
-        nonlocal key
-        if key is None:
-            key = sealing_key(key_file, create=create)
-        return seal(details, key)
-
-    return sealer
+from llo_shared.sealed import Sealer
 
 
 def placement_payers(

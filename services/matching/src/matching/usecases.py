@@ -12,6 +12,7 @@ from typing import Any
 
 from llo_shared.auth import Principal
 from llo_shared.problems import Problem
+from llo_shared.sealed import Sealer, refuse_to_seal
 from matching import events as ev
 from matching.documents import (
     candidate_profile,
@@ -29,7 +30,7 @@ from matching.domain.pooling import (
     pool_optimal,
 )
 from matching.engine import MatchingEngine
-from matching.payers import Sealer, erased_payers, placement_payers, refuse_to_seal
+from matching.payers import erased_payers, placement_payers
 from matching.schemas import CandidateCreate, DemandClose, DemandCreate, DemandUpdate, ProposalDecision
 from matching.store import (
     CANDIDATES,

@@ -9,13 +9,13 @@ from fastapi import FastAPI
 
 from llo_shared.pages import Pages
 from llo_shared.ratelimit import limit_public_posts
+from llo_shared.sealed import file_sealer
 from llo_shared.service import Infrastructure, Runtime, ServiceSpec, build_service_app
 from recruitment import handlers
 from recruitment.api import ROUTERS
 from recruitment.api.deps import install_error_mapping
 from recruitment.demo import seed_cohort
 from recruitment.pages import TEMPLATES, page_router
-from recruitment.payers import file_sealer
 from recruitment.settings import RecruitmentSettings
 from recruitment.store import INDEXES, OUTBOX_COLLECTIONS, RecruitmentStore
 from recruitment.workflows import Recruitment, utcnow

@@ -10,22 +10,17 @@ so events carry ciphertext and a pseudonym, never a person's name or address. Or
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from enum import StrEnum
-from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from llo_shared.sealed import seal, sealing_key
+from llo_shared.sealed import Sealer
 from recruitment.applicants import Applicant
 from recruitment.domain.funding import FULL_SHARE_BP, Funding, FundingKind, Payer, PayerKind
 
 _KVK = re.compile(r"^[0-9]{8}$")
 # UWV's OIN (Peppol scheme 0190), as the matching demo and billing route e-invoices to it.
 UWV_OIN = "00000001003214345000"
-
-Sealer = Callable[[dict[str, Any]], str]
 
 
 class Who(StrEnum):
@@ -168,16 +163,3 @@ def participant_payer(participant_ref: str, *, sealed_details: str | None = None
         sealed_details=sealed_details,
         share_bp=FULL_SHARE_BP,
     )
-
-
-def file_sealer(key_file: Path, *, create: bool) -> Sealer:
-    """Seals for billing with the key in `key_file` (its public half), read once when first needed."""
-    key = None
-
-    def sealer(details: dict[str, Any]) -> str:
-        nonlocal key
-        if key is None:
-            key = sealing_key(key_file, create=create)
-        return seal(details, key)
-
-    return sealer

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from llo_shared.envelope import EventEnvelope
+from llo_shared.sealed import Sealer, refuse_to_seal
 from recruitment import events as ev
 from recruitment.cohorts import CohortView, cohort_view
 from recruitment.domain.application import (
@@ -32,7 +33,7 @@ from recruitment.domain.campaign import (
 from recruitment.domain.fill import fill_goal
 from recruitment.domain.funding import Funding
 from recruitment.domain.funnel import SEAT_DECISIONS, DropOutReason, InvalidTransition, Stage, manual_next
-from recruitment.payers import PayerChoice, Sealer
+from recruitment.payers import PayerChoice
 from recruitment.store import AlreadyExists, ConcurrentChange, RecruitmentStore
 
 log = logging.getLogger(__name__)
@@ -76,10 +77,6 @@ class FundingNotOffered(MissingInput):
 
 class SeatDecisionOnly(InvalidTransition):
     """enrolled and waitlisted follow the catalogue's seat decision; a person cannot choose them."""
-
-
-def refuse_to_seal(details: dict[str, Any]) -> str:
-    raise RuntimeError("no sealing key configured: invoice details cannot go to billing")
 
 
 def utcnow() -> datetime:
