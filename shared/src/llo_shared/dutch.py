@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from babel import Locale
@@ -24,6 +25,29 @@ def euro(cents: int | None) -> str:
     if cents is None:
         return "-"
     return format_currency(int(cents) / 100, "EUR", locale=LOCALE).replace(_NBSP, " ")
+
+
+# Amounts typed into forms ------------------------------------------------------------------
+
+
+def euro_to_cents(text: str) -> int | str:
+    """ "1.250,50", "1250.50", "€ 1250" -> cents; anything else comes back as typed, for the
+    form's model to refuse with its Dutch message (and the page to show again)."""
+    cleaned = text.replace("€", "").replace(" ", "").strip()
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    try:
+        return int((Decimal(cleaned) * 100).to_integral_value())
+    except InvalidOperation:
+        return text
+
+
+def cents_to_euro(cents: int | None) -> str:
+    """An amount as a form field shows it for editing: "1250" or "1250,50" (no symbol, no dots)."""
+    if cents is None:
+        return ""
+    whole, rest = divmod(int(cents), 100)
+    return f"{whole}" if rest == 0 else f"{whole},{rest:02d}"
 
 
 def _as_date(value: date | datetime | str | None) -> date | datetime | None:

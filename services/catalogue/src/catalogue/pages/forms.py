@@ -8,12 +8,12 @@ validation error's location to the form field it is about, and the English messa
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from llo_shared.dutch import cents_to_euro, euro_to_cents
 from llo_shared.problems import Problem
 
 OFFERING_LISTS = (
@@ -100,24 +100,6 @@ def employer_ids(text: str) -> list[str]:
 def kvk_numbers(ids: list[str]) -> str:
     """["KVK-39084217"] -> "39084217": the number a clerk knows, not the id."""
     return ", ".join(i.removeprefix("KVK-") for i in ids)
-
-
-def euro_to_cents(text: str) -> int | str:
-    """ "1.250,50", "1250.50", "€ 1250" -> cents; anything else comes back as is, for the model to refuse."""
-    cleaned = text.replace("€", "").replace(" ", "").strip()
-    if "," in cleaned:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    try:
-        return int((Decimal(cleaned) * 100).to_integral_value())
-    except InvalidOperation:
-        return text
-
-
-def cents_to_euro(cents: int | None) -> str:
-    if cents is None:
-        return ""
-    whole, rest = divmod(int(cents), 100)
-    return f"{whole}" if rest == 0 else f"{whole},{rest:02d}"
 
 
 def offering_values(form: FormData) -> dict[str, Any]:

@@ -5,13 +5,13 @@ Dutch at its field (llo_shared.dutch)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from llo_shared import dutch
+from llo_shared.dutch import cents_to_euro, euro_to_cents
 from recruitment.api.campaigns import CampaignCreate
 from recruitment.domain.campaign import Campaign, CampaignPlan, TargetGroup
 
@@ -45,22 +45,6 @@ TARGET_GROUP_LABELS = {
     TargetGroup.eigen_medewerkers: "Eigen medewerkers van werkgevers",
     TargetGroup.afstand_arbeidsmarkt: "Mensen met afstand tot de arbeidsmarkt",
 }
-
-
-def euro_to_cents(text: str) -> int | str:
-    """ "1.250,50", "1250", "€ 1250,00" -> cents; anything else comes back as typed (the model refuses it)."""
-    cleaned = text.replace("€", "").replace(" ", "").strip()
-    if "," in cleaned:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    try:
-        return int((Decimal(cleaned) * 100).to_integral_value())
-    except InvalidOperation:
-        return text
-
-
-def cents_to_euro(cents: int) -> str:
-    whole, rest = divmod(int(cents), 100)
-    return f"{whole}" if rest == 0 else f"{whole},{rest:02d}"
 
 
 @dataclass
