@@ -3,6 +3,7 @@ invoice with its lines traced to their cause, the cohort allocation report, paym
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -170,7 +171,7 @@ def page_router(pages: Pages) -> APIRouter:
 
     def import_page(request: Request, principal: Any, entity: dict[str, Any], **context: Any) -> HTMLResponse:
         status_code = context.pop("status_code", 200)
-        values = {"preview": None, "error": None} | context
+        values = {"preview": None, "error": None, "csv": ""} | context
         return pages.render(
             request,
             "import.html",
@@ -212,8 +213,10 @@ def page_router(pages: Pages) -> APIRouter:
                 )
             statement_format = guess_format(content)
             entries = read_statement(statement_format, content, "bestand")
-        except Problem as problem:
-            return import_page(request, principal, entity, status_code=problem.status, error=problem.detail)
+        except Problem as problem:  # the page shows what was pasted again, with why in Dutch
+            return import_page(
+                request, principal, entity, status_code=problem.status, error=unreadable(problem), csv=csv
+            )
         rows = await propose(db, entity["_id"], entries, today())
         stored = await save_import(db, entity["_id"], rows, principal.subject, statement_format)
         return import_page(request, principal, entity, preview=import_view(stored))
@@ -234,3 +237,18 @@ def page_router(pages: Pages) -> APIRouter:
     router.include_router(payers_router(pages, finance_entity))
     router.include_router(pages.demo_sign_in_router())
     return router
+
+
+def unreadable(problem: Problem) -> str:
+    """Why a bank statement was refused, in Dutch for the page (the API's detail is English)."""
+    if problem.status == 413:
+        return "Dit bestand is te groot: een afschrift mag hoogstens 5 MB zijn."
+    where = str(problem.extra.get("where", ""))
+    if not where:
+        return "Kies een bestand of plak de regels van het afschrift (CSV)."
+    place = re.sub(r"^Ntry ", "boeking ", where) if where.startswith(("rij", "Ntry")) else "het bestand"
+    return (
+        f"Dit afschrift kunnen we niet lezen ({place}). Gebruik het CAMT.053-bestand van uw bank, of CSV "
+        "met de kolommen date, amount en reference: datums als 2027-01-31, bedragen als 1250,00 en "
+        "hoogstens € 1.000.000.000,00."
+    )

@@ -21,10 +21,24 @@ from billing.consortium import (
 )
 from billing.domain.payments import parse_amount_cents
 from billing.store import ENTITIES
+from llo_shared.dutch import dutch_errors, euro
 from llo_shared.pages import PagePrincipal, Pages
 from llo_shared.problems import Problem
 
 PARTNER_ROWS = 4
+# The form's fields by the model's names, in Dutch: a refusal names the field, never the code.
+LABELS = {
+    "consortium_id": "het consortium",
+    "kind": "de soort kosten",
+    "description": "de omschrijving",
+    "total_cents": "het totaalbedrag",
+    "vat": "de btw",
+    "shares": "de verdeling over de partners",
+    "partner_id": "de partner",
+    "share_bp": "het aandeel",
+    "idempotency_key": "het formulier (laad de pagina opnieuw)",
+}
+MAX_TOTAL_CENTS = next(m.le for m in SharedCostIn.model_fields["total_cents"].metadata if hasattr(m, "le"))
 FinanceEntity = Callable[[Request, Any, str | None], Awaitable[dict[str, Any] | None]]
 
 
@@ -102,16 +116,24 @@ def shared_cost_of(form: dict[str, str]) -> SharedCostIn:
             idempotency_key=form.get("idempotency_key", ""),
         )
     except ValidationError as invalid:
-        first = invalid.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
-        raise Problem(422, "validation", "Invalid input", f"{field}: {first['msg']}", field=field) from None
+        first = dutch_errors(invalid.errors(), LABELS)[0]
+        raise Problem(422, "validation", "Ongeldige invoer", first.message, field=first.field) from None
 
 
 def _number(text: str, field: str) -> int:
     """'1.234,56' -> 123456: euros to cents, and percent to basis points alike."""
+    what = "het totaalbedrag" if field == "total" else "het aandeel van een partner"
     try:
-        return parse_amount_cents(text)
+        number = parse_amount_cents(text)
     except ValueError:
         raise Problem(
-            422, "validation", "Invalid input", f"{field}: {text!r} is geen bedrag", field=field
+            422,
+            "validation",
+            "Ongeldige invoer",
+            f"Vul bij {what} een getal in, bijvoorbeeld 1.250,00.",
+            field=field,
         ) from None
+    if field == "total" and not 1 <= number <= MAX_TOTAL_CENTS:
+        sentence = f"Vul een totaalbedrag in tussen {euro(1)} en {euro(MAX_TOTAL_CENTS)}."
+        raise Problem(422, "validation", "Ongeldige invoer", sentence, field=field)
+    return number

@@ -18,7 +18,7 @@ from recruitment.applicants import personal_fields
 from recruitment.charts import STAGE_LABELS, fill_svg, funnel_svg
 from recruitment.cohorts import CohortView, cohort_view
 from recruitment.domain.application import Application, Exemption, IntakeResult, Score, Source
-from recruitment.domain.campaign import Campaign, CampaignStatus, Channel
+from recruitment.domain.campaign import Campaign, CampaignStatus, CampaignStatusConflict, Channel
 from recruitment.domain.figures import funnel_figures
 from recruitment.domain.funding import Funding, FundingKind, Payer
 from recruitment.domain.funnel import FUNNEL, DropOutReason, InvalidTransition, Stage, manual_next
@@ -304,7 +304,13 @@ def page_router(pages: Pages) -> APIRouter:
         target: Annotated[CampaignStatus, Form()],
     ) -> RedirectResponse:
         await _readable_campaign(request, principal, campaign_id)
-        await recruitment_of(request).advance_campaign(campaign_id, target)
+        try:
+            await recruitment_of(request).advance_campaign(campaign_id, target)
+        except CampaignStatusConflict:  # pressed twice, or in two tabs: the page says where it stands
+            notice = urlencode(
+                {"melding": "Dit kan niet meer: de wervingsactie is intussen al gestart of gesloten."}
+            )
+            return RedirectResponse(f"/recruitment/campagnes/{campaign_id}?{notice}", status_code=303)
         return RedirectResponse(f"/recruitment/campagnes/{campaign_id}", status_code=303)
 
     # the intake worklist ---------------------------------------------------------------
@@ -371,8 +377,8 @@ def page_router(pages: Pages) -> APIRouter:
         application_id: str,
         to: Annotated[Stage, Form()],
         reason: Annotated[DropOutReason | None, Form()] = None,
-        motivation: Annotated[int | None, Form(ge=0, le=100)] = None,
-        study_skills: Annotated[int | None, Form(ge=0, le=100)] = None,
+        motivation: Annotated[str, Form(max_length=100_000)] = "",  # a number input has no maxlength
+        study_skills: Annotated[str, Form(max_length=100_000)] = "",
         exemption: Annotated[str, Form(max_length=120)] = "",
         funding_kind: Annotated[FundingKind | None, Form()] = None,
         opleiding: Annotated[str, Form(max_length=200)] = "",
@@ -384,12 +390,20 @@ def page_router(pages: Pages) -> APIRouter:
         if found is None or principal is None or not manages(principal, found[0].provider_id):
             raise Problem(404, "not-found", "Aanmelding niet gevonden")
         application = found[0]
+        # back to the worklist as it was filtered
+        kept = urlencode({k: v for k, v in (("opleiding", opleiding), ("stap", stap), ("zoek", zoek)) if v})
+        scores = _scores(motivation, study_skills)
+        if isinstance(scores, str):
+            return RedirectResponse(
+                f"/recruitment/intake?{urlencode({'message': scores})}" + (f"&{kept}" if kept else ""),
+                status_code=303,
+            )
         intake = None
-        if to == Stage.intake_done and motivation is not None and study_skills is not None:
+        if to == Stage.intake_done and scores is not None:
             intake = IntakeResult(
                 scores=[
-                    Score(name="motivatie", value=motivation),
-                    Score(name="studievaardigheden", value=study_skills),
+                    Score(name="motivatie", value=scores[0]),
+                    Score(name="studievaardigheden", value=scores[1]),
                 ],
                 exemptions=[Exemption(unit=exemption.strip(), basis="besluit examencommissie")]
                 if exemption.strip()
@@ -407,14 +421,23 @@ def page_router(pages: Pages) -> APIRouter:
             message = "Opgeslagen."
         except (InvalidTransition, MissingInput, ValueError) as error:
             message = _dutch_refusal(error)
-        # back to the worklist as it was filtered
-        kept = urlencode({k: v for k, v in (("opleiding", opleiding), ("stap", stap), ("zoek", zoek)) if v})
         return RedirectResponse(
             f"/recruitment/intake?message={message}" + (f"&{kept}" if kept else ""), status_code=303
         )
 
     router.include_router(pages.demo_sign_in_router())
     return router
+
+
+def _scores(motivation: str, study_skills: str) -> tuple[int, int] | str | None:
+    """The two intake scores typed on the worklist (0 to 100), None when not both given, or a
+    Dutch sentence saying what is wrong."""
+    typed = [motivation.strip(), study_skills.strip()]
+    if not all(typed):
+        return None
+    if not all(t.isdigit() and len(t) <= 3 and int(t) <= 100 for t in typed):
+        return "Niet opgeslagen: vul bij motivatie en studievaardigheden een score van 0 tot en met 100 in."
+    return int(typed[0]), int(typed[1])
 
 
 async def _cohorts_of(recruitment: Recruitment, cohort_ids: set[Any]) -> dict[str, CohortView]:
