@@ -100,17 +100,6 @@ def report(result: dict[str, Any]) -> str:
         f"{result['load_average_at_start']}: shared with other engineers' test runs, so the times are "
         "upper bounds.",
         "",
-        "## A bug this found",
-        "",
-        "A billing process killed between claiming an event in its inbox (llo_shared.inbox) and "
-        "handling it left the claim behind. The restarted process got the event again (its offset was "
-        "never committed), saw the claim, and skipped the event as if it were done; the bus then "
-        "committed the offset and the enrolment was never invoiced. Now a delivery that finds a claim "
-        "which is not done waits: until it is done (skip), released (run), or its lease ran out (the "
-        "holder is dead: take it over and run). A running handler renews its lease, so the lease is "
-        "30 s instead of 2 minutes and a slow handler is never taken over "
-        "(shared/tests/test_outbox_inbox.py).",
-        "",
     ]
     return "\n".join(lines)
 
