@@ -200,7 +200,7 @@ def subscriptions(runtime: Any) -> list[Subscription]:
     """One consumer group per topic, each guarded by the inbox (same event_id -> no effect)."""
     biller = Biller(runtime.db, wake=runtime.relay.wake)
     biller.sealed = SealedPayers(key_loader(runtime.settings))
-    runtime.biller = biller  # type: ignore[attr-defined]
+    runtime.biller = biller
     prefix = getattr(runtime.settings, "topic_prefix", "")
     subscriptions = []
     for topic, handler in make_handlers(biller).items():

@@ -16,7 +16,7 @@ from pydantic import Field
 from catalogue.search import SearchIndex
 from catalogue.settings import CatalogueSettings
 from catalogue.store import COHORTS, CatalogueStore
-from llo_shared.bus import Subscription
+from llo_shared.bus import Handler, Subscription
 from llo_shared.envelope import EventEnvelope
 from llo_shared.envelope import TolerantModel as Tolerant
 from llo_shared.service import Runtime
@@ -62,7 +62,7 @@ class SurchargeAccepted(Tolerant):
     cap_cents: int = Field(ge=0)
 
 
-def seat_handler(store: CatalogueStore, index: SearchIndex, wake: Callable[[], None]):  # type: ignore[no-untyped-def]
+def seat_handler(store: CatalogueStore, index: SearchIndex, wake: Callable[[], None]) -> Handler:
     async def handle(event: EventEnvelope) -> None:
         if event.event_type == "EnrolmentRequested":
             request = EnrolmentRequested.model_validate(event.payload)
@@ -82,7 +82,7 @@ def seat_handler(store: CatalogueStore, index: SearchIndex, wake: Callable[[], N
     return handle
 
 
-def surcharge_handler(store: CatalogueStore):  # type: ignore[no-untyped-def]
+def surcharge_handler(store: CatalogueStore) -> Handler:
     async def handle(event: EventEnvelope) -> None:
         if event.event_type != "SurchargeAccepted":
             return
