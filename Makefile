@@ -24,7 +24,7 @@ help:
 	@echo "make fuzz   - schemathesis against the four OpenAPI documents, 2,000 cases per service"
 	@echo "make audit  - pip-audit of the dependencies (LLO_AUDIT_STRICT=1: fail when advisories are unreachable)"
 	@echo "make bench  - benchmarks in bench/ (JSON + markdown reports)"
-	@echo "make lint   - ruff + mypy"
+	@echo "make lint   - ruff (check + format) and mypy over shared, src and every service"
 
 $(UV):
 	@echo "bootstrapping uv $(UV_VERSION) into $(TOOLS)" >&2
@@ -66,10 +66,11 @@ stack-down:
 bench: sync
 	bash bench/run_all.sh
 
+# One mypy run over every source tree, so each service is checked against the shared library's types.
 lint: sync
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy shared/src src
+	$(UV) run --frozen mypy shared/src src $(wildcard services/*/src)
 
 schemas: sync
 	$(UV) run --frozen python -m llo.schemas docs/schemas

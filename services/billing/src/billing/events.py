@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from billing.domain.ledgers import Ledger
 from llo_shared.envelope import EventPayload
 
 PRODUCER = "billing"
@@ -13,11 +14,22 @@ INVOICE_TOPIC = "billing.invoice.v1"
 PAYMENT_TOPIC = "billing.payment.v1"
 
 
+LedgerName = Literal["publiek", "privaat"]
+
+
+def ledger_name(ledger: Ledger) -> LedgerName:
+    match ledger:
+        case Ledger.publiek:
+            return "publiek"
+        case Ledger.privaat:
+            return "privaat"
+
+
 class _DocumentEvent(EventPayload):
     invoice_id: str
     number: str
     legal_entity: str
-    ledger: Literal["publiek", "privaat"]
+    ledger: LedgerName
     payer_id: str
     payer_kind: str
     total_cents: int

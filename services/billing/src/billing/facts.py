@@ -10,7 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 from billing.domain.invoices import (
     STANDARD_RATE_BP,
@@ -20,6 +20,7 @@ from billing.domain.invoices import (
     DocumentKind,
     Line,
     Party,
+    PartyKind,
     VatCategory,
 )
 from billing.domain.ledgers import BillingMoment, Ledger
@@ -39,7 +40,7 @@ from billing.store import COHORTS, DOCUMENTS, ENROLMENTS, ENTITIES, OFFERINGS, i
 
 log = logging.getLogger(__name__)
 
-PAYER_KINDS = {"employer", "uwv", "gemeente", "oo_fonds", "participant", "budget_scheme"}
+PAYER_KINDS: set[PartyKind] = {"employer", "uwv", "gemeente", "oo_fonds", "participant", "budget_scheme"}
 BILLABLE_STATUSES = {"confirmed", "running"}
 
 
@@ -65,8 +66,13 @@ def entity_defaults(entity_id: str) -> dict[str, Any]:
     }
 
 
+def _is_payer_kind(kind: object) -> TypeGuard[PartyKind]:
+    return kind in PAYER_KINDS
+
+
 def party_of(payer: dict[str, Any]) -> Party:
-    kind = payer.get("kind") if payer.get("kind") in PAYER_KINDS else "employer"
+    given = payer.get("kind")
+    kind: PartyKind = given if _is_payer_kind(given) else "employer"
     scheme = payer.get("scheme") if payer.get("scheme") in ("0106", "0190") else None
     return Party(
         payer_id=payer["payer_id"],
@@ -110,7 +116,7 @@ class Biller:
         await self.db[ENTITIES].update_one(
             {"_id": entity_id}, {"$setOnInsert": entity_defaults(entity_id)}, upsert=True
         )
-        return await self.db[ENTITIES].find_one({"_id": entity_id})  # type: ignore[no-any-return]
+        return await self.db[ENTITIES].find_one({"_id": entity_id})
 
     async def offering_changed(self, offering: Any) -> None:
         values = _set_known(
@@ -234,7 +240,7 @@ class Biller:
         for enrolment in enrolments:
             cohort, entity = cohorts.get(enrolment["cohort_id"], {}), entities[enrolment["provider_id"]]
             if billable_now(entity, cohort):
-                offering = offerings.get(enrolment.get("offering_id"), {})
+                offering = offerings.get(enrolment.get("offering_id") or "", {})
                 cause = EventRef(
                     enrolment["event_id"],
                     enrolment["event_type"],

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import Field
 
 from billing.facts import Biller, EventRef
 from billing.sealed import SealedPayers, forget, key_loader
-from llo_shared.bus import Subscription
+from llo_shared.bus import BatchHandler, Handler, Subscription
 from llo_shared.envelope import EventEnvelope
 from llo_shared.envelope import TolerantModel as Tolerant
+from llo_shared.subscriptions import SubscriptionTable, on
 
 log = logging.getLogger(__name__)
+
+Parsed = TypeVar("Parsed", bound=Tolerant)
 
 APPLICATION_TOPIC = "recruitment.application.v1"
 COHORT_TOPIC = "catalogue.cohort.v1"
@@ -129,7 +132,7 @@ class ProviderRegistered(Tolerant):
     kvk: str | None = None
 
 
-def parse(model: type[Tolerant], event: EventEnvelope) -> Any:
+def parse(model: type[Parsed], event: EventEnvelope) -> Parsed:
     return model.model_validate(event.payload)
 
 
@@ -137,46 +140,93 @@ def ref(event: EventEnvelope) -> EventRef:
     return EventRef(str(event.event_id), event.event_type, event.occurred_at.date())
 
 
-def make_handlers(biller: Biller) -> dict[str, Any]:
-    async def on_application(event: EventEnvelope) -> None:
-        if event.event_type == "ParticipantEnrolled":
-            await biller.participant_enrolled(parse(ParticipantEnrolled, event), ref(event))
-        elif event.event_type == "EnrolmentWithdrawn":
-            await biller.enrolment_withdrawn(parse(EnrolmentWithdrawn, event), ref(event))
-        elif event.event_type == "ParticipantErased":
-            await forget(biller.db, parse(ParticipantErased, event).participant_ref)
+async def enrolled(biller: Biller, enrolment: ParticipantEnrolled, event: EventEnvelope) -> None:
+    await biller.participant_enrolled(enrolment, ref(event))
 
-    async def on_candidate(event: EventEnvelope) -> None:
-        if event.event_type == "CandidateErased":  # a placed candidate's ref is their payer id
-            await forget(biller.db, parse(CandidateErased, event).candidate_ref)
 
-    async def on_cohort(event: EventEnvelope) -> None:
+async def withdrawn(biller: Biller, withdrawal: EnrolmentWithdrawn, event: EventEnvelope) -> None:
+    await biller.enrolment_withdrawn(withdrawal, ref(event))
+
+
+async def forget_participant(biller: Biller, erased: ParticipantErased, event: EventEnvelope) -> None:
+    await forget(biller.db, erased.participant_ref)
+
+
+async def forget_candidate(biller: Biller, erased: CandidateErased, event: EventEnvelope) -> None:
+    await forget(biller.db, erased.candidate_ref)  # a placed candidate's ref is their payer id
+
+
+async def cohort_changed(biller: Biller, cohort: CohortFacts, event: EventEnvelope) -> None:
+    await biller.cohort_changed(cohort, ref(event))
+
+
+async def cohort_confirmed(biller: Biller, confirmed: CohortConfirmed, event: EventEnvelope) -> None:
+    await biller.cohort_confirmed(confirmed, ref(event))
+
+
+async def cohort_cancelled(biller: Biller, cancelled: CohortCancelled, event: EventEnvelope) -> None:
+    await biller.cohort_cancelled(cancelled, ref(event))
+
+
+async def offering_changed(biller: Biller, offering: OfferingFacts, event: EventEnvelope) -> None:
+    await biller.offering_changed(offering)
+
+
+async def provider_registered(biller: Biller, provider: ProviderRegistered, event: EventEnvelope) -> None:
+    await biller.provider_registered(provider)
+
+
+# The subscription tables: one consumer group per topic (named after it), each with the events it
+# acts on (others on its topic are skipped), their payload models and their handlers.
+APPLICATION_EVENTS: SubscriptionTable[Biller, None] = SubscriptionTable(
+    f"billing.{APPLICATION_TOPIC}",
+    (APPLICATION_TOPIC,),
+    (
+        on("ParticipantEnrolled", ParticipantEnrolled, enrolled),
+        on("EnrolmentWithdrawn", EnrolmentWithdrawn, withdrawn),
+        on("ParticipantErased", ParticipantErased, forget_participant),
+    ),
+)
+COHORT_EVENTS: SubscriptionTable[Biller, None] = SubscriptionTable(
+    f"billing.{COHORT_TOPIC}",
+    (COHORT_TOPIC,),
+    (
+        on("CohortScheduled", CohortFacts, cohort_changed),
+        on("CohortUpdated", CohortFacts, cohort_changed),
         # seat events carry the new seats_taken: a go-with-surcharge cohort is recomputed on them
-        if event.event_type in ("CohortScheduled", "CohortUpdated", "SeatReserved", "SeatReleased"):
-            await biller.cohort_changed(parse(CohortFacts, event), ref(event))
-        elif event.event_type == "CohortConfirmed":
-            await biller.cohort_confirmed(parse(CohortConfirmed, event), ref(event))
-        elif event.event_type == "CohortCancelled":
-            await biller.cohort_cancelled(parse(CohortCancelled, event), ref(event))
+        on("SeatReserved", CohortFacts, cohort_changed),
+        on("SeatReleased", CohortFacts, cohort_changed),
+        on("CohortConfirmed", CohortConfirmed, cohort_confirmed),
+        on("CohortCancelled", CohortCancelled, cohort_cancelled),
+    ),
+)
+OFFERING_EVENTS: SubscriptionTable[Biller, None] = SubscriptionTable(
+    f"billing.{OFFERING_TOPIC}",
+    (OFFERING_TOPIC,),
+    (
+        on("OfferingPublished", OfferingFacts, offering_changed),
+        on("OfferingUpdated", OfferingFacts, offering_changed),
+    ),
+)
+PROVIDER_EVENTS: SubscriptionTable[Biller, None] = SubscriptionTable(
+    f"billing.{PROVIDER_TOPIC}",
+    (PROVIDER_TOPIC,),
+    (on("ProviderRegistered", ProviderRegistered, provider_registered),),
+)
+CANDIDATE_EVENTS: SubscriptionTable[Biller, None] = SubscriptionTable(
+    f"billing.{CANDIDATE_TOPIC}",
+    (CANDIDATE_TOPIC,),
+    (on("CandidateErased", CandidateErased, forget_candidate),),
+)
+TABLES = (APPLICATION_EVENTS, COHORT_EVENTS, OFFERING_EVENTS, PROVIDER_EVENTS, CANDIDATE_EVENTS)
 
-    async def on_offering(event: EventEnvelope) -> None:
-        if event.event_type in ("OfferingPublished", "OfferingUpdated"):
-            await biller.offering_changed(parse(OfferingFacts, event))
 
-    async def on_provider(event: EventEnvelope) -> None:
-        if event.event_type in ("ProviderRegistered", "ProviderUpdated"):
-            await biller.provider_registered(parse(ProviderRegistered, event))
-
-    return {
-        APPLICATION_TOPIC: on_application,
-        COHORT_TOPIC: on_cohort,
-        OFFERING_TOPIC: on_offering,
-        PROVIDER_TOPIC: on_provider,
-        CANDIDATE_TOPIC: on_candidate,
-    }
+def make_handlers(biller: Biller) -> dict[str, Handler]:
+    """Per topic, the handler of its table bound to `biller`."""
+    return {table.topics[0]: table.handler(biller) for table in TABLES}
 
 
-def application_batch_handler(biller: Biller, one_by_one: Any) -> Any:
+def application_batch_handler(biller: Biller, one_by_one: Handler) -> BatchHandler:
     """Runs of ParticipantEnrolled in bulk (their effects are convergent on natural keys, so
     they need no inbox claim); every other event, in its place in the order, one by one."""
 
@@ -200,12 +250,12 @@ def subscriptions(runtime: Any) -> list[Subscription]:
     """One consumer group per topic, each guarded by the inbox (same event_id -> no effect)."""
     biller = Biller(runtime.db, wake=runtime.relay.wake)
     biller.sealed = SealedPayers(key_loader(runtime.settings))
-    runtime.biller = biller  # type: ignore[attr-defined]
+    runtime.biller = biller
     prefix = getattr(runtime.settings, "topic_prefix", "")
     subscriptions = []
-    for topic, handler in make_handlers(biller).items():
-        group = f"{prefix}billing.{topic}"
-        guarded = runtime.inbox.guard(f"billing.{topic}", handler)
-        batch = application_batch_handler(biller, guarded) if topic == APPLICATION_TOPIC else None
-        subscriptions.append(Subscription(group, (prefix + topic,), guarded, batch_handler=batch))
+    for table in TABLES:
+        guarded = runtime.inbox.guard(table.group, table.handler(biller))
+        batch = application_batch_handler(biller, guarded) if table is APPLICATION_EVENTS else None
+        topics = tuple(prefix + topic for topic in table.topics)
+        subscriptions.append(Subscription(prefix + table.group, topics, guarded, batch_handler=batch))
     return subscriptions

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from pymongo.errors import DuplicateKeyError
 
 from billing.domain.invoices import Document, DocumentKind
 from billing.domain.ledgers import counter_key, document_number
-from billing.domain.payments import payment_status
-from billing.events import INVOICE_TOPIC, PRODUCER, CreditNoteIssued, InvoiceIssued
+from billing.domain.payments import PaymentStatus, payment_status
+from billing.events import INVOICE_TOPIC, PRODUCER, CreditNoteIssued, InvoiceIssued, LedgerName, ledger_name
 from billing.payers import (
     Readiness,
     ready_to_issue,
@@ -23,6 +23,7 @@ from billing.payers import (
     waiting_for,
 )
 from billing.store import DOCUMENTS, allocate_number, claim_numbers, insert_new
+from llo_shared.envelope import EventEnvelope
 from llo_shared.outbox import new_document
 
 __all__ = ["INVOICE_TOPIC", "document_of", "issue", "issue_new", "outstanding_to_credit", "status_of"]
@@ -45,7 +46,7 @@ async def issue(db: Any, document: Document, **extra: Any) -> dict[str, Any] | N
     try:
         await documents.insert_one(new_document(stored, INVOICE_TOPIC, [_event_of(numbered, stored)]))
     except DuplicateKeyError:  # a concurrent redelivery stored it first
-        return await documents.find_one({"_id": document.document_id})  # type: ignore[no-any-return]
+        return await documents.find_one({"_id": document.document_id})
     await unpark(db, [document.document_id])
     if numbered.kind is DocumentKind.credit_note:
         await documents.update_one(
@@ -139,12 +140,30 @@ def _stored(document: Document, sequence: int, year: int) -> dict[str, Any]:
     }
 
 
-def _event_of(document: Document, stored: dict[str, Any]) -> Any:
-    common = dict(
+class _DocumentFields(TypedDict):
+    """What InvoiceIssued and CreditNoteIssued both carry."""
+
+    invoice_id: str
+    number: str
+    legal_entity: str
+    ledger: LedgerName
+    payer_id: str
+    payer_kind: str
+    total_cents: int
+    cohort_id: str | None
+    issue_date: str
+    due_date: str
+    caused_by_event_ids: list[str]
+
+
+def _event_of(document: Document, stored: dict[str, Any]) -> EventEnvelope:
+    if document.number is None:
+        raise ValueError(f"document {document.document_id} is announced once it has its number")
+    common = _DocumentFields(
         invoice_id=document.document_id,
         number=document.number,
         legal_entity=document.entity_id,
-        ledger=document.ledger.value,
+        ledger=ledger_name(document.ledger),
         payer_id=document.payer.payer_id,
         payer_kind=document.payer.kind,
         total_cents=document.total_cents,
@@ -153,8 +172,11 @@ def _event_of(document: Document, stored: dict[str, Any]) -> Any:
         due_date=document.due_date.isoformat(),
         caused_by_event_ids=sorted({line.cause.event_id for line in document.lines if line.cause.event_id}),
     )
+    payload: InvoiceIssued | CreditNoteIssued
     if document.kind is DocumentKind.credit_note:
-        payload: Any = CreditNoteIssued(
+        if document.credited_document_id is None:
+            raise ValueError(f"credit note {document.document_id} names no invoice it corrects")
+        payload = CreditNoteIssued(
             **common,
             credited_invoice_id=document.credited_document_id,
             credited_number=document.credited_number,
@@ -177,7 +199,7 @@ def outstanding_to_credit(stored: dict[str, Any]) -> int:
     return stored["total_cents"] - credited_cents(stored)
 
 
-def status_of(stored: dict[str, Any], today: date) -> str:
+def status_of(stored: dict[str, Any], today: date) -> PaymentStatus | Literal["issued"]:
     if stored["kind"] == DocumentKind.credit_note.value:
         return "issued"
     return payment_status(

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from billing.domain.payments import payment_status
+from billing.domain.payments import PaymentStatus, payment_status
 from billing.events import PAYMENT_TOPIC, PRODUCER, PaymentRecorded
 from billing.issuing import credited_cents
 from billing.reports import outstanding
@@ -28,7 +28,7 @@ class PaymentIn(BaseModel):
     payment_id: str = Field(default_factory=lambda: uuid.uuid4().hex, min_length=8, max_length=64)
 
 
-def status_after(invoice: dict[str, Any], paid_cents: int, today: date) -> str:
+def status_after(invoice: dict[str, Any], paid_cents: int, today: date) -> PaymentStatus:
     """The invoice's status once `paid_cents` in all have been received (the one status rule)."""
     return payment_status(
         invoice["total_cents"],
@@ -92,4 +92,4 @@ async def book_payment(
     )
     if result.modified_count == 0:
         raise Problem(409, "conflict", "Payment already booked", payment.payment_id)
-    return await db[DOCUMENTS].find_one({"_id": invoice["_id"]}, {"outbox": 0})  # type: ignore[no-any-return]
+    return await db[DOCUMENTS].find_one({"_id": invoice["_id"]}, {"outbox": 0})

@@ -112,7 +112,7 @@ async def _claimed_invoice(db: Any, payment_id: str) -> dict[str, Any] | None:
     claim = await db[PAYMENT_CLAIMS].find_one({"_id": payment_id})
     if claim is None:
         return None
-    return await db[DOCUMENTS].find_one({"_id": claim["invoice_id"]}, {"outbox": 0})  # type: ignore[no-any-return]
+    return await db[DOCUMENTS].find_one({"_id": claim["invoice_id"]}, {"outbox": 0})
 
 
 async def _invoice_quoted(db: Any, entity_id: str, entry: StatementEntry) -> dict[str, Any] | None:
@@ -123,7 +123,7 @@ async def _invoice_quoted(db: Any, entity_id: str, entry: StatementEntry) -> dic
             {"entity_id": entity_id, "number": number, "kind": "invoice"}, {"outbox": 0}
         )
         if invoice is not None:
-            return invoice  # type: ignore[no-any-return]
+            return invoice
     return None
 
 
@@ -164,7 +164,7 @@ async def stored_import(db: Any, entity_id: str, import_id: str) -> dict[str, An
     stored = await db[IMPORTS].find_one({"_id": import_id, "entity_id": entity_id})
     if stored is None:
         raise Problem(404, "not-found", "Unknown import", import_id)
-    return stored  # type: ignore[no-any-return]
+    return stored
 
 
 # booking ----------------------------------------------------------------------------------

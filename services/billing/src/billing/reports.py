@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 from billing.domain.costing import CostModel, allocate_shared_costs, integral_cost_per_seat
 from billing.domain.ledgers import Ledger
@@ -26,9 +26,21 @@ def outstanding(document: dict[str, Any]) -> int:
     return max(0, document["total_cents"] - credited_cents(document) - document.get("paid_cents", 0))
 
 
-def ledger_summary(documents: Iterable[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+class LedgerTotals(TypedDict):
+    ledger: str
+    invoices: int
+    credit_notes: int
+    invoiced_cents: int
+    credited_cents: int
+    revenue_cents: int
+    received_cents: int
+    receivable_cents: int
+    overdue_cents: int
+
+
+def ledger_summary(documents: Iterable[dict[str, Any]], today: date) -> list[LedgerTotals]:
     """Per ledger: invoiced, credited, net revenue, received, receivable, overdue."""
-    rows = {
+    rows: dict[str, LedgerTotals] = {
         ledger.value: {
             "ledger": ledger.value,
             "invoices": 0,
@@ -147,7 +159,7 @@ async def cohort_allocation(db: Any, entity_id: str, cohort_id: str) -> dict[str
     return report
 
 
-def to_csv(rows: list[dict[str, Any]]) -> str:
+def to_csv(rows: Sequence[Mapping[str, Any]]) -> str:
     """Flat CSV of report rows (nested values are written as text, every text cell inert)."""
     if not rows:
         return ""

@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from llo_shared.bus import envelope_message
+from llo_shared.bus import Message, envelope_message
 from llo_shared.envelope import EventEnvelope
 from llo_shared.surcharge import decided_parts, surcharge_total_cents
 
@@ -248,6 +248,6 @@ def cancelled(cohort_id: str = "COH-1") -> tuple[str, EventEnvelope]:
     return "catalogue.cohort.v1", envelope("CohortCancelled", "catalogue", cohort_id, payload)
 
 
-def message(item: tuple[str, EventEnvelope]):  # type: ignore[no-untyped-def]
+def message(item: tuple[str, EventEnvelope]) -> Message:
     topic, env = item
     return envelope_message(topic, env)

@@ -195,12 +195,15 @@ class CohortDecisionDue(EventPayload):
     start_date: date
 
 
+ConfirmingDecision = Literal["go", "go_with_surcharge"]  # the decisions that let a cohort start
+
+
 class CohortConfirmed(EventPayload):
     event_type: Literal["CohortConfirmed"] = "CohortConfirmed"
     cohort_id: str
     provider_id: str
     offering_id: str
-    decision: Literal["go", "go_with_surcharge"]
+    decision: ConfirmingDecision
     enrolled: int
     break_even: int
     seat_price_cents: int

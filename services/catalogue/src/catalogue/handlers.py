@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import Field
 
 from catalogue.search import SearchIndex
 from catalogue.settings import CatalogueSettings
-from catalogue.store import COHORTS, CatalogueStore
-from llo_shared.bus import Subscription
+from catalogue.store import COHORTS, CatalogueStore, SeatOutcome
+from llo_shared.bus import Handler, Subscription
 from llo_shared.envelope import EventEnvelope
 from llo_shared.envelope import TolerantModel as Tolerant
 from llo_shared.service import Runtime
+from llo_shared.subscriptions import SubscriptionTable, on
 
 log = logging.getLogger(__name__)
 
@@ -62,35 +64,65 @@ class SurchargeAccepted(Tolerant):
     cap_cents: int = Field(ge=0)
 
 
-def seat_handler(store: CatalogueStore, index: SearchIndex, wake: Callable[[], None]):  # type: ignore[no-untyped-def]
-    async def handle(event: EventEnvelope) -> None:
-        if event.event_type == "EnrolmentRequested":
-            request = EnrolmentRequested.model_validate(event.payload)
-            outcome = await store.reserve_seat(request.model_dump(mode="json"))
-        elif event.event_type == "EnrolmentWithdrawn":
-            withdrawal = EnrolmentWithdrawn.model_validate(event.payload)
-            outcome = await store.release_seat(withdrawal.model_dump(mode="json"))
-        else:
-            return
-        log.info(
-            "seat decision",
-            extra={"event_id": str(event.event_id), "outcome": outcome.outcome, "reason": outcome.reason},
-        )
-        wake()
-        await refresh_cohort(store, index, event.payload.get("cohort_id"))
+@dataclass(frozen=True)
+class SeatDesk:
+    """What the seat consumer works with: the store decides, the search index and the relay follow."""
 
-    return handle
+    store: CatalogueStore
+    index: SearchIndex
+    wake: Callable[[], None]
 
 
-def surcharge_handler(store: CatalogueStore):  # type: ignore[no-untyped-def]
-    async def handle(event: EventEnvelope) -> None:
-        if event.event_type != "SurchargeAccepted":
-            return
-        acceptance = SurchargeAccepted.model_validate(event.payload)
-        if not await store.record_surcharge_acceptance(acceptance.model_dump(mode="json")):
-            log.warning("surcharge for unknown cohort ignored", extra={"cohort_id": acceptance.cohort_id})
+async def request_seat(desk: SeatDesk, request: EnrolmentRequested, event: EventEnvelope) -> None:
+    outcome = await desk.store.reserve_seat(request.model_dump(mode="json"))
+    await _seat_decided(desk, outcome, request.cohort_id, event)
 
-    return handle
+
+async def release_seat(desk: SeatDesk, withdrawal: EnrolmentWithdrawn, event: EventEnvelope) -> None:
+    outcome = await desk.store.release_seat(withdrawal.model_dump(mode="json"))
+    await _seat_decided(desk, outcome, withdrawal.cohort_id, event)
+
+
+async def _seat_decided(desk: SeatDesk, outcome: SeatOutcome, cohort_id: str, event: EventEnvelope) -> None:
+    log.info(
+        "seat decision",
+        extra={"event_id": str(event.event_id), "outcome": outcome.outcome, "reason": outcome.reason},
+    )
+    desk.wake()
+    await refresh_cohort(desk.store, desk.index, cohort_id)
+
+
+async def accept_surcharge(
+    store: CatalogueStore, acceptance: SurchargeAccepted, event: EventEnvelope
+) -> None:
+    if not await store.record_surcharge_acceptance(acceptance.model_dump(mode="json")):
+        log.warning("surcharge for unknown cohort ignored", extra={"cohort_id": acceptance.cohort_id})
+
+
+# The subscription tables: per consumer group, the events it acts on (others on its topic are
+# skipped), each with the payload model it is read with and its handler.
+SEAT_EVENTS: SubscriptionTable[SeatDesk, None] = SubscriptionTable(
+    SEATS_CONSUMER,
+    (APPLICATION_TOPIC,),
+    (
+        on("EnrolmentRequested", EnrolmentRequested, request_seat),
+        on("EnrolmentWithdrawn", EnrolmentWithdrawn, release_seat),
+    ),
+)
+SURCHARGE_EVENTS: SubscriptionTable[CatalogueStore, None] = SubscriptionTable(
+    SURCHARGE_CONSUMER,
+    (SURCHARGE_TOPIC,),
+    (on("SurchargeAccepted", SurchargeAccepted, accept_surcharge),),
+)
+TABLES = (SEAT_EVENTS, SURCHARGE_EVENTS)
+
+
+def seat_handler(store: CatalogueStore, index: SearchIndex, wake: Callable[[], None]) -> Handler:
+    return SEAT_EVENTS.handler(SeatDesk(store, index, wake))
+
+
+def surcharge_handler(store: CatalogueStore) -> Handler:
+    return SURCHARGE_EVENTS.handler(store)
 
 
 async def refresh_cohort(store: CatalogueStore, index: SearchIndex, cohort_id: Any) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from catalogue.domain import geo, rules
 from catalogue.domain.model import CohortCreate, ConsortiumCreate, OfferingCreate, ProviderCreate
-from catalogue.domain.vocab import CohortStatus
+from catalogue.domain.vocab import CohortStatus, ProviderKind
 from catalogue.store import PROVIDERS, CatalogueStore
 
 DEMO_EMPLOYER = "KVK-39084217"  # Zorggroep Almere
@@ -662,7 +662,7 @@ def provider_inputs() -> list[ProviderCreate]:
         ProviderCreate(
             provider_id=pid,
             name=name,
-            kind=kind,
+            kind=ProviderKind(kind),
             institution_code=code,
             regions=regions,
             **_office(i, regions, name.lower().replace(" ", "")),
@@ -673,7 +673,7 @@ def provider_inputs() -> list[ProviderCreate]:
         ProviderCreate(
             provider_id=pid,
             name=name,
-            kind=kind,
+            kind=ProviderKind(kind),
             kvk=pid.removeprefix("KVK-"),
             regions=regions,
             **_office(len(FUNDED) + i, regions, pid.lower()),
@@ -706,47 +706,56 @@ def offering_input(rng: random.Random, t: Template, provider: dict[str, Any], in
     price_eur = int(t.base_price_eur * rng.uniform(0.85, 1.2))
     exam = 0 if t.credential_type in ("cursus", "orientatie") else rng.choice([95, 150, 225])
     place_words = " ".join(geo.REGIONS[r] for r in provider["regions"])
-    return OfferingCreate(
-        offering_id=f"off-{provider['provider_id'].lower()}-{index:03d}",
-        title=t.title,
-        description=(
-            f"{t.title} bij {provider['name']} in {place_words}. "
-            f"{'Bekostigd traject' if leerweg in ('bol', 'bbl') else PRIVATE_ROUTE} "
-            f"op niveau {t.level}, {t.hours} uur studiebelasting in {t.weeks} weken."
-        ),
-        keywords=list(t.keywords),
-        credential_type=t.credential_type,
-        code=t.code,
-        leerweg=leerweg,
-        level=t.level,
-        domain=t.domain,
-        study_load_hours=t.hours,
-        duration_weeks=t.weeks,
-        target_groups=rng.sample(
-            ["werkenden", "werkzoekenden", "zzp", "afstand_arbeidsmarkt"], rng.randint(1, 3)
-        ),
-        learning_modes=rng.sample(["online", "klassikaal", "werkplekleren", "zelfstudie"], rng.randint(1, 3)),
-        location_kinds=rng.sample(["school", "in_company", "online"], rng.randint(1, 2)),
-        lesson_times=rng.sample(["dag", "avond", "weekend"], rng.randint(1, 2)),
-        start_policy=start_policy,
-        own_pace=rng.random() < 0.3,
-        free_module_order=rng.random() < 0.2,
-        exemptions_possible=rng.random() < 0.5,
-        intake_required=t.credential_type not in ("cursus", "branchecertificaat"),
-        stacks_into=[] if t.credential_type == "diploma" else rng.sample(["25498", "23268", "25407"], 1),
-        registration=rng.choice([["individual"], ["group"], ["individual", "group"]]),
-        requires_workplace=leerweg == "bbl" or rng.random() < 0.2,
-        price={
-            "tuition_cents": price_eur * 100,
-            "exam_cents": exam * 100,
-            "materials_cents": rng.choice([0, 75, 150, 250]) * 100,
-            "vat_code": "E" if funded or t.credential_type in ("diploma", "mbo_certificaat") else "S",
-        },
-        funding="bekostigd" if leerweg in ("bol", "bbl") else "privaat",
-        skills=list(t.skills),
-        visibility="public",
-        visible_to=[],
+    # The demo's plain values pass the same validation as an API body does.
+    return OfferingCreate.model_validate(
+        dict(
+            offering_id=demo_offering_id(provider, index),
+            title=t.title,
+            description=(
+                f"{t.title} bij {provider['name']} in {place_words}. "
+                f"{'Bekostigd traject' if leerweg in ('bol', 'bbl') else PRIVATE_ROUTE} "
+                f"op niveau {t.level}, {t.hours} uur studiebelasting in {t.weeks} weken."
+            ),
+            keywords=list(t.keywords),
+            credential_type=t.credential_type,
+            code=t.code,
+            leerweg=leerweg,
+            level=t.level,
+            domain=t.domain,
+            study_load_hours=t.hours,
+            duration_weeks=t.weeks,
+            target_groups=rng.sample(
+                ["werkenden", "werkzoekenden", "zzp", "afstand_arbeidsmarkt"], rng.randint(1, 3)
+            ),
+            learning_modes=rng.sample(
+                ["online", "klassikaal", "werkplekleren", "zelfstudie"], rng.randint(1, 3)
+            ),
+            location_kinds=rng.sample(["school", "in_company", "online"], rng.randint(1, 2)),
+            lesson_times=rng.sample(["dag", "avond", "weekend"], rng.randint(1, 2)),
+            start_policy=start_policy,
+            own_pace=rng.random() < 0.3,
+            free_module_order=rng.random() < 0.2,
+            exemptions_possible=rng.random() < 0.5,
+            intake_required=t.credential_type not in ("cursus", "branchecertificaat"),
+            stacks_into=[] if t.credential_type == "diploma" else rng.sample(["25498", "23268", "25407"], 1),
+            registration=rng.choice([["individual"], ["group"], ["individual", "group"]]),
+            requires_workplace=leerweg == "bbl" or rng.random() < 0.2,
+            price={
+                "tuition_cents": price_eur * 100,
+                "exam_cents": exam * 100,
+                "materials_cents": rng.choice([0, 75, 150, 250]) * 100,
+                "vat_code": "E" if funded or t.credential_type in ("diploma", "mbo_certificaat") else "S",
+            },
+            funding="bekostigd" if leerweg in ("bol", "bbl") else "privaat",
+            skills=list(t.skills),
+            visibility="public",
+            visible_to=[],
+        )
     )
+
+
+def demo_offering_id(provider: dict[str, Any], index: int) -> str:
+    return f"off-{provider['provider_id'].lower()}-{index:03d}"
 
 
 def cohort_plan(rng: random.Random, today: date, rolling: bool) -> dict[str, Any]:
@@ -785,7 +794,11 @@ async def seed_demo_data(
                     | {"visibility": "onderhands", "visible_to": [rng.choice(OTHER_EMPLOYERS)]}
                 )
             offerings.append(
-                (await store.publish_offering(provider, data, data.offering_id), provider, template)
+                (
+                    await store.publish_offering(provider, data, demo_offering_id(provider, i)),
+                    provider,
+                    template,
+                )
             )
     cohorts = 0
     for offering, provider, template in offerings:

@@ -61,6 +61,12 @@ SEAT_ATTEMPTS = 200  # compare-and-swap retries under contention; each loser re-
 
 IMPORTING = "importing"
 
+# The decisions that confirm a cohort, spelled as CohortConfirmed carries them.
+CONFIRMING: dict[rules.Decision, ev.ConfirmingDecision] = {
+    rules.Decision.go: "go",
+    rules.Decision.go_with_surcharge: "go_with_surcharge",
+}
+
 
 def staged(document: dict[str, Any], import_id: str | None) -> dict[str, Any]:
     """An imported document stays invisible (and its events unpublished) until the import commits."""
@@ -214,6 +220,13 @@ class CatalogueStore:
 
     async def provider(self, provider_id: str) -> dict[str, Any] | None:
         return await self.db[PROVIDERS].find_one({"_id": provider_id}, {"outbox": 0})
+
+    async def provider_of(self, offering: dict[str, Any]) -> dict[str, Any]:
+        """The provider of an offering: an offering is only published by a registered provider."""
+        provider = await self.provider(offering["provider_id"])
+        if provider is None:
+            raise LookupError(f"offering {offering['_id']}: provider {offering['provider_id']} is missing")
+        return provider
 
     async def providers(self, query: dict[str, Any], after: str | None, limit: int) -> tuple[list, int]:
         return await self._page(PROVIDERS, query, after, limit)
@@ -382,6 +395,13 @@ class CatalogueStore:
     async def offering(self, offering_id: str) -> dict[str, Any] | None:
         return await self.db[OFFERINGS].find_one({"_id": offering_id}, {"outbox": 0})
 
+    async def offering_of(self, cohort: dict[str, Any]) -> dict[str, Any]:
+        """The offering a cohort belongs to: a cohort is only scheduled for an existing offering."""
+        offering = await self.offering(cohort["offering_id"])
+        if offering is None:
+            raise LookupError(f"cohort {cohort['_id']}: offering {cohort['offering_id']} is missing")
+        return offering
+
     async def offerings(self, query: dict[str, Any], after: str | None, limit: int) -> tuple[list, int]:
         return await self._page(OFFERINGS, query, after, limit)
 
@@ -527,6 +547,7 @@ class CatalogueStore:
             if reason is not None:
                 await self._reject(request, reason, offered)
                 return SeatOutcome("rejected", reason=reason.value)
+            assert cohort is not None  # rejection_reason refuses an unknown cohort
             if await self._try_reserve(cohort, request):
                 await self.sync_seat_counts(cohort_id)
                 return SeatOutcome("reserved", seats_left=cohort["seats_left"] - 1)
@@ -760,7 +781,7 @@ class CatalogueStore:
             payers=[
                 ev.SurchargePayer(
                     **{
-                        k: s.payer.get(k)
+                        k: s.payer[k]
                         for k in ("payer_id", "kind", "name", "scheme", "endpoint")
                         if s.payer.get(k) is not None
                     },
@@ -803,7 +824,7 @@ class CatalogueStore:
             cohort_id=cohort["_id"],
             provider_id=cohort["provider_id"],
             offering_id=cohort["offering_id"],
-            decision=decision.value,
+            decision=CONFIRMING[decision],
             enrolled=cohort["seats_taken"],
             break_even=cohort["break_even"],
             seat_price_cents=cohort["seat_price_cents"],

@@ -264,11 +264,11 @@ async def seed_demo(matching: Matching, today: date | None = None) -> None:
     numbered = [("flevoland", n) for n in range(1, 25)] + [("twente", n) for n in range(25, 31)]
     for region, n in numbered:
         ref = f"K-DEMO-{n:03d}"
-        body = candidate_body(n, region, rng, today)
+        candidate = candidate_body(n, region, rng, today)
         if await matching.store.get(CANDIDATES, ref):
             continue
         team = Principal("system:demo", "rmt", DEMO_RMT if region == "flevoland" else "RMT-TWENTE", region)
-        await matching.register_candidate(team, body, ref=ref)
+        await matching.register_candidate(team, candidate, ref=ref)
     log.info("matching demo data seeded", extra={"demands": len(DEMANDS_SPEC), "candidates": len(numbered)})
 
 

@@ -17,6 +17,7 @@ from llo_shared.bus import Subscription
 from llo_shared.envelope import EventEnvelope
 from llo_shared.envelope import TolerantModel as _Tolerant
 from llo_shared.service import Runtime
+from llo_shared.subscriptions import SubscriptionTable, on
 from matching.store import ReadModel
 
 log = logging.getLogger(__name__)
@@ -125,47 +126,74 @@ def cohort_document(seen: CohortSeen) -> dict[str, Any]:
     return document
 
 
+async def put_offering(read_model: ReadModel, seen: OfferingSeen, event: EventEnvelope) -> bool:
+    return await read_model.put_offering(offering_document(seen), event.occurred_at.isoformat())
+
+
+async def withdraw_offering(read_model: ReadModel, gone: OfferingGone, event: EventEnvelope) -> bool:
+    return await read_model.patch_offering(
+        gone.offering_id, {"withdrawn": True}, event.occurred_at.isoformat()
+    )
+
+
+async def put_cohort(read_model: ReadModel, seen: CohortSeen, event: EventEnvelope) -> bool:
+    return await read_model.put_cohort(cohort_document(seen), event.occurred_at.isoformat())
+
+
+async def count_seats(read_model: ReadModel, seats: SeatsChanged, event: EventEnvelope) -> bool:
+    changes: dict[str, Any] = {"seats_left": seats.seats_left}
+    if seats.seats_taken is not None:
+        changes["seats_taken"] = seats.seats_taken
+    return await read_model.patch_cohort(seats.cohort_id, changes, event.occurred_at.isoformat())
+
+
+async def confirm_cohort(read_model: ReadModel, decided: CohortDecided, event: EventEnvelope) -> bool:
+    changes: dict[str, Any] = {"status": "confirmed"}
+    if decided.enrolled is not None:
+        changes["seats_taken"] = decided.enrolled
+    return await read_model.patch_cohort(decided.cohort_id, changes, event.occurred_at.isoformat())
+
+
+async def cancel_cohort(read_model: ReadModel, cancelled: CohortDecided, event: EventEnvelope) -> bool:
+    return await read_model.patch_cohort(
+        cancelled.cohort_id, {"status": "cancelled"}, event.occurred_at.isoformat()
+    )
+
+
+async def count_enrolled(read_model: ReadModel, due: CohortDecided, event: EventEnvelope) -> bool:
+    if due.enrolled is None:
+        return False
+    return await read_model.patch_cohort(
+        due.cohort_id, {"seats_taken": due.enrolled}, event.occurred_at.isoformat()
+    )
+
+
+# Events this service has no use for (SeatRejected, ...) are not in the table and are skipped.
+CATALOGUE_EVENTS: SubscriptionTable[ReadModel, bool] = SubscriptionTable(
+    CONSUMER,
+    (OFFERING_TOPIC, COHORT_TOPIC),
+    (
+        on("OfferingPublished", OfferingSeen, put_offering),
+        on("OfferingUpdated", OfferingSeen, put_offering),
+        on("OfferingWithdrawn", OfferingGone, withdraw_offering),
+        on("CohortScheduled", CohortSeen, put_cohort),
+        on("CohortUpdated", CohortSeen, put_cohort),
+        on("SeatReserved", SeatsChanged, count_seats),
+        on("SeatReleased", SeatsChanged, count_seats),
+        on("CohortConfirmed", CohortDecided, confirm_cohort),
+        on("CohortCancelled", CohortDecided, cancel_cohort),
+        on("CohortDecisionDue", CohortDecided, count_enrolled),
+    ),
+)
+TABLES = (CATALOGUE_EVENTS,)
+
+
 async def apply_catalogue_event(read_model: ReadModel, event: EventEnvelope) -> bool:
     """Apply one catalogue event to the read model; True when it changed something."""
-    at = event.occurred_at.isoformat()
-    payload = event.payload
-    match event.event_type:
-        case "OfferingPublished" | "OfferingUpdated":
-            return await read_model.put_offering(offering_document(OfferingSeen.model_validate(payload)), at)
-        case "OfferingWithdrawn":
-            return await read_model.patch_offering(
-                OfferingGone.model_validate(payload).offering_id, {"withdrawn": True}, at
-            )
-        case "CohortScheduled" | "CohortUpdated":
-            return await read_model.put_cohort(cohort_document(CohortSeen.model_validate(payload)), at)
-        case "SeatReserved" | "SeatReleased":
-            seats = SeatsChanged.model_validate(payload)
-            changes: dict[str, Any] = {"seats_left": seats.seats_left}
-            if seats.seats_taken is not None:
-                changes["seats_taken"] = seats.seats_taken
-            return await read_model.patch_cohort(seats.cohort_id, changes, at)
-        case "CohortConfirmed":
-            decided = CohortDecided.model_validate(payload)
-            changes = {"status": "confirmed"}
-            if decided.enrolled is not None:
-                changes["seats_taken"] = decided.enrolled
-            return await read_model.patch_cohort(decided.cohort_id, changes, at)
-        case "CohortCancelled":
-            cancelled = CohortDecided.model_validate(payload)
-            return await read_model.patch_cohort(cancelled.cohort_id, {"status": "cancelled"}, at)
-        case "CohortDecisionDue":
-            due = CohortDecided.model_validate(payload)
-            if due.enrolled is None:
-                return False
-            return await read_model.patch_cohort(due.cohort_id, {"seats_taken": due.enrolled}, at)
-        case _:
-            return False  # events this service has no use for (SeatRejected, ...)
+    return await CATALOGUE_EVENTS.dispatch(read_model, event) is True
 
 
 def subscriptions(runtime: Runtime) -> list[Subscription]:
-    read_model = ReadModel(runtime.db)
-
-    async def handle(event: EventEnvelope) -> None:
-        await apply_catalogue_event(read_model, event)
-
-    return [Subscription(CONSUMER, (OFFERING_TOPIC, COHORT_TOPIC), runtime.inbox.guard(CONSUMER, handle))]
+    table = CATALOGUE_EVENTS
+    handler = table.handler(ReadModel(runtime.db))
+    return [Subscription(table.group, table.topics, runtime.inbox.guard(table.group, handler))]

@@ -233,8 +233,9 @@ class Matching:
         )
         profile["location"] = {"municipality": body.location.municipality, "lat": lat, "lon": lon}
         consent = body.consent.model_dump(mode="json") | {"recorded_by": principal.org, "withdrawn_on": None}
+        candidate_ref = ref or f"K-{uuid.uuid4().hex[:12]}"
         doc = {
-            "_id": ref or f"K-{uuid.uuid4().hex[:12]}",
+            "_id": candidate_ref,
             "region": body.region,
             "registered_by": principal.org,
             "status": "active",
@@ -246,13 +247,13 @@ class Matching:
             "created_at": now().isoformat(),
             "version": 1,
         }
-        event = ev.CandidateRegistered(candidate_ref=doc["_id"], region=body.region)
+        event = ev.CandidateRegistered(candidate_ref=candidate_ref, region=body.region)
         try:
             await self.store.insert(
                 CANDIDATES,
                 doc,
                 ev.CANDIDATE_TOPIC,
-                [event.envelope(producer=ev.PRODUCER, aggregate_id=doc["_id"])],
+                [event.envelope(producer=ev.PRODUCER, aggregate_id=candidate_ref)],
             )
         except Conflict as error:
             raise conflict(str(error)) from None

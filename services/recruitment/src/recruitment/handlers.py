@@ -16,6 +16,8 @@ from pydantic import Field, ValidationError
 from llo_shared.bus import Handler, Subscription
 from llo_shared.envelope import EventEnvelope
 from llo_shared.envelope import TolerantModel as _Tolerant
+from llo_shared.service import Runtime
+from llo_shared.subscriptions import SubscriptionTable, on
 from recruitment.cohorts import CohortView
 from recruitment.domain.application import Source
 from recruitment.domain.funding import Funding, FundingKind, Payer
@@ -67,15 +69,9 @@ class OfferingNamed(_Tolerant):
     provider_name: str | None = None
 
 
-class OfferingHandler:
-    def __init__(self, recruitment: Recruitment) -> None:
-        self.store = recruitment.store
-
-    async def __call__(self, event: EventEnvelope) -> None:
-        if event.event_type in ("OfferingPublished", "OfferingUpdated"):
-            offering = OfferingNamed.model_validate(event.payload)
-            fields = offering.model_dump(mode="json", exclude_none=True, exclude={"offering_id"})
-            await self.store.upsert_offering(offering.offering_id, fields)
+async def name_offering(recruitment: Recruitment, offering: OfferingNamed, event: EventEnvelope) -> None:
+    fields = offering.model_dump(mode="json", exclude_none=True, exclude={"offering_id"})
+    await recruitment.store.upsert_offering(offering.offering_id, fields)
 
 
 class DecisionDue(_Tolerant):
@@ -103,6 +99,12 @@ class PlacementAccepted(_Tolerant):
     payers: list[dict[str, Any]] = Field(default_factory=list)
 
 
+class CohortGoes(_Tolerant):
+    """CohortConfirmed: older events may leave the id to the envelope's aggregate id."""
+
+    cohort_id: str | None = None
+
+
 class CandidateErased(_Tolerant):
     candidate_ref: str
 
@@ -115,11 +117,6 @@ class CohortHandlers:
         self.recruitment = recruitment
         self.store = recruitment.store
         self._seed = seed
-
-    async def __call__(self, event: EventEnvelope) -> None:
-        handler = getattr(self, f"on_{event.event_type}", None)
-        if handler is not None:
-            await handler(event)
 
     async def _record(self, cohort_id: str, fields: dict[str, Any], event: EventEnvelope) -> CohortView:
         """Update the read model and keep a point of the fill-over-time series."""
@@ -141,14 +138,13 @@ class CohortHandlers:
         await self.store.upsert_cohort(cohort_id, fields, point)
         return CohortView.model_validate({**current, **fields, "cohort_id": cohort_id, "fill_history": []})
 
-    async def on_CohortScheduled(self, event: EventEnvelope) -> None:
-        await self._changed(event, scheduled=True)
+    async def scheduled(self, change: CohortChanged, event: EventEnvelope) -> None:
+        await self._changed(change, event, scheduled=True)
 
-    async def on_CohortUpdated(self, event: EventEnvelope) -> None:
-        await self._changed(event, scheduled=False)
+    async def updated(self, change: CohortChanged, event: EventEnvelope) -> None:
+        await self._changed(change, event, scheduled=False)
 
-    async def _changed(self, event: EventEnvelope, *, scheduled: bool) -> None:
-        change = CohortChanged.model_validate(event.payload)
+    async def _changed(self, change: CohortChanged, event: EventEnvelope, *, scheduled: bool) -> None:
         fields = change.model_dump(mode="json", exclude_none=True, exclude={"cohort_id"})
         view = await self._record(change.cohort_id, fields, event)
         view = await self._named(view)
@@ -166,24 +162,20 @@ class CohortHandlers:
         await self.store.upsert_cohort(view.cohort_id, {"title": title}, None)
         return view.model_copy(update={"title": title})
 
-    async def on_SeatReserved(self, event: EventEnvelope) -> None:
-        answer = SeatAnswer.model_validate(event.payload)
+    async def seat_reserved(self, answer: SeatAnswer, event: EventEnvelope) -> None:
         await self._record(answer.cohort_id, _seats(answer), event)
         await self.recruitment.seat_reserved(answer.application_id or "", answer.enrolment_id)
 
-    async def on_SeatRejected(self, event: EventEnvelope) -> None:
-        answer = SeatAnswer.model_validate(event.payload)
+    async def seat_rejected(self, answer: SeatAnswer, event: EventEnvelope) -> None:
         await self.recruitment.seat_rejected(
             answer.application_id or "", answer.enrolment_id, answer.reason or "full"
         )
 
-    async def on_SeatReleased(self, event: EventEnvelope) -> None:
-        answer = SeatAnswer.model_validate(event.payload)
+    async def seat_released(self, answer: SeatAnswer, event: EventEnvelope) -> None:
         await self._record(answer.cohort_id, _seats(answer), event)
         await self.recruitment.offer_released_seat(answer.cohort_id)
 
-    async def on_CohortDecisionDue(self, event: EventEnvelope) -> None:
-        due = DecisionDue.model_validate(event.payload)
+    async def decision_due(self, due: DecisionDue, event: EventEnvelope) -> None:
         fields = {
             k: v
             for k, v in {
@@ -197,12 +189,10 @@ class CohortHandlers:
         view = await self._record(due.cohort_id, fields, event)
         await self.recruitment.propose_fill_campaign(view, due=True)
 
-    async def on_CohortConfirmed(self, event: EventEnvelope) -> None:
-        cohort_id = str(event.payload.get("cohort_id") or event.aggregate_id)
-        await self._record(cohort_id, {"status": "confirmed"}, event)
+    async def confirmed(self, goes: CohortGoes, event: EventEnvelope) -> None:
+        await self._record(goes.cohort_id or event.aggregate_id, {"status": "confirmed"}, event)
 
-    async def on_CohortCancelled(self, event: EventEnvelope) -> None:
-        ended = CohortEnded.model_validate(event.payload)
+    async def cancelled(self, ended: CohortEnded, event: EventEnvelope) -> None:
         await self._record(ended.cohort_id, {"status": "cancelled", "merged_into": ended.merged_into}, event)
         if ended.merged_into:  # people follow their seats to the target instead of being withdrawn
             await self.recruitment.cohort_merged(ended.cohort_id, ended.merged_into)
@@ -242,66 +232,97 @@ def placement_funding(placement: PlacementAccepted) -> Funding:
     return Funding(funding_kind=placement.funding_kind, payers=payers)
 
 
-class PlacementHandler:
-    def __init__(self, recruitment: Recruitment) -> None:
-        self.recruitment = recruitment
-
-    async def __call__(self, event: EventEnvelope) -> None:
-        if event.event_type != "PlacementAccepted":
-            return
-        placement = PlacementAccepted.model_validate(event.payload)
-        cohort = await self.recruitment.cohort(placement.cohort_id)
-        if cohort is None or not cohort.provider_id:
-            # Retried, then dead-lettered (replayable) until the catalogue's cohort event arrived.
-            raise LookupError(f"cohort {placement.cohort_id} not known yet")
-        try:
-            funding = placement_funding(placement)
-        except ValidationError as error:
-            raise ValueError(f"placement {placement.placement_id} has unusable payers") from error
-        people = 1 if placement.candidate_ref else max(1, min(placement.seats, MAX_SEATS_PER_PLACEMENT))
-        for index in range(people):
-            key = f"{placement.placement_id}:{index}"
-            ref = placement.candidate_ref or "pr-" + uuid.uuid5(_NAMESPACE, key).hex[:20]
-            if await self.recruitment.store.application(_placement_application_id(key)) is not None:
-                continue
-            await self.recruitment.receive_application(
-                source=Source.placement,
-                cohort=cohort,
-                by="system:matching",
-                registered_by=placement.commissioner_org,
-                candidate_ref=placement.candidate_ref,
-                placement_id=placement.placement_id,
-                participant_ref=ref,
-                application_id=_placement_application_id(key),
-                funding=funding,
-                request_enrolment=True,
-            )
+async def apply_for_placement(
+    recruitment: Recruitment, placement: PlacementAccepted, event: EventEnvelope
+) -> None:
+    cohort = await recruitment.cohort(placement.cohort_id)
+    if cohort is None or not cohort.provider_id:
+        # Retried, then dead-lettered (replayable) until the catalogue's cohort event arrived.
+        raise LookupError(f"cohort {placement.cohort_id} not known yet")
+    try:
+        funding = placement_funding(placement)
+    except ValidationError as error:
+        raise ValueError(f"placement {placement.placement_id} has unusable payers") from error
+    people = 1 if placement.candidate_ref else max(1, min(placement.seats, MAX_SEATS_PER_PLACEMENT))
+    for index in range(people):
+        key = f"{placement.placement_id}:{index}"
+        ref = placement.candidate_ref or "pr-" + uuid.uuid5(_NAMESPACE, key).hex[:20]
+        if await recruitment.store.application(_placement_application_id(key)) is not None:
+            continue
+        await recruitment.receive_application(
+            source=Source.placement,
+            cohort=cohort,
+            by="system:matching",
+            registered_by=placement.commissioner_org,
+            candidate_ref=placement.candidate_ref,
+            placement_id=placement.placement_id,
+            participant_ref=ref,
+            application_id=_placement_application_id(key),
+            funding=funding,
+            request_enrolment=True,
+        )
 
 
 def _placement_application_id(key: str) -> str:
     return "app-" + uuid.uuid5(_NAMESPACE, key).hex[:16]
 
 
-class CandidateHandler:
-    def __init__(self, recruitment: Recruitment) -> None:
-        self.recruitment = recruitment
+async def erase_candidate(recruitment: Recruitment, erased: CandidateErased, event: EventEnvelope) -> None:
+    await recruitment.erase_candidate(erased.candidate_ref)
 
-    async def __call__(self, event: EventEnvelope) -> None:
-        if event.event_type == "CandidateErased":
-            erased = CandidateErased.model_validate(event.payload)
-            await self.recruitment.erase_candidate(erased.candidate_ref)
+
+# The subscription tables: per consumer group, the events it acts on (others on its topic are
+# skipped), each with the payload model it is read with and its handler.
+COHORT_EVENTS: SubscriptionTable[CohortHandlers, None] = SubscriptionTable(
+    "recruitment.cohorts",
+    ("catalogue.cohort.v1",),
+    (
+        on("CohortScheduled", CohortChanged, CohortHandlers.scheduled),
+        on("CohortUpdated", CohortChanged, CohortHandlers.updated),
+        on("SeatReserved", SeatAnswer, CohortHandlers.seat_reserved),
+        on("SeatRejected", SeatAnswer, CohortHandlers.seat_rejected),
+        on("SeatReleased", SeatAnswer, CohortHandlers.seat_released),
+        on("CohortDecisionDue", DecisionDue, CohortHandlers.decision_due),
+        on("CohortConfirmed", CohortGoes, CohortHandlers.confirmed),
+        on("CohortCancelled", CohortEnded, CohortHandlers.cancelled),
+    ),
+)
+OFFERING_EVENTS: SubscriptionTable[Recruitment, None] = SubscriptionTable(
+    "recruitment.offerings",
+    ("catalogue.offering.v1",),
+    (
+        on("OfferingPublished", OfferingNamed, name_offering),
+        on("OfferingUpdated", OfferingNamed, name_offering),
+    ),
+)
+PLACEMENT_EVENTS: SubscriptionTable[Recruitment, None] = SubscriptionTable(
+    "recruitment.placements",
+    ("matching.placement.v1",),
+    (on("PlacementAccepted", PlacementAccepted, apply_for_placement),),
+)
+CANDIDATE_EVENTS: SubscriptionTable[Recruitment, None] = SubscriptionTable(
+    "recruitment.candidates",
+    ("matching.candidate.v1",),
+    (on("CandidateErased", CandidateErased, erase_candidate),),
+)
+TABLES = (COHORT_EVENTS, OFFERING_EVENTS, PLACEMENT_EVENTS, CANDIDATE_EVENTS)
 
 
 def subscriptions(
-    runtime: Any, recruitment: Recruitment, seed: SeedHook | None, settings: RecruitmentSettings
+    runtime: Runtime, recruitment: Recruitment, seed: SeedHook | None, settings: RecruitmentSettings
 ) -> list[Subscription]:
+    """The tables bound to this process; topics come from the settings (their defaults are the tables')."""
     guard = runtime.inbox.guard
     suffix = settings.consumer_group_suffix
     consumers: list[tuple[str, str, Handler]] = [
-        ("recruitment.cohorts", settings.cohort_topic, CohortHandlers(recruitment, seed)),
-        ("recruitment.offerings", settings.offering_topic, OfferingHandler(recruitment)),
-        ("recruitment.placements", settings.placement_topic, PlacementHandler(recruitment)),
-        ("recruitment.candidates", settings.candidate_topic, CandidateHandler(recruitment)),
+        (
+            COHORT_EVENTS.group,
+            settings.cohort_topic,
+            COHORT_EVENTS.handler(CohortHandlers(recruitment, seed)),
+        ),
+        (OFFERING_EVENTS.group, settings.offering_topic, OFFERING_EVENTS.handler(recruitment)),
+        (PLACEMENT_EVENTS.group, settings.placement_topic, PLACEMENT_EVENTS.handler(recruitment)),
+        (CANDIDATE_EVENTS.group, settings.candidate_topic, CANDIDATE_EVENTS.handler(recruitment)),
     ]
     return [
         Subscription(group + suffix, (topic,), guard(group, handler)) for group, topic, handler in consumers

@@ -180,7 +180,9 @@ class Recruitment:
         return found
 
     @staticmethod
-    def _campaign_event(kind: type[ev._CampaignEvent], campaign: Campaign) -> EventEnvelope:
+    def _campaign_event(
+        kind: type[ev.CampaignProposed | ev.CampaignLaunched | ev.CampaignClosed], campaign: Campaign
+    ) -> EventEnvelope:
         payload = kind(
             campaign_id=campaign.campaign_id,
             cohort_id=campaign.cohort_id,

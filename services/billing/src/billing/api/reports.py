@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
@@ -15,7 +16,7 @@ router = APIRouter(tags=["reports"])
 Format = Literal["json", "csv"]
 
 
-def answer(rows: list[dict[str, Any]], format: Format, name: str) -> Any:
+def answer(rows: Sequence[Mapping[str, Any]], format: Format, name: str) -> Any:
     if format == "csv":
         return Response(
             to_csv(rows),

@@ -85,13 +85,16 @@ class VatBreakdown(BaseModel):
     exemption_reason: str | None = None
 
 
+PartyKind = Literal[
+    "employer", "uwv", "gemeente", "oo_fonds", "participant", "budget_scheme", "consortium_partner"
+]
+
+
 class Party(BaseModel):
     """A payer as it appears on an invoice. scheme 0106 = KvK, 0190 = OIN (Peppol routing)."""
 
     payer_id: str = Field(min_length=1, max_length=100)
-    kind: Literal[
-        "employer", "uwv", "gemeente", "oo_fonds", "participant", "budget_scheme", "consortium_partner"
-    ] = "employer"
+    kind: PartyKind = "employer"
     name: str = Field(min_length=1, max_length=200)
     scheme: Literal["0106", "0190"] | None = None
     endpoint: str | None = Field(default=None, max_length=60)

@@ -5,31 +5,27 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from enum import StrEnum
+from typing import Literal
+
+# "overpaid": more received than due, the difference is owed back to the payer.
+PaymentStatus = Literal["open", "partly_paid", "paid", "overdue", "credited", "overpaid"]
 
 
-class PaymentStatus(StrEnum):
-    open = "open"
-    partly_paid = "partly_paid"
-    paid = "paid"
-    overdue = "overdue"
-    credited = "credited"
-    overpaid = "overpaid"  # more received than due: the difference is owed back to the payer
-
-
-def payment_status(total_cents: int, credited_cents: int, paid_cents: int, due: date, today: date) -> str:
+def payment_status(
+    total_cents: int, credited_cents: int, paid_cents: int, due: date, today: date
+) -> PaymentStatus:
     outstanding = total_cents - credited_cents - paid_cents
     if total_cents - credited_cents <= 0:
-        return PaymentStatus.credited
+        return "credited"
     if outstanding < 0:
-        return PaymentStatus.overpaid
+        return "overpaid"
     if outstanding == 0:
-        return PaymentStatus.paid
+        return "paid"
     if due < today:
-        return PaymentStatus.overdue
+        return "overdue"
     if paid_cents > 0:
-        return PaymentStatus.partly_paid
-    return PaymentStatus.open
+        return "partly_paid"
+    return "open"
 
 
 def ageing_bucket(due: date, today: date) -> str:

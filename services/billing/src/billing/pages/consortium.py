@@ -82,7 +82,7 @@ def consortium_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
     @router.post("/billing/gedeelde-kosten", response_class=HTMLResponse)
     async def record(request: Request, principal: PagePrincipal) -> HTMLResponse:
         entity = await finance_entity(request, principal, None)
-        if entity is None:
+        if entity is None or principal is None:
             return pages.render(request, "signin_needed.html", principal, status_code=403, title="Facturatie")
         form = {k: str(v)[:300] for k, v in (await request.form()).items()}
         try:

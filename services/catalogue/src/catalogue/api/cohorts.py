@@ -111,7 +111,7 @@ async def update_cohort(
     cohort_id: str, body: CohortUpdate, store: Store, index: Index, principal: ProviderRole, request: Request
 ) -> dict[str, Any]:
     current = await own_cohort(store, principal, cohort_id)
-    offering = await store.offering(current["offering_id"])
+    offering = await store.offering_of(current)
     doc = await store.update_cohort(current, offering, body, body.version)
     index.upsert_cohort(doc)
     wake_relay(request)
@@ -182,8 +182,8 @@ async def take_decision(
         cohort, body.decision, decided_by=principal.subject, merge_into=target, reason=body.reason
     )
     index.upsert_cohort(doc)
-    if target is not None:
-        index.upsert_cohort(await store.cohort(target["_id"]))
+    if target is not None and (merged_into := await store.cohort(target["_id"])) is not None:
+        index.upsert_cohort(merged_into)
     return doc
 
 

@@ -112,7 +112,7 @@ async def update_offering(
     request: Request,
 ) -> dict[str, Any]:
     current = await own_offering(store, principal, offering_id)
-    provider = await store.provider(current["provider_id"])
+    provider = await store.provider_of(current)
     doc = await store.update_offering(current, provider, body, body.version)
     index.upsert_offering(doc)
     wake_relay(request)

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from catalogue.api.deps import MAX_PAGE, Index, Store, Viewer
 from catalogue.domain import geo
@@ -213,7 +214,7 @@ def openapi_parameters() -> list[dict[str, Any]]:
     ] + [{"$defs": schema.get("$defs", {})}][:0]
 
 
-def _field_of(error: dict[str, Any]) -> str:
+def _field_of(error: ErrorDetails) -> str:
     """Model-level errors start their message with the field they are about ("near: ...")."""
     head = str(error.get("msg", "")).removeprefix("Value error, ").split(":", 1)[0]
     return head if head in SearchParams.model_fields else "query"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeGuard
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -367,7 +367,7 @@ def page_router(pages: Pages) -> APIRouter:
             organisation=(await store(request).provider(principal.org) or {}).get("name"),
         )
 
-    def provider_or_none(principal: Principal | None) -> bool:
+    def provider_or_none(principal: Principal | None) -> TypeGuard[Principal]:
         return principal is not None and principal.role in ("provider", "admin")
 
     @router.get("/catalogue/aanbieder", response_class=HTMLResponse)

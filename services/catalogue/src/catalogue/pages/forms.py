@@ -134,7 +134,9 @@ def offering_input(values: dict[str, Any]) -> dict[str, Any]:
 
 def offering_form_values(doc: dict[str, Any]) -> dict[str, Any]:
     """A stored offering as form values, for the edit page."""
-    values = {name: "" if doc.get(name) is None else str(doc[name]) for name in OFFERING_TEXTS}
+    values: dict[str, Any] = {
+        name: "" if doc.get(name) is None else str(doc[name]) for name in OFFERING_TEXTS
+    }
     values |= {name: ", ".join(doc.get(name) or []) for name in OFFERING_COMMA_LISTS}
     values["visible_to"] = kvk_numbers(doc.get("visible_to") or [])
     values |= {name: list(doc.get(name) or []) for name in OFFERING_LISTS}
@@ -164,7 +166,7 @@ def cohort_input(values: dict[str, Any], postcode_of_municipality: str | None) -
 
 
 def cohort_form_values(doc: dict[str, Any]) -> dict[str, Any]:
-    values = {name: "" if doc.get(name) is None else str(doc[name]) for name in COHORT_TEXTS}
+    values: dict[str, Any] = {name: "" if doc.get(name) is None else str(doc[name]) for name in COHORT_TEXTS}
     values["seat_price_euro"] = cents_to_euro(doc.get("seat_price_cents"))
     values["rolling"] = bool(doc.get("rolling"))
     return values

@@ -224,16 +224,20 @@ def manage_router(pages: Pages) -> APIRouter:
         return provider
 
     async def owned(
-        request: Request, principal: Principal | None, load: Any, missing: str, foreign: str
+        request: Request,
+        principal: Principal | None,
+        load: Callable[[], Awaitable[dict[str, Any] | None]],
+        missing: str,
+        foreign: str,
     ) -> dict[str, Any]:
         """The document `load()` finds, if it belongs to the signed-in provider (checked first)."""
-        await acting_provider(request, principal)
+        provider = await acting_provider(request, principal)
         document = await load()
         if document is None:
             raise refuse(request, principal, 404, missing)
-        if document["provider_id"] != principal.org:  # type: ignore[union-attr]
+        if document["provider_id"] != provider["_id"]:
             raise refuse(request, principal, 403, foreign)
-        return document  # type: ignore[no-any-return]
+        return document
 
     async def own_offering(request: Request, principal: Principal | None, offering_id: str) -> dict[str, Any]:
         return await owned(
@@ -268,7 +272,7 @@ def manage_router(pages: Pages) -> APIRouter:
 
     async def offering_form(
         request: Request,
-        principal: Principal,
+        principal: Principal | None,
         values: dict[str, Any],
         errors: dict[str, str],
         offering: dict[str, Any] | None = None,
@@ -360,7 +364,7 @@ def manage_router(pages: Pages) -> APIRouter:
 
     def cohort_form(
         request: Request,
-        principal: Principal,
+        principal: Principal | None,
         offering: dict[str, Any],
         values: dict[str, Any],
         errors: dict[str, str],
@@ -421,14 +425,14 @@ def manage_router(pages: Pages) -> APIRouter:
     @answering_refusals
     async def edit_cohort(cohort_id: str, request: Request, principal: PagePrincipal) -> Response:
         cohort = await own_cohort(request, principal, cohort_id)
-        offering = await store(request).offering(cohort["offering_id"])
+        offering = await store(request).offering_of(cohort)
         return cohort_form(request, principal, offering, forms.cohort_form_values(cohort), {}, cohort)
 
     @router.post("/catalogue/aanbieder/startmoment/{cohort_id}", response_class=HTMLResponse)
     @answering_refusals
     async def update_cohort(cohort_id: str, request: Request, principal: PagePrincipal) -> Response:
         cohort = await own_cohort(request, principal, cohort_id)
-        offering = await store(request).offering(cohort["offering_id"])
+        offering = await store(request).offering_of(cohort)
         values = forms.cohort_values(await request.form())
         try:
             data = CohortUpdate.model_validate(cohort_data(values))
@@ -446,7 +450,7 @@ def manage_router(pages: Pages) -> APIRouter:
 
     def decisions_page(
         request: Request,
-        principal: Principal,
+        principal: Principal | None,
         rows: list[DecisionRow],
         status_code: int = 200,
         message: str = "",
@@ -466,8 +470,8 @@ def manage_router(pages: Pages) -> APIRouter:
     @router.get("/catalogue/aanbieder/besluiten", response_class=HTMLResponse)
     @answering_refusals
     async def decisions(request: Request, principal: PagePrincipal, melding: str = "") -> Response:
-        await acting_provider(request, principal)
-        rows = await decision_rows(store(request), principal.org)
+        provider = await acting_provider(request, principal)
+        rows = await decision_rows(store(request), provider["_id"])
         return decisions_page(request, principal, rows, message=melding)
 
     @router.post("/catalogue/aanbieder/besluit", response_class=HTMLResponse)

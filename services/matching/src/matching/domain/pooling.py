@@ -242,18 +242,18 @@ def _objective(units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort], plan: 
 
 def _solve_component(
     units: list[PoolUnit], cohorts: dict[str, PoolCohort], hint: Assignment, limits: SolverLimits
-) -> tuple[Assignment, int, int | None]:
+) -> tuple[Assignment, cp_model.CpSolverStatus, int | None]:
     model = cp_model.CpModel()
-    seats_in: dict[str, list[cp_model.LinearExprT]] = defaultdict(list)
+    seats_in: dict[str, list[cp_model.LinearExpr]] = defaultdict(list)
     chosen: dict[tuple[str, str], cp_model.IntVar] = {}
-    scored_seats: list[cp_model.LinearExprT] = []
-    placed_seats: list[cp_model.LinearExprT] = []
+    scored_seats: list[cp_model.LinearExpr] = []
+    placed_seats: list[cp_model.LinearExpr] = []
     for unit in units:
-        own: list[cp_model.LinearExprT] = []
+        own: list[cp_model.LinearExpr] = []
         for cohort_id, score in _usable_options(unit, cohorts):
             if unit.splittable:
                 var = model.new_int_var(0, min(unit.size, cohorts[cohort_id].free_seats), "")
-                seats: cp_model.LinearExprT = var
+                seats: cp_model.LinearExpr = var
             else:
                 var = model.new_bool_var("")
                 seats = unit.size * var
@@ -267,7 +267,7 @@ def _solve_component(
             model.add(sum(own) <= unit.size)
         else:
             model.add_at_most_one(chosen[(unit.unit_id, c)] for c, _ in _usable_options(unit, cohorts))
-    tipped = []
+    tipped: list[cp_model.IntVar] = []
     for cohort_id in sorted(seats_in):
         cohort = cohorts[cohort_id]
         load = sum(seats_in[cohort_id])

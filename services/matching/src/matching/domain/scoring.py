@@ -115,8 +115,8 @@ def hard_violations(
         found.append(Violation("visibility", "onderhands offering not open to this commissioner"))
     if offering.seat_funding not in need.eligible_funding:
         found.append(Violation("eligibility", f"{offering.seat_funding} seats are not within eligibility"))
-    if reason := requirement_violation(need, offering):
-        found.append(Violation("requirement", reason))
+    if unmet := requirement_violation(need, offering):
+        found.append(Violation("requirement", unmet))
     if not need.start_from <= cohort.start_date <= need.start_until:
         found.append(
             Violation(

@@ -117,8 +117,8 @@ class CampaignForm:
         for problem in dutch.dutch_errors(problems, LABELS):
             name = "budget" if problem.field == "budget_cents" else problem.field
             self.errors.setdefault(name, problem.message)
-        for problem in problems:
-            sentence = str((problem.get("ctx") or {}).get("error", ""))
+        for detail in problems:
+            sentence = str((detail.get("ctx") or {}).get("error", ""))
             if sentence in PLAN_SENTENCES:
                 name, text = PLAN_SENTENCES[sentence]
                 self.errors[name] = text
