@@ -196,7 +196,7 @@ class ObservedCollection:
         async with self._shared.lock(self._collection.name, ids[0]):
             condition = {k: v for k, v in filter.items() if k != "_id"}
             if condition and not kwargs.get("upsert"):
-                current = await self._collection.find_one({"_id": ids[0]})
+                current = await self._collection.find_one({"_id": ids[0]}, _fields_of(condition))
                 if current is None or not filter_applies(condition, current):
                     return not_matched
             return await method({"_id": ids[0]}, update, *args, **kwargs)
@@ -205,6 +205,14 @@ class ObservedCollection:
 # What a bulk write is reported as: its operations are opaque, so listeners treat it as unnamed.
 _BULK: Mapping[str, Any] = {"$bulk": True}
 _NOT_MATCHED = UpdateResult({"n": 0, "nModified": 0, "ok": 1.0}, acknowledged=True)
+
+
+def _fields_of(condition: Mapping[str, Any]) -> dict[str, int] | None:
+    """The fields a condition looks at, so the check reads those, not a whole large document
+    (None: an operator such as `$or` at the top, read it all)."""
+    if any(str(k).startswith("$") for k in condition):
+        return None
+    return {str(k).split(".")[0]: 1 for k in condition}
 
 
 def _positional(update: Any) -> bool:

@@ -16,7 +16,7 @@ from pydantic import Field
 from catalogue.search import SearchIndex
 from catalogue.settings import CatalogueSettings
 from catalogue.store import COHORTS, CatalogueStore
-from llo_shared.bus import Subscription
+from llo_shared.bus import Handler, Subscription
 from llo_shared.envelope import EventEnvelope
 from llo_shared.envelope import TolerantModel as Tolerant
 from llo_shared.service import Runtime
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 APPLICATION_TOPIC = "recruitment.application.v1"
 SURCHARGE_TOPIC = "matching.surcharge.v1"
 SEATS_CONSUMER = "catalogue.seats"
+SEAT_EVENTS = ("EnrolmentRequested", "EnrolmentWithdrawn")
 SURCHARGE_CONSUMER = "catalogue.surcharges"
 
 
@@ -77,9 +78,27 @@ def seat_handler(store: CatalogueStore, index: SearchIndex, wake: Callable[[], N
             extra={"event_id": str(event.event_id), "outcome": outcome.outcome, "reason": outcome.reason},
         )
         wake()
-        await refresh_cohort(store, index, event.payload.get("cohort_id"))
+        if outcome.cohort is not None:
+            index.upsert_cohort(public_cohort(outcome.cohort))
+        else:
+            await refresh_cohort(store, index, event.payload.get("cohort_id"))
 
     return handle
+
+
+def seat_events_only(guarded: Handler) -> Handler:
+    """The application topic carries every step of a person's funnel; only the seat events need
+    the inbox (the others would cost a claim and its release each for nothing)."""
+
+    async def handle(event: EventEnvelope) -> None:
+        if event.event_type in SEAT_EVENTS:
+            await guarded(event)
+
+    return handle
+
+
+def public_cohort(cohort: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in cohort.items() if k not in ("outbox", "enrolments")}
 
 
 def surcharge_handler(store: CatalogueStore):  # type: ignore[no-untyped-def]
@@ -111,7 +130,7 @@ def subscriptions(
             Subscription(
                 seats,
                 (settings.application_topic,),
-                runtime.inbox.guard(seats, seat_handler(store, index, runtime.relay.wake)),
+                seat_events_only(runtime.inbox.guard(seats, seat_handler(store, index, runtime.relay.wake))),
             ),
             Subscription(
                 surcharges,

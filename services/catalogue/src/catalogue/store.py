@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -122,6 +122,7 @@ class SeatOutcome:
     outcome: str  # reserved | rejected | duplicate | released | not_enrolled
     reason: str | None = None
     seats_left: int | None = None
+    cohort: dict[str, Any] | None = None  # as the decision left it (for the search index)
 
 
 @dataclass(frozen=True)
@@ -699,7 +700,7 @@ class CatalogueStore:
             if not run.events and run.rejected and await self._behind(cohort):
                 continue  # rejected against seats a committed decision changed: read again
             await self._record(run)
-            return outcomes
+            return [replace(outcome, cohort=run.cohort) for outcome in outcomes]
         raise RuntimeError(f"seats of {cohort_id} undecided after {SEAT_ATTEMPTS} attempts")
 
     async def _seat_funding_kinds(self, cohort: dict[str, Any] | None) -> list[str] | None:
@@ -739,7 +740,9 @@ class CatalogueStore:
         except DuplicateKeyError:
             await self._catch_up(cohort["_id"], version)
             return False
+        # On the version read: a late write never takes the document back behind a newer commit.
         await self.db[COHORTS].update_one({"_id": cohort["_id"], "seats_version": version}, update)
+        run.cohort = cohort | seats | {"seats_version": version + 1}
         return True
 
     async def _catch_up(self, cohort_id: str, version: int) -> None:

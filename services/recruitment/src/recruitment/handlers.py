@@ -168,8 +168,8 @@ class CohortHandlers:
 
     async def on_SeatReserved(self, event: EventEnvelope) -> None:
         answer = SeatAnswer.model_validate(event.payload)
-        await self._record(answer.cohort_id, _seats(answer), event)
-        await self.recruitment.seat_reserved(answer.application_id or "", answer.enrolment_id)
+        view = await self._record(answer.cohort_id, _seats(answer), event)
+        await self.recruitment.seat_reserved(answer.application_id or "", answer.enrolment_id, view)
 
     async def on_SeatRejected(self, event: EventEnvelope) -> None:
         answer = SeatAnswer.model_validate(event.payload)
