@@ -247,6 +247,21 @@ class SeatRun:
         return SeatOutcome("released", seats_left=after["seats_left"])
 
 
+def enrolments_after(enrolments: list[dict[str, Any]], changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The seats held after a commit's changes (its ledger entries), in slot order."""
+    held = {e["seat_id"]: e for e in enrolments}
+    for change in changes:
+        if change["kind"] == "released":
+            held.pop(change["of"], None)
+        else:
+            keep = ("enrolment_id", "application_id", "participant_ref", "funding_kind", "payers", "slot")
+            held[change["_id"]] = {k: change.get(k) for k in keep} | {
+                "seat_id": change["_id"],
+                "reserved_at": change["at"],
+            }
+    return sorted(held.values(), key=lambda e: e["slot"])
+
+
 def surcharge_due(cohort: dict[str, Any]) -> ev.Surcharge | None:
     """The decided parts as they stand for `cohort` (seat counts after a change), or None."""
     parts = rules.surcharge_now(cohort)
@@ -713,8 +728,9 @@ class CatalogueStore:
 
         The commit is an insert into the ledger whose `_id` names (cohort, version read): unique
         ids decide the race on every store, across processes too, so only one decision follows a
-        version. The entry holds the document's new fields and events; if the writer stops before
-        the document has them, the next decision finds the entry and applies it first."""
+        version. The entry holds the seats taken and released, the new counts and the events (not
+        the whole list of enrolments: the ledger grows with the changes only); if the writer stops
+        before the document has them, the next decision finds the entry and applies it first."""
         version = cohort["seats_version"]
         seats = run.seats()
         if cohort["status"] == CohortStatus.confirmed:  # the parts stand once the cohort runs
@@ -731,7 +747,11 @@ class CatalogueStore:
             "enrolment_key": seat_commit_id(cohort["_id"], version),
             "seats_version": version,
             # as a list: the field names hold dots (outbox.<event id>); FerretDB takes no nested list
-            "fields": [{"field": field, "value": value} for field, value in update["$set"].items()],
+            "fields": [
+                {"field": field, "value": value}
+                for field, value in update["$set"].items()
+                if field not in ("enrolments", "enrolment_ids")
+            ],
             "changes": run.ledger,
             "at": now(),
         }
@@ -748,9 +768,13 @@ class CatalogueStore:
     async def _catch_up(self, cohort_id: str, version: int) -> None:
         """Apply a committed seats version the cohort document does not show yet."""
         commit = await self.db[SEATS].find_one({"_id": seat_commit_id(cohort_id, version)})
-        if commit is not None:
-            fields = {entry["field"]: entry["value"] for entry in commit["fields"]}
-            await self.db[COHORTS].update_one({"_id": cohort_id, "seats_version": version}, {"$set": fields})
+        cohort = await self.db[COHORTS].find_one({"_id": cohort_id}, {"enrolments": 1, "seats_version": 1})
+        if commit is None or cohort is None or cohort.get("seats_version") != version:
+            return  # applied meanwhile
+        held = enrolments_after(cohort.get("enrolments") or [], commit["changes"])
+        fields = {entry["field"]: entry["value"] for entry in commit["fields"]}
+        fields |= {"enrolments": held, "enrolment_ids": [e["enrolment_id"] for e in held]}
+        await self.db[COHORTS].update_one({"_id": cohort_id, "seats_version": version}, {"$set": fields})
 
     async def _behind(self, cohort: dict[str, Any]) -> bool:
         """Whether a decision committed a seats version the document read does not show yet."""
