@@ -163,8 +163,8 @@ class CohortHandlers:
         return view.model_copy(update={"title": title})
 
     async def seat_reserved(self, answer: SeatAnswer, event: EventEnvelope) -> None:
-        await self._record(answer.cohort_id, _seats(answer), event)
-        await self.recruitment.seat_reserved(answer.application_id or "", answer.enrolment_id)
+        view = await self._record(answer.cohort_id, _seats(answer), event)
+        await self.recruitment.seat_reserved(answer.application_id or "", answer.enrolment_id, view)
 
     async def seat_rejected(self, answer: SeatAnswer, event: EventEnvelope) -> None:
         await self.recruitment.seat_rejected(

@@ -191,7 +191,7 @@ class Recruitment:
             goal_seats=campaign.plan.goal_seats,
             channels=[str(c) for c in campaign.plan.channels],
             budget_cents=campaign.plan.budget_cents,
-            origin=str(campaign.origin),  # type: ignore[arg-type]
+            origin=str(campaign.origin),
         )
         return ev.envelope(payload, campaign.campaign_id)
 
@@ -331,11 +331,15 @@ class Recruitment:
         intake: IntakeResult | None = None,
         planned_for: datetime | None = None,
         funding: Funding | None = None,
+        loaded: tuple[Application, int] | None = None,
     ) -> Application:
-        """A person's step in the funnel (the seat decision is the catalogue's, see seat_*)."""
+        """A person's step in the funnel (the seat decision is the catalogue's, see seat_*).
+        `loaded`: the application and its version as the caller just read them (spares a read;
+        a concurrent change makes the step read it again)."""
+        first = [loaded] if loaded is not None and loaded[0].application_id == application_id else []
 
         async def attempt() -> Application:
-            application, version = await self.load(application_id)
+            application, version = first.pop() if first else await self.load(application_id)
             if target in SEAT_DECISIONS:
                 raise SeatDecisionOnly(application.stage, target, manual_next(application.stage))
             if target == Stage.enrolment_requested:
@@ -476,14 +480,20 @@ class Recruitment:
         docs = await self.store.all_applications({"enrolment.enrolment_id": enrolment_id})
         return (await self.store.application(docs[0].application_id)) if docs else None
 
-    async def seat_reserved(self, application_id: str, enrolment_id: str) -> Application | None:
+    async def seat_reserved(
+        self, application_id: str, enrolment_id: str, cohort_known: CohortView | None = None
+    ) -> Application | None:
+        """`cohort_known`: the cohort as the caller just recorded it (spares a read)."""
+
         async def attempt() -> Application | None:
             found = await self._awaiting(application_id, enrolment_id)
             if found is None:
                 return None
             application, version = found
             now = self.clock()
-            cohort = await self.cohort(application.enrolment.cohort_id)  # type: ignore[union-attr]
+            cohort_id = application.enrolment.cohort_id  # type: ignore[union-attr]
+            known = cohort_known if cohort_known and cohort_known.cohort_id == cohort_id else None
+            cohort = known or await self.cohort(cohort_id)
             changed = application.moved(Stage.enrolled, at=now, by=CATALOGUE)
             enrolment = application.enrolment.model_copy(  # type: ignore[union-attr]
                 update={"status": EnrolmentStatus.enrolled, "decided_at": now, "position": None}
