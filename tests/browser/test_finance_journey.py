@@ -223,7 +223,12 @@ def test_finance_forms_answer_wrong_input_in_dutch_at_the_field(shared_demo, vie
         # a bank statement that is not one
         page.get_by_role("link", name="Betalingen importeren").click()
         page.get_by_role("button", name="Voorstel maken").click()
-        expect(page.get_by_role("alert")).to_be_visible()
+        expect(page.get_by_role("alert")).to_contain_text("Kies een bankafschrift of plak CSV-regels.")
+        check(page)
+        page.get_by_label("Of plak CSV").fill("datum;bedrag\n30-11-2026;10\n")
+        page.get_by_role("button", name="Voorstel maken").click()
+        expect(page.get_by_role("alert")).to_contain_text("De kolommen date, amount, reference ontbreken.")
+        expect(page.get_by_label("Of plak CSV")).to_have_value("datum;bedrag\n30-11-2026;10\n")
         assert not any(word in main_text(page) for word in ENGLISH), main_text(page)
         check(page)
         browser.close()

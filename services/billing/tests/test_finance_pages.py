@@ -2,6 +2,7 @@
 overrides and the administration an admin chooses. Names instead of ids, Dutch amounts and dates,
 form errors in Dutch at the field with what was typed kept."""
 
+import html
 import re
 
 from billing import testkit as ev
@@ -198,3 +199,24 @@ async def test_invoice_list_names_the_training_not_the_cohort_id(billing):
     page = await billing.client.get("/billing/facturen", headers=billing.headers())
     assert TRAINING in page.text and "COH-1" not in main_of(page.text)
     assert "BRIN-25LH" not in main_of(page.text)
+
+
+async def test_a_statement_that_cannot_be_read_is_answered_in_dutch_and_the_pasted_text_kept(billing):
+    await enrolled_once(billing)
+    cases = [
+        ("", "Kies een bankafschrift of plak CSV-regels."),
+        ("datum;bedrag\n2026-09-20;10\n", "Rij 1: De kolommen date, amount, reference ontbreken."),
+        ("date;amount;reference\n20-09-2026;10,00;x\n", 'Rij 2: De datum "20-09-2026" moet jjjj-mm-dd zijn'),
+        ("date;amount;reference\n2026-09-20;tien;x\n", 'Rij 2: Het bedrag "tien" kunnen we niet lezen.'),
+        ("<Document><kapot", "Dit bestand is geen leesbaar XML-bestand."),
+    ]
+    for pasted, message in cases:
+        page = await billing.client.post(
+            "/billing/betalingen/import", data={"csv": pasted}, headers=billing.headers()
+        )
+        assert page.status_code == 422, pasted
+        assert message in page.text.replace("&#34;", '"'), main_of(page.text)
+        assert 'id="fout-csv"' in page.text
+        assert pasted in html.unescape(page.text)  # what was pasted stays in the box
+        assert not any(word in main_of(page.text) for word in ENGLISH), main_of(page.text)
+    assert await billing.db["payment_imports"].count_documents({}) == 0

@@ -14,6 +14,7 @@ from billing.api.deps import today
 from billing.api.documents import list_documents
 from billing.api.reports import allocation_row
 from billing.api.views import document_view
+from billing.domain.bank_statements import StatementError
 from billing.domain.ledgers import Ledger
 from billing.domain.money import format_eur
 from billing.einvoice.pdf import dutch_date
@@ -30,11 +31,12 @@ from billing.payments_import import (
     guess_format,
     import_view,
     propose,
-    read_statement,
     save_import,
+    statement_entries,
 )
 from billing.reports import cohort_allocation, entity_documents, ledger_summary
 from billing.store import COHORTS, DOCUMENTS
+from llo_shared.dutch import FieldError
 from llo_shared.pages import PagePrincipal, Pages
 from llo_shared.problems import Problem
 
@@ -67,6 +69,13 @@ def nl_date(value: str | None) -> str:
         return dutch_date(date.fromisoformat(str(value)[:10])) if value else ""
     except ValueError:
         return str(value)
+
+
+def unreadable_statement(error: StatementError) -> str:
+    """ "Rij 3: De datum ... moet jjjj-mm-dd zijn": where in the file, and what is wrong, in Dutch."""
+    message = error.dutch or "Dit bestand kunnen we niet lezen als bankafschrift."
+    where = error.dutch_where
+    return f"{where[:1].upper()}{where[1:]}: {message}" if where else message
 
 
 def page_router(pages: Pages) -> APIRouter:
@@ -176,7 +185,7 @@ def page_router(pages: Pages) -> APIRouter:
 
     def import_page(request: Request, principal: Any, entity: dict[str, Any], **context: Any) -> HTMLResponse:
         status_code = context.pop("status_code", 200)
-        values = {"preview": None, "error": None} | context
+        values = {"preview": None, "errors": [], "csv": ""} | context
         return pages.render(
             request,
             "import.html",
@@ -209,17 +218,17 @@ def page_router(pages: Pages) -> APIRouter:
         content: str | bytes = csv
         if bestand is not None and bestand.filename:
             content = await bestand.read(MAX_STATEMENT_BYTES + 1)
+        field = "bestand" if bestand is not None and bestand.filename else "csv"
         try:
             if len(content) > MAX_STATEMENT_BYTES:
-                raise Problem(413, "too-large", "Bestand te groot", "at most 5 MB", field="bestand")
+                raise StatementError("document", "too large", dutch="Het bestand is groter dan 5 MB.")
             if not content.strip():
-                raise Problem(
-                    422, "validation", "Geen afschrift", "kies een bestand of plak CSV", field="bestand"
-                )
+                raise StatementError("document", "empty", dutch="Kies een bankafschrift of plak CSV-regels.")
             statement_format = guess_format(content)
-            entries = read_statement(statement_format, content, "bestand")
-        except Problem as problem:
-            return import_page(request, principal, entity, status_code=problem.status, error=problem.detail)
+            entries = statement_entries(statement_format, content)
+        except StatementError as unreadable:
+            error = FieldError(field, "het bankafschrift", unreadable_statement(unreadable))
+            return import_page(request, principal, entity, status_code=422, errors=[error], csv=csv)
         rows = await propose(db, entity["_id"], entries, today())
         stored = await save_import(db, entity["_id"], rows, principal.subject, statement_format)
         return import_page(request, principal, entity, preview=import_view(stored))
