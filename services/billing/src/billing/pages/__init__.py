@@ -155,6 +155,7 @@ def page_router(pages: Pages) -> APIRouter:
             title=f"Factuur {number}",
             entity=entity,
             doc=document_view(stored, today()),
+            names=await training_names(request.app.state.runtime.db, [stored.get("cohort_id")]),
         )
 
     @router.get("/billing/toerekening", response_class=HTMLResponse)
