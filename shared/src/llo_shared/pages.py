@@ -91,6 +91,8 @@ START_LINKS: dict[str, list[tuple[str, str, str]]] = {
         ("/billing/", "Facturatie", "Facturen, betalingen en toerekening."),
         ("/billing/facturen", "Facturen", "Alle facturen van uw administratie."),
         ("/billing/betalingen/import", "Bankafschrift inlezen", "Betalingen verwerken."),
+        ("/billing/creditnotas", "Creditnota's", "Correcties op facturen, met de reden."),
+        ("/billing/ouderdom", "Openstaande facturen", "Wat elke betaler nog moet betalen, naar ouderdom."),
     ],
 }
 START_LINKS["admin"] = [link for role in ("provider", "rmt", "finance") for link in START_LINKS[role]]
