@@ -18,6 +18,7 @@ from billing.domain.ledgers import Ledger
 from billing.domain.money import format_eur
 from billing.einvoice.pdf import dutch_date
 from billing.pages.consortium import consortium_router
+from billing.pages.employer import employer_router
 from billing.pages.payers import payers_router
 from billing.payments_import import (
     book_import,
@@ -232,5 +233,6 @@ def page_router(pages: Pages) -> APIRouter:
 
     router.include_router(consortium_router(pages, finance_entity))
     router.include_router(payers_router(pages, finance_entity))
+    router.include_router(employer_router(pages))
     router.include_router(pages.demo_sign_in_router())
     return router
