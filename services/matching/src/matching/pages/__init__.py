@@ -5,6 +5,7 @@ what they say in words (reasons, group figures, the fill chart) comes from pages
 from __future__ import annotations
 
 import logging
+import math
 from contextlib import suppress
 from datetime import date, timedelta
 from pathlib import Path
@@ -162,6 +163,7 @@ def page_router(pages: Pages) -> APIRouter:
             "proposals": by_demand,
             "placements": placements,
             "provider_names": names,
+            "expected": {region: expected_proposal(uc, region) for region in regions},
         }
 
     async def placed_employees(uc: Matching, principal: Principal, demands: list[dict]) -> list[dict]:
@@ -614,6 +616,23 @@ async def pool_region_now(uc: Matching, principal: Principal, region: str) -> No
         await uc.run_pooling(principal, region)
     except Problem:
         log.exception("pooling after a page change failed", extra={"region": region})
+
+
+def expected_proposal(uc: Matching, region: str) -> str:
+    """When a demand without a proposal can expect one: the region's next pooling run, in words."""
+    if uc.schedule is None:
+        return "Groepsvoorstellen worden opnieuw berekend als er een vraag of kandidaat bijkomt."
+    wait = (uc.schedule.next_run(region) - uc.schedule.clock.now()).total_seconds()
+    if wait <= 60:
+        return (
+            "De groepsvoorstellen worden binnen een minuut opnieuw berekend: past er een startmoment, "
+            "dan verschijnt hier binnen enkele minuten een voorstel."
+        )
+    minutes = math.ceil(wait / 60)
+    return (
+        f"De groepsvoorstellen worden over ongeveer {minutes} minuten opnieuw berekend, en meteen als er "
+        "een vraag of kandidaat bijkomt. Past er dan een startmoment, dan verschijnt het voorstel hier."
+    )
 
 
 def candidate_name(doc: dict[str, Any]) -> str:
