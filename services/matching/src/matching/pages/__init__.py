@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from llo_shared.auth import Principal
+from llo_shared.demo_users import ORGANISATION_NAMES
 from llo_shared.dutch import FieldError, dutch_errors, euro
 from llo_shared.pages import PagePrincipal, Pages
 from llo_shared.problems import Problem
@@ -279,6 +280,8 @@ def page_router(pages: Pages) -> APIRouter:
                 {
                     "title": title,
                     "commissioner_kind": "rmt" if principal.role == "rmt" else "employer",
+                    # the payer's name on the provider's go/no-go page and on the surcharge
+                    "commissioner_name": ORGANISATION_NAMES.get(principal.org, ""),
                     "region": region,
                     "location": {"municipality": municipality},
                     "max_distance_km": max_distance_km,
