@@ -67,7 +67,7 @@ START_LINKS: dict[str, list[tuple[str, str, str]]] = {
         ),
         ("/matching/vragen/nieuw", "Nieuwe opleidingsvraag", "Vraag een opleiding aan voor uw medewerkers."),
         ("/catalogue/werkgever", "Aanbod voor uw organisatie", "Opleidingen die alleen voor u zijn."),
-        ("/billing/facturen", "Mijn facturen", "De facturen aan uw organisatie."),
+        ("/billing/mijn-facturen", "Mijn facturen", "De facturen aan uw organisatie, met PDF."),
     ],
     "provider": [
         ("/catalogue/aanbieder", "Mijn aanbod", "Opleidingen, startmomenten en besluiten over doorgaan."),
