@@ -3,6 +3,7 @@ dashboard with its charts, and the intake worklist."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -75,8 +76,7 @@ async def test_the_applicant_gets_a_reference_and_a_personal_link_that_shows_the
     assert f'href="{status_path}"' in confirmation.text
     [item] = (await service.client.get(f"{API}/applications", headers=service.auth())).json()["items"]
     app_id = item["application_id"]
-    reference = f"{app_id[4:8]}-{app_id[8:12]}".upper()
-    assert reference in confirmation.text
+    reference = re.search(r'class="reference">([0-9A-F]{4}-[0-9A-F]{4})<', confirmation.text).group(1)
 
     status = await service.client.get(status_path)
     assert status.status_code == 200 and reference in status.text and "Stand: Aangemeld" in status.text

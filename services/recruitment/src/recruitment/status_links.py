@@ -42,8 +42,9 @@ def status_path(key: str) -> str:
 
 
 def reference(application_id: str) -> str:
-    """The reference the applicant quotes: "3F9C-12AB" from "app-3f9c12ab…" (the worklist finds it)."""
-    code = application_id.removeprefix("app-")[:8].upper()
+    """The reference the applicant quotes, "3F9C-12AB": short, the same for every kind of
+    application id, and found by the worklist's search."""
+    code = hashlib.sha256(application_id.encode()).hexdigest()[:8].upper()
     return f"{code[:4]}-{code[4:]}"
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from llo_shared import dutch
 from llo_shared.auth import Principal
+from llo_shared.demo_users import ORGANISATION_NAMES
 from llo_shared.pages import PagePrincipal, Pages
 from llo_shared.problems import Problem
 from recruitment.api.deps import manages
@@ -106,7 +107,29 @@ def _labels() -> dict[str, Any]:
         "status_labels": {str(k): v for k, v in STATUS_LABELS.items()},
         "funding_labels": {str(k): v for k, v in FUNDING_LABELS.items()},
         "payer_labels": PAYER_LABELS,
+        "person": person_label,
+        "placed_by": placed_by,
     }
+
+
+def placed_by(doc: dict[str, Any]) -> str | None:
+    """The organisation that placed the person (a mobility team, an employer), by name."""
+    org = doc.get("registered_by")
+    return (ORGANISATION_NAMES.get(org) or "de opdrachtgever") if org else None
+
+
+def person_label(doc: dict[str, Any]) -> str:
+    """Who an application is about, in a list: the name the person gave; a person a mobility team
+    or employer placed is named by them (matching keeps the personal data, not recruitment)."""
+    name = (doc.get("applicant") or {}).get("name")
+    if name:
+        return str(name)
+    if doc.get("erased_at"):
+        return "(gegevens verwijderd)"
+    org = placed_by(doc)
+    if org:
+        return f"Kandidaat via {org}" if doc.get("candidate_ref") else f"Deelnemer via {org}"
+    return "(naam onbekend)"
 
 
 def page_router(pages: Pages) -> APIRouter:
