@@ -259,7 +259,10 @@ async def apply_for_placement(
             participant_ref=ref,
             application_id=_placement_application_id(key),
             funding=funding,
-            request_enrolment=True,
+            # A group of an employer's demand holds its seats at once (the pooling counted on
+            # them); a person a mobility team routed waits, admitted, for the provider to enrol.
+            request_enrolment=placement.candidate_ref is None,
+            admitted=True,
         )
 
 

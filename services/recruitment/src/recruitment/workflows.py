@@ -268,10 +268,13 @@ class Recruitment:
         application_id: str | None = None,
         funding: Funding | None = None,
         request_enrolment: bool = False,
+        admitted: bool = False,
         payer: PayerChoice | None = None,
     ) -> Application:
         """A new application. `payer` is who the person says will pay: it becomes the declared
-        funding of a private seat, its details stay beside the application as personal data."""
+        funding of a private seat, its details stay beside the application as personal data.
+        `admitted`: the admission happened elsewhere (a placement); `request_enrolment` also asks
+        the seat at once."""
         now = self.clock()
         participant_ref = participant_ref or new_ref()
         if payer is not None:
@@ -284,7 +287,7 @@ class Recruitment:
             provider_id=cohort.provider_id or (campaign.provider_id if campaign else ""),
             at=now,
             by=by,
-            entry=Stage.admitted if request_enrolment else Stage.interested,
+            entry=Stage.admitted if request_enrolment or admitted else Stage.interested,
             cohort_id=cohort.cohort_id,
             offering_id=cohort.offering_id,
             campaign_id=campaign.campaign_id if campaign else None,
