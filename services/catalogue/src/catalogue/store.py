@@ -189,8 +189,9 @@ class SeatRun:
             return SeatOutcome("rejected", reason=reason.value)
         cohort_id, slot, at = self.cohort["_id"], free[0], now()
         seat_id = f"{cohort_id}#s{slot}#v{self.cohort['seats_version']}"
+        payers: list[Any] = request.get("payers") or []
         held = {k: request.get(k) for k in ("enrolment_id", "application_id", "participant_ref")}
-        held |= {"funding_kind": funding_kind, "payers": request.get("payers") or [], "slot": slot}
+        held |= {"funding_kind": funding_kind, "payers": payers, "slot": slot}
         self.enrolments.append(held | {"seat_id": seat_id, "reserved_at": at})
         self.by_funding[funding_kind] = self.by_funding.get(funding_kind, 0) + 1
         after = self.cohort | self.seats()
@@ -201,7 +202,7 @@ class SeatRun:
                 application_id=request.get("application_id"),
                 participant_ref=request.get("participant_ref"),
                 funding_kind=funding_kind,
-                payers=held["payers"],
+                payers=payers,
                 seats_left=after["seats_left"],
                 seats_taken=after["seats_taken"],
                 surcharge=surcharge_due(after),

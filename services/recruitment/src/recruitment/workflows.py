@@ -191,7 +191,7 @@ class Recruitment:
             goal_seats=campaign.plan.goal_seats,
             channels=[str(c) for c in campaign.plan.channels],
             budget_cents=campaign.plan.budget_cents,
-            origin=str(campaign.origin),
+            origin=str(campaign.origin),  # type: ignore[arg-type]
         )
         return ev.envelope(payload, campaign.campaign_id)
 

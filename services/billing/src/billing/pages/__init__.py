@@ -214,7 +214,7 @@ def page_router(pages: Pages) -> APIRouter:
     ) -> HTMLResponse:
         """A bank statement file (CAMT.053 or CSV) or pasted CSV -> a preview; nothing is booked yet."""
         entity = await finance_entity(request, principal, None)
-        if entity is None:
+        if entity is None or principal is None:
             return not_allowed(request, principal)
         db = request.app.state.runtime.db
         content: str | bytes = csv

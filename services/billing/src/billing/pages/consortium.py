@@ -70,7 +70,7 @@ def consortium_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
     @router.post("/billing/gedeelde-kosten", response_class=HTMLResponse)
     async def record(request: Request, principal: PagePrincipal) -> HTMLResponse:
         entity = await finance_entity(request, principal, None)
-        if entity is None:
+        if entity is None or principal is None:
             return pages.render(request, "signin_needed.html", principal, status_code=403, title="Facturatie")
         form = {k: str(v)[:300] for k, v in (await request.form()).items()}
         try:
@@ -125,8 +125,8 @@ def shared_cost_of(form: dict[str, str]) -> SharedCostIn:
     except ValidationError as invalid:
         first = invalid.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
-        [dutch] = dutch_errors([first], LABELS)[:1]
-        raise Refused("Invalid input", f"{field}: {first['msg']}", field, dutch.message) from None
+        [said] = dutch_errors([first], LABELS)[:1]
+        raise Refused("Invalid input", f"{field}: {first['msg']}", field, said.message) from None
 
 
 def _number(text: str, field: str, dutch: str) -> int:
