@@ -224,3 +224,6 @@ async def test_a_statement_that_cannot_be_read_is_answered_in_dutch_and_the_past
         assert pasted in html.unescape(page.text)  # what was pasted stays in the box
         assert not any(word in main_of(page.text) for word in ENGLISH), main_of(page.text)
     assert await billing.db["payment_imports"].count_documents({}) == 0
+    [invoice] = await billing.documents(kind="invoice")
+    detail = await billing.client.get(f"/billing/facturen/{invoice['number']}", headers=billing.headers())
+    assert f"privaat: {TRAINING}" in detail.text  # the line's cost centre, by name
