@@ -95,6 +95,10 @@ async def test_a_payment_by_hand_leaves_the_invoice_partly_paid_then_paid(billin
     rest = {"bedrag": "1500", "datum": "2026-09-21", "kenmerk": "", "payment_id": "b" * 32}
     paid = await billing.client.post(url, data=rest, headers=billing.headers())
     assert "De factuur is nu: <strong>betaald</strong>" in paid.text
+    shown = main_of(
+        (await billing.client.get(f"/billing/facturen/{invoice['number']}", headers=billing.headers())).text
+    )
+    assert "20-09-2026 € 1.000,00 bank 42 handmatig geboekt" in re.sub(r"\s+", " ", shown)
 
 
 async def test_a_payment_by_hand_answers_wrong_input_in_dutch_at_the_field_and_keeps_it(billing):
@@ -220,3 +224,6 @@ async def test_a_statement_that_cannot_be_read_is_answered_in_dutch_and_the_past
         assert pasted in html.unescape(page.text)  # what was pasted stays in the box
         assert not any(word in main_of(page.text) for word in ENGLISH), main_of(page.text)
     assert await billing.db["payment_imports"].count_documents({}) == 0
+    [invoice] = await billing.documents(kind="invoice")
+    detail = await billing.client.get(f"/billing/facturen/{invoice['number']}", headers=billing.headers())
+    assert f"privaat: {TRAINING}" in detail.text  # the line's cost centre, by name

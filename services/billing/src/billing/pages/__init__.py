@@ -230,7 +230,9 @@ def page_router(pages: Pages) -> APIRouter:
             entries = statement_entries(statement_format, content)
         except StatementError as unreadable:
             error = FieldError(field, "het bankafschrift", unreadable_statement(unreadable))
-            return import_page(request, principal, entity, status_code=422, errors=[error], csv=csv)
+            too_large = len(content) > MAX_STATEMENT_BYTES
+            status = 413 if too_large else 422
+            return import_page(request, principal, entity, status_code=status, errors=[error], csv=csv)
         rows = await propose(db, entity["_id"], entries, today())
         stored = await save_import(db, entity["_id"], rows, principal.subject, statement_format)
         return import_page(request, principal, entity, preview=import_view(stored))
