@@ -8,6 +8,7 @@ producer retry) still takes one seat.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -15,8 +16,8 @@ from pydantic import Field
 
 from catalogue.search import SearchIndex
 from catalogue.settings import CatalogueSettings
-from catalogue.store import COHORTS, CatalogueStore
-from llo_shared.bus import Handler, Subscription
+from catalogue.store import COHORTS, CatalogueStore, SeatChange
+from llo_shared.bus import BatchHandler, Handler, Subscription
 from llo_shared.envelope import EventEnvelope
 from llo_shared.envelope import TolerantModel as Tolerant
 from llo_shared.service import Runtime
@@ -63,27 +64,52 @@ class SurchargeAccepted(Tolerant):
     cap_cents: int = Field(ge=0)
 
 
-def seat_handler(store: CatalogueStore, index: SearchIndex, wake: Callable[[], None]):  # type: ignore[no-untyped-def]
+def seat_change(event: EventEnvelope) -> SeatChange | None:
+    if event.event_type == "EnrolmentRequested":
+        request = EnrolmentRequested.model_validate(event.payload)
+        return SeatChange("reserve", request.model_dump(mode="json"))
+    if event.event_type == "EnrolmentWithdrawn":
+        withdrawal = EnrolmentWithdrawn.model_validate(event.payload)
+        return SeatChange("release", withdrawal.model_dump(mode="json"))
+    return None
+
+
+def seat_handler(store: CatalogueStore, index: SearchIndex, wake: Callable[[], None]) -> Handler:
+    run = seat_run_handler(store, index, wake)
+
     async def handle(event: EventEnvelope) -> None:
-        if event.event_type == "EnrolmentRequested":
-            request = EnrolmentRequested.model_validate(event.payload)
-            outcome = await store.reserve_seat(request.model_dump(mode="json"))
-        elif event.event_type == "EnrolmentWithdrawn":
-            withdrawal = EnrolmentWithdrawn.model_validate(event.payload)
-            outcome = await store.release_seat(withdrawal.model_dump(mode="json"))
-        else:
-            return
-        log.info(
-            "seat decision",
-            extra={"event_id": str(event.event_id), "outcome": outcome.outcome, "reason": outcome.reason},
-        )
-        wake()
-        if outcome.cohort is not None:
-            index.upsert_cohort(public_cohort(outcome.cohort))
-        else:
-            await refresh_cohort(store, index, event.payload.get("cohort_id"))
+        await run([event])
 
     return handle
+
+
+def seat_run_handler(store: CatalogueStore, index: SearchIndex, wake: Callable[[], None]) -> BatchHandler:
+    """A run of seat events: each cohort's requests and withdrawals decided in order, in one
+    decision (one read of the cohort, one commit, one write) per cohort."""
+
+    async def handle_run(events: list[EventEnvelope]) -> None:
+        by_cohort: dict[str, list[tuple[EventEnvelope, SeatChange]]] = defaultdict(list)
+        for event in events:
+            if (change := seat_change(event)) is not None:
+                by_cohort[change.data["cohort_id"]].append((event, change))
+        for cohort_id, run in by_cohort.items():
+            outcomes = await store.change_seats(cohort_id, [change for _, change in run])
+            for (event, _), outcome in zip(run, outcomes, strict=True):
+                log.info(
+                    "seat decision",
+                    extra={
+                        "event_id": str(event.event_id),
+                        "outcome": outcome.outcome,
+                        "reason": outcome.reason,
+                    },
+                )
+            wake()
+            if outcomes[-1].cohort is not None:
+                index.upsert_cohort(public_cohort(outcomes[-1].cohort))
+            else:
+                await refresh_cohort(store, index, cohort_id)
+
+    return handle_run
 
 
 def seat_events_only(guarded: Handler) -> Handler:
@@ -93,6 +119,15 @@ def seat_events_only(guarded: Handler) -> Handler:
     async def handle(event: EventEnvelope) -> None:
         if event.event_type in SEAT_EVENTS:
             await guarded(event)
+
+    return handle
+
+
+def seat_runs_only(guarded: BatchHandler) -> BatchHandler:
+    async def handle(events: list[EventEnvelope]) -> None:
+        seats = [event for event in events if event.event_type in SEAT_EVENTS]
+        if seats:
+            await guarded(seats)
 
     return handle
 
@@ -131,6 +166,9 @@ def subscriptions(
                 seats,
                 (settings.application_topic,),
                 seat_events_only(runtime.inbox.guard(seats, seat_handler(store, index, runtime.relay.wake))),
+                batch_handler=seat_runs_only(
+                    runtime.inbox.guard_batch(seats, seat_run_handler(store, index, runtime.relay.wake))
+                ),
             ),
             Subscription(
                 surcharges,
