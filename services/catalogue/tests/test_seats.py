@@ -236,3 +236,26 @@ async def test_a_run_of_requests_and_withdrawals_is_one_write_and_decided_in_ord
     ]
     cohort = await store.cohort("coh-test")
     assert (sorted(cohort["enrolment_ids"]), cohort["seats_version"]) == (["enr-2", "enr-4"], 3)
+
+
+async def test_a_withdrawal_racing_its_reservations_write_still_releases_the_seat():
+    """The reservation is committed but its cohort write not yet done when the withdrawal reads."""
+    store, _ = await new_store_with_cohort(capacity=3)
+    cohorts = store.db["cohorts"]
+    real_update = type(cohorts).update_one
+    released = []
+
+    async def withdraw_first(self, filter, update, *args, **kwargs):
+        if "$set" in update and "enrolments" in update["$set"] and not released:
+            released.append(None)  # once: the withdrawal's own writes go through
+            released[0] = await store.release_seat({"enrolment_id": "enr-1", "cohort_id": "coh-test"})
+        return await real_update(self, filter, update, *args, **kwargs)
+
+    type(cohorts).update_one = withdraw_first
+    try:
+        reserved = await store.reserve_seat(request(1))
+    finally:
+        type(cohorts).update_one = real_update
+    assert (reserved.outcome, released[0].outcome) == ("reserved", "released")
+    cohort = await store.cohort("coh-test")
+    assert (cohort["enrolment_ids"], cohort["seats_left"]) == ([], 3)
