@@ -2,7 +2,7 @@
 
 import asyncio
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -259,3 +259,24 @@ async def test_a_withdrawal_racing_its_reservations_write_still_releases_the_sea
     assert (reserved.outcome, released[0].outcome) == ("reserved", "released")
     cohort = await store.cohort("coh-test")
     assert (cohort["enrolment_ids"], cohort["seats_left"]) == ([], 3)
+
+
+async def test_a_cohort_stored_with_its_seats_in_the_old_ledger_moves_them_into_its_document():
+    store, _ = await new_store_with_cohort(capacity=3, taken=1)
+    before = {"$unset": {"seats_version": ""}, "$set": {"enrolment_ids": [], "enrolments": []}}
+    await store.db["cohorts"].update_one({"_id": "coh-test"}, before)
+    at = datetime(2029, 5, 1, tzinfo=UTC)
+    old = {"cohort_id": "coh-test", "funding_kind": "private", "payers": [], "at": at}
+    await store.db["seats"].insert_many(
+        [
+            old | {"_id": "coh-test#s0#0", "kind": "reserved", "slot": 0, "enrolment_id": "enr-a"},
+            old | {"_id": "coh-test#s1#0", "kind": "reserved", "slot": 1, "enrolment_id": "enr-b"},
+            old | {"_id": "coh-test#s0#0#released", "kind": "released", "of": "coh-test#s0#0", "slot": 0},
+        ]
+    )
+    cohort = await store.cohort("coh-test")
+    assert (cohort["enrolment_ids"], cohort["seats_taken"], cohort["seats_version"]) == (["enr-b"], 2, 1)
+    assert (await store.reserve_seat(request(1))).outcome == "reserved"  # slot 0, freed before
+    assert (await store.reserve_seat(request(2))).reason == "full"
+    cohort = await store.cohort("coh-test")
+    assert [(e["slot"], e["enrolment_id"]) for e in cohort["enrolments"]] == [(0, "enr-1"), (1, "enr-b")]
