@@ -344,6 +344,7 @@ def public_doc(doc: dict[str, Any]) -> dict[str, Any]:
     out = strip_outbox(doc)
     out.pop("_id", None)
     out.pop("_ledger", None)
+    out.pop("seats_version", None)  # the seat decisions' bookkeeping, not the cohort's
     out.pop("search_tokens", None)
     out.pop("changed_at", None)
     return out
