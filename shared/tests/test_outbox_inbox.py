@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from pymongo.errors import DuplicateKeyError
 
 from llo_shared.bus import Message, Subscription
@@ -361,3 +362,24 @@ async def test_each_consumer_has_its_own_inbox_entry(database):
     await inbox.guard("one", note)(event)
     await inbox.guard("two", note)(event)
     assert len(seen) == 2
+
+
+async def test_a_run_of_events_is_handled_once_and_a_failed_run_releases_every_claim(database):
+    inbox, runs = Inbox(database), []
+
+    async def handle_run(events: list[EventEnvelope]) -> None:
+        runs.append([e.event_id for e in events])
+        if len(runs) == 1:
+            raise RuntimeError("store hiccup")
+
+    guarded = inbox.guard_batch("catalogue.seats", handle_run)
+    first, second, third = counted("a", 1), counted("b", 1), counted("a", 2)
+    try:
+        await guarded([first, second])
+    except RuntimeError:
+        pass
+    await guarded([first, second])  # the retry runs both again
+    await guarded([second, third, first, third])  # redelivered with one new: only that one, once
+    assert runs == [[first.event_id, second.event_id]] * 2 + [[third.event_id]]
+    one_by_one = inbox.guard("catalogue.seats", lambda e: pytest.fail("handled twice"))
+    await one_by_one(third)  # the bus's event-by-event fallback shares the same claims

@@ -148,3 +148,19 @@ async def test_only_seat_events_of_the_application_topic_take_an_inbox_claim(cat
     await eventually(lambda: any(e.event_type == "SeatReserved" for e in seen), what="SeatReserved")
     claims = await db["inbox"].find({"consumer": {"$regex": "seats"}}).to_list(None)
     assert [c["event_id"] for c in claims] == [str(request.event_id)]
+
+
+async def test_a_run_of_queued_requests_for_one_cohort_is_decided_in_one_commit(catalogue, client):
+    bus, db = client.app.state.runtime.bus, client.app.state.runtime.db
+    seen = collect(bus, ev.COHORT_TOPIC)
+    oid = (await catalogue.offering())["offering_id"]
+    cid = (await catalogue.cohort(oid, capacity=3, break_even=2))["cohort_id"]
+    for n in range(5):  # queued before the consumer starts, all on one partition (one key)
+        payload = {"enrolment_id": f"enr-{n}", "application_id": "app-1", "cohort_id": cid}
+        await publish(bus, APPLICATION_TOPIC, envelope("EnrolmentRequested", "app-1", payload))
+    await bus.start()
+    await eventually(lambda: sum(e.event_type.startswith("Seat") for e in seen) == 5, what="5 decisions")
+    decided = {e.payload["enrolment_id"]: e.event_type for e in seen if e.event_type.startswith("Seat")}
+    assert decided == {f"enr-{n}": "SeatReserved" if n < 3 else "SeatRejected" for n in range(5)}
+    commits = await db["seats"].find({"cohort_id": cid, "kind": "decision"}).to_list(None)
+    assert [len(c["changes"]) for c in commits] == [3]

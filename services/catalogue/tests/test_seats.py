@@ -2,7 +2,7 @@
 
 import asyncio
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -236,3 +236,47 @@ async def test_a_run_of_requests_and_withdrawals_is_one_write_and_decided_in_ord
     ]
     cohort = await store.cohort("coh-test")
     assert (sorted(cohort["enrolment_ids"]), cohort["seats_version"]) == (["enr-2", "enr-4"], 3)
+
+
+async def test_a_withdrawal_racing_its_reservations_write_still_releases_the_seat():
+    """The reservation is committed but its cohort write not yet done when the withdrawal reads."""
+    store, _ = await new_store_with_cohort(capacity=3)
+    cohorts = store.db["cohorts"]
+    real_update = type(cohorts).update_one
+    released = []
+
+    async def withdraw_first(self, filter, update, *args, **kwargs):
+        if "$set" in update and "enrolments" in update["$set"] and not released:
+            released.append(None)  # once: the withdrawal's own writes go through
+            released[0] = await store.release_seat({"enrolment_id": "enr-1", "cohort_id": "coh-test"})
+        return await real_update(self, filter, update, *args, **kwargs)
+
+    type(cohorts).update_one = withdraw_first
+    try:
+        reserved = await store.reserve_seat(request(1))
+    finally:
+        type(cohorts).update_one = real_update
+    assert (reserved.outcome, released[0].outcome) == ("reserved", "released")
+    cohort = await store.cohort("coh-test")
+    assert (cohort["enrolment_ids"], cohort["seats_left"]) == ([], 3)
+
+
+async def test_a_cohort_stored_with_its_seats_in_the_old_ledger_moves_them_into_its_document():
+    store, _ = await new_store_with_cohort(capacity=3, taken=1)
+    before = {"$unset": {"seats_version": ""}, "$set": {"enrolment_ids": [], "enrolments": []}}
+    await store.db["cohorts"].update_one({"_id": "coh-test"}, before)
+    at = datetime(2029, 5, 1, tzinfo=UTC)
+    old = {"cohort_id": "coh-test", "funding_kind": "private", "payers": [], "at": at}
+    await store.db["seats"].insert_many(
+        [
+            old | {"_id": "coh-test#s0#0", "kind": "reserved", "slot": 0, "enrolment_id": "enr-a"},
+            old | {"_id": "coh-test#s1#0", "kind": "reserved", "slot": 1, "enrolment_id": "enr-b"},
+            old | {"_id": "coh-test#s0#0#released", "kind": "released", "of": "coh-test#s0#0", "slot": 0},
+        ]
+    )
+    cohort = await store.cohort("coh-test")
+    assert (cohort["enrolment_ids"], cohort["seats_taken"], cohort["seats_version"]) == (["enr-b"], 2, 1)
+    assert (await store.reserve_seat(request(1))).outcome == "reserved"  # slot 0, freed before
+    assert (await store.reserve_seat(request(2))).reason == "full"
+    cohort = await store.cohort("coh-test")
+    assert [(e["slot"], e["enrolment_id"]) for e in cohort["enrolments"]] == [(0, "enr-1"), (1, "enr-b")]

@@ -22,7 +22,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from llo_shared.bus import Handler
+from llo_shared.bus import BatchHandler, Handler
 from llo_shared.envelope import EventEnvelope
 
 INBOX = "inbox"
@@ -59,6 +59,46 @@ class Inbox:
             )
 
         return handle_once
+
+    def guard_batch(self, consumer: str, handler: BatchHandler) -> BatchHandler:
+        """The same promise for a run of events: `handler` gets those of the run not handled
+        before (in order) at once, and they count as handled only when it returns; if it
+        fails, every claim of the run is released, so a retry (or the bus's event-by-event
+        fallback through `guard`) runs them again."""
+
+        async def handle_run_once(events: list[EventEnvelope]) -> None:
+            claimed: list[tuple[str, EventEnvelope]] = []
+            renewal = asyncio.create_task(self._renew_all(claimed))
+            try:
+                for event in events:
+                    claim = _claim_id(consumer, str(event.event_id))
+                    if any(claim == held for held, _ in claimed):
+                        continue  # delivered twice in one run: its first copy is ours already
+                    if await self._claim(claim, consumer, str(event.event_id)):
+                        claimed.append((claim, event))
+                if claimed:
+                    await handler([event for _, event in claimed])
+            except BaseException:
+                renewal.cancel()
+                for claim, _ in claimed:
+                    await self._collection.delete_one({"_id": claim, "state": "claimed"})
+                raise
+            finally:
+                renewal.cancel()
+            for claim, _ in claimed:
+                await self._collection.update_one(
+                    {"_id": claim}, {"$set": {"state": "done", "done_at": datetime.now(UTC)}}
+                )
+
+        return handle_run_once
+
+    async def _renew_all(self, claimed: list[tuple[str, EventEnvelope]]) -> None:
+        while True:
+            await asyncio.sleep(self._lease.total_seconds() / 3)
+            for claim, _ in list(claimed):
+                await self._collection.update_one(
+                    {"_id": claim, "state": "claimed"}, {"$set": {"claimed_at": datetime.now(UTC)}}
+                )
 
     async def _claim(self, claim: str, consumer: str, event_id: str) -> bool:
         """True: this delivery holds the claim and runs the handler. False: already handled."""

@@ -8,6 +8,7 @@ producer retry) still takes one seat.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,8 +17,8 @@ from pydantic import Field
 
 from catalogue.search import SearchIndex
 from catalogue.settings import CatalogueSettings
-from catalogue.store import COHORTS, CatalogueStore, SeatOutcome
-from llo_shared.bus import Handler, Subscription
+from catalogue.store import COHORTS, CatalogueStore, SeatChange, SeatOutcome
+from llo_shared.bus import BatchHandler, Handler, Subscription
 from llo_shared.envelope import EventEnvelope
 from llo_shared.envelope import TolerantModel as Tolerant
 from llo_shared.service import Runtime
@@ -62,6 +63,16 @@ class SurchargeAccepted(Tolerant):
     payers: list[PayerIn] = Field(default_factory=list)  # every payer the demand names (share_bp)
     seats: int = Field(ge=1)
     cap_cents: int = Field(ge=0)
+
+
+def seat_change(event: EventEnvelope) -> SeatChange | None:
+    if event.event_type == "EnrolmentRequested":
+        request = EnrolmentRequested.model_validate(event.payload)
+        return SeatChange("reserve", request.model_dump(mode="json"))
+    if event.event_type == "EnrolmentWithdrawn":
+        withdrawal = EnrolmentWithdrawn.model_validate(event.payload)
+        return SeatChange("release", withdrawal.model_dump(mode="json"))
+    return None
 
 
 @dataclass(frozen=True)
@@ -124,6 +135,35 @@ SURCHARGE_EVENTS: SubscriptionTable[CatalogueStore, None] = SubscriptionTable(
 TABLES = (SEAT_EVENTS, SURCHARGE_EVENTS)
 
 
+def seat_run_handler(store: CatalogueStore, index: SearchIndex, wake: Callable[[], None]) -> BatchHandler:
+    """A run of seat events: each cohort's requests and withdrawals decided in order, in one
+    decision (one read of the cohort, one commit, one write) per cohort."""
+
+    async def handle_run(events: list[EventEnvelope]) -> None:
+        by_cohort: dict[str, list[tuple[EventEnvelope, SeatChange]]] = defaultdict(list)
+        for event in events:
+            if (change := seat_change(event)) is not None:
+                by_cohort[change.data["cohort_id"]].append((event, change))
+        for cohort_id, run in by_cohort.items():
+            outcomes = await store.change_seats(cohort_id, [change for _, change in run])
+            for (event, _), outcome in zip(run, outcomes, strict=True):
+                log.info(
+                    "seat decision",
+                    extra={
+                        "event_id": str(event.event_id),
+                        "outcome": outcome.outcome,
+                        "reason": outcome.reason,
+                    },
+                )
+            wake()
+            if outcomes[-1].cohort is not None:
+                index.upsert_cohort(public_cohort(outcomes[-1].cohort))
+            else:
+                await refresh_cohort(store, index, cohort_id)
+
+    return handle_run
+
+
 def seat_events_only(guarded: Handler) -> Handler:
     """The application topic carries every step of a person's funnel; only the seat events need
     the inbox (the others would cost a claim and its release each for nothing)."""
@@ -137,6 +177,15 @@ def seat_events_only(guarded: Handler) -> Handler:
 
 def seat_handler(store: CatalogueStore, index: SearchIndex, wake: Callable[[], None]) -> Handler:
     return SEAT_EVENTS.handler(SeatDesk(store, index, wake))
+
+
+def seat_runs_only(guarded: BatchHandler) -> BatchHandler:
+    async def handle(events: list[EventEnvelope]) -> None:
+        seats = [event for event in events if event.event_type in SEAT_EVENTS.event_types]
+        if seats:
+            await guarded(seats)
+
+    return handle
 
 
 def surcharge_handler(store: CatalogueStore) -> Handler:
@@ -162,6 +211,9 @@ def subscriptions(
                 seats,
                 (settings.application_topic,),
                 seat_events_only(runtime.inbox.guard(seats, seat_handler(store, index, runtime.relay.wake))),
+                batch_handler=seat_runs_only(
+                    runtime.inbox.guard_batch(seats, seat_run_handler(store, index, runtime.relay.wake))
+                ),
             ),
             Subscription(
                 surcharges,

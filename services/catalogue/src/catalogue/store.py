@@ -351,6 +351,7 @@ def public_doc(doc: dict[str, Any]) -> dict[str, Any]:
     out = strip_outbox(doc)
     out.pop("_id", None)
     out.pop("_ledger", None)
+    out.pop("seats_version", None)  # the seat decisions' bookkeeping, not the cohort's
     out.pop("search_tokens", None)
     out.pop("changed_at", None)
     return out
@@ -733,8 +734,9 @@ class CatalogueStore:
             outcomes = [run.apply(change) for change in changes]
             if run.events and not await self._write_seats(cohort, run):
                 continue  # another decision took this seats version first: read again
-            if not run.events and run.rejected and await self._behind(cohort):
-                continue  # rejected against seats a committed decision changed: read again
+            refused = any(o.outcome in ("rejected", "not_enrolled") for o in outcomes)
+            if not run.events and refused and await self._behind(cohort):
+                continue  # refused against seats a committed decision changed: read again
             await self._record(run)
             return [replace(outcome, cohort=run.cohort) for outcome in outcomes]
         raise RuntimeError(f"seats of {cohort_id} undecided after {SEAT_ATTEMPTS} attempts")
