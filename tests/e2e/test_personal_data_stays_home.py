@@ -392,7 +392,11 @@ class Journeys:
     async def wobbe_is_placed(self, ref: str) -> None:
         await self.call("POST", f"{MATCHING}/group-proposals/runs", self.rmt, json={"region": "flevoland"})
         proposals = await self.call("GET", f"{MATCHING}/group-proposals", self.rmt)
-        [proposal] = [p for p in proposals["items"] if p["cohort_id"] == "coh-privacy"]
+        [proposal] = [
+            p
+            for p in proposals["items"]
+            if p["cohort_id"] == "coh-privacy" and any(m.get("ref") == ref for m in p["members"])
+        ]
         await self.call(
             "POST",
             f"{MATCHING}/group-proposals/{proposal['proposal_id']}/accept",
