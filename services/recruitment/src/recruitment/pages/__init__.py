@@ -429,17 +429,6 @@ def page_router(pages: Pages) -> APIRouter:
     return router
 
 
-def _scores(motivation: str, study_skills: str) -> tuple[int, int] | str | None:
-    """The two intake scores typed on the worklist (0 to 100), None when not both given, or a
-    Dutch sentence saying what is wrong."""
-    typed = [motivation.strip(), study_skills.strip()]
-    if not all(typed):
-        return None
-    if not all(t.isdigit() and len(t) <= 3 and int(t) <= 100 for t in typed):
-        return "Niet opgeslagen: vul bij motivatie en studievaardigheden een score van 0 tot en met 100 in."
-    return int(typed[0]), int(typed[1])
-
-
 async def _cohorts_of(recruitment: Recruitment, cohort_ids: set[Any]) -> dict[str, CohortView]:
     docs = await recruitment.store.all_cohorts({"_id": {"$in": [c for c in cohort_ids if c]}})
     return {view.cohort_id: view for view in (cohort_view(d) for d in docs) if view}
@@ -504,3 +493,14 @@ def _dutch_refusal(error: Exception) -> str:
     if isinstance(error, InvalidTransition):
         return "Deze stap kan nu niet."
     return "Kies een reden."
+
+
+def _scores(motivation: str, study_skills: str) -> tuple[int, int] | str | None:
+    """The two intake scores typed on the worklist (0 to 100), None when not both given, or a
+    Dutch sentence saying what is wrong."""
+    typed = [motivation.strip(), study_skills.strip()]
+    if not all(typed):
+        return None
+    if not all(t.isdigit() and len(t) <= 3 and int(t) <= 100 for t in typed):
+        return "Niet opgeslagen: vul bij motivatie en studievaardigheden een score van 0 tot en met 100 in."
+    return int(typed[0]), int(typed[1])
