@@ -404,6 +404,20 @@ class Journeys:
             json={"candidate_ref": ref, "candidate_agreed": True},
         )
 
+    async def the_provider_enrols_wobbe(self) -> None:
+        """A person a mobility team placed arrives in recruitment; where the provider is the one to
+        ask for the seat (admitted, on the intake worklist), it does."""
+        recruitment = self.app.apps["recruitment"].state.recruitment
+
+        async def placed() -> list[Any]:
+            return await recruitment.store.all_applications({"source": "placement"})
+
+        await eventually(placed, what="Wobbe's application in recruitment")
+        [application] = await placed()
+        if application.stage == "admitted":
+            url = f"{RECRUITMENT}/applications/{application.application_id}/transitions"
+            await self.call("POST", url, self.provider, json={"to": "enrolment_requested"})
+
     async def wobbe_is_erased(self, ref: str) -> None:
         await self.call("DELETE", f"{MATCHING}/candidates/{ref}", self.rmt)
 
@@ -447,6 +461,7 @@ async def test_no_persons_data_in_any_event_or_log_line_across_the_journeys(embe
     await journeys.jorieke_applies_through_the_team_and_drops_out()
     wobbe = await journeys.wobbe_is_registered()
     await journeys.wobbe_is_placed(wobbe)
+    await journeys.the_provider_enrols_wobbe()
 
     async def both_invoiced() -> bool:
         return len(await journeys.invoices()) == 2
