@@ -392,13 +392,31 @@ class Journeys:
     async def wobbe_is_placed(self, ref: str) -> None:
         await self.call("POST", f"{MATCHING}/group-proposals/runs", self.rmt, json={"region": "flevoland"})
         proposals = await self.call("GET", f"{MATCHING}/group-proposals", self.rmt)
-        [proposal] = [p for p in proposals["items"] if p["cohort_id"] == "coh-privacy"]
+        [proposal] = [
+            p
+            for p in proposals["items"]
+            if p["cohort_id"] == "coh-privacy" and any(m.get("ref") == ref for m in p["members"])
+        ]
         await self.call(
             "POST",
             f"{MATCHING}/group-proposals/{proposal['proposal_id']}/accept",
             self.rmt,
             json={"candidate_ref": ref, "candidate_agreed": True},
         )
+
+    async def the_provider_enrols_wobbe(self) -> None:
+        """A person a mobility team placed arrives in recruitment; where the provider is the one to
+        ask for the seat (admitted, on the intake worklist), it does."""
+        recruitment = self.app.apps["recruitment"].state.recruitment
+
+        async def placed() -> list[Any]:
+            return await recruitment.store.all_applications({"source": "placement"})
+
+        await eventually(placed, what="Wobbe's application in recruitment")
+        [application] = await placed()
+        if application.stage == "admitted":
+            url = f"{RECRUITMENT}/applications/{application.application_id}/transitions"
+            await self.call("POST", url, self.provider, json={"to": "enrolment_requested"})
 
     async def wobbe_is_erased(self, ref: str) -> None:
         await self.call("DELETE", f"{MATCHING}/candidates/{ref}", self.rmt)
@@ -443,6 +461,7 @@ async def test_no_persons_data_in_any_event_or_log_line_across_the_journeys(embe
     await journeys.jorieke_applies_through_the_team_and_drops_out()
     wobbe = await journeys.wobbe_is_registered()
     await journeys.wobbe_is_placed(wobbe)
+    await journeys.the_provider_enrols_wobbe()
 
     async def both_invoiced() -> bool:
         return len(await journeys.invoices()) == 2

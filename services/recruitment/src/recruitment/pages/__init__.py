@@ -497,17 +497,6 @@ def page_router(pages: Pages) -> APIRouter:
     return router
 
 
-def _scores(motivation: str, study_skills: str) -> tuple[int, int] | str | None:
-    """The two intake scores typed on the worklist (0 to 100), None when not both given, or a
-    Dutch sentence saying what is wrong."""
-    typed = [motivation.strip(), study_skills.strip()]
-    if not all(typed):
-        return None
-    if not all(t.isdigit() and len(t) <= 3 and int(t) <= 100 for t in typed):
-        return "Niet opgeslagen: vul bij motivatie en studievaardigheden een score van 0 tot en met 100 in."
-    return int(typed[0]), int(typed[1])
-
-
 def _site(request: Request) -> str:
     """The address people use (LLO_PUBLIC_URL behind the gateway or a proxy), for links to keep."""
     public = getattr(request.app.state.settings, "public_url", None)
@@ -607,3 +596,14 @@ def _dutch_refusal(error: Exception) -> str:
     if isinstance(error, InvalidTransition):
         return "Deze stap kan nu niet."
     return "Kies een reden."
+
+
+def _scores(motivation: str, study_skills: str) -> tuple[int, int] | str | None:
+    """The two intake scores typed on the worklist (0 to 100), None when not both given, or a
+    Dutch sentence saying what is wrong."""
+    typed = [motivation.strip(), study_skills.strip()]
+    if not all(typed):
+        return None
+    if not all(t.isdigit() and len(t) <= 3 and int(t) <= 100 for t in typed):
+        return "Niet opgeslagen: vul bij motivatie en studievaardigheden een score van 0 tot en met 100 in."
+    return int(typed[0]), int(typed[1])
