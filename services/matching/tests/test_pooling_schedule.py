@@ -4,7 +4,7 @@ region is pooled again on the schedule. Time is a ManualClock: the test moves it
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -78,7 +78,7 @@ async def test_a_burst_of_changes_is_one_run_and_a_run_started_after_them_covers
     clock = ManualClock()
     schedule = PoolingSchedule(clock, debounce_s=5, interval_s=900)
     runs = Runs()
-    runner = PoolingRunner(schedule, runs, regions=lambda: _none())
+    runner = PoolingRunner(schedule, runs, regions=_none)
     for _ in range(3):
         schedule.changed("flevoland")
         clock.advance(1)
@@ -99,7 +99,7 @@ async def test_the_schedule_pools_every_region_and_one_broken_region_does_not_st
     schedule = PoolingSchedule(clock, debounce_s=5, interval_s=900)
     runs = Runs(failing="flevoland")
 
-    async def regions() -> list[str]:
+    async def regions(since: datetime) -> list[str]:
         return ["flevoland", "twente", "utrecht"]
 
     runner = PoolingRunner(schedule, runs, regions)
@@ -112,7 +112,7 @@ async def test_the_schedule_pools_every_region_and_one_broken_region_does_not_st
     assert await runner.run_once() == ["twente", "utrecht"]
 
 
-async def _none() -> list[str]:
+async def _none(since: datetime) -> list[str]:
     return []
 
 
@@ -159,3 +159,19 @@ async def test_proposals_respect_the_requested_level_domain_and_start_window(
 
 async def _proposals(client, headers) -> list[dict]:
     return (await client.get(f"{API}/group-proposals", headers=headers)).json()["items"]
+
+
+async def test_the_sweep_leaves_out_a_region_another_run_pooled_within_the_interval(
+    scheduled, clock, as_employer, as_rmt
+):
+    """Replicas share what ran (`pooling_runs`): more replicas do not mean more runs of a region."""
+    client, uc = scheduled.state.client, scheduled.state.matching
+    interval = scheduled.state.settings.pooling_interval_s
+    await scheduled.state.pooling_runner.stop()  # this test asks the questions the loop would ask
+    assert (await client.post(f"{API}/demands", json=demand_body(), headers=as_employer)).status_code == 201
+    clock.advance(interval / 2)
+    run = await client.post(f"{API}/group-proposals/runs", json={"region": "flevoland"}, headers=as_rmt)
+    assert run.status_code == 201  # the mobility team's run, say on another replica
+    assert await uc.regions_to_pool(clock.now() - timedelta(seconds=interval)) == []
+    clock.advance(interval)
+    assert await uc.regions_to_pool(clock.now() - timedelta(seconds=interval)) == ["flevoland"]

@@ -101,14 +101,15 @@ class PoolingSchedule:
 
 class PoolingRunner:
     """The loop: every `tick_s` it runs the regions that are due, one at a time; on the schedule it
-    pools every region that has something to pool. One region's failure is logged and left for
+    pools every region that has something to pool and was not pooled within the interval (so more
+    replicas do not mean more runs). One region's failure is logged and left for
     the next run; the other regions still pool."""
 
     def __init__(
         self,
         schedule: PoolingSchedule,
         pool: Callable[[str], Awaitable[object]],
-        regions: Callable[[], Awaitable[list[str]]],
+        regions: Callable[[datetime], Awaitable[list[str]]],
         tick_s: float = 1.0,
     ) -> None:
         self.schedule, self._pool, self._regions = schedule, pool, regions
@@ -120,7 +121,9 @@ class PoolingRunner:
         regions = self.schedule.due()
         if self.schedule.sweep_due():
             self.schedule.swept()
-            regions = sorted(set(regions) | set(await self._regions()))
+            # every region not pooled since the last sweep (by this replica or another one)
+            since = self.schedule.clock.now() - timedelta(seconds=self.schedule.interval_s)
+            regions = sorted(set(regions) | set(await self._regions(since)))
         pooled = []
         for region in regions:
             started = self.schedule.clock.now()

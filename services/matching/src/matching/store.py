@@ -29,6 +29,7 @@ SURCHARGES = "surcharge_acceptances"
 OFFERINGS = "offerings"
 COHORTS = "cohorts"
 META = "readmodel_meta"
+POOLING_RUNS = "pooling_runs"  # region -> when its latest run started (the schedule's clock)
 
 OUTBOX_COLLECTIONS = (DEMANDS, CANDIDATES, PROPOSALS, PLACEMENTS, SURCHARGES)
 

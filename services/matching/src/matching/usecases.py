@@ -7,7 +7,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from llo_shared.auth import Principal
@@ -37,6 +37,7 @@ from matching.store import (
     CANDIDATES,
     DEMANDS,
     PLACEMENTS,
+    POOLING_RUNS,
     PROPOSALS,
     SURCHARGES,
     Aggregates,
@@ -453,14 +454,23 @@ class Matching:
             raise conflict("another pooling run is still busy; try again in a minute") from None
         if self.schedule is not None and started is not None:
             self.schedule.pooled(region, started)  # this run covers the changes made before it
+            await self.store.db[POOLING_RUNS].update_one(
+                {"_id": region}, {"$set": {"started_at": started.isoformat()}}, upsert=True
+            )
         return run
 
-    async def regions_to_pool(self) -> list[str]:
-        """The regions with open demand or active candidates (what a scheduled run pools)."""
+    async def regions_to_pool(self, not_pooled_since: datetime) -> list[str]:
+        """The regions with open demand or active candidates that no run (of any replica) pooled
+        since `not_pooled_since`: what a scheduled sweep pools."""
         db = self.store.db
         demands = await db[DEMANDS].find({"status": "open"}, {"region": 1}).to_list(None)
         candidates = await db[CANDIDATES].find({"status": "active"}, {"region": 1}).to_list(None)
-        return sorted({d["region"] for d in demands + candidates if isinstance(d.get("region"), str)})
+        recent = (
+            await db[POOLING_RUNS].find({"started_at": {"$gt": not_pooled_since.isoformat()}}).to_list(None)
+        )
+        pooled = {r["_id"] for r in recent}
+        regions = {d["region"] for d in demands + candidates if isinstance(d.get("region"), str)}
+        return sorted(regions - pooled)
 
     async def _run_pooling(self, region: str, limits: SolverLimits | None) -> dict:
         units, cohorts, members = await self.pooling_units(region)

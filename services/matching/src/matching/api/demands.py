@@ -16,6 +16,8 @@ router = APIRouter(prefix="/demands", tags=["demands"])
 
 @router.post("", status_code=201)
 async def post_demand(body: DemandCreate, principal: Commissioner, uc: UseCases) -> dict[str, Any]:
+    """Place a demand. Its region is pooled a few seconds later (`LLO_MATCHING_POOLING_DEBOUNCE_S`):
+    group proposals appear without a call to `/group-proposals/runs`."""
     return demand_view(await uc.post_demand(principal, body))
 
 
