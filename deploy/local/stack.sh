@@ -84,6 +84,7 @@ cmd_up() {
     port="${PORTS[$service]}"
     LLO_STORAGE=mongo LLO_BUS=kafka LLO_ENVIRONMENT="${LLO_STACK_ENVIRONMENT:-demo}" \
     LLO_MONGO_URL="$MONGO_URL" LLO_KAFKA_BOOTSTRAP="$KAFKA_BOOTSTRAP" \
+    LLO_PUBLIC_URL="${LLO_PUBLIC_URL:-http://127.0.0.1:$GATEWAY_PORT}" \
       start_process "$service" "serve $service" "$HOME_DIR/$service.log" -- \
       "$LLO" serve "$service" --port "$port"
     upstreams+=(--upstream "$service=http://127.0.0.1:$port")

@@ -17,6 +17,7 @@ nothing scrolls sideways, and axe-core finds no serious or critical accessibilit
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import urllib.request
@@ -60,6 +61,7 @@ def real_stack(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     finally:
         stack.down()
         drop_databases(infra.mongo_url, [*databases.values(), f"t_{unique}_sessions"])
+        asyncio.run(delete_topics(infra.kafka, f"t{unique}."))
 
 
 def wait_until_settled(stack: Any, services: tuple[str, ...], timeout_s: float = 600) -> None:
@@ -79,6 +81,20 @@ def consumer_lags(url: str, service: str) -> list[float]:
     with urllib.request.urlopen(f"{url}/{service}/metrics", timeout=120) as response:
         text = response.read().decode()
     return [float(v) for v in re.findall(r"^llo_consumer_lag\{[^}]*\} (\S+)$", text, re.MULTILINE)]
+
+
+async def delete_topics(bootstrap: str, namespace: str) -> None:
+    """The stack's own topics, so a shared broker does not collect them run after run."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        topics = [t for t in await admin.list_topics() if t.startswith(namespace)]
+        if topics:
+            await admin.delete_topics(topics)
+    finally:
+        await admin.close()
 
 
 def drop_databases(mongo_url: str, names: list[str]) -> None:
@@ -234,10 +250,12 @@ def test_a_job_seeker_applies_the_provider_enrols_and_finance_invoices(site, vie
         check(page)
         reference = page.locator("strong.reference").inner_text()
         assert len(reference) == 9 and reference[4] == "-"
+        shown_link = page.locator("p.link .muted").inner_text()  # to copy: the site's own address
         page.get_by_role("link", name="Bekijk uw aanmelding").click()
         expect(page.get_by_role("heading", name="Uw aanmelding")).to_be_visible()
         check(page)
         personal_link = page.url
+        assert personal_link == shown_link
         expect(page.get_by_role("status")).to_contain_text("Aangemeld")
 
         # the provider finds the person by the reference and takes the intake
