@@ -7,7 +7,10 @@
 # Ports: gateway ${LLO_STACK_PORT:-8000}; catalogue 8101, matching 8102, recruitment 8103,
 # billing 8104 (LLO_STACK_<SERVICE>_PORT each). Logs and pid files in .local/stack/; the dev
 # signing and sealing keys in .local/ too (LLO_LOCAL_DIR moves all of it: a test's own stack).
-# LLO_STACK_ENVIRONMENT (default demo) decides whether the services seed the demo region. Each
+# LLO_STACK_ENVIRONMENT (default demo) decides whether the services seed the demo region.
+# LLO_STACK_KAFKA and LLO_STACK_MONGO_URL, when set, are a broker and a store that run already
+# (a test's shared ones): then up/down/status leave Kafka and FerretDB alone; LLO_KAFKA_NAMESPACE
+# and LLO_<SERVICE>_MONGO_DATABASE keep such a stack's topics and databases apart. Each
 # service talks to FerretDB over ONE connection: FerretDB 1.24 loses concurrent updates of one
 # document (see README.md).
 set -euo pipefail
@@ -31,6 +34,12 @@ HOME_DIR="$LLO_STATE/stack"
 export LLO_DEV_KEY_FILE="${LLO_DEV_KEY_FILE:-$LLO_STATE/dev-signing-key.pem}"
 export LLO_SEALING_KEY_FILE="${LLO_SEALING_KEY_FILE:-$LLO_STATE/dev-sealing-key.pem}"
 LLO="$LLO_ROOT/.venv/bin/llo"
+KAFKA_BOOTSTRAP="${LLO_STACK_KAFKA:-127.0.0.1:${LLO_KAFKA_PORT:-19092}}"
+MONGO_URL="${LLO_STACK_MONGO_URL:-mongodb://127.0.0.1:${LLO_MONGO_PORT:-27018}/?maxPoolSize=1}"
+
+external_infra() {  # a broker and a store given by the caller, started and stopped by someone else
+  [[ -n "${LLO_STACK_KAFKA:-}" && -n "${LLO_STACK_MONGO_URL:-}" ]]
+}
 
 wait_http() {  # wait_http URL NAME LOG
   local url="$1" name="$2" logfile="$3" tries=0
@@ -61,16 +70,21 @@ cmd_up() {
   take_lock stack
   mkdir -p "$HOME_DIR"
   local kafka mongo
-  kafka="$(bash "$LLO_LOCAL_SCRIPTS/kafka.sh" start)"
-  mongo="$(bash "$LLO_LOCAL_SCRIPTS/mongo.sh" start)"
+  if external_infra; then
+    kafka="kafka (already running) at $KAFKA_BOOTSTRAP"
+    mongo="mongo (already running) at $MONGO_URL"
+  else
+    kafka="$(bash "$LLO_LOCAL_SCRIPTS/kafka.sh" start)"
+    mongo="$(bash "$LLO_LOCAL_SCRIPTS/mongo.sh" start)"
+  fi
   echo "$kafka"
   echo "$mongo"
   local upstreams=() service port
   for service in "${SERVICES[@]}"; do
     port="${PORTS[$service]}"
     LLO_STORAGE=mongo LLO_BUS=kafka LLO_ENVIRONMENT="${LLO_STACK_ENVIRONMENT:-demo}" \
-    LLO_MONGO_URL="mongodb://127.0.0.1:${LLO_MONGO_PORT:-27018}/?maxPoolSize=1" \
-    LLO_KAFKA_BOOTSTRAP="127.0.0.1:${LLO_KAFKA_PORT:-19092}" \
+    LLO_MONGO_URL="$MONGO_URL" LLO_KAFKA_BOOTSTRAP="$KAFKA_BOOTSTRAP" \
+    LLO_PUBLIC_URL="${LLO_PUBLIC_URL:-http://127.0.0.1:$GATEWAY_PORT}" \
       start_process "$service" "serve $service" "$HOME_DIR/$service.log" -- \
       "$LLO" serve "$service" --port "$port"
     upstreams+=(--upstream "$service=http://127.0.0.1:$port")
@@ -89,6 +103,7 @@ cmd_down() {
   for name in gateway "${SERVICES[@]}"; do
     stop_pid "$HOME_DIR/$name.pid" "$([[ $name == gateway ]] && echo gateway || echo "serve $name")" "$name"
   done
+  external_infra && return 0
   bash "$LLO_LOCAL_SCRIPTS/kafka.sh" stop
   bash "$LLO_LOCAL_SCRIPTS/mongo.sh" stop
 }
@@ -102,8 +117,10 @@ cmd_status() {
       echo "$name not running"; ok=1
     fi
   done
-  bash "$LLO_LOCAL_SCRIPTS/kafka.sh" status || ok=1
-  bash "$LLO_LOCAL_SCRIPTS/mongo.sh" status || ok=1
+  if ! external_infra; then
+    bash "$LLO_LOCAL_SCRIPTS/kafka.sh" status || ok=1
+    bash "$LLO_LOCAL_SCRIPTS/mongo.sh" status || ok=1
+  fi
   return $ok
 }
 

@@ -4,6 +4,10 @@ Producer: idempotent, acks=all; `publish` returns once the broker acknowledged
 every message. Consumers: one per subscription, in the subscription's group,
 offsets committed per partition only after the handlers of a batch are done, so
 a crash redelivers and the inbox makes redelivery harmless.
+
+A namespace (LLO_KAFKA_NAMESPACE, empty in every real deployment) prefixes every topic and
+consumer group on the broker, so a whole stack started by a test shares a broker with others
+without seeing their events; the services and their handlers see the topic names without it.
 """
 
 from __future__ import annotations
@@ -34,9 +38,15 @@ REPLAYER_GROUP = "llo.dlq-replayer"
 
 class KafkaBus:
     def __init__(
-        self, bootstrap: str, client_id: str = "llo", partitions: int = 3, stop_grace_s: float = 10.0
+        self,
+        bootstrap: str,
+        client_id: str = "llo",
+        partitions: int = 3,
+        stop_grace_s: float = 10.0,
+        namespace: str = "",
     ) -> None:
         self._bootstrap = bootstrap
+        self._ns = namespace
         self._client_id = client_id
         self._partitions = partitions
         self._stop_grace_s = stop_grace_s
@@ -100,11 +110,12 @@ class KafkaBus:
         metadata refresh."""
         if not topics:
             return
+        wanted = {self._ns + t for t in topics}
         admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap, client_id=self._client_id)
         await admin.start()
         try:
             existing = set(await admin.list_topics())
-            missing = [NewTopic(t, self._partitions, 1) for t in sorted(topics - existing)]
+            missing = [NewTopic(t, self._partitions, 1) for t in sorted(wanted - existing)]
             if missing:
                 with contextlib.suppress(TopicAlreadyExistsError):
                     await admin.create_topics(missing)
@@ -114,13 +125,12 @@ class KafkaBus:
     async def move_group_to_end(self, group: str, topics: set[str]) -> None:
         """Commit the end offsets for `group`, so a new group skips a shared topic's history."""
         await self.ensure_topics(topics)
-        partitions = [
-            TopicPartition(t, p) for t in sorted(topics) for p in sorted(await self._partitions_of(t))
-        ]
+        names = sorted(self._ns + t for t in topics)
+        partitions = [TopicPartition(t, p) for t in names for p in sorted(await self._partitions_of(t))]
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self._bootstrap,
             client_id=self._client_id,
-            group_id=group,
+            group_id=self._ns + group,
             enable_auto_commit=False,
         )
         await consumer.start()
@@ -136,7 +146,7 @@ class KafkaBus:
             raise RuntimeError("KafkaBus.publish before start()")
         acks = [
             await self._producer.send(
-                m.topic,
+                self._ns + m.topic,
                 m.value,
                 key=m.key.encode(),
                 headers=[(k, v.encode()) for k, v in m.headers.items()],
@@ -153,10 +163,10 @@ class KafkaBus:
 
     async def _start_consumer(self, subscription: Subscription) -> None:
         consumer = AIOKafkaConsumer(
-            *subscription.topics,
+            *(self._ns + t for t in subscription.topics),
             bootstrap_servers=self._bootstrap,
             client_id=self._client_id,
-            group_id=subscription.group,
+            group_id=self._ns + subscription.group,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=500,
@@ -171,7 +181,8 @@ class KafkaBus:
             for tp, records in batches.items():
                 if self._stopping:  # left uncommitted: the partition's next owner handles them
                     break
-                await deliver_batch([_message(r) for r in records], subscription, self._send_dead_letter)
+                messages = [_message(r, self._ns) for r in records]
+                await deliver_batch(messages, subscription, self._send_dead_letter)
                 try:
                     await consumer.commit({tp: records[-1].offset + 1})
                 except CommitFailedError:
@@ -203,14 +214,18 @@ class KafkaBus:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self._bootstrap,
             client_id=self._client_id,
-            group_id=REPLAYER_GROUP,
+            group_id=self._ns + REPLAYER_GROUP,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
         )
         await consumer.start()
         try:
             existing = await consumer.topics()
-            names = [dlq_topic(topic)] if topic else sorted(t for t in existing if t.endswith(DLQ_SUFFIX))
+            names = (
+                [self._ns + dlq_topic(topic)]
+                if topic
+                else sorted(t for t in existing if t.startswith(self._ns) and t.endswith(DLQ_SUFFIX))
+            )
             partitions = [TopicPartition(n, p) for n in names for p in sorted(await self._partitions_of(n))]
             if not partitions:
                 return []
@@ -225,7 +240,7 @@ class KafkaBus:
                     consumer.seek(tp, committed)
                 while await consumer.position(tp) < ends[tp]:
                     records = (await consumer.getmany(tp, timeout_ms=1000)).get(tp, [])
-                    found.extend(_message(r) for r in records if r.offset < ends[tp])
+                    found.extend(_message(r, self._ns) for r in records if r.offset < ends[tp])
             if commit and found:
                 await self.publish([replayed(m) for m in found])
                 await consumer.commit({tp: ends[tp] for tp in partitions})
@@ -234,9 +249,10 @@ class KafkaBus:
             await consumer.stop()
 
 
-def _message(record: ConsumerRecord) -> Message:
+def _message(record: ConsumerRecord, namespace: str) -> Message:
+    """The record as the services see it: its topic without the bus's namespace."""
     return Message(
-        topic=record.topic,
+        topic=record.topic.removeprefix(namespace),
         key=(record.key or b"").decode(),
         value=record.value or b"",
         headers={k: v.decode() for k, v in (record.headers or ())},

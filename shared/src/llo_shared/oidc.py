@@ -284,7 +284,8 @@ def _local_path(target: str, fallback: str) -> str:
     return fallback
 
 
-def _base_url(request: Request, settings: ServiceSettings) -> str:
+def site_url(request: Request, settings: ServiceSettings) -> str:
+    """The address people use: LLO_PUBLIC_URL behind a gateway or proxy, else the request's own."""
     return (settings.public_url or str(request.base_url)).rstrip("/")
 
 
@@ -336,7 +337,7 @@ def sign_in_router(service: str, settings: ServiceSettings, issuer: Issuer) -> A
 
     @router.get(f"/{service}/auth/sign-in")
     async def sign_in(request: Request, next: str = "") -> Response:
-        redirect_uri = f"{_base_url(request, settings)}/{service}/auth/callback"
+        redirect_uri = f"{site_url(request, settings)}/{service}/auth/callback"
         try:
             metadata = await issuer.metadata()
         except SignInRefused as error:
@@ -387,7 +388,7 @@ def sign_in_router(service: str, settings: ServiceSettings, issuer: Issuer) -> A
     async def sign_out(request: Request) -> Response:
         cookie = request.cookies.get(SESSION_COOKIE)
         id_token = await request.app.state.sessions.end(cookie) if cookie else None
-        back = f"{_base_url(request, settings)}{home}"
+        back = f"{site_url(request, settings)}{home}"
         target = back
         try:
             end_session = (await issuer.metadata()).get("end_session_endpoint")

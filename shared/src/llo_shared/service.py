@@ -49,7 +49,9 @@ def open_infrastructure(
     if bus is not None:
         return Infrastructure(db, bus, owns_bus=False)
     own: EventBus = (
-        KafkaBus(settings.kafka_bootstrap, client_id=service) if settings.bus == "kafka" else InProcessBus()
+        KafkaBus(settings.kafka_bootstrap, client_id=service, namespace=settings.kafka_namespace)
+        if settings.bus == "kafka"
+        else InProcessBus()
     )
     return Infrastructure(db, own)
 

@@ -19,6 +19,9 @@ class ServiceSettings(BaseSettings):
     mongo_database: str | None = None
     bus: Literal["memory", "kafka"] = "memory"
     kafka_bootstrap: str = "127.0.0.1:19092"
+    # Prefix of every topic and consumer group on the broker (llo_shared.bus_kafka): a test's own
+    # stack on a shared broker. Empty in every real deployment.
+    kafka_namespace: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"

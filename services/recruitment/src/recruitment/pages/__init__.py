@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from llo_shared import dutch
 from llo_shared.auth import Principal
 from llo_shared.demo_users import ORGANISATION_NAMES
+from llo_shared.oidc import site_url
 from llo_shared.pages import PagePrincipal, Pages
 from llo_shared.problems import Problem
 from recruitment.api.deps import manages
@@ -308,7 +309,7 @@ def page_router(pages: Pages) -> APIRouter:
             "cohort": cohort,
             "course": await _course(recruitment, [cohort] if cohort else []),
             "path": status_path(key),
-            "link": _site(request) + status_path(key),
+            "link": site_url(request, request.app.state.settings) + status_path(key),
         }
 
     @router.get("/recruitment/aanmelding/{key}/bedankt", response_class=HTMLResponse)
@@ -495,12 +496,6 @@ def page_router(pages: Pages) -> APIRouter:
 
     router.include_router(pages.demo_sign_in_router())
     return router
-
-
-def _site(request: Request) -> str:
-    """The address people use (LLO_PUBLIC_URL behind the gateway or a proxy), for links to keep."""
-    public = getattr(request.app.state.settings, "public_url", None)
-    return str(public or request.base_url).rstrip("/")
 
 
 async def _cohorts_of(recruitment: Recruitment, cohort_ids: set[Any]) -> dict[str, CohortView]:
