@@ -1,0 +1,39 @@
+"""Read schemas: what the JSON API's routes answer, as their `response_model`.
+
+A Read schema names and types the fields a client may rely on, so the OpenAPI document shows them
+and a view that breaks them fails (a 500 in tests, not a surprise in a client). It allows more
+(`extra="allow"`): stored documents grow additively within v1, and whatever a view carries beyond
+the schema passes through unchanged. Routes answer with `response_model_exclude_unset=True`, so a
+field the view leaves out stays out rather than appearing as null.
+
+`Timestamp` writes a datetime as Python's `isoformat()` ("...+00:00"), as FastAPI wrote it before
+the routes had schemas; pydantic's own form ("...Z") would change every answer that holds one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer
+
+Timestamp = Annotated[
+    datetime, PlainSerializer(lambda moment: moment.isoformat(), return_type=str, when_used="json")
+]
+
+
+class ReadSchema(BaseModel):
+    """Base of every Read schema (see the module text)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+Item = TypeVar("Item")
+
+
+class Page(ReadSchema, Generic[Item]):
+    """A list answer (DESIGN.md, "API conventions"): one page of items, how many in all, the next cursor."""
+
+    items: list[Item]
+    total: int
+    next: str | None = None
