@@ -4,22 +4,15 @@ A Read schema names and types the fields a client may rely on, so the OpenAPI do
 and a view that breaks them fails (a 500 in tests, not a surprise in a client). It allows more
 (`extra="allow"`): stored documents grow additively within v1, and whatever a view carries beyond
 the schema passes through unchanged. Routes answer with `response_model_exclude_unset=True`, so a
-field the view leaves out stays out rather than appearing as null.
-
-`Timestamp` writes a datetime as Python's `isoformat()` ("...+00:00"), as FastAPI wrote it before
-the routes had schemas; pydantic's own form ("...Z") would change every answer that holds one.
+field the view leaves out stays out rather than appearing as null. (A route annotated
+`-> dict[str, Any]` was already serialised by pydantic, so values are written as before.)
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
-
-Timestamp = Annotated[
-    datetime, PlainSerializer(lambda moment: moment.isoformat(), return_type=str, when_used="json")
-]
+from pydantic import BaseModel, ConfigDict
 
 
 class ReadSchema(BaseModel):

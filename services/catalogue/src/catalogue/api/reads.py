@@ -5,7 +5,9 @@ Each names the fields a client may rely on; views may carry more (llo_shared.rea
 
 from __future__ import annotations
 
-from llo_shared.reads import Page, ReadSchema, Timestamp
+from datetime import datetime
+
+from llo_shared.reads import Page, ReadSchema
 
 
 class ProviderRead(ReadSchema):
@@ -16,7 +18,7 @@ class ProviderRead(ReadSchema):
     regions: list[str]
     kvk: str | None = None
     institution_code: str | None = None
-    created_at: Timestamp | None = None
+    created_at: datetime | None = None
 
 
 class MemberRead(ReadSchema):
@@ -33,7 +35,7 @@ class ConsortiumRead(ReadSchema):
     flex_partnership: bool
     member_details: list[MemberRead] | None = None  # the single consortium, not the list
     version: int | None = None
-    created_at: Timestamp | None = None
+    created_at: datetime | None = None
 
 
 class PriceRead(ReadSchema):
@@ -59,7 +61,7 @@ class OfferingRead(ReadSchema):
     price: PriceRead | None = None
     provider_name: str | None = None
     version: int | None = None
-    created_at: Timestamp | None = None
+    created_at: datetime | None = None
 
 
 class SeatHolderRead(ReadSchema):
@@ -69,7 +71,7 @@ class SeatHolderRead(ReadSchema):
     seat_id: str
     funding_kind: str | None = None
     slot: int | None = None
-    reserved_at: Timestamp | None = None
+    reserved_at: datetime | None = None
 
 
 class DecisionRecordRead(ReadSchema):
@@ -77,7 +79,7 @@ class DecisionRecordRead(ReadSchema):
 
     decision: str
     decided_by: str | None = None
-    decided_at: Timestamp | None = None
+    decided_at: datetime | None = None
 
 
 class CohortRead(ReadSchema):
@@ -97,11 +99,11 @@ class CohortRead(ReadSchema):
     municipality: str | None = None
     region: str | None = None
     decision: DecisionRecordRead | None = None
-    decision_due_at: Timestamp | None = None
+    decision_due_at: datetime | None = None
     enrolments: list[SeatHolderRead] | None = None  # the provider's own view only
     surcharge_parts_now: list[int] | None = None  # the provider's own view only
     version: int | None = None
-    created_at: Timestamp | None = None
+    created_at: datetime | None = None
 
 
 class DecisionItemRead(CohortRead):
