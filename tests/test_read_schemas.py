@@ -14,7 +14,10 @@ from fastapi.routing import APIRoute
 from llo_shared.reads import ReadSchema
 
 # Services whose routes all declare their Read schema (issue 14 goes service by service).
-TYPED = {"catalogue": ("cohorts", "offerings", "providers", "search")}
+TYPED = {
+    "catalogue": ("cohorts", "offerings", "providers", "search"),
+    "matching": ("demands", "candidates", "proposals"),
+}
 
 
 def json_routes(service: str, modules: tuple[str, ...]) -> list[APIRoute]:
