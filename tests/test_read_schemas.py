@@ -17,6 +17,7 @@ from llo_shared.reads import ReadSchema
 TYPED = {
     "catalogue": ("cohorts", "offerings", "providers", "search"),
     "matching": ("demands", "candidates", "proposals"),
+    "recruitment": ("campaigns", "applications", "figures"),
 }
 
 
