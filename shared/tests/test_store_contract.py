@@ -194,3 +194,30 @@ async def test_updates_by_id_over_many_connections_lose_nothing(infra, unique):
     finally:
         with MongoClient(infra.mongo_url, serverSelectionTimeoutMS=5000) as client:
             client.drop_database(name)
+
+
+async def test_reads_by_id_with_a_condition_answer_like_the_server(database):
+    """`{_id, <condition>}` reads: on FerretDB the shared helper reads by _id and checks the rest
+    itself (the server would scan the collection); answers and projections must be the server's."""
+    docs = database["applied"]
+    await docs.insert_one({"_id": "c1", "events": ["e1", "e2"], "seats": 3, "deep": {"a": 1, "b": 2}})
+    find = docs.find_one
+    assert await find({"_id": "c1", "events": "e2"}, {"_id": 1}) == {"_id": "c1"}
+    assert await find({"_id": "c1", "events": "e3"}, {"_id": 1}) is None
+    assert await find({"_id": "nope", "events": "e1"}) is None
+    assert await find({"_id": "c1", "seats": {"$gte": 3}}, {"seats": 1, "_id": 0}) == {"seats": 3}
+    assert await find({"_id": "c1", "seats": 3}, {"events": 0, "deep": 0}) == {"_id": "c1", "seats": 3}
+    assert await find({"_id": "c1", "seats": 3}, {"_id": 0, "events": 0}) == {
+        "seats": 3,
+        "deep": {"a": 1, "b": 2},
+    }
+    assert await find({"_id": "c1", "deep.a": 1}, {"deep.b": 1}) == {"_id": "c1", "deep": {"b": 2}}
+    assert await find({"_id": "c1", "events": "e1"}, {"_id": 0}) == {
+        "events": ["e1", "e2"],
+        "seats": 3,
+        "deep": {"a": 1, "b": 2},
+    }
+    assert await find({"_id": "c1", "$or": [{"seats": 4}, {"events": "e1"}]}, {"seats": 1}) == {
+        "_id": "c1",
+        "seats": 3,
+    }

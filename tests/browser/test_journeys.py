@@ -12,6 +12,8 @@ nothing scrolls sideways, and axe-core finds no serious or critical accessibilit
 from __future__ import annotations
 
 import time
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,47 @@ from tests.fixtures.browser import launch_chromium
 pytestmark = pytest.mark.browser
 
 ENGLISH = ("Input should", "Value error", "String should", "cents", "['", "None")
+
+
+@pytest.fixture(scope="module")
+def real_stack(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The stack as `make stack` starts it (deploy/local/stack.sh): each service its own process on
+    the test session's Kafka and FerretDB, with the demo data, behind the gateway. Its own ports,
+    databases and Kafka namespace, so it neither sees nor disturbs other tests on the same servers."""
+    from tests.reliability.stack import SERVICES, LocalStack
+
+    unique = uuid.uuid4().hex[:10]
+    databases = {service: f"t_{unique}_{service}" for service in SERVICES}
+    stack = LocalStack(
+        tmp_path_factory.mktemp("stack"),
+        extra_env={
+            "LLO_STACK_KAFKA": infra.kafka,
+            "LLO_STACK_MONGO_URL": infra.mongo_url,
+            "LLO_KAFKA_NAMESPACE": f"t{unique}.",
+            "LLO_SESSION_DATABASE": f"t_{unique}_sessions",
+            **{f"LLO_{service.upper()}_MONGO_DATABASE": db for service, db in databases.items()},
+        },
+    )
+    try:
+        stack.up(timeout=300)
+        yield stack.gateway
+    finally:
+        stack.down()
+        drop_databases(infra.mongo_url, [*databases.values(), f"t_{unique}_sessions"])
+
+
+def drop_databases(mongo_url: str, names: list[str]) -> None:
+    from pymongo import MongoClient
+
+    with MongoClient(mongo_url, serverSelectionTimeoutMS=5000) as client:
+        for name in names:
+            client.drop_database(name)
+
+
+@pytest.fixture(params=["embedded"])
+def site(request: pytest.FixtureRequest) -> str:
+    """Where journey B runs: the embedded demo, and the real stack (four processes, Kafka, FerretDB)."""
+    return str(request.getfixturevalue("shared_demo" if request.param == "embedded" else "real_stack"))
 
 
 def open_browser(playwright: Any, viewport: dict[str, int]) -> tuple[Any, Any]:
@@ -85,13 +128,139 @@ def test_a_job_seeker_finds_a_course_and_reaches_the_application_form(shared_dem
         check(page)
         assert page.url == search_url  # the filters are kept
         expect(page.get_by_label("Postcode of gemeente")).to_have_value("1315")
+        browser.close()
 
-        page.go_back()
-        apply = page.locator("main a.button", has_text="Aanmelden").filter(has_not_text="Kies").first
-        href = apply.get_attribute("href")
-        assert href.startswith("/recruitment/aanmelden?cohort=")
-        apply.click()
-        page.wait_for_url(f"**{href}")
+
+# Journey B's applicant per width: the two widths run on one demo (and one real stack).
+APPLICANTS = {1280: "Fenna van Dijk", 390: "Joris Hoekstra"}
+# A course of the demo's provider with a guaranteed start near Urk: its seats are invoiced at
+# enrolment (an unconfirmed start moment's seats are invoiced once the start is confirmed).
+ROUTED = "Kandidaat via Regionaal Mobiliteitsteam Flevoland"
+PRIVATE_SEAT = "Privaat (deelnemer, werkgever of fonds betaalt)"
+COURSE, PROVIDER, NEAR = "NEN 3140 voor vakbekwaam persoon", "ROC van Flevoland", "8321"
+
+
+def guaranteed_start_moments(page: Any) -> Any:
+    """The offering page's start moments with free seats and a guaranteed start."""
+    rows = page.locator("#startmomenten ~ table tbody tr").filter(has_text="start gegarandeerd")
+    return rows.filter(has_text="vrij").filter(has=page.locator("a.button", has_text="Aanmelden"))
+
+
+def reload_until(page: Any, done: Callable[[], bool], tries: int = 120) -> None:
+    """What a person does while events travel between the services: look again a moment later.
+    (At start the demo data still flows: the form knows a new start moment a little later.)"""
+    for _ in range(tries):
+        if done():
+            return
+        time.sleep(0.5)
+        page.reload()
+    assert done(), f"{page.url} did not show what was expected"
+
+
+def seats_left(row: Any) -> int:
+    return int(row.locator("td").nth(3).inner_text().split(" van ")[0])
+
+
+def test_a_job_seeker_applies_the_provider_enrols_and_finance_invoices(site, viewport, check):
+    """Journey B: search near a postcode, apply from the offering page paying oneself, a reference
+    and a personal link; the provider takes the intake and enrols the person on a private seat;
+    the portal's free seats drop by one; finance finds the invoice in the person's name; the
+    personal link says "ingeschreven"."""
+    from playwright.sync_api import expect, sync_playwright
+
+    name = APPLICANTS[viewport["width"]]
+    with sync_playwright() as playwright:
+        browser, page = open_browser(playwright, viewport)
+        page.goto(f"{site}/catalogue/")
+        check(page)
+        page.get_by_label("Zoek op opleiding, beroep of vaardigheid").fill("NEN 3140")
+        page.get_by_label("Postcode of gemeente").fill(NEAR)
+        page.get_by_label("Maximale afstand").select_option("25")
+        page.get_by_role("button", name="Zoeken", exact=True).click()
+        check(page)
+        page.locator("article.result").filter(has_text=PROVIDER).get_by_role("link", name=COURSE).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(COURSE)
+        check(page)
+        offering_url = page.url
+        row = guaranteed_start_moments(page).first
+        start, place = row.locator("td").nth(0).inner_text(), row.locator("td").nth(2).inner_text()
+        before = seats_left(row)
+        price = row.locator("td.price").inner_text().split(" (")[0].strip()
+
+        # the application form names what one applies for, and what it costs
+        row.locator("a.button", has_text="Aanmelden").click()
+        reload_until(page, lambda: page.get_by_role("heading", name="Aanmelden", exact=True).count() > 0)
+        check(page)
+        course = page.locator("dl.course")
+        for fact in (COURSE, PROVIDER, place, start.split(" doorlopend")[0], price):
+            expect(course).to_contain_text(fact)
+        page.get_by_label("Uw naam").fill(name)
+        page.get_by_label("Uw e-mailadres").fill("aanmelder@voorbeeld.nl")
+        page.get_by_label("Ik betaal zelf").check()
+        page.get_by_label("Straat en huisnummer").fill("Stationsstraat 12")
+        page.get_by_label("Postcode", exact=True).fill("8321 AB")
+        page.get_by_label("Plaats", exact=True).fill("Urk")
+        page.get_by_label("Ik geef toestemming").check()
+        page.get_by_role("button", name="Aanmelding versturen").click()
+        expect(page.get_by_role("heading", name="Bedankt voor uw aanmelding")).to_be_visible()
+        check(page)
+        reference = page.locator("strong.reference").inner_text()
+        assert len(reference) == 9 and reference[4] == "-"
+        page.get_by_role("link", name="Bekijk uw aanmelding").click()
+        expect(page.get_by_role("heading", name="Uw aanmelding")).to_be_visible()
+        check(page)
+        personal_link = page.url
+        expect(page.get_by_role("status")).to_contain_text("Aangemeld")
+
+        # the provider finds the person by the reference and takes the intake
+        sign_in_from_the_sign_in_page(page, site, "Mark Visser", check)
+        page.goto(f"{site}/recruitment/intake")
+        check(page)
+        page.get_by_label("Zoek op naam, e-mail, telefoon of postcode").fill(reference)
+        page.get_by_role("button", name="Filteren").click()
+        check(page)
+        person = page.locator("table.worklist tbody tr").filter(has_text=name)
+        expect(person).to_have_count(1)
+        expect(person).to_contain_text(COURSE)
+        for step in ("Intake gepland", "Intake gehad", "Toegelaten"):
+            person.get_by_label("Volgende stap").select_option(label=step)
+            if step == "Intake gehad":
+                person.get_by_label("Score motivatie").fill("80")
+                person.get_by_label("Score studievaardigheden").fill("70")
+            person.get_by_role("button", name="Opslaan").click()
+            expect(page.get_by_role("status")).to_have_text("Opgeslagen.")
+            check(page)
+            expect(person).to_contain_text(step)
+        person.get_by_label("Volgende stap").select_option(label="Inschrijving aangevraagd")
+        person.get_by_label("Financiering").select_option(
+            label="Privaat (deelnemer, werkgever of fonds betaalt)"
+        )
+        person.get_by_role("button", name="Opslaan").click()
+        expect(page.get_by_role("status")).to_have_text("Opgeslagen.")
+        check(page)
+
+        # the catalogue reserves the seat: the portal shows one free seat less
+        page.context.clear_cookies()
+        page.goto(offering_url)
+        row = page.locator("#startmomenten ~ table tbody tr").filter(has_text=start)
+        reload_until(page, lambda: seats_left(row) == before - 1)  # seat and cohort travel by events
+        check(page)
+
+        # finance finds the invoice in the person's name, for the price the form named
+        sign_in_from_the_sign_in_page(page, site, "Ruud Smit", check)
+        page.goto(f"{site}/billing/facturen?grootboek=privaat")
+        invoice = page.locator("table tbody tr").filter(has_text=name)
+        reload_until(page, lambda: invoice.count() == 1)
+        check(page)
+        invoice.get_by_role("link").first.click()
+        expect(page.locator("main")).to_contain_text(name)
+        expect(page.locator("main")).to_contain_text(price)
+        check(page)
+
+        # the applicant's personal link says enrolled
+        page.context.clear_cookies()
+        page.goto(personal_link)
+        expect(page.get_by_role("status")).to_contain_text("ingeschreven")
         check(page)
         browser.close()
 
@@ -174,10 +343,29 @@ def test_a_mobility_team_registers_a_candidate_reads_why_and_places_the_person(s
         check(page)
 
         place = page.get_by_role("button", name="Plaatsen (kandidaat akkoord)")
-        if place.count():  # a group proposal with this person came out of pooling
-            place.first.click()
-            expect(page.get_by_role("status")).to_contain_text("Voorstel geaccepteerd")
-            check(page)
+        reload_until(page, lambda: place.count() > 0)  # pooling puts the new person in a group
+        proposal = page.locator("div.card").filter(has=place).first.locator("strong").inner_text()
+        place.first.click()
+        expect(page.get_by_role("status")).to_contain_text("Voorstel geaccepteerd")
+        check(page)
+
+        # the provider finds the routed person on the intake worklist, admitted, and enrols them
+        sign_in_from_the_sign_in_page(page, shared_demo, "Mark Visser", check)
+        page.goto(f"{shared_demo}/recruitment/intake")
+        page.get_by_label("Stap", exact=True).select_option(label="Toegelaten")
+        page.get_by_role("button", name="Filteren").click()
+        routed = page.locator("table.worklist tbody tr").filter(has_text=ROUTED).filter(has_text=proposal)
+        reload_until(page, lambda: routed.count() > 0)  # the placement travels by events
+        check(page)
+        waiting = routed.count()
+        person = routed.first
+        person.get_by_label("Volgende stap").select_option(label="Inschrijving aangevraagd")
+        funding = person.locator(".placed-funding").inner_text()
+        person.get_by_label("Financiering").select_option(label=funding)
+        person.get_by_role("button", name="Opslaan").click()
+        expect(page.get_by_role("status")).to_have_text("Opgeslagen.")
+        expect(routed).to_have_count(waiting - 1)  # on to the seat, off the worklist
+        check(page)
         browser.close()
 
 

@@ -7,6 +7,7 @@ one database: exactly 12 SeatReserved, 38 SeatRejected, and the cohort document 
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -99,3 +100,53 @@ async def test_fifty_simultaneous_requests_for_twelve_seats_on_two_replicas(infr
     assert sorted(decisions.values()).count("SeatRejected") == 38
     assert (cohort["seats_taken"], cohort["seats_left"], len(cohort["enrolment_ids"])) == (12, 0, 12)
     assert set(cohort["enrolment_ids"]) == {e for e, kind in decisions.items() if kind == "SeatReserved"}
+
+
+async def test_two_replicas_deciding_seats_of_one_cohort_at_once_lose_none(infra, unique, replica_settings):
+    """Each replica its own connection (so no lock in common): every seat decision one commit in
+    the ledger, and the cohort document shows exactly the reservations made minus the releases."""
+    cohort_id = f"coh-race-{unique}"
+    replica_a, replica_b = create_app(replica_settings), create_app(replica_settings)
+    async with running(replica_a) as http_a, running(replica_b):
+        await schedule_private_cohort(
+            http_a,
+            replica_settings,
+            cohort_id,
+            capacity=8,
+            break_even=4,
+            starts_in_days=60,
+            decided_days_before=14,
+        )
+        stores = [replica_a.state.catalogue_store, replica_b.state.catalogue_store]
+        outcomes = await asyncio.gather(
+            *(stores[n % 2].reserve_seat(seat_request(cohort_id, n)) for n in range(20))
+        )
+        reserved = [f"enr-{n}" for n, o in enumerate(outcomes) if o.outcome == "reserved"]
+        released = await asyncio.gather(
+            *(
+                stores[n % 2].release_seat({"enrolment_id": e, "cohort_id": cohort_id})
+                for n, e in enumerate(reserved[:3])
+            )
+        )
+        retaken = await asyncio.gather(
+            *(stores[n % 2].reserve_seat(seat_request(cohort_id, 100 + n)) for n in range(6))
+        )
+        cohort = await stores[0].cohort(cohort_id)
+        commits = await stores[0].db["seats"].find({"cohort_id": cohort_id, "kind": "decision"}).to_list(None)
+    assert len(reserved) == 8 and {o.reason for o in outcomes if o.outcome == "rejected"} == {"full"}
+    again = [f"enr-{100 + n}" for n, o in enumerate(retaken) if o.outcome == "reserved"]
+    assert [o.outcome for o in released] == ["released"] * 3 and len(again) == 3
+    assert sorted(cohort["enrolment_ids"]) == sorted(set(reserved[3:]) | set(again))
+    assert (cohort["seats_taken"], cohort["seats_left"]) == (8, 0)
+    assert sorted(c["seats_version"] for c in commits) == list(range(1, cohort["seats_version"]))
+
+
+def seat_request(cohort_id, n):
+    return {
+        "enrolment_id": f"enr-{n}",
+        "application_id": f"app-{n}",
+        "cohort_id": cohort_id,
+        "participant_ref": f"ref-{n}",
+        "funding_kind": "private",
+        "payers": [],
+    }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import httpx
@@ -53,6 +54,8 @@ PATH_VALUES = {
     "campaign_id": "demo-coh-brin-25lh-000-0",
     "application_id": "demo-coh-brin-25lh-000-0-0",
     "entity_id": "BRIN-25LH",
+    # the demo's first private invoice, addressed to the employer above (Zorggroep Almere)
+    "number": f"25LH-PRV-{date.today().year}-000001",
 }
 
 

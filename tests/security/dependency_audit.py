@@ -1,36 +1,85 @@
-"""Dependency audit (`make audit`, run by `make test`): pip-audit over the project's environment
-against PyPI's advisory data. Fails on any known vulnerability that is not accepted below with a
+"""Dependency audit (`make audit`, run by `make test`): pip-audit over the locked requirements
+(`uv export` of uv.lock: every package of every service and the dev tools, pinned) against PyPI's
+advisory data (`--vulnerability-service pypi`, which reads `https://pypi.org/pypi/<name>/<version>/json`
+and its `vulnerabilities`). Fails on any known vulnerability that is not accepted below with a
 written reason. Where PyPI's advisory data cannot be reached (a mirror serving only the package
-index), every package is skipped: that is said loudly, and fails when LLO_AUDIT_STRICT=1 (CI with
-internet access sets it).
+index), every package is skipped: the audit then says which address answered what, and fails when
+LLO_AUDIT_STRICT=1 (CI with internet access sets it). docs/reliability.md records what was blocked.
 
-    .venv/bin/python -m tests.security.dependency_audit
+    uv run --frozen python -m tests.security.dependency_audit
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 # Advisory id -> why it is left for now (what we checked, and until when). Empty: nothing accepted.
 ACCEPTED: dict[str, str] = {}
 
 
+def locked_requirements(into: Path) -> Path:
+    """uv.lock as a pinned requirements file (no hashes: pip-audit reads the pins only)."""
+    uv = os.environ.get("UV") or shutil.which("uv") or "uv"  # `uv run` names itself in $UV
+    exported = into / "requirements.txt"
+    command = [uv, "export", "--frozen", "--all-packages", "--no-emit-workspace", "--no-hashes"]
+    subprocess.run([*command, "--quiet", "-o", str(exported)], check=True, timeout=120)
+    return exported
+
+
 def run_pip_audit() -> dict:
     pip_audit = Path(sys.executable).with_name("pip-audit")
-    result = subprocess.run(
-        [str(pip_audit), "--progress-spinner", "off", "--skip-editable", "-f", "json"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    with tempfile.TemporaryDirectory() as folder:
+        requirements = locked_requirements(Path(folder))
+        pins = [line.split(";")[0].strip().split("==") for line in requirements.read_text().splitlines()]
+        result = subprocess.run(
+            [
+                str(pip_audit),
+                *("--vulnerability-service", "pypi", "--progress-spinner", "off", "-f", "json"),
+                *("--requirement", str(requirements), "--no-deps", "--disable-pip"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
     if not result.stdout.strip():
         raise SystemExit(f"pip-audit gave no report: {result.stderr.strip()[-500:]}")
-    return json.loads(result.stdout)
+    report: dict = json.loads(result.stdout)
+    report["locked"] = [pin for pin in pins if len(pin) == 2]  # [name, version]
+    return report
+
+
+def answer_of(url: str, body: bytes | None = None) -> str:
+    """What an address answers: 'HTTP 200', 'HTTP 404', or why there was no answer."""
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return f"HTTP {response.status}"
+    except urllib.error.HTTPError as error:
+        return f"HTTP {error.code}"
+    except (urllib.error.URLError, OSError) as error:
+        return f"no answer ({getattr(error, 'reason', error)})"
+
+
+def where_the_data_is_blocked(name: str, version: str) -> list[str]:
+    """The advisory sources pip-audit can use, asked once for one locked package."""
+    query = json.dumps({"package": {"name": name, "ecosystem": "PyPI"}, "version": version}).encode()
+    return [
+        f"https://pypi.org/pypi/{name}/{version}/json (pip-audit -s pypi): "
+        + answer_of(f"https://pypi.org/pypi/{name}/{version}/json"),
+        f"https://pypi.org/pypi/{name}/json (project, latest release only): "
+        + answer_of(f"https://pypi.org/pypi/{name}/json"),
+        "https://api.osv.dev/v1/query (pip-audit -s osv): "
+        + answer_of("https://api.osv.dev/v1/query", query),
+    ]
 
 
 def main() -> int:
@@ -42,9 +91,12 @@ def main() -> int:
         state = f"accepted: {ACCEPTED[vuln['id']]}" if vuln["id"] in ACCEPTED else "OPEN"
         fixes = ", ".join(vuln.get("fix_versions", [])) or "no fix yet"
         print(f"{name} {version}: {vuln['id']} (fixed in {fixes}) - {state}")
-    print(f"dependency audit: {len(audited)} packages audited, {len(report['dependencies'])} installed")
+    print(f"dependency audit: {len(audited)} packages audited, {len(report['dependencies'])} locked")
     if not audited:
-        print("dependency audit: PyPI's advisory data was not reachable; nothing could be audited")
+        print("dependency audit: NOTHING AUDITED: PyPI's advisory data was not reachable")
+        for name, version in report.get("locked", [])[:1]:
+            for line in where_the_data_is_blocked(name, version):
+                print(f"  {line}")
         return 1 if os.environ.get("LLO_AUDIT_STRICT") == "1" else 0
     return 1 if open_findings else 0
 

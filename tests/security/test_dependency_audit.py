@@ -36,3 +36,18 @@ def test_unreachable_advisory_data_fails_only_when_strict(monkeypatch):
     assert dependency_audit.main() == 0
     monkeypatch.setenv("LLO_AUDIT_STRICT", "1")
     assert dependency_audit.main() == 1
+
+
+def test_unreachable_advisory_data_names_each_address_and_its_answer(monkeypatch, capsys):
+    skipped = {
+        "dependencies": [{"name": "jinja2", "skip_reason": "Dependency not found on PyPI"}],
+        "fixes": [],
+        "locked": [["jinja2", "3.1.6"]],
+    }
+    monkeypatch.setattr(dependency_audit, "run_pip_audit", lambda: skipped)
+    answers = {"https://pypi.org/pypi/jinja2/3.1.6/json": "HTTP 404"}
+    monkeypatch.setattr(dependency_audit, "answer_of", lambda url, body=None: answers.get(url, "HTTP 200"))
+    assert dependency_audit.main() == 0
+    printed = capsys.readouterr().out
+    assert "NOTHING AUDITED" in printed
+    assert "https://pypi.org/pypi/jinja2/3.1.6/json (pip-audit -s pypi): HTTP 404" in printed

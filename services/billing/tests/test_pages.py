@@ -72,4 +72,5 @@ async def test_payment_import_shows_a_preview_before_booking(billing):
 async def test_cohort_allocation_page(billing):
     await seeded(billing)
     page = await billing.client.get("/billing/toerekening", headers=billing.headers())
-    assert page.status_code == 200 and "COH-1" in page.text and "geen kostprijsmodel" in page.text
+    assert page.status_code == 200 and "Helpende Zorg" in page.text and "geen kostprijsmodel" in page.text
+    assert "COH-1" not in page.text.split("<main", 1)[1]

@@ -128,3 +128,23 @@ async def test_published_events_carry_no_personal_data_fields(catalogue, client)
     payload = json.dumps(seen[0].payload)
     assert seen[0].event_type == "OfferingPublished" and "25498" in payload
     assert ev.OfferingPublished.from_envelope(seen[0]).price.tuition_cents == 390000
+
+
+async def test_only_seat_events_of_the_application_topic_take_an_inbox_claim(catalogue, client):
+    """The topic carries every funnel step; the others would cost a claim and its release each."""
+    bus, db = client.app.state.runtime.bus, client.app.state.runtime.db
+    seen = collect(bus, ev.COHORT_TOPIC)
+    await bus.start()
+    oid = (await catalogue.offering())["offering_id"]
+    cid = (await catalogue.cohort(oid, capacity=2, break_even=2))["cohort_id"]
+    step = envelope("IntakeCompleted", "app-1", {"application_id": "app-1", "cohort_id": cid})
+    request = envelope(
+        "EnrolmentRequested",
+        "app-1",
+        {"enrolment_id": "enr-1", "application_id": "app-1", "cohort_id": cid, "funding_kind": "private"},
+    )
+    for event in (step, request):
+        await publish(bus, APPLICATION_TOPIC, event)
+    await eventually(lambda: any(e.event_type == "SeatReserved" for e in seen), what="SeatReserved")
+    claims = await db["inbox"].find({"consumer": {"$regex": "seats"}}).to_list(None)
+    assert [c["event_id"] for c in claims] == [str(request.event_id)]

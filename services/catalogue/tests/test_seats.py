@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalogue.domain.model import CohortCreate, CohortUpdate, OfferingCreate, ProviderCreate
-from catalogue.store import OUTBOX_COLLECTIONS, SEAT_REJECTIONS, CatalogueStore
+from catalogue.store import OUTBOX_COLLECTIONS, SEAT_REJECTIONS, CatalogueStore, SeatChange
 from llo_shared.mongo import MemoryDatabase
 from llo_shared.outbox import events_in_outbox
 from llo_shared.problems import Problem
@@ -184,3 +184,55 @@ def test_any_interleaving_of_requests_and_withdrawals_keeps_the_ledger_within_ca
             assert len(set(cohort["enrolment_ids"])) == len(cohort["enrolment_ids"]) == cohort["seats_taken"]
 
     asyncio.run(scenario())
+
+
+async def test_a_decision_committed_but_not_yet_in_the_cohort_document_is_applied_by_the_next():
+    """The writer stops between the ledger commit and the cohort write: nothing is lost."""
+    store, _ = await new_store_with_cohort(capacity=3)
+    cohorts = store.db["cohorts"]
+    real_update = type(cohorts).update_one
+
+    async def crash(self, filter, update, *args, **kwargs):
+        if "$set" in update and "enrolments" in update["$set"]:
+            raise ConnectionError("writer stopped")
+        return await real_update(self, filter, update, *args, **kwargs)
+
+    type(cohorts).update_one = crash
+    try:
+        with pytest.raises(ConnectionError):
+            await store.reserve_seat(request(1))
+    finally:
+        type(cohorts).update_one = real_update
+    assert (await store.cohort("coh-test"))["seats_taken"] == 0  # committed, not shown yet
+    assert (await store.reserve_seat(request(1))).outcome == "duplicate"
+    assert (await store.reserve_seat(request(2))).outcome == "reserved"
+    cohort = await store.cohort("coh-test")
+    assert (cohort["enrolment_ids"], cohort["seats_left"]) == (["enr-1", "enr-2"], 1)
+    reserved = [
+        e["payload"]["enrolment_id"] for e in await outbox_events(store) if e["event_type"] == "SeatReserved"
+    ]
+    assert sorted(reserved) == ["enr-1", "enr-2"]  # the first event left with the caught-up write
+
+
+async def test_a_run_of_requests_and_withdrawals_is_one_write_and_decided_in_order():
+    store, _ = await new_store_with_cohort(capacity=2)
+    await store.reserve_seat(request(1))
+    outcomes = await store.change_seats(
+        "coh-test",
+        [
+            SeatChange("reserve", request(2)),
+            SeatChange("reserve", request(3)),  # full: 1 and 2 hold both seats
+            SeatChange("release", {"enrolment_id": "enr-1", "cohort_id": "coh-test"}),
+            SeatChange("reserve", request(4)),  # takes the seat 1 left
+            SeatChange("reserve", request(2)),  # redelivered
+        ],
+    )
+    assert [(o.outcome, o.reason) for o in outcomes] == [
+        ("reserved", None),
+        ("rejected", "full"),
+        ("released", None),
+        ("reserved", None),
+        ("duplicate", None),
+    ]
+    cohort = await store.cohort("coh-test")
+    assert (sorted(cohort["enrolment_ids"]), cohort["seats_version"]) == (["enr-2", "enr-4"], 3)

@@ -51,6 +51,7 @@ def test_a_fitting_cohort_is_feasible_and_explains_every_factor_with_weight_and_
         ("requirement", lambda: explain(need(code="23268"), cohort(), offering())),
         ("requirement", lambda: explain(need(credential_type="mbo_certificaat"), cohort(), offering())),
         ("requirement", lambda: explain(need(domain="techniek"), cohort(), offering())),
+        ("requirement", lambda: explain(need(level=1), cohort(), offering(level=3))),
         ("start_window", lambda: explain(need(), cohort(start_date=date(2027, 7, 1)), offering())),
         ("start_window", lambda: explain(need(), cohort(start_date=date(2026, 12, 31)), offering())),
         (
@@ -100,7 +101,9 @@ def test_skills_coverage_counts_essential_and_optional_separately():
 
 @pytest.mark.parametrize(("offered", "value"), [(2, 1.0), (3, 0.5), (1, 0.5), (4, 0.0), (None, 0.5)])
 def test_level_fit_drops_half_per_level_away(offered, value):
-    assert factor(explain(need(level=2), cohort(), offering(level=offered)), "level").value == value
+    """For a candidate the target level is a preference; a demand's level is a requirement."""
+    wish = need(kind="candidate", level=2)
+    assert factor(explain(wish, cohort(), offering(level=offered)), "level").value == value
 
 
 def test_distance_value_falls_linearly_to_zero_at_the_maximum():

@@ -154,3 +154,22 @@ async def test_personal_data_can_be_erased_on_request(service, application_id):
     assert response.json()["erased"] is True
     data = (await service.client.get(f"{API}/applications/{application_id}", headers=service.auth())).json()
     assert data["applicant"] is None and data["stage"] == "interested"
+
+
+async def test_a_step_reads_the_application_once(service, application_id):
+    """The endpoint's read (role and organisation) is the one the step writes on."""
+    await service.settle()
+    store = service.recruitment.store
+    reads = []
+    real_application = store.application
+
+    async def counted(application_id):
+        reads.append(application_id)
+        return await real_application(application_id)
+
+    store.application = counted
+    try:
+        assert (await _move(service, application_id, {"to": "intake_planned"})).status_code == 200
+    finally:
+        store.application = real_application
+    assert reads == [application_id]

@@ -3,6 +3,7 @@ dashboard with its charts, and the intake worklist."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -48,7 +49,7 @@ async def test_the_form_attributes_campaign_and_channel_from_the_link(service, c
         "/recruitment/aanmelden",
         data=GOOD | {"campaign": campaign_id, "channel": "uwv", "cohort_id": "coh-p1"},
     )
-    assert posted.status_code == 303 and posted.headers["location"] == "/recruitment/aanmelden/bedankt"
+    assert posted.status_code == 303 and posted.headers["location"].startswith("/recruitment/aanmelding/")
     items = (await service.client.get(f"{API}/applications", headers=service.auth())).json()["items"]
     assert len(items) == 1
     assert (items[0]["campaign_id"], items[0]["channel"], items[0]["source"]) == (
@@ -63,6 +64,38 @@ async def test_the_form_attributes_campaign_and_channel_from_the_link(service, c
     await service.settle()
     received = service.published("recruitment.application.v1", "ApplicationReceived")
     assert len(received) == 1 and "fatima" not in str(received).lower()
+
+
+async def test_the_applicant_gets_a_reference_and_a_personal_link_that_shows_the_stage(service, campaign_id):
+    posted = await service.client.post(
+        "/recruitment/aanmelden", data=GOOD | {"campaign": campaign_id, "cohort_id": "coh-p1"}
+    )
+    confirmation = await service.client.get(posted.headers["location"])
+    assert confirmation.status_code == 200 and "Uw kenmerk" in confirmation.text
+    status_path = posted.headers["location"].removesuffix("/bedankt")
+    assert f'href="{status_path}"' in confirmation.text
+    [item] = (await service.client.get(f"{API}/applications", headers=service.auth())).json()["items"]
+    app_id = item["application_id"]
+    reference = re.search(r'class="reference">([0-9A-F]{4}-[0-9A-F]{4})<', confirmation.text).group(1)
+
+    status = await service.client.get(status_path)
+    assert status.status_code == 200 and reference in status.text and "Stand: Aangemeld" in status.text
+    assert "Fatima de Vries" not in status.text  # the link shows the stage, not the person
+    await service.client.post(
+        "/recruitment/demo/sign-in", data={"user": "aanbieder", "next": "/recruitment/"}
+    )
+    found = await service.client.get("/recruitment/intake", params={"zoek": reference.lower()})
+    assert "Fatima de Vries" in found.text  # the provider finds the person by the reference
+    await service.client.post(
+        f"/recruitment/intake/{app_id}", data={"to": "intake_planned", "zoek": reference}
+    )
+    assert "Stand: Intake gepland" in (await service.client.get(status_path)).text
+
+    guessed = await service.client.get(status_path[:-3] + "abc")
+    assert guessed.status_code == 404 and "Deze aanmelding vinden we niet" in guessed.text
+    erased = await service.client.delete(f"{API}/applications/{app_id}/personal-data", headers=service.auth())
+    assert erased.status_code in (200, 204)
+    assert (await service.client.get(status_path)).status_code == 404  # forgotten: the link ends
 
 
 @pytest.mark.parametrize(

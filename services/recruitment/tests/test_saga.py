@@ -191,3 +191,48 @@ async def test_candidate_erasure_removes_personal_data(service, today):
     data = await _stage(service, app_id)
     assert data["applicant"] is None and data["consent"] is None and data["candidate_ref"] is None
     assert data["stage"] == "interested"  # the figures keep the anonymous funnel step
+
+
+async def test_a_routed_candidate_waits_admitted_until_the_provider_enrols_them_on_the_worklist(
+    service, today
+):
+    """A mobility team's placement of one person: the provider does the enrolment (and sees who
+    placed the person, by name); an employer's group above holds its seats at once."""
+    cohort = CohortSeats(
+        "coh-vig-6", PROVIDER, capacity=5, break_even=4, decision_date=today + timedelta(days=60)
+    )
+    await service.catalogue.schedule(cohort)
+    await service.settle()
+    from llo_shared.bus import envelope_message
+    from llo_shared.envelope import EventEnvelope
+
+    payload = {
+        "placement_id": "pl-2:cand",
+        "cohort_id": cohort.cohort_id,
+        "demand_id": None,
+        "candidate_ref": "cand-9",
+        "commissioner_org": RMT,
+        "seats": 1,
+        "funding_kind": "private",
+        "payers": [{"payer_id": "OIN-UWV", "kind": "uwv", "name": "UWV Flevoland", "share_bp": 10000}],
+    }
+    placed = EventEnvelope(
+        event_type="PlacementAccepted", producer="matching", aggregate_id="pl-2", payload=payload
+    )
+    await service.bus.publish([envelope_message("matching.placement.v1", placed)])
+    await service.settle()
+    [application] = await service.recruitment.store.all_applications({"candidate_ref": "cand-9"})
+    assert application.stage == "admitted" and application.enrolment is None
+
+    await service.client.post("/recruitment/demo/sign-in", data={"user": "aanbieder", "next": "/"})
+    worklist = await service.client.get("/recruitment/intake", params={"stap": "admitted"})
+    assert "Kandidaat via Regionaal Mobiliteitsteam Flevoland" in worklist.text
+    assert "Financiering volgens de plaatsing" in worklist.text
+    await service.client.post(
+        f"/recruitment/intake/{application.application_id}",
+        data={"to": "enrolment_requested", "funding_kind": "private"},
+    )
+    await service.settle()
+    data = await _stage(service, application.application_id)
+    assert data["stage"] == "enrolled"
+    assert data["enrolment"]["funding"]["payers"][0]["payer_id"] == "OIN-UWV"  # as the placement said

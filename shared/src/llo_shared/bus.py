@@ -123,10 +123,22 @@ def envelope_message(topic: str, envelope: EventEnvelope) -> Message:
     return Message(topic=topic, key=envelope.aggregate_id, value=envelope.to_bytes(), headers=headers)
 
 
+def error_text(error: BaseException) -> str:
+    """What went wrong, for a dead letter's header and the log. A validation error is named by its
+    fields and error types only: pydantic's own text repeats the refused values, and those may be a
+    person's data (a name, an address) that must never travel in plain text or reach a log."""
+    if isinstance(error, ValidationError):
+        where = "; ".join(
+            f"{'.'.join(str(part) for part in e['loc']) or '(root)'}: {e['type']}"
+            for e in error.errors(include_url=False, include_input=False)
+        )
+        return f"ValidationError for {error.title}: {where}"[:2000]
+    return "".join(traceback.format_exception_only(type(error), error)).strip()[:2000]
+
+
 def dead_letter_of(message: Message, group: str, error: BaseException, attempts: int) -> Message:
-    text = "".join(traceback.format_exception_only(type(error), error)).strip()[:2000]
     headers = dict(message.headers) | {
-        H_ERROR: text,
+        H_ERROR: error_text(error),
         H_ERROR_TYPE: type(error).__name__,
         H_ORIGINAL_TOPIC: message.topic,
         H_ORIGINAL_PARTITION: str(message.partition),
@@ -174,7 +186,7 @@ async def deliver(
                         "topic": message.topic,
                         "event_id": str(envelope.event_id),
                         "event_type": envelope.event_type,
-                        "error": repr(error),
+                        "error": error_text(error),
                     },
                 )
                 await send_dead_letter(dead_letter_of(message, group, error, attempts=attempt))
@@ -220,7 +232,7 @@ async def _try_batch(subscription: Subscription, envelopes: list[EventEnvelope])
         except Exception as error:  # handled below: retry, then event by event
             log.warning(
                 "event batch failed",
-                extra={"group": subscription.group, "events": len(envelopes), "error": repr(error)},
+                extra={"group": subscription.group, "events": len(envelopes), "error": error_text(error)},
             )
             if attempt < policy.attempts:
                 await asyncio.sleep(policy.backoff(attempt))

@@ -106,7 +106,9 @@ class ObservedCollection:
     Listeners: the outbox relay listens, so the events a write appends leave at once, read by
     `_id`, whatever the service that wrote them calls afterwards.
 
-    FerretDB: `update_one` / `find_one_and_update` with `{_id: x, <condition>}` become a read by
+    FerretDB: `find_one` with `{_id: x, <condition>}` becomes a read by `_id` and the condition
+    checked here (no lock: it writes nothing). `update_one` / `find_one_and_update` with
+    `{_id: x, <condition>}` become a read by
     `_id`, the condition checked here (mongomock's matcher) and a write by `_id`, under a lock
     per document that every write by `_id` through this database takes. Within one process (one
     connection, as FerretDB needs anyway: it does not isolate updates across connections) that
@@ -145,6 +147,20 @@ class ObservedCollection:
             return result
         finally:
             self._tell([d.get("_id") for d in documents], documents, stored)
+
+    async def find_one(self, filter: Any = None, *args: Any, **kwargs: Any) -> Any:
+        """`{_id: x, <condition>}` on FerretDB: a read by `_id`, the condition checked here."""
+        projection = args[0] if len(args) == 1 else kwargs.get("projection")
+        split = _split_read(filter, projection) if len(args) <= 1 and set(kwargs) <= {"projection"} else None
+        if split is None or not await self._shared.splits_id_filters():
+            return await self._collection.find_one(filter, *args, **kwargs)
+        document_id, condition, wanted, added = split
+        found = await self._collection.find_one({"_id": document_id}, wanted)
+        if found is None or not filter_applies(condition, found):
+            return None
+        for name in added:
+            found.pop(name, None)
+        return found
 
     async def update_one(self, filter: Mapping[str, Any], update: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -196,7 +212,7 @@ class ObservedCollection:
         async with self._shared.lock(self._collection.name, ids[0]):
             condition = {k: v for k, v in filter.items() if k != "_id"}
             if condition and not kwargs.get("upsert"):
-                current = await self._collection.find_one({"_id": ids[0]})
+                current = await self._collection.find_one({"_id": ids[0]}, _fields_of(condition))
                 if current is None or not filter_applies(condition, current):
                     return not_matched
             return await method({"_id": ids[0]}, update, *args, **kwargs)
@@ -205,6 +221,42 @@ class ObservedCollection:
 # What a bulk write is reported as: its operations are opaque, so listeners treat it as unnamed.
 _BULK: Mapping[str, Any] = {"$bulk": True}
 _NOT_MATCHED = UpdateResult({"n": 0, "nModified": 0, "ok": 1.0}, acknowledged=True)
+
+
+def _split_read(
+    filter: Any, projection: Any
+) -> tuple[Any, dict[str, Any], dict[str, Any] | None, list[str]] | None:
+    """How to answer `find_one(filter, projection)` by `_id` alone: (the _id, the rest of the
+    filter, the projection to read with, fields read only for the check); None: as it is."""
+    ids = _single_id(filter) if isinstance(filter, Mapping) else None
+    condition = {k: v for k, v in filter.items() if k != "_id"} if ids else {}
+    checked = _fields_of(condition) if condition else None
+    if ids is None or checked is None:
+        return None
+    if projection is None:
+        return ids[0], condition, None, []
+    if not isinstance(projection, Mapping):
+        return None
+    shown = {k for k, v in projection.items() if k != "_id" and v}
+    hidden = {k for k, v in projection.items() if k != "_id" and not v}
+    if not shown and not hidden and projection.get("_id", 1) == 0:  # all but the _id
+        return ids[0], condition, None, ["_id"]
+    if hidden:  # an exclusion: the check needs every field it looks at
+        return None if hidden & checked.keys() or shown else (ids[0], condition, dict(projection), [])
+    if any(k.startswith(f"{field}.") or field.startswith(f"{k}.") for k in shown for field in checked):
+        return None  # a path inside a checked field (or the other way round) would collide
+    added = [field for field in checked if field not in shown]
+    if projection.get("_id", 1) == 0:
+        added.append("_id")
+    return ids[0], condition, {**projection, **checked, "_id": 1}, added
+
+
+def _fields_of(condition: Mapping[str, Any]) -> dict[str, int] | None:
+    """The fields a condition looks at, so the check reads those, not a whole large document
+    (None: an operator such as `$or` at the top, read it all)."""
+    if any(str(k).startswith("$") for k in condition):
+        return None
+    return {str(k).split(".")[0]: 1 for k in condition}
 
 
 def _positional(update: Any) -> bool:

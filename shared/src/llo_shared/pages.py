@@ -67,7 +67,7 @@ START_LINKS: dict[str, list[tuple[str, str, str]]] = {
         ),
         ("/matching/vragen/nieuw", "Nieuwe opleidingsvraag", "Vraag een opleiding aan voor uw medewerkers."),
         ("/catalogue/werkgever", "Aanbod voor uw organisatie", "Opleidingen die alleen voor u zijn."),
-        ("/billing/facturen", "Mijn facturen", "De facturen aan uw organisatie."),
+        ("/billing/mijn-facturen", "Mijn facturen", "De facturen aan uw organisatie, met PDF."),
     ],
     "provider": [
         ("/catalogue/aanbieder", "Mijn aanbod", "Opleidingen, startmomenten en besluiten over doorgaan."),
@@ -91,6 +91,8 @@ START_LINKS: dict[str, list[tuple[str, str, str]]] = {
         ("/billing/", "Facturatie", "Facturen, betalingen en toerekening."),
         ("/billing/facturen", "Facturen", "Alle facturen van uw administratie."),
         ("/billing/betalingen/import", "Bankafschrift inlezen", "Betalingen verwerken."),
+        ("/billing/creditnotas", "Creditnota's", "Correcties op facturen, met de reden."),
+        ("/billing/ouderdom", "Openstaande facturen", "Wat elke betaler nog moet betalen, naar ouderdom."),
     ],
 }
 START_LINKS["admin"] = [link for role in ("provider", "rmt", "finance") for link in START_LINKS[role]]

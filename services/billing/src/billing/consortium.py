@@ -69,6 +69,14 @@ class SharedCostIn(BaseModel):
     idempotency_key: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
 
 
+class Refused(Problem):
+    """A 422 naming the field; `dutch` is the sentence the page shows (the API answers `detail`)."""
+
+    def __init__(self, title: str, detail: str, field: str, dutch: str) -> None:
+        super().__init__(422, "validation", title, detail, field=field)
+        self.dutch = dutch
+
+
 async def record_shared_cost(
     db: Any, entity: dict[str, Any], cost: SharedCostIn, by: str, today: date
 ) -> dict[str, Any]:
@@ -100,18 +108,22 @@ async def _partners(db: Any, entity_id: str, cost: SharedCostIn) -> dict[str, di
     """The partners' administrations as billing knows them (from ProviderRegistered)."""
     problems = share_problems([PartnerShare(s.partner_id, s.share_bp) for s in cost.shares], entity_id)
     if problems:
-        raise Problem(422, "validation", "Invalid shares", "; ".join(problems), field="shares")
+        raise Refused(
+            "Invalid shares",
+            "; ".join(p.text for p in problems),
+            "shares",
+            " ".join(p.dutch for p in problems),
+        )
     ids = [s.partner_id for s in cost.shares]
     await _check_membership(db, entity_id, cost.consortium_id, ids)
     known = {e["_id"]: e for e in await db[ENTITIES].find({"_id": {"$in": ids}}).to_list(None)}
     unknown = [i for i in ids if i not in known]
     if unknown:
-        raise Problem(
-            422,
-            "validation",
+        raise Refused(
             "Unknown partner",
             f"no provider {', '.join(unknown)} is registered",
-            field="shares",
+            "shares",
+            "Een van de partners is bij de facturatie nog niet bekend.",
         )
     for partner_id, partner in known.items():  # the address finance keeps for a partner, if any
         master = await db[PAYERS].find_one({"_id": f"{entity_id}|{partner_id}"}) or {}
@@ -122,29 +134,26 @@ async def _partners(db: Any, entity_id: str, cost: SharedCostIn) -> dict[str, di
 async def _check_membership(db: Any, entity_id: str, consortium_id: str, partner_ids: list[str]) -> None:
     consortium = await db[CONSORTIA].find_one({"_id": consortium_id})
     if consortium is None:
-        raise Problem(
-            422,
-            "validation",
+        raise Refused(
             "Unknown consortium",
             f"no consortium {consortium_id} is known (billing learns consortia from the catalogue)",
-            field="consortium_id",
+            "consortium_id",
+            "Dit consortium is bij de facturatie niet bekend.",
         )
     if entity_id not in consortium["members"]:
-        raise Problem(
-            422,
-            "validation",
+        raise Refused(
             "Not a member",
             f"{entity_id} is not a member of {consortium_id}",
-            field="consortium_id",
+            "consortium_id",
+            "Uw instelling is geen partner in dit consortium.",
         )
     outsiders = [p for p in partner_ids if p not in consortium["members"]]
     if outsiders:
-        raise Problem(
-            422,
-            "validation",
+        raise Refused(
             "Not a member",
             f"{', '.join(outsiders)} not a member of {consortium_id}",
-            field="shares",
+            "shares",
+            "Niet elke gekozen partner hoort bij dit consortium.",
         )
 
 

@@ -31,17 +31,27 @@ PAYMENT_CLAIMS = "payment_claims"
 StatementFormat = Literal["csv", "camt053"]
 
 
+def statement_entries(statement_format: StatementFormat, content: str | bytes) -> list[StatementEntry]:
+    """Entries of the file; a StatementError says where and what is wrong (in English and Dutch)."""
+    if statement_format == "camt053":
+        return parse_camt053(content)
+    try:
+        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+    except UnicodeDecodeError:
+        raise StatementError(
+            "document",
+            "not UTF-8 text",
+            dutch="Dit bestand is geen tekstbestand (UTF-8). Sla het op als CSV of download het opnieuw.",
+        ) from None
+    return parse_statement_csv(text)
+
+
 def read_statement(
     statement_format: StatementFormat, content: str | bytes, field: str
 ) -> list[StatementEntry]:
     """Entries of the file, or a 422 naming the request field and where in the file it went wrong."""
     try:
-        if statement_format == "camt053":
-            return parse_camt053(content)
-        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
-        return parse_statement_csv(text)
-    except UnicodeDecodeError:
-        raise Problem(422, "statement", "Unreadable bank statement", "not UTF-8 text", field=field) from None
+        return statement_entries(statement_format, content)
     except StatementError as error:
         raise Problem(
             422, "statement", "Unreadable bank statement", str(error), field=field, where=error.where

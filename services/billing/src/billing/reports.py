@@ -93,6 +93,21 @@ def ageing(documents: Iterable[dict[str, Any]], today: date) -> list[dict[str, A
     return sorted(per_payer.values(), key=lambda r: (-r["total_cents"], r["payer_id"]))
 
 
+def ageing_totals(rows: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """The ageing report's bottom line: outstanding per bucket and in all, over every payer."""
+    keys = (*AGEING_BUCKETS, "total_cents")
+    listed = list(rows)
+    return {key: sum(row[key] for row in listed) for key in keys}
+
+
+async def price_overrides(db: Any, entity_id: str) -> list[dict[str, Any]]:
+    """Cost models whose private price lies below the integral cost, with the override recorded
+    for it (who, when, why, the price and the integral cost)."""
+    query = {"entity_id": entity_id, "override": {"$ne": None}}
+    stored = await db[COST_MODELS].find(query).sort("_id", 1).to_list(None)
+    return [{"scope": s["scope"], "ref": s["ref"]} | dict(s["override"]) for s in stored]
+
+
 async def cost_model_for(db: Any, entity_id: str, cohort: dict[str, Any]) -> dict[str, Any] | None:
     """A cohort's own cost model wins over its offering's."""
     for scope, ref in (("cohort", cohort["_id"]), ("offering", cohort.get("offering_id"))):

@@ -89,7 +89,14 @@ async def _seat_decided(desk: SeatDesk, outcome: SeatOutcome, cohort_id: str, ev
         extra={"event_id": str(event.event_id), "outcome": outcome.outcome, "reason": outcome.reason},
     )
     desk.wake()
-    await refresh_cohort(desk.store, desk.index, cohort_id)
+    if outcome.cohort is not None:
+        desk.index.upsert_cohort(public_cohort(outcome.cohort))
+    else:
+        await refresh_cohort(desk.store, desk.index, cohort_id)
+
+
+def public_cohort(cohort: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in cohort.items() if k not in ("outbox", "enrolments")}
 
 
 async def accept_surcharge(
@@ -115,6 +122,17 @@ SURCHARGE_EVENTS: SubscriptionTable[CatalogueStore, None] = SubscriptionTable(
     (on("SurchargeAccepted", SurchargeAccepted, accept_surcharge),),
 )
 TABLES = (SEAT_EVENTS, SURCHARGE_EVENTS)
+
+
+def seat_events_only(guarded: Handler) -> Handler:
+    """The application topic carries every step of a person's funnel; only the seat events need
+    the inbox (the others would cost a claim and its release each for nothing)."""
+
+    async def handle(event: EventEnvelope) -> None:
+        if event.event_type in SEAT_EVENTS.event_types:
+            await guarded(event)
+
+    return handle
 
 
 def seat_handler(store: CatalogueStore, index: SearchIndex, wake: Callable[[], None]) -> Handler:
@@ -143,7 +161,7 @@ def subscriptions(
             Subscription(
                 seats,
                 (settings.application_topic,),
-                runtime.inbox.guard(seats, seat_handler(store, index, runtime.relay.wake)),
+                seat_events_only(runtime.inbox.guard(seats, seat_handler(store, index, runtime.relay.wake))),
             ),
             Subscription(
                 surcharges,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -128,6 +128,163 @@ class SeatOutcome:
     outcome: str  # reserved | rejected | duplicate | released | not_enrolled
     reason: str | None = None
     seats_left: int | None = None
+    cohort: dict[str, Any] | None = None  # as the decision left it (for the search index)
+
+
+@dataclass(frozen=True)
+class SeatChange:
+    kind: str  # reserve (an EnrolmentRequested) | release (an EnrolmentWithdrawn)
+    data: dict[str, Any]
+
+
+def seat_commit_id(cohort_id: str, version: int) -> str:
+    return f"{cohort_id}#v{version}"
+
+
+SEAT_FIELDS = ("seats_taken", "seats_left", "seats_by_funding", "enrolment_ids", "enrolments")
+
+
+class SeatRun:
+    """Seat changes of one cohort decided in order against the seats read, for one write: the
+    seats after them, their events, their ledger entries and the rejections to record."""
+
+    def __init__(self, cohort: dict[str, Any], today: date, offered: list[str] | None) -> None:
+        self.cohort = cohort
+        self.today = today
+        self.offered = offered
+        self.enrolments: list[dict[str, Any]] = list(cohort["enrolments"])
+        self.by_funding: dict[str, int] = dict(cohort["seats_by_funding"])
+        self.events: list[ev.EventPayload] = []
+        self.ledger: list[dict[str, Any]] = []
+        self.rejected: list[tuple[dict[str, Any], rules.RejectReason]] = []
+
+    def seats(self) -> dict[str, Any]:
+        taken = sum(self.by_funding.values())
+        held = sorted(self.enrolments, key=lambda e: e["slot"])
+        return {
+            "seats_taken": taken,
+            "seats_left": self.cohort["capacity"] - taken,
+            "seats_by_funding": dict(self.by_funding),
+            "enrolment_ids": [e["enrolment_id"] for e in held],
+            "enrolments": held,
+        }
+
+    def apply(self, change: SeatChange) -> SeatOutcome:
+        if change.kind == "release":
+            return self._release(change.data)
+        return self._reserve(change.data)
+
+    def _reserve(self, request: dict[str, Any]) -> SeatOutcome:
+        enrolment_id = request["enrolment_id"]
+        now_seats = self.seats()
+        if enrolment_id in now_seats["enrolment_ids"]:
+            return SeatOutcome("duplicate", seats_left=now_seats["seats_left"])
+        funding_kind = request.get("funding_kind") or "private"
+        free = sorted(set(range(self.cohort["capacity"])) - {e["slot"] for e in self.enrolments})
+        reason = rules.rejection_reason(self.cohort | now_seats, self.today, funding_kind, self.offered)
+        if reason is None and not free:
+            reason = rules.RejectReason.full
+        if reason is not None:
+            self.rejected.append((request, reason))
+            return SeatOutcome("rejected", reason=reason.value)
+        cohort_id, slot, at = self.cohort["_id"], free[0], now()
+        seat_id = f"{cohort_id}#s{slot}#v{self.cohort['seats_version']}"
+        payers: list[Any] = request.get("payers") or []
+        held = {k: request.get(k) for k in ("enrolment_id", "application_id", "participant_ref")}
+        held |= {"funding_kind": funding_kind, "payers": payers, "slot": slot}
+        self.enrolments.append(held | {"seat_id": seat_id, "reserved_at": at})
+        self.by_funding[funding_kind] = self.by_funding.get(funding_kind, 0) + 1
+        after = self.cohort | self.seats()
+        self.events.append(
+            ev.SeatReserved(
+                cohort_id=cohort_id,
+                enrolment_id=enrolment_id,
+                application_id=request.get("application_id"),
+                participant_ref=request.get("participant_ref"),
+                funding_kind=funding_kind,
+                payers=payers,
+                seats_left=after["seats_left"],
+                seats_taken=after["seats_taken"],
+                surcharge=surcharge_due(after),
+            )
+        )
+        self.ledger.append(
+            held
+            | {
+                "_id": seat_id,
+                "kind": "reserved",
+                "cohort_id": cohort_id,
+                "enrolment_key": f"{seat_id}#{enrolment_id}",
+                "at": at,
+            }
+        )
+        return SeatOutcome("reserved", seats_left=after["seats_left"])
+
+    def _release(self, withdrawal: dict[str, Any]) -> SeatOutcome:
+        enrolment_id = withdrawal["enrolment_id"]
+        held = next((e for e in self.enrolments if e["enrolment_id"] == enrolment_id), None)
+        if held is None:
+            return SeatOutcome("not_enrolled")
+        self.enrolments.remove(held)
+        self.by_funding[held["funding_kind"]] -= 1
+        after = self.cohort | self.seats()
+        self.events.append(
+            ev.SeatReleased(
+                cohort_id=self.cohort["_id"],
+                enrolment_id=enrolment_id,
+                seats_left=after["seats_left"],
+                seats_taken=after["seats_taken"],
+                surcharge=surcharge_due(after),
+            )
+        )
+        self.ledger.append(
+            {
+                "_id": f"{held['seat_id']}#released",
+                "kind": "released",
+                "of": held["seat_id"],
+                "enrolment_key": f"{held['seat_id']}#released",
+                "cohort_id": self.cohort["_id"],
+                "slot": held["slot"],
+                "enrolment_id": enrolment_id,
+                "funding_kind": held["funding_kind"],
+                "reason": withdrawal.get("reason"),
+                "at": now(),
+            }
+        )
+        return SeatOutcome("released", seats_left=after["seats_left"])
+
+
+def enrolments_after(enrolments: list[dict[str, Any]], changes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The seats held after a commit's changes (its ledger entries), in slot order."""
+    held = {e["seat_id"]: e for e in enrolments}
+    for change in changes:
+        if change["kind"] == "released":
+            held.pop(change["of"], None)
+        else:
+            keep = ("enrolment_id", "application_id", "participant_ref", "funding_kind", "payers", "slot")
+            held[change["_id"]] = {k: change.get(k) for k in keep} | {
+                "seat_id": change["_id"],
+                "reserved_at": change["at"],
+            }
+    return sorted(held.values(), key=lambda e: e["slot"])
+
+
+def surcharge_due(cohort: dict[str, Any]) -> ev.Surcharge | None:
+    """The decided parts as they stand for `cohort` (seat counts after a change), or None."""
+    parts = rules.surcharge_now(cohort)
+    if parts is None:
+        return None
+    decided = ev.Surcharge.model_validate(cohort["decision"]["surcharge"])
+    return decided.model_copy(
+        update={
+            "total_cents": sum(parts),
+            "empty_seats": rules.empty_seats(cohort),
+            "payers": [
+                payer.model_copy(update={"amount_cents": part})
+                for payer, part in zip(decided.payers, parts, strict=True)
+            ],
+        }
+    )
 
 
 def with_ledger_counts(cohort: dict[str, Any], ledger: list[dict[str, Any]]) -> dict[str, Any]:
@@ -464,6 +621,7 @@ class CatalogueStore:
             "decision": None,
             "decision_due_at": None,
             "version": 1,
+            "seats_version": 1,
             "created_at": now(),
         }
         event = ev.CohortScheduled(**cohort_event_payload(doc))
@@ -480,6 +638,20 @@ class CatalogueStore:
     ) -> dict[str, Any]:
         if current["status"] not in rules.OPEN_FOR_SEATS:
             raise conflict(f"a {current['status']} cohort cannot be changed", field="status")
+        for _ in range(SEAT_ATTEMPTS):
+            updated = await self._update_cohort_fields(current, offering, data, version)
+            if updated is not None:
+                return updated
+            fresh = await self.cohort(current["_id"])
+            if fresh is None or fresh["version"] != version:
+                break
+            current = fresh  # only its seats moved: check the capacity against them again
+        raise conflict("the cohort changed since you read it; read it again", field="version")
+
+    async def _update_cohort_fields(
+        self, current: dict[str, Any], offering: dict[str, Any], data: CohortFields, version: int
+    ) -> dict[str, Any] | None:
+        """One conditional write; None when the cohort or its seats changed since `current`."""
         highest_slot = max((e["slot"] for e in current["enrolments"]), default=-1)
         if data.capacity < max(current["seats_taken"], highest_slot + 1):
             raise Problem(
@@ -490,25 +662,22 @@ class CatalogueStore:
                 errors=[{"field": "capacity", "message": "below seats taken"}],
             )
         state = self._cohort_state(offering, data) | {"version": version + 1}
-        # Slots above the new capacity would stay bookable otherwise; the ledger is checked again
-        # on every reservation, so a seat taken meanwhile never exceeds the capacity either.
+        # Slots above the new capacity would stay bookable otherwise; a seat decision writes only
+        # against the capacity it read, so a seat taken meanwhile never exceeds the capacity either.
         state["seats_left"] = data.capacity - current["seats_taken"]
         event = ev.CohortUpdated(**cohort_event_payload({**current, **state}))
-        updated = await self.db[COHORTS].find_one_and_update(
-            {"_id": current["_id"], "version": version},
+        return await self.db[COHORTS].find_one_and_update(
+            {"_id": current["_id"], "version": version, "seats_version": current.get("seats_version")},
             with_events({"$set": state}, ev.COHORT_TOPIC, [ev.envelope_of(event, current["_id"])]),
             return_document=ReturnDocument.AFTER,
         )
-        if updated is None:
-            raise conflict("the cohort changed since you read it; read it again", field="version")
-        return updated
 
     async def cohort(self, cohort_id: str) -> dict[str, Any] | None:
-        """The cohort with its seat counts taken from the ledger (the counters stored are a cache)."""
+        """The cohort with its seats (see Seats below): one read by `_id`."""
         doc = await self.db[COHORTS].find_one({"_id": cohort_id}, {"outbox": 0})
-        if doc is None:
-            return None
-        return with_ledger_counts(doc, await self.ledger(cohort_id))
+        if doc is None or "seats_version" in doc:
+            return doc
+        return await self._seats_from_ledger(doc)
 
     async def cohorts(self, query: dict[str, Any], after: str | None, limit: int) -> tuple[list, int]:
         return await self._page(COHORTS, query, after, limit)
@@ -523,83 +692,132 @@ class CatalogueStore:
 
     # Seats -----------------------------------------------------------------------
     #
-    # The seat ledger is insert-only: a reservation and a release are documents of their own,
-    # each carrying its event in its outbox, and unique ids decide every race. A reservation's
-    # id names (cohort, slot, how often that slot was released before), so two requests can never
-    # hold one slot, and slots run from 0 to capacity-1, so a cohort is never overbooked. An
-    # enrolment key (cohort, enrolment, how often it was released before) makes a redelivered
-    # request a no-op. This needs nothing but atomic inserts with unique ids, which MongoDB,
-    # FerretDB (whose updates are not atomic under concurrency) and the memory adapter all give.
-    # The counters on the cohort document are a cache recomputed from the ledger.
+    # The cohort document holds its seats: who holds which slot (`enrolments`), the counts per
+    # funding kind and `seats_version`. A seat decision reads that one document by `_id`, decides
+    # a run of requests and withdrawals against it, and writes the new seats with their events in
+    # one update conditioned on the `seats_version` (and status and capacity) it read; a loser
+    # reads again. The shared Mongo helper decides such a conditional update under a lock per
+    # document (FerretDB loses concurrent updates of one document otherwise), a real MongoDB on
+    # the server. Slots run from 0 to capacity-1 and an enrolment holds at most one, so a cohort
+    # is never overbooked and a redelivered request takes no second seat. After the write the
+    # seats go into the insert-only ledger (`seats`) as history; no decision reads it, except
+    # once per cohort stored before the seats moved into the document (`seats_version` missing).
 
     async def ledger(self, cohort_id: str) -> list[dict[str, Any]]:
         return await self.db[SEATS].find({"cohort_id": cohort_id}, {"outbox": 0}).to_list(None)
 
+    async def _seats_from_ledger(self, doc: dict[str, Any]) -> dict[str, Any] | None:
+        """Once per cohort stored before seats lived in its document: move them there."""
+        counted = with_ledger_counts(doc, await self.ledger(doc["_id"]))
+        seats = {k: counted[k] for k in SEAT_FIELDS} | {"seats_version": 1}
+        await self.db[COHORTS].update_one(
+            {"_id": doc["_id"], "seats_version": {"$exists": False}}, {"$set": seats}
+        )
+        return await self.db[COHORTS].find_one({"_id": doc["_id"]}, {"outbox": 0})
+
     async def reserve_seat(self, request: dict[str, Any]) -> SeatOutcome:
-        """Decide one EnrolmentRequested: reserve a seat or reject, with its event, in one insert."""
-        cohort_id, enrolment_id = request["cohort_id"], request["enrolment_id"]
+        """Decide one EnrolmentRequested: reserve a seat or reject it, with its event."""
+        return (await self.change_seats(request["cohort_id"], [SeatChange("reserve", request)]))[0]
+
+    async def release_seat(self, withdrawal: dict[str, Any]) -> SeatOutcome:
+        return (await self.change_seats(withdrawal["cohort_id"], [SeatChange("release", withdrawal)]))[0]
+
+    async def change_seats(self, cohort_id: str, changes: list[SeatChange]) -> list[SeatOutcome]:
+        """Decide a run of requests and withdrawals of one cohort, in order, in one write."""
         for _ in range(SEAT_ATTEMPTS):
             cohort = await self.cohort(cohort_id)
-            if cohort and enrolment_id in cohort["enrolment_ids"]:
-                return SeatOutcome("duplicate", seats_left=cohort["seats_left"])
+            if cohort is None:
+                return await self._unknown_cohort(changes)
             offered = await self._seat_funding_kinds(cohort)
-            reason = rules.rejection_reason(cohort, self.today(), request.get("funding_kind"), offered)
-            if reason is not None:
-                await self._reject(request, reason, offered)
-                return SeatOutcome("rejected", reason=reason.value)
-            assert cohort is not None  # rejection_reason refuses an unknown cohort
-            if await self._try_reserve(cohort, request):
-                await self.sync_seat_counts(cohort_id)
-                return SeatOutcome("reserved", seats_left=cohort["seats_left"] - 1)
-        raise RuntimeError(f"seat for {enrolment_id} undecided after {SEAT_ATTEMPTS} attempts")
+            run = SeatRun(cohort, self.today(), offered)
+            outcomes = [run.apply(change) for change in changes]
+            if run.events and not await self._write_seats(cohort, run):
+                continue  # another decision took this seats version first: read again
+            if not run.events and run.rejected and await self._behind(cohort):
+                continue  # rejected against seats a committed decision changed: read again
+            await self._record(run)
+            return [replace(outcome, cohort=run.cohort) for outcome in outcomes]
+        raise RuntimeError(f"seats of {cohort_id} undecided after {SEAT_ATTEMPTS} attempts")
 
     async def _seat_funding_kinds(self, cohort: dict[str, Any] | None) -> list[str] | None:
         if cohort is None:
             return None
         return rules.seat_funding_kinds(await self.offering(cohort["offering_id"]), cohort)
 
-    async def _try_reserve(self, cohort: dict[str, Any], request: dict[str, Any]) -> bool:
-        """One attempt at the lowest free slot; False when another request won that slot."""
-        cohort_id, enrolment_id = cohort["_id"], request["enrolment_id"]
-        ledger = cohort["_ledger"]
-        held_slots = {e["slot"] for e in cohort["enrolments"]}
-        slot = min(set(range(cohort["capacity"])) - held_slots)
-        slot_releases = sum(1 for d in ledger if d["kind"] == "released" and d["slot"] == slot)
-        enrolment_releases = sum(
-            1 for d in ledger if d["kind"] == "released" and d["enrolment_id"] == enrolment_id
+    async def _write_seats(self, cohort: dict[str, Any], run: SeatRun) -> bool:
+        """Commit the run as the cohort's next seats version, then bring the document up to it.
+
+        The commit is an insert into the ledger whose `_id` names (cohort, version read): unique
+        ids decide the race on every store, across processes too, so only one decision follows a
+        version. The entry holds the seats taken and released, the new counts and the events (not
+        the whole list of enrolments: the ledger grows with the changes only); if the writer stops
+        before the document has them, the next decision finds the entry and applies it first."""
+        version = cohort["seats_version"]
+        seats = run.seats()
+        if cohort["status"] == CohortStatus.confirmed:  # the parts stand once the cohort runs
+            seats["surcharge_parts_now"] = rules.surcharge_now(cohort | seats)
+        update = with_events(
+            {"$set": seats | {"seats_version": version + 1, "changed_at": now()}},
+            ev.COHORT_TOPIC,
+            [ev.envelope_of(event, cohort["_id"]) for event in run.events],
         )
-        funding_kind = request.get("funding_kind", "private")
-        event = ev.SeatReserved(
-            cohort_id=cohort_id,
-            enrolment_id=enrolment_id,
-            application_id=request.get("application_id"),
-            participant_ref=request.get("participant_ref"),
-            funding_kind=funding_kind,
-            payers=request.get("payers") or [],
-            seats_left=cohort["seats_left"] - 1,
-            seats_taken=cohort["seats_taken"] + 1,
-            surcharge=self._surcharge_due(cohort | {"seats_taken": cohort["seats_taken"] + 1}),
-        )
-        seat = {
-            "_id": f"{cohort_id}#s{slot}#{slot_releases}",
-            "kind": "reserved",
-            "cohort_id": cohort_id,
-            "slot": slot,
-            "enrolment_id": enrolment_id,
-            "enrolment_key": f"{cohort_id}#{enrolment_id}#{enrolment_releases}",
-            "application_id": request.get("application_id"),
-            "participant_ref": request.get("participant_ref"),
-            "funding_kind": funding_kind,
-            "payers": request.get("payers") or [],
+        commit = {
+            "_id": seat_commit_id(cohort["_id"], version),
+            "kind": "decision",
+            "cohort_id": cohort["_id"],
+            "enrolment_key": seat_commit_id(cohort["_id"], version),
+            "seats_version": version,
+            # as a list: the field names hold dots (outbox.<event id>); FerretDB takes no nested list
+            "fields": [
+                {"field": field, "value": value}
+                for field, value in update["$set"].items()
+                if field not in ("enrolments", "enrolment_ids")
+            ],
+            "changes": run.ledger,
             "at": now(),
         }
         try:
-            await self.db[SEATS].insert_one(
-                new_document(seat, ev.COHORT_TOPIC, [ev.envelope_of(event, cohort_id)])
-            )
+            await self.db[SEATS].insert_one(commit)
         except DuplicateKeyError:
+            await self._catch_up(cohort["_id"], version)
             return False
+        # On the version read: a late write never takes the document back behind a newer commit.
+        await self.db[COHORTS].update_one({"_id": cohort["_id"], "seats_version": version}, update)
+        run.cohort = cohort | seats | {"seats_version": version + 1}
         return True
+
+    async def _catch_up(self, cohort_id: str, version: int) -> None:
+        """Apply a committed seats version the cohort document does not show yet."""
+        commit = await self.db[SEATS].find_one({"_id": seat_commit_id(cohort_id, version)})
+        cohort = await self.db[COHORTS].find_one({"_id": cohort_id}, {"enrolments": 1, "seats_version": 1})
+        if commit is None or cohort is None or cohort.get("seats_version") != version:
+            return  # applied meanwhile
+        held = enrolments_after(cohort.get("enrolments") or [], commit["changes"])
+        fields = {entry["field"]: entry["value"] for entry in commit["fields"]}
+        fields |= {"enrolments": held, "enrolment_ids": [e["enrolment_id"] for e in held]}
+        await self.db[COHORTS].update_one({"_id": cohort_id, "seats_version": version}, {"$set": fields})
+
+    async def _behind(self, cohort: dict[str, Any]) -> bool:
+        """Whether a decision committed a seats version the document read does not show yet."""
+        version = cohort["seats_version"]
+        if await self.db[SEATS].find_one({"_id": seat_commit_id(cohort["_id"], version)}, {"_id": 1}):
+            await self._catch_up(cohort["_id"], version)
+            return True
+        return False
+
+    async def _record(self, run: SeatRun) -> None:
+        for request, reason in run.rejected:
+            await self._reject(request, reason, run.offered)
+
+    async def _unknown_cohort(self, changes: list[SeatChange]) -> list[SeatOutcome]:
+        outcomes = []
+        for change in changes:
+            if change.kind == "release":
+                outcomes.append(SeatOutcome("not_enrolled"))
+                continue
+            await self._reject(change.data, rules.RejectReason.unknown_cohort, None)
+            outcomes.append(SeatOutcome("rejected", reason=rules.RejectReason.unknown_cohort.value))
+        return outcomes
 
     async def _reject(
         self, request: dict[str, Any], reason: rules.RejectReason, offered: list[str] | None
@@ -620,59 +838,6 @@ class CatalogueStore:
             "created_at": now(),
         }
         await self.db[SEAT_REJECTIONS].insert_one(new_document(doc, ev.COHORT_TOPIC, [envelope]))
-
-    async def release_seat(self, withdrawal: dict[str, Any]) -> SeatOutcome:
-        cohort_id, enrolment_id = withdrawal["cohort_id"], withdrawal["enrolment_id"]
-        cohort = await self.cohort(cohort_id)
-        held = next(
-            (e for e in (cohort or {}).get("enrolments", []) if e["enrolment_id"] == enrolment_id), None
-        )
-        if cohort is None or held is None:
-            return SeatOutcome("not_enrolled")
-        event = ev.SeatReleased(
-            cohort_id=cohort_id,
-            enrolment_id=enrolment_id,
-            seats_left=cohort["seats_left"] + 1,
-            seats_taken=cohort["seats_taken"] - 1,
-            surcharge=self._surcharge_due(cohort | {"seats_taken": cohort["seats_taken"] - 1}),
-        )
-        release = {
-            "_id": f"{held['seat_id']}#released",
-            "kind": "released",
-            "of": held["seat_id"],
-            "enrolment_key": f"{held['seat_id']}#released",
-            "cohort_id": cohort_id,
-            "slot": held["slot"],
-            "enrolment_id": enrolment_id,
-            "funding_kind": held["funding_kind"],
-            "reason": withdrawal.get("reason"),
-            "at": now(),
-        }
-        try:
-            await self.db[SEATS].insert_one(
-                new_document(release, ev.COHORT_TOPIC, [ev.envelope_of(event, cohort_id)])
-            )
-        except DuplicateKeyError:
-            return SeatOutcome("not_enrolled")  # released by a concurrent delivery
-        await self.sync_seat_counts(cohort_id)
-        return SeatOutcome("released", seats_left=cohort["seats_left"] + 1)
-
-    async def sync_seat_counts(self, cohort_id: str) -> None:
-        """Refresh the cached counters from the ledger; repeat if the ledger moved meanwhile."""
-        written = None
-        for _ in range(3):
-            cohort = await self.cohort(cohort_id)
-            if cohort is None:
-                return
-            counts = {
-                k: cohort[k] for k in ("seats_taken", "seats_left", "seats_by_funding", "enrolment_ids")
-            }
-            if cohort["status"] == CohortStatus.confirmed:  # the parts stand once the cohort runs
-                counts["surcharge_parts_now"] = rules.surcharge_now(cohort)
-            if counts == written:
-                return
-            await self.db[COHORTS].update_one({"_id": cohort_id}, {"$set": counts | {"changed_at": now()}})
-            written = counts
 
     # Go / no-go ------------------------------------------------------------------
 
@@ -796,23 +961,6 @@ class CatalogueStore:
             ],
         )
 
-    def _surcharge_due(self, cohort: dict[str, Any]) -> ev.Surcharge | None:
-        """The decided parts as they stand for `cohort` (seat counts after a change), or None."""
-        parts = rules.surcharge_now(cohort)
-        if parts is None:
-            return None
-        decided = ev.Surcharge.model_validate(cohort["decision"]["surcharge"])
-        return decided.model_copy(
-            update={
-                "total_cents": sum(parts),
-                "empty_seats": rules.empty_seats(cohort),
-                "payers": [
-                    payer.model_copy(update={"amount_cents": part})
-                    for payer, part in zip(decided.payers, parts, strict=True)
-                ],
-            }
-        )
-
     async def _confirm(
         self,
         cohort: dict[str, Any],
@@ -919,8 +1067,9 @@ class CatalogueStore:
                 f"merge_into: the target has {target['seats_left']} seats left, {len(moving)} needed",
                 field="merge_into",
             )
-        for enrolment in moving:
-            outcome = await self.reserve_seat({**enrolment, "cohort_id": target["_id"]})
+        requests = [SeatChange("reserve", {**e, "cohort_id": target["_id"]}) for e in moving]
+        outcomes = await self.change_seats(target["_id"], requests)
+        for enrolment, outcome in zip(moving, outcomes, strict=True):
             if outcome.outcome not in ("reserved", "duplicate"):
                 raise conflict(f"merge_into: no seat for {enrolment['enrolment_id']} ({outcome.reason})")
 

@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from llo_shared.auth import Principal
 from llo_shared.pages import Pages
 from llo_shared.sealed import file_sealer
 from llo_shared.service import Infrastructure, Runtime, ServiceSpec, build_service_app
@@ -9,21 +10,45 @@ from matching import handlers
 from matching.api import api_router
 from matching.demo import seed_demo
 from matching.pages import TEMPLATES, page_router
+from matching.scheduling import Clock, PoolingRunner, PoolingSchedule, WallClock
 from matching.settings import MatchingSettings
 from matching.store import INDEXES, OUTBOX_COLLECTIONS
 from matching.usecases import Matching
 
 SERVICE = "matching"
+SCHEDULER = Principal("system:pooling-schedule", "admin", "LLO-BEHEER")
 
 
-def create_app(settings: MatchingSettings | None = None, infra: Infrastructure | None = None) -> FastAPI:
+def create_app(
+    settings: MatchingSettings | None = None, infra: Infrastructure | None = None, clock: Clock | None = None
+) -> FastAPI:
+    """`clock`: the pooling schedule's time. Without one, the schedule runs on the wall clock except
+    in the test environment, whose tests pool when they ask (or pass a `ManualClock`)."""
     settings = settings or MatchingSettings()
     pages = Pages(SERVICE, TEMPLATES, settings)
     app: FastAPI
+    if clock is None and settings.environment != "test":
+        clock = WallClock()
+    schedule = (
+        PoolingSchedule(clock, settings.pooling_debounce_s, settings.pooling_interval_s) if clock else None
+    )
 
     async def wire_use_cases(runtime: Runtime) -> None:
         sealer = file_sealer(settings.sealing_key_file, create=settings.environment != "production")
-        app.state.matching = Matching(runtime.db, runtime.relay.wake, sealer)
+        app.state.matching = Matching(runtime.db, runtime.relay.wake, sealer, schedule)
+
+    async def start_schedule(runtime: Runtime) -> None:
+        if schedule is None:
+            return
+        uc: Matching = app.state.matching
+        runner = PoolingRunner(schedule, lambda region: uc.run_pooling(SCHEDULER, region), uc.regions_to_pool)
+        app.state.pooling_runner = runner
+        runner.start()
+
+    async def stop_schedule(runtime: Runtime) -> None:
+        runner = getattr(app.state, "pooling_runner", None)
+        if runner is not None:
+            await runner.stop()
 
     async def seed(runtime: Runtime) -> None:
         if settings.environment == "demo":
@@ -37,7 +62,8 @@ def create_app(settings: MatchingSettings | None = None, infra: Infrastructure |
         outbox_collections=OUTBOX_COLLECTIONS,
         indexes=INDEXES,
         subscriptions=handlers.subscriptions,
-        on_startup=[wire_use_cases, seed],
+        on_startup=[wire_use_cases, seed, start_schedule],
+        on_shutdown=[stop_schedule],
     )
     app = build_service_app(spec, settings, infra)
     return app

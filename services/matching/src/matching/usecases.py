@@ -31,6 +31,7 @@ from matching.domain.pooling import (
 )
 from matching.engine import MatchingEngine
 from matching.payers import erased_payers, placement_payers
+from matching.scheduling import PoolingSchedule
 from matching.schemas import CandidateCreate, DemandClose, DemandCreate, DemandUpdate, ProposalDecision
 from matching.store import (
     CANDIDATES,
@@ -115,11 +116,23 @@ def demand_event(kind: type[ev.DemandPayload], doc: dict[str, Any], **extra: Any
 
 
 class Matching:
-    def __init__(self, db: Any, wake: Callable[[], None], sealer: Sealer = refuse_to_seal) -> None:
+    def __init__(
+        self,
+        db: Any,
+        wake: Callable[[], None],
+        sealer: Sealer = refuse_to_seal,
+        schedule: PoolingSchedule | None = None,
+    ) -> None:
         self.store = Aggregates(db)
         self.engine = MatchingEngine(db)
         self._wake = wake
         self._sealer = sealer
+        self.schedule = schedule  # None: pooling runs only when asked (tests, tools)
+
+    def _region_changed(self, region: str) -> None:
+        """Demand or candidates of the region changed: its proposals are computed again shortly."""
+        if self.schedule is not None:
+            self.schedule.changed(region)
 
     # Demands -------------------------------------------------------------------------------
 
@@ -150,6 +163,7 @@ class Matching:
         except Conflict as error:
             raise conflict(str(error)) from None
         self._wake()
+        self._region_changed(doc["region"])
         return doc
 
     async def visible_demand(self, principal: Principal, demand_id: str) -> dict:
@@ -180,6 +194,9 @@ class Matching:
         except Conflict as error:
             raise conflict(str(error)) from None
         self._wake()
+        self._region_changed(doc["region"])
+        if merged["region"] != doc["region"]:
+            self._region_changed(merged["region"])
         return await self.visible_demand(principal, demand_id)
 
     async def close_demand(self, principal: Principal, demand_id: str, body: DemandClose) -> dict:
@@ -199,6 +216,7 @@ class Matching:
         except Conflict as error:
             raise conflict(str(error)) from None
         self._wake()
+        self._region_changed(doc["region"])
         return await self.visible_demand(principal, demand_id)
 
     async def demand_matches(self, principal: Principal, demand_id: str, k: int) -> list[dict]:
@@ -258,6 +276,7 @@ class Matching:
         except Conflict as error:
             raise conflict(str(error)) from None
         self._wake()
+        self._region_changed(body.region)
         return doc
 
     async def visible_candidate(self, principal: Principal, ref: str) -> dict:
@@ -330,6 +349,7 @@ class Matching:
             raise conflict(str(error)) from None
         await self._erase_from_placements(ref)
         self._wake()
+        self._region_changed(doc["region"])
         return await self.visible_candidate(principal, ref)
 
     async def _erase_from_placements(self, ref: str) -> None:
@@ -425,11 +445,22 @@ class Matching:
     ) -> dict:
         if principal.role == "rmt" and principal.region != region:
             raise Problem(403, "forbidden", "Not your region", "a mobility team pools its own region")
+        started = self.schedule.clock.now() if self.schedule else None
         try:
             async with Lease(self.store.db, "pooling"):
-                return await self._run_pooling(region, limits)
+                run = await self._run_pooling(region, limits)
         except TimeoutError:
             raise conflict("another pooling run is still busy; try again in a minute") from None
+        if self.schedule is not None and started is not None:
+            self.schedule.pooled(region, started)  # this run covers the changes made before it
+        return run
+
+    async def regions_to_pool(self) -> list[str]:
+        """The regions with open demand or active candidates (what a scheduled run pools)."""
+        db = self.store.db
+        demands = await db[DEMANDS].find({"status": "open"}, {"region": 1}).to_list(None)
+        candidates = await db[CANDIDATES].find({"status": "active"}, {"region": 1}).to_list(None)
+        return sorted({d["region"] for d in demands + candidates if isinstance(d.get("region"), str)})
 
     async def _run_pooling(self, region: str, limits: SolverLimits | None) -> dict:
         units, cohorts, members = await self.pooling_units(region)

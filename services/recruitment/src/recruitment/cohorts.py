@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from llo_shared import dutch
+from llo_shared.dutch import datum
 from recruitment.domain.fill import CohortFill
 
 
@@ -52,7 +52,7 @@ class CohortView(BaseModel):
     @property
     def label(self) -> str:
         """The course by name with its start: "Helpende Zorg en Welzijn (start 1 februari 2027 in Almere)"."""
-        when = dutch.datum(self.start_date) if self.start_date else "datum volgt"
+        when = datum(self.start_date) if self.start_date else "datum volgt"
         place = f" in {self.municipality}" if self.municipality else ""
         return f"{self.title or 'Opleiding'} (start {when}{place})"
 

@@ -163,8 +163,8 @@ class CohortHandlers:
         return view.model_copy(update={"title": title})
 
     async def seat_reserved(self, answer: SeatAnswer, event: EventEnvelope) -> None:
-        await self._record(answer.cohort_id, _seats(answer), event)
-        await self.recruitment.seat_reserved(answer.application_id or "", answer.enrolment_id)
+        view = await self._record(answer.cohort_id, _seats(answer), event)
+        await self.recruitment.seat_reserved(answer.application_id or "", answer.enrolment_id, view)
 
     async def seat_rejected(self, answer: SeatAnswer, event: EventEnvelope) -> None:
         await self.recruitment.seat_rejected(
@@ -259,7 +259,10 @@ async def apply_for_placement(
             participant_ref=ref,
             application_id=_placement_application_id(key),
             funding=funding,
-            request_enrolment=True,
+            # A group of an employer's demand holds its seats at once (the pooling counted on
+            # them); a person a mobility team routed waits, admitted, for the provider to enrol.
+            request_enrolment=placement.candidate_ref is None,
+            admitted=True,
         )
 
 

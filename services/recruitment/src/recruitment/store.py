@@ -25,8 +25,9 @@ COHORTS = "cohorts"
 OFFERINGS = "offerings"
 OUTBOX_COLLECTIONS = (CAMPAIGNS, APPLICATIONS)
 
-# Fields of an application document that hold personal data; erasure empties them.
-PERSONAL_FIELDS = ("applicant", "consent", "payer")
+# Fields of an application document that hold personal data; erasure empties them (the hash of the
+# applicant's status link too: after erasure the link leads nowhere).
+PERSONAL_FIELDS = ("applicant", "consent", "payer", "status_key")
 
 INDEXES = [
     IndexSpec(CAMPAIGNS, [("provider_id", 1), ("created_at", 1)], name="campaign_provider"),
@@ -36,6 +37,7 @@ INDEXES = [
     IndexSpec(APPLICATIONS, [("provider_id", 1), ("stage", 1)], name="application_provider_stage"),
     IndexSpec(APPLICATIONS, [("candidate_ref", 1)], name="application_candidate"),
     IndexSpec(APPLICATIONS, [("enrolment.enrolment_id", 1)], name="application_enrolment"),
+    IndexSpec(APPLICATIONS, [("status_key", 1)], name="application_status_key"),
     IndexSpec(COHORTS, [("provider_id", 1)], name="cohort_provider"),
     IndexSpec(COHORTS, [("offering_id", 1)], name="cohort_offering"),
 ]
@@ -134,6 +136,11 @@ class RecruitmentStore:
 
     async def application_with_personal(self, application_id: str) -> dict[str, Any] | None:
         doc = await self.applications.find_one({"_id": application_id})
+        return strip_outbox(doc) if doc else None
+
+    async def application_by_status_key(self, key_hash: str) -> dict[str, Any] | None:
+        """The application behind an applicant's personal status link (recruitment.status_links)."""
+        doc = await self.applications.find_one({"status_key": key_hash})
         return strip_outbox(doc) if doc else None
 
     async def save_application(

@@ -268,10 +268,13 @@ class Recruitment:
         application_id: str | None = None,
         funding: Funding | None = None,
         request_enrolment: bool = False,
+        admitted: bool = False,
         payer: PayerChoice | None = None,
     ) -> Application:
         """A new application. `payer` is who the person says will pay: it becomes the declared
-        funding of a private seat, its details stay beside the application as personal data."""
+        funding of a private seat, its details stay beside the application as personal data.
+        `admitted`: the admission happened elsewhere (a placement); `request_enrolment` also asks
+        the seat at once."""
         now = self.clock()
         participant_ref = participant_ref or new_ref()
         if payer is not None:
@@ -284,7 +287,7 @@ class Recruitment:
             provider_id=cohort.provider_id or (campaign.provider_id if campaign else ""),
             at=now,
             by=by,
-            entry=Stage.admitted if request_enrolment else Stage.interested,
+            entry=Stage.admitted if request_enrolment or admitted else Stage.interested,
             cohort_id=cohort.cohort_id,
             offering_id=cohort.offering_id,
             campaign_id=campaign.campaign_id if campaign else None,
@@ -331,11 +334,15 @@ class Recruitment:
         intake: IntakeResult | None = None,
         planned_for: datetime | None = None,
         funding: Funding | None = None,
+        loaded: tuple[Application, int] | None = None,
     ) -> Application:
-        """A person's step in the funnel (the seat decision is the catalogue's, see seat_*)."""
+        """A person's step in the funnel (the seat decision is the catalogue's, see seat_*).
+        `loaded`: the application and its version as the caller just read them (spares a read;
+        a concurrent change makes the step read it again)."""
+        first = [loaded] if loaded is not None and loaded[0].application_id == application_id else []
 
         async def attempt() -> Application:
-            application, version = await self.load(application_id)
+            application, version = first.pop() if first else await self.load(application_id)
             if target in SEAT_DECISIONS:
                 raise SeatDecisionOnly(application.stage, target, manual_next(application.stage))
             if target == Stage.enrolment_requested:
@@ -476,14 +483,20 @@ class Recruitment:
         docs = await self.store.all_applications({"enrolment.enrolment_id": enrolment_id})
         return (await self.store.application(docs[0].application_id)) if docs else None
 
-    async def seat_reserved(self, application_id: str, enrolment_id: str) -> Application | None:
+    async def seat_reserved(
+        self, application_id: str, enrolment_id: str, cohort_known: CohortView | None = None
+    ) -> Application | None:
+        """`cohort_known`: the cohort as the caller just recorded it (spares a read)."""
+
         async def attempt() -> Application | None:
             found = await self._awaiting(application_id, enrolment_id)
             if found is None:
                 return None
             application, version = found
             now = self.clock()
-            cohort = await self.cohort(application.enrolment.cohort_id)  # type: ignore[union-attr]
+            cohort_id = application.enrolment.cohort_id  # type: ignore[union-attr]
+            known = cohort_known if cohort_known and cohort_known.cohort_id == cohort_id else None
+            cohort = known or await self.cohort(cohort_id)
             changed = application.moved(Stage.enrolled, at=now, by=CATALOGUE)
             enrolment = application.enrolment.model_copy(  # type: ignore[union-attr]
                 update={"status": EnrolmentStatus.enrolled, "decided_at": now, "position": None}

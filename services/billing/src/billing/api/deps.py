@@ -12,6 +12,8 @@ from llo_shared.auth import Principal, require_org, require_roles
 from llo_shared.problems import Problem
 
 FinancePrincipal = Annotated[Principal, Depends(require_roles("finance"))]
+# Who may read a document: finance of the issuing administration, or the employer it is addressed to.
+DocumentReader = Annotated[Principal, Depends(require_roles("finance", "employer"))]
 EntityId = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9._-]+$")]
 DocumentNumber = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9-]+$")]
 MAX_PAGE = 200
@@ -44,6 +46,35 @@ async def document_for(request: Request, principal: Principal, entity_id: str, n
     if document is None:
         raise Problem(404, "not-found", "Unknown document", f"no invoice or credit note {number}")
     return document
+
+
+def addressed_to(org: str) -> dict[str, Any]:
+    """The documents whose payer is this organisation: by its id as the events name it, or by its
+    KvK number (scheme 0106) when finance registered the payer under another id."""
+    clauses: list[dict[str, Any]] = [{"payer.payer_id": org}]
+    scheme, _, number = org.partition("-")
+    if scheme.upper() == "KVK" and number:
+        clauses.append({"payer.scheme": "0106", "payer.endpoint": number})
+    return {"$or": clauses}
+
+
+async def readable_document(
+    request: Request, principal: Principal, entity_id: str, number: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The administration and the document, for finance of that administration (admin: any) or for
+    the employer the document is addressed to. Another organisation's document does not exist for
+    an employer (404), so numbers cannot be probed."""
+    if principal.role != "employer":
+        return await entity_for(request, principal, entity_id), await document_for(
+            request, principal, entity_id, number
+        )
+    db = runtime_of(request).db
+    query = {"$and": [{"entity_id": entity_id, "number": number}, addressed_to(principal.org)]}
+    document = await db[DOCUMENTS].find_one(query, {"outbox": 0})
+    entity = await db[ENTITIES].find_one({"_id": entity_id}) if document else None
+    if document is None or entity is None:
+        raise Problem(404, "not-found", "Unknown document", f"no invoice or credit note {number}")
+    return entity, document
 
 
 def page(items: list[Any], cursor: str | None, limit: int) -> dict[str, Any]:

@@ -13,12 +13,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from billing.api.deps import (
     MAX_PAGE,
     DocumentNumber,
+    DocumentReader,
     EntityId,
     FinancePrincipal,
     document_for,
     entity_for,
     file_answer,
     page,
+    readable_document,
     runtime_of,
     today,
 )
@@ -114,9 +116,10 @@ async def list_credit_notes(
 
 @router.get("/entities/{entity_id}/documents/{number}")
 async def get_document(
-    request: Request, principal: FinancePrincipal, entity_id: EntityId, number: DocumentNumber
+    request: Request, principal: DocumentReader, entity_id: EntityId, number: DocumentNumber
 ) -> dict[str, Any]:
-    return document_view(await document_for(request, principal, entity_id, number), today())
+    _, stored = await readable_document(request, principal, entity_id, number)
+    return document_view(stored, today())
 
 
 async def completed_payer(db: Any, entity_id: str, stored: dict[str, Any]) -> Party:
@@ -130,13 +133,12 @@ async def completed_payer(db: Any, entity_id: str, stored: dict[str, Any]) -> Pa
 @router.get("/entities/{entity_id}/documents/{number}/ubl", responses=file_answer("application/xml"))
 async def download_ubl(
     request: Request,
-    principal: FinancePrincipal,
+    principal: DocumentReader,
     entity_id: EntityId,
     number: DocumentNumber,
     customization: Literal["peppol", "nlcius"] = "peppol",
 ) -> Response:
-    entity = await entity_for(request, principal, entity_id)
-    stored = await document_for(request, principal, entity_id, number)
+    entity, stored = await readable_document(request, principal, entity_id, number)
     try:
         xml = build(
             document_of(stored),
@@ -175,10 +177,9 @@ def _day(value: Any) -> date | None:
 
 @router.get("/entities/{entity_id}/documents/{number}/pdf", responses=file_answer("application/pdf"))
 async def download_pdf(
-    request: Request, principal: FinancePrincipal, entity_id: EntityId, number: DocumentNumber
+    request: Request, principal: DocumentReader, entity_id: EntityId, number: DocumentNumber
 ) -> Response:
-    entity = await entity_for(request, principal, entity_id)
-    stored = await document_for(request, principal, entity_id, number)
+    entity, stored = await readable_document(request, principal, entity_id, number)
     db = runtime_of(request).db
     payer = await completed_payer(db, entity_id, stored)
     pdf = render_pdf(document_of(stored), entity, payer, await training_of(db, stored))

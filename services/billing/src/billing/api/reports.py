@@ -8,8 +8,15 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request, Response
 
 from billing.api.deps import JSON_OR_CSV, EntityId, FinancePrincipal, entity_for, runtime_of, today
-from billing.reports import ageing, cohort_allocation, entity_documents, ledger_summary, to_csv
-from billing.store import COHORTS, COST_MODELS
+from billing.reports import (
+    ageing,
+    cohort_allocation,
+    entity_documents,
+    ledger_summary,
+    price_overrides,
+    to_csv,
+)
+from billing.store import COHORTS
 from llo_shared.problems import Problem
 
 router = APIRouter(tags=["reports"])
@@ -95,12 +102,5 @@ async def overrides_report(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, format: Format = "json"
 ) -> Any:
     await entity_for(request, principal, entity_id)
-    stored = (
-        await runtime_of(request)
-        .db[COST_MODELS]
-        .find({"entity_id": entity_id, "override": {"$ne": None}})
-        .sort("_id", 1)
-        .to_list(None)
-    )
-    rows = [{"scope": s["scope"], "ref": s["ref"]} | {k: v for k, v in s["override"].items()} for s in stored]
+    rows = await price_overrides(runtime_of(request).db, entity_id)
     return answer(rows, format, f"afwijkingen-{entity_id}")

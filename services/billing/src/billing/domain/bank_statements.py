@@ -49,11 +49,19 @@ class StatementEntry(BaseModel):
 
 
 class StatementError(ValueError):
-    """The file cannot be read; `where` points at the row or entry, `field` at the part of the file."""
+    """The file cannot be read; `where` points at the row or entry, `field` at the part of the file,
+    `dutch` says what is wrong for the import page (the API's problem keeps the English message)."""
 
-    def __init__(self, where: str, message: str, field: str = "content") -> None:
+    def __init__(self, where: str, message: str, field: str = "content", dutch: str = "") -> None:
         super().__init__(f"{where}: {message}")
-        self.where, self.field = where, field
+        self.where, self.field, self.dutch = where, field, dutch
+
+    @property
+    def dutch_where(self) -> str:
+        """ "rij 3", "post 2" (a CAMT.053 entry), "het afschrift", or "" for the whole file."""
+        if self.where.startswith("Ntry "):
+            return "post " + self.where.removeprefix("Ntry ")
+        return {"document": "", "Stmt": "het afschrift"}.get(self.where, self.where)
 
 
 # CAMT.053 ------------------------------------------------------------------------------
@@ -68,20 +76,30 @@ def parse_camt053(content: str | bytes) -> list[StatementEntry]:
     root = _xml_root(content)
     namespace = etree.QName(root).namespace
     if namespace not in CAMT053_NAMESPACES:
-        raise StatementError("document", f"not a supported CAMT.053 version ({namespace or 'no namespace'})")
+        raise StatementError(
+            "document",
+            f"not a supported CAMT.053 version ({namespace or 'no namespace'})",
+            dutch="Dit is geen CAMT.053-afschrift dat we kunnen lezen (versie 001.02 of 001.08).",
+        )
     ns = {"c": namespace}
     statements = root.findall("c:BkToCstmrStmt/c:Stmt", ns)
     if not statements:
-        raise StatementError("document", "no BkToCstmrStmt/Stmt element")
+        raise StatementError(
+            "document", "no BkToCstmrStmt/Stmt element", dutch="Er staat geen afschrift in dit bestand."
+        )
     entries: list[StatementEntry] = []
     for statement in statements:
         statement_id = _text(statement, "c:Id", ns)
         if not statement_id:
-            raise StatementError("Stmt", "statement without Id")
+            raise StatementError("Stmt", "statement without Id", dutch="Het afschrift heeft geen Id.")
         for number, entry in enumerate(statement.findall("c:Ntry", ns), start=1):
             entries += _credit_entries(entry, number, statement_id, ns)
             if len(entries) > MAX_ENTRIES:
-                raise StatementError(f"Ntry {number}", f"more than {MAX_ENTRIES} entries")
+                raise StatementError(
+                    f"Ntry {number}",
+                    f"more than {MAX_ENTRIES} entries",
+                    dutch=f"Meer dan {MAX_ENTRIES} posten. Splits het afschrift in kleinere delen.",
+                )
     return entries
 
 
@@ -91,7 +109,11 @@ def _xml_root(content: str | bytes) -> etree._Element:
     try:
         return etree.fromstring(raw.strip(), parser)
     except etree.XMLSyntaxError as error:
-        raise StatementError("document", f"not well-formed XML ({error.msg})") from None
+        raise StatementError(
+            "document",
+            f"not well-formed XML ({error.msg})",
+            dutch="Dit bestand is geen leesbaar XML-bestand. Download het afschrift opnieuw bij de bank.",
+        ) from None
 
 
 def _credit_entries(
@@ -157,13 +179,23 @@ def _transaction_details(transaction: etree._Element | None, ns: dict[str, str])
 
 def _amount(element: etree._Element | None, where: str) -> tuple[int, str]:
     if element is None or not (element.text or "").strip():
-        raise StatementError(where, "amount missing", field="Amt")
+        raise StatementError(where, "amount missing", field="Amt", dutch="Het bedrag ontbreekt.")
     cents = bounded_amount(element.text or "", where, "Amt")
     if cents <= 0:
-        raise StatementError(where, "a credit entry has a positive amount", field="Amt")
+        raise StatementError(
+            where,
+            "a credit entry has a positive amount",
+            field="Amt",
+            dutch="Een bijschrijving moet een bedrag hoger dan nul hebben.",
+        )
     currency = element.get("Ccy", "")
     if len(currency) != 3 or not currency.isalpha():
-        raise StatementError(where, f"currency {currency!r} is not a currency code", field="Ccy")
+        raise StatementError(
+            where,
+            f"currency {currency!r} is not a currency code",
+            field="Ccy",
+            dutch="De munteenheid is geen geldige code (zoals EUR).",
+        )
     return cents, currency.upper()
 
 
@@ -172,7 +204,9 @@ def _booking_date(entry: etree._Element, ns: dict[str, str], where: str) -> date
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise StatementError(where, f"booking date {text!r} is not a date", field="BookgDt") from None
+        raise StatementError(
+            where, f"booking date {text!r} is not a date", field="BookgDt", dutch="Geen geldige boekdatum."
+        ) from None
 
 
 def _text(element: etree._Element | None, path: str, ns: dict[str, str]) -> str:
@@ -203,19 +237,34 @@ def parse_statement_csv(text: str) -> list[StatementEntry]:
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
         missing = [c for c in CSV_REQUIRED if c not in header]
         if missing:
-            raise StatementError("rij 1", f"missing columns: {', '.join(missing)}", field="csv")
+            raise StatementError(
+                "rij 1",
+                f"missing columns: {', '.join(missing)}",
+                field="csv",
+                dutch=f"De kolommen {', '.join(missing)} ontbreken. Nodig zijn: date, amount en reference.",
+            )
         seen: dict[str, int] = {}
         entries = []
         for row_number, raw in enumerate(reader, start=2):
             if row_number - 1 > MAX_ENTRIES:
-                raise StatementError(f"rij {row_number}", f"more than {MAX_ENTRIES} rows", field="csv")
+                raise StatementError(
+                    f"rij {row_number}",
+                    f"more than {MAX_ENTRIES} rows",
+                    field="csv",
+                    dutch=f"Meer dan {MAX_ENTRIES} regels. Splits het bestand in kleinere delen.",
+                )
             # a control character (NUL, say) in a statement text is noise: FerretDB cannot even store it
             row = {k.strip().lower(): clean(v or "").strip() for k, v in raw.items() if isinstance(k, str)}
             entry = _csv_entry(row, row_number, seen)
             if entry is not None:
                 entries.append(entry)
     except csv.Error as error:  # e.g. a NUL byte, or a quote left open
-        raise StatementError(f"rij {row_number + 1}", f"not readable as CSV: {error}", field="csv") from None
+        raise StatementError(
+            f"rij {row_number + 1}",
+            f"not readable as CSV: {error}",
+            field="csv",
+            dutch="Deze regel is geen leesbare CSV (staat er bijvoorbeeld een aanhalingsteken te veel?).",
+        ) from None
     return entries
 
 
@@ -224,9 +273,19 @@ def bounded_amount(text: str, where: str, field: str) -> int:
     try:
         cents = parse_amount_cents(text)
     except ValueError:
-        raise StatementError(where, f"not an amount: {text[:40]!r}", field=field) from None
+        raise StatementError(
+            where,
+            f"not an amount: {text[:40]!r}",
+            field=field,
+            dutch=f'Het bedrag "{text[:40]}" kunnen we niet lezen. Schrijf het zoals 1234,56.',
+        ) from None
     if abs(cents) > MAX_AMOUNT_CENTS:
-        raise StatementError(where, "amount above EUR 1.000.000.000,00", field=field)
+        raise StatementError(
+            where,
+            "amount above EUR 1.000.000.000,00",
+            field=field,
+            dutch="Het bedrag is hoger dan € 1.000.000.000,00.",
+        )
     return cents
 
 
@@ -235,7 +294,12 @@ def _csv_entry(row: dict[str, str], row_number: int, seen: dict[str, int]) -> St
     try:
         booked_on = date.fromisoformat(row["date"])
     except ValueError:
-        raise StatementError(where, f"date {row['date']!r} is not YYYY-MM-DD", field="csv") from None
+        raise StatementError(
+            where,
+            f"date {row['date']!r} is not YYYY-MM-DD",
+            field="csv",
+            dutch=f'De datum "{row["date"][:20]}" moet jjjj-mm-dd zijn, bijvoorbeeld 2026-11-30.',
+        ) from None
     amount = bounded_amount(row["amount"], where, "csv")
     if amount <= 0:
         return None

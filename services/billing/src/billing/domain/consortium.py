@@ -15,19 +15,38 @@ class PartnerShare:
     share_bp: int  # basis points of the whole; a consortium's shares add up to 10000
 
 
-def share_problems(shares: Sequence[PartnerShare], paying_entity: str) -> list[str]:
+@dataclass(frozen=True)
+class ShareProblem:
+    text: str  # the API's problem detail
+    dutch: str  # the same for a person on the page
+
+
+def share_problems(shares: Sequence[PartnerShare], paying_entity: str) -> list[ShareProblem]:
     """Why these shares cannot split a cost paid by `paying_entity` (empty when they can)."""
     problems = []
     ids = [s.partner_id for s in shares]
     if len(set(ids)) != len(ids):
-        problems.append("a partner appears twice")
+        problems.append(ShareProblem("a partner appears twice", "Een partner staat er twee keer in."))
     if paying_entity not in ids:
-        problems.append(f"the paying administration {paying_entity} is a partner and needs its own share")
+        problems.append(
+            ShareProblem(
+                f"the paying administration {paying_entity} is a partner and needs its own share",
+                "Uw eigen instelling hoort erbij, met een eigen aandeel.",
+            )
+        )
     if len(set(ids) - {paying_entity}) == 0:
-        problems.append("at least one other partner is needed")
+        problems.append(
+            ShareProblem("at least one other partner is needed", "Kies ten minste één andere partner.")
+        )
     total = sum(s.share_bp for s in shares)
     if total != BASIS_POINTS:
-        problems.append(f"shares add up to {total} basis points, not {BASIS_POINTS}")
+        percent = f"{total // 100},{total % 100:02d}%"
+        problems.append(
+            ShareProblem(
+                f"shares add up to {total} basis points, not {BASIS_POINTS}",
+                f"De aandelen tellen op tot {percent}, niet tot 100%.",
+            )
+        )
     return problems
 
 

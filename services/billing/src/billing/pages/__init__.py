@@ -8,27 +8,36 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from billing.api.deps import today
 from billing.api.documents import list_documents
 from billing.api.reports import allocation_row
 from billing.api.views import document_view
+from billing.domain.bank_statements import StatementError
 from billing.domain.ledgers import Ledger
 from billing.domain.money import format_eur
 from billing.einvoice.pdf import dutch_date
+from billing.pages.administration import administration_router, finance_entity
+from billing.pages.ageing import ageing_router
 from billing.pages.consortium import consortium_router
+from billing.pages.credit_notes import credit_notes_router
+from billing.pages.employer import employer_router
+from billing.pages.manual_payment import manual_payment_router
+from billing.pages.names import training_name, training_names
+from billing.pages.overrides import overrides_router
 from billing.pages.payers import payers_router
 from billing.payments_import import (
     book_import,
     guess_format,
     import_view,
     propose,
-    read_statement,
     save_import,
+    statement_entries,
 )
 from billing.reports import cohort_allocation, entity_documents, ledger_summary
-from billing.store import COHORTS, DOCUMENTS, ENTITIES
+from billing.store import COHORTS, DOCUMENTS
+from llo_shared.dutch import FieldError
 from llo_shared.pages import PagePrincipal, Pages
 from llo_shared.problems import Problem
 
@@ -63,30 +72,29 @@ def nl_date(value: str | None) -> str:
         return str(value)
 
 
+def unreadable_statement(error: StatementError) -> str:
+    """ "Rij 3: De datum ... moet jjjj-mm-dd zijn": where in the file, and what is wrong, in Dutch."""
+    message = error.dutch or "Dit bestand kunnen we niet lezen als bankafschrift."
+    where = error.dutch_where
+    return f"{where[:1].upper()}{where[1:]}: {message}" if where else message
+
+
 def page_router(pages: Pages) -> APIRouter:
     pages.templates.env.filters["eur"] = format_eur
     pages.templates.env.filters["nl_date"] = nl_date
     pages.templates.env.globals |= {"status_labels": STATUS_LABELS, "cause_labels": CAUSE_LABELS}
     router = APIRouter(include_in_schema=False)
 
-    async def finance_entity(
-        request: Request, principal: Any, entity_id: str | None
-    ) -> dict[str, Any] | None:
-        """The administration this finance user may see (admins may pick one with ?entiteit=)."""
-        if principal is None or principal.role not in ("finance", "admin"):
-            return None
-        wanted = entity_id if principal.role == "admin" and entity_id else principal.org
-        if principal.role == "admin" and not entity_id:
-            first = await request.app.state.runtime.db[ENTITIES].find({}).sort("_id", 1).to_list(1)
-            wanted = first[0]["_id"] if first else principal.org
-        return await request.app.state.runtime.db[ENTITIES].find_one({"_id": wanted})
-
     def not_allowed(request: Request, principal: Any) -> HTMLResponse:
         return pages.render(request, "signin_needed.html", principal, status_code=403, title="Facturatie")
 
-    @router.get("/billing/", response_class=HTMLResponse)
-    async def home(request: Request, principal: PagePrincipal, entiteit: str | None = None) -> HTMLResponse:
+    @router.get("/billing/", response_model=None)
+    async def home(
+        request: Request, principal: PagePrincipal, entiteit: str | None = None
+    ) -> HTMLResponse | RedirectResponse:
         entity = await finance_entity(request, principal, entiteit)
+        if entity is None and principal is not None and principal.role == "admin":
+            return RedirectResponse("/billing/administratie", status_code=303)  # nobody chose one yet
         if entity is None:
             return pages.render(request, "home.html", principal, title="Facturatie", entity=None, ledgers=[])
         documents = await entity_documents(request.app.state.runtime.db, entity["_id"])
@@ -102,6 +110,7 @@ def page_router(pages: Pages) -> APIRouter:
         grootboek: str = "",
         status: str = "",
         soort: str = "invoice",
+        betaler: str = "",
         entiteit: str | None = None,
     ) -> HTMLResponse:
         entity = await finance_entity(request, principal, entiteit)
@@ -110,7 +119,9 @@ def page_router(pages: Pages) -> APIRouter:
         ledger = Ledger(grootboek) if grootboek in Ledger.__members__ else None
         kind = soort if soort in ("invoice", "credit_note") else "invoice"
         chosen_status = status if status in STATUS_LABELS else None
-        items = await list_documents(request, entity["_id"], kind, ledger, chosen_status, None, None)
+        payer = betaler[:100] or None
+        items = await list_documents(request, entity["_id"], kind, ledger, chosen_status, None, payer)
+        names = await training_names(request.app.state.runtime.db, (d["cohort_id"] for d in items[:500]))
         return pages.render(
             request,
             "invoices.html",
@@ -122,6 +133,10 @@ def page_router(pages: Pages) -> APIRouter:
             grootboek=grootboek,
             status=status,
             soort=kind,
+            training_names=names,
+            betaler=payer or "",
+            payer_name=items[0]["payer"]["name"] if payer and items else "",
+            training_name=training_name,
         )
 
     @router.get("/billing/facturen/{number}", response_class=HTMLResponse)
@@ -141,6 +156,7 @@ def page_router(pages: Pages) -> APIRouter:
             title=f"Factuur {number}",
             entity=entity,
             doc=document_view(stored, today()),
+            names=await training_names(request.app.state.runtime.db, [stored.get("cohort_id")]),
         )
 
     @router.get("/billing/toerekening", response_class=HTMLResponse)
@@ -166,11 +182,12 @@ def page_router(pages: Pages) -> APIRouter:
             title="Toerekening per uitvoering",
             entity=entity,
             rows=rows,
+            training_names=await training_names(db, (row["cohort_id"] for row in rows)),
         )
 
     def import_page(request: Request, principal: Any, entity: dict[str, Any], **context: Any) -> HTMLResponse:
         status_code = context.pop("status_code", 200)
-        values = {"preview": None, "error": None} | context
+        values = {"preview": None, "errors": [], "csv": ""} | context
         return pages.render(
             request,
             "import.html",
@@ -203,17 +220,19 @@ def page_router(pages: Pages) -> APIRouter:
         content: str | bytes = csv
         if bestand is not None and bestand.filename:
             content = await bestand.read(MAX_STATEMENT_BYTES + 1)
+        field = "bestand" if bestand is not None and bestand.filename else "csv"
         try:
             if len(content) > MAX_STATEMENT_BYTES:
-                raise Problem(413, "too-large", "Bestand te groot", "at most 5 MB", field="bestand")
+                raise StatementError("document", "too large", dutch="Het bestand is groter dan 5 MB.")
             if not content.strip():
-                raise Problem(
-                    422, "validation", "Geen afschrift", "kies een bestand of plak CSV", field="bestand"
-                )
+                raise StatementError("document", "empty", dutch="Kies een bankafschrift of plak CSV-regels.")
             statement_format = guess_format(content)
-            entries = read_statement(statement_format, content, "bestand")
-        except Problem as problem:
-            return import_page(request, principal, entity, status_code=problem.status, error=problem.detail)
+            entries = statement_entries(statement_format, content)
+        except StatementError as unreadable:
+            error = FieldError(field, "het bankafschrift", unreadable_statement(unreadable))
+            too_large = len(content) > MAX_STATEMENT_BYTES
+            status = 413 if too_large else 422
+            return import_page(request, principal, entity, status_code=status, errors=[error], csv=csv)
         rows = await propose(db, entity["_id"], entries, today())
         stored = await save_import(db, entity["_id"], rows, principal.subject, statement_format)
         return import_page(request, principal, entity, preview=import_view(stored))
@@ -230,7 +249,13 @@ def page_router(pages: Pages) -> APIRouter:
         request.app.state.runtime.relay.wake()
         return import_page(request, principal, entity, preview=result)
 
+    router.include_router(administration_router(pages))
+    router.include_router(credit_notes_router(pages, finance_entity))
+    router.include_router(manual_payment_router(pages, finance_entity))
+    router.include_router(ageing_router(pages, finance_entity))
+    router.include_router(overrides_router(pages, finance_entity))
     router.include_router(consortium_router(pages, finance_entity))
     router.include_router(payers_router(pages, finance_entity))
+    router.include_router(employer_router(pages))
     router.include_router(pages.demo_sign_in_router())
     return router

@@ -15,16 +15,18 @@ from billing.consortium import (
     CONSORTIA,
     KIND_LABELS,
     SHARED_COSTS,
+    Refused,
     SharedCostIn,
     record_shared_cost,
     shared_cost_view,
 )
 from billing.domain.payments import parse_amount_cents
 from billing.store import ENTITIES
+from llo_shared.dutch import dutch_errors, euro
 from llo_shared.pages import PagePrincipal, Pages
-from llo_shared.problems import Problem
 
 PARTNER_ROWS = 4
+MAX_TOTAL_CENTS = next(m.le for m in SharedCostIn.model_fields["total_cents"].metadata if hasattr(m, "le"))
 FinanceEntity = Callable[[Request, Any, str | None], Awaitable[dict[str, Any] | None]]
 
 
@@ -76,27 +78,46 @@ def consortium_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
             stored = await record_shared_cost(
                 request.app.state.runtime.db, entity, cost, principal.subject, today()
             )
-        except Problem as problem:
-            return await render(request, principal, entity, 422, error=problem.detail, form=form)
+        except Refused as refused:
+            return await render(request, principal, entity, 422, error=refused.dutch, form=form)
         request.app.state.runtime.relay.wake()
         return await render(request, principal, entity, recorded=shared_cost_view(stored))
 
     return router
 
 
+LABELS = {
+    "consortium_id": "het consortium",
+    "kind": "de soort kosten",
+    "description": "de omschrijving",
+    "total_cents": "het totaalbedrag",
+    "vat": "de btw",
+    "shares": "de partners en hun aandeel",
+    "partner_id": "de partner",
+    "share_bp": "het aandeel",
+    "idempotency_key": "het formulier",
+}
+
+
 def shared_cost_of(form: dict[str, str]) -> SharedCostIn:
-    """The form's Dutch notation (euros with a comma, shares in percent) as the API's input."""
+    """The form's Dutch notation (euros with a comma, shares in percent) as the API's input; a
+    problem is a Refused with its Dutch sentence."""
     shares = []
     for row in range(1, PARTNER_ROWS + 1):
         partner, percent = form.get(f"partner_{row}", ""), form.get(f"aandeel_{row}", "").strip()
         if partner and percent:
-            shares.append({"partner_id": partner, "share_bp": _number(percent, f"aandeel_{row}")})
+            dutch = f"Vul bij aandeel {row} een percentage in, bijvoorbeeld 33,33."
+            shares.append({"partner_id": partner, "share_bp": _number(percent, f"aandeel_{row}", dutch)})
+    total = _number(form.get("total", ""), "total", "Vul het totaalbedrag in euro in, bijvoorbeeld 1.250,00.")
+    if not 1 <= total <= MAX_TOTAL_CENTS:
+        sentence = f"Vul een totaalbedrag in tussen {euro(1)} en {euro(MAX_TOTAL_CENTS)}."
+        raise Refused("Invalid input", f"total: {total} out of range", "total", sentence)
     try:
         return SharedCostIn(
             consortium_id=form.get("consortium_id", ""),
             kind=form.get("kind", ""),  # type: ignore[arg-type]
             description=form.get("description", ""),
-            total_cents=_number(form.get("total", ""), "total"),
+            total_cents=total,
             vat=form.get("vat", "standard"),  # type: ignore[arg-type]
             shares=shares,  # type: ignore[arg-type]
             idempotency_key=form.get("idempotency_key", ""),
@@ -104,14 +125,13 @@ def shared_cost_of(form: dict[str, str]) -> SharedCostIn:
     except ValidationError as invalid:
         first = invalid.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
-        raise Problem(422, "validation", "Invalid input", f"{field}: {first['msg']}", field=field) from None
+        [said] = dutch_errors([first], LABELS)[:1]
+        raise Refused("Invalid input", f"{field}: {first['msg']}", field, said.message) from None
 
 
-def _number(text: str, field: str) -> int:
+def _number(text: str, field: str, dutch: str) -> int:
     """'1.234,56' -> 123456: euros to cents, and percent to basis points alike."""
     try:
         return parse_amount_cents(text)
     except ValueError:
-        raise Problem(
-            422, "validation", "Invalid input", f"{field}: {text!r} is geen bedrag", field=field
-        ) from None
+        raise Refused("Invalid input", f"{field}: {text!r} is geen bedrag", field, dutch) from None

@@ -118,6 +118,8 @@ class CohortIndex:
         ):
             if wanted:
                 ok &= column == table.get(wanted, -2)
+        if need.kind == "demand" and need.level:  # an unknown level (0) is no mismatch
+            ok &= (self._off_level == need.level) | (self._off_level == 0)
         return ok
 
     def _near(self, need: Need) -> np.ndarray:

@@ -86,13 +86,17 @@ class Explanation:
 
 
 def requirement_violation(need: Need, offering: OfferingView) -> str | None:
-    """What the seeker asked for explicitly (code, credential type, domain) is not negotiable."""
+    """What the seeker asked for explicitly (code, credential type, domain, a demand's level) is not
+    negotiable. A candidate's target level stays a preference (the level factor)."""
     if need.code and offering.code != need.code:
         return f"code {offering.code or '-'} is not the requested {need.code}"
     if need.credential_type and offering.credential_type != need.credential_type:
         return f"credential {offering.credential_type or '-'} is not the requested {need.credential_type}"
     if need.domain and offering.domain != need.domain:
         return f"domain {offering.domain or '-'} is not the requested {need.domain}"
+    if need.kind == "demand" and need.level and offering.level and offering.level != need.level:
+        # an employer asking for niveau 1 is not helped by a niveau 3 certificate (issue 10)
+        return f"level {offering.level} is not the requested {need.level}"
     return None
 
 

@@ -5,6 +5,7 @@ what they say in words (reasons, group figures, the fill chart) comes from pages
 from __future__ import annotations
 
 import logging
+import math
 from contextlib import suppress
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from llo_shared.auth import Principal
+from llo_shared.demo_users import ORGANISATION_NAMES
 from llo_shared.dutch import FieldError, dutch_errors, euro
 from llo_shared.pages import PagePrincipal, Pages
 from llo_shared.problems import Problem
@@ -162,6 +164,7 @@ def page_router(pages: Pages) -> APIRouter:
             "proposals": by_demand,
             "placements": placements,
             "provider_names": names,
+            "expected": {region: expected_proposal(uc, region) for region in regions},
         }
 
     async def placed_employees(uc: Matching, principal: Principal, demands: list[dict]) -> list[dict]:
@@ -277,6 +280,8 @@ def page_router(pages: Pages) -> APIRouter:
                 {
                     "title": title,
                     "commissioner_kind": "rmt" if principal.role == "rmt" else "employer",
+                    # the payer's name on the provider's go/no-go page and on the surcharge
+                    "commissioner_name": ORGANISATION_NAMES.get(principal.org, ""),
                     "region": region,
                     "location": {"municipality": municipality},
                     "max_distance_km": max_distance_km,
@@ -614,6 +619,23 @@ async def pool_region_now(uc: Matching, principal: Principal, region: str) -> No
         await uc.run_pooling(principal, region)
     except Problem:
         log.exception("pooling after a page change failed", extra={"region": region})
+
+
+def expected_proposal(uc: Matching, region: str) -> str:
+    """When a demand without a proposal can expect one: the region's next pooling run, in words."""
+    if uc.schedule is None:
+        return "Groepsvoorstellen worden opnieuw berekend als er een vraag of kandidaat bijkomt."
+    wait = (uc.schedule.next_run(region) - uc.schedule.clock.now()).total_seconds()
+    if wait <= 60:
+        return (
+            "De groepsvoorstellen worden binnen een minuut opnieuw berekend: past er een startmoment, "
+            "dan verschijnt hier binnen enkele minuten een voorstel."
+        )
+    minutes = math.ceil(wait / 60)
+    return (
+        f"De groepsvoorstellen worden over ongeveer {minutes} minuten opnieuw berekend, en meteen als er "
+        "een vraag of kandidaat bijkomt. Past er dan een startmoment, dan verschijnt het voorstel hier."
+    )
 
 
 def candidate_name(doc: dict[str, Any]) -> str:

@@ -157,10 +157,16 @@ def _tenant_query(principal: Principal) -> dict[str, Any]:
 
 
 async def readable(application_id: str, principal: Principal, recruitment: Recruitment) -> Application:
+    return (await readable_with_version(application_id, principal, recruitment))[0]
+
+
+async def readable_with_version(
+    application_id: str, principal: Principal, recruitment: Recruitment
+) -> tuple[Application, int]:
     found = await recruitment.store.application(application_id)
     if found is None or not can_read_application(principal, found[0]):
         raise NotFound("application", application_id)
-    return found[0]
+    return found
 
 
 async def with_current_position(recruitment: Recruitment, application: Application) -> Application:
@@ -204,7 +210,8 @@ async def transition(
     application_id: str, body: TransitionRequest, principal: Anyone, recruitment: RecruitmentDep
 ) -> dict[str, Any]:
     """Move an application one step. The provider runs the funnel; the registering RMT may withdraw."""
-    application = await readable(application_id, principal, recruitment)
+    loaded = await readable_with_version(application_id, principal, recruitment)
+    application = loaded[0]
     rmt_withdrawal = principal.role == "rmt" and body.to == Stage.withdrawn
     if not (can_manage_application(principal, application) or rmt_withdrawal):
         raise Problem(
@@ -219,6 +226,7 @@ async def transition(
         intake=body.intake,
         planned_for=body.planned_for,
         funding=body.funding,
+        loaded=loaded,
     )
     return application_json(moved)
 

@@ -10,7 +10,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from llo_shared import dutch
 from llo_shared.auth import Principal
+from llo_shared.demo_users import ORGANISATION_NAMES
 from llo_shared.pages import PagePrincipal, Pages
 from llo_shared.problems import Problem
 from recruitment.api.deps import manages
@@ -18,13 +20,21 @@ from recruitment.applicants import personal_fields
 from recruitment.charts import STAGE_LABELS, fill_svg, funnel_svg
 from recruitment.cohorts import CohortView, cohort_view
 from recruitment.domain.application import Application, Exemption, IntakeResult, Score, Source
-from recruitment.domain.campaign import Campaign, CampaignStatus, Channel
+from recruitment.domain.campaign import Campaign, CampaignStatus, CampaignStatusConflict, Channel
 from recruitment.domain.figures import funnel_figures
 from recruitment.domain.funding import Funding, FundingKind, Payer
 from recruitment.domain.funnel import FUNNEL, DropOutReason, InvalidTransition, Stage, manual_next
 from recruitment.pages.forms import MESSAGES, FormInput
 from recruitment.pages.provider_pages import provider_router
 from recruitment.reports import campaign_report, fill_points
+from recruitment.status_links import (
+    new_status_key,
+    reference,
+    stage_text,
+    stage_title,
+    status_key_hash,
+    status_path,
+)
 from recruitment.workflows import FundingNotOffered, MissingInput, Recruitment
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -97,7 +107,29 @@ def _labels() -> dict[str, Any]:
         "status_labels": {str(k): v for k, v in STATUS_LABELS.items()},
         "funding_labels": {str(k): v for k, v in FUNDING_LABELS.items()},
         "payer_labels": PAYER_LABELS,
+        "person": person_label,
+        "placed_by": placed_by,
     }
+
+
+def placed_by(doc: dict[str, Any]) -> str | None:
+    """The organisation that placed the person (a mobility team, an employer), by name."""
+    org = doc.get("registered_by")
+    return (ORGANISATION_NAMES.get(org) or "de opdrachtgever") if org else None
+
+
+def person_label(doc: dict[str, Any]) -> str:
+    """Who an application is about, in a list: the name the person gave; a person a mobility team
+    or employer placed is named by them (matching keeps the personal data, not recruitment)."""
+    name = (doc.get("applicant") or {}).get("name")
+    if name:
+        return str(name)
+    if doc.get("erased_at"):
+        return "(gegevens verwijderd)"
+    org = placed_by(doc)
+    if org:
+        return f"Kandidaat via {org}" if doc.get("candidate_ref") else f"Deelnemer via {org}"
+    return "(naam onbekend)"
 
 
 def page_router(pages: Pages) -> APIRouter:
@@ -182,6 +214,7 @@ def page_router(pages: Pages) -> APIRouter:
             title="Aanmelden",
             form=form,
             cohorts=cohorts,
+            course=await _course(recruitment_of(request), cohorts),
             campaign=found,
             channel=_channel(channel),
         )
@@ -240,23 +273,57 @@ def page_router(pages: Pages) -> APIRouter:
                 title="Aanmelden",
                 form=form,
                 cohorts=cohorts,
+                course=await _course(recruitment, cohorts),
                 campaign=found,
                 channel=_channel(channel),
             )
+        key, key_hash = new_status_key()
         await recruitment.receive_application(
             source=Source.portal,
             cohort=chosen,
             campaign=found,
             channel=_channel(channel),
             by="portal",
-            personal=personal_fields(applicant, recruitment.clock()),
+            personal=personal_fields(applicant, recruitment.clock()) | {"status_key": key_hash},
             payer=payer,
         )
-        return RedirectResponse("/recruitment/aanmelden/bedankt", status_code=303)
+        return RedirectResponse(status_path(key) + "/bedankt", status_code=303)
 
     @router.get("/recruitment/aanmelden/bedankt", response_class=HTMLResponse)
     async def thanks(request: Request, principal: PagePrincipal) -> HTMLResponse:
         return render(request, "thanks.html", principal, title="Bedankt voor uw aanmelding")
+
+    # the applicant's own pages, behind the personal link ------------------------------------
+    async def _status(request: Request, key: str) -> dict[str, Any] | None:
+        recruitment = recruitment_of(request)
+        doc = await recruitment.store.application_by_status_key(status_key_hash(key))
+        if doc is None:
+            return None
+        cohort = await recruitment.cohort(doc["cohort_id"]) if doc.get("cohort_id") else None
+        return {
+            "reference": reference(doc["_id"]),
+            "stage": stage_title(doc["stage"]),
+            "stage_text": stage_text(doc["stage"]),
+            "steps": doc.get("history") or [],
+            "cohort": cohort,
+            "course": await _course(recruitment, [cohort] if cohort else []),
+            "path": status_path(key),
+            "link": _site(request) + status_path(key),
+        }
+
+    @router.get("/recruitment/aanmelding/{key}/bedankt", response_class=HTMLResponse)
+    async def confirmation(request: Request, principal: PagePrincipal, key: str) -> HTMLResponse:
+        status = await _status(request, key)
+        if status is None:
+            return render(request, "status_unknown.html", principal, status=404, title="Aanmelding")
+        return render(request, "thanks.html", principal, title="Bedankt voor uw aanmelding", **status)
+
+    @router.get("/recruitment/aanmelding/{key}", response_class=HTMLResponse)
+    async def application_status(request: Request, principal: PagePrincipal, key: str) -> HTMLResponse:
+        status = await _status(request, key)
+        if status is None:
+            return render(request, "status_unknown.html", principal, status=404, title="Aanmelding")
+        return render(request, "status.html", principal, title="Uw aanmelding", **status)
 
     # the provider's campaign dashboard ----------------------------------------------------
     async def _readable_campaign(request: Request, principal: Principal | None, campaign_id: str) -> Campaign:
@@ -304,7 +371,13 @@ def page_router(pages: Pages) -> APIRouter:
         target: Annotated[CampaignStatus, Form()],
     ) -> RedirectResponse:
         await _readable_campaign(request, principal, campaign_id)
-        await recruitment_of(request).advance_campaign(campaign_id, target)
+        try:
+            await recruitment_of(request).advance_campaign(campaign_id, target)
+        except CampaignStatusConflict:  # pressed twice, or in two tabs: the page says where it stands
+            notice = urlencode(
+                {"melding": "Dit kan niet meer: de wervingsactie is intussen al gestart of gesloten."}
+            )
+            return RedirectResponse(f"/recruitment/campagnes/{campaign_id}?{notice}", status_code=303)
         return RedirectResponse(f"/recruitment/campagnes/{campaign_id}", status_code=303)
 
     # the intake worklist ---------------------------------------------------------------
@@ -332,6 +405,7 @@ def page_router(pages: Pages) -> APIRouter:
             (
                 {
                     "doc": d,
+                    "reference": reference(d["_id"]),
                     "cohort": cohorts.get(d.get("cohort_id") or ""),
                     "next": [str(s) for s in manual_next(Stage(d["stage"]))],
                     "funding": _funding_options(cohorts.get(d.get("cohort_id") or "")),
@@ -371,8 +445,8 @@ def page_router(pages: Pages) -> APIRouter:
         application_id: str,
         to: Annotated[Stage, Form()],
         reason: Annotated[DropOutReason | None, Form()] = None,
-        motivation: Annotated[int | None, Form(ge=0, le=100)] = None,
-        study_skills: Annotated[int | None, Form(ge=0, le=100)] = None,
+        motivation: Annotated[str, Form(max_length=100_000)] = "",  # a number input has no maxlength
+        study_skills: Annotated[str, Form(max_length=100_000)] = "",
         exemption: Annotated[str, Form(max_length=120)] = "",
         funding_kind: Annotated[FundingKind | None, Form()] = None,
         opleiding: Annotated[str, Form(max_length=200)] = "",
@@ -384,12 +458,20 @@ def page_router(pages: Pages) -> APIRouter:
         if found is None or principal is None or not manages(principal, found[0].provider_id):
             raise Problem(404, "not-found", "Aanmelding niet gevonden")
         application = found[0]
+        # back to the worklist as it was filtered
+        kept = urlencode({k: v for k, v in (("opleiding", opleiding), ("stap", stap), ("zoek", zoek)) if v})
+        scores = _scores(motivation, study_skills)
+        if isinstance(scores, str):
+            return RedirectResponse(
+                f"/recruitment/intake?{urlencode({'message': scores})}" + (f"&{kept}" if kept else ""),
+                status_code=303,
+            )
         intake = None
-        if to == Stage.intake_done and motivation is not None and study_skills is not None:
+        if to == Stage.intake_done and scores is not None:
             intake = IntakeResult(
                 scores=[
-                    Score(name="motivatie", value=motivation),
-                    Score(name="studievaardigheden", value=study_skills),
+                    Score(name="motivatie", value=scores[0]),
+                    Score(name="studievaardigheden", value=scores[1]),
                 ],
                 exemptions=[Exemption(unit=exemption.strip(), basis="besluit examencommissie")]
                 if exemption.strip()
@@ -407,8 +489,6 @@ def page_router(pages: Pages) -> APIRouter:
             message = "Opgeslagen."
         except (InvalidTransition, MissingInput, ValueError) as error:
             message = _dutch_refusal(error)
-        # back to the worklist as it was filtered
-        kept = urlencode({k: v for k, v in (("opleiding", opleiding), ("stap", stap), ("zoek", zoek)) if v})
         return RedirectResponse(
             f"/recruitment/intake?message={message}" + (f"&{kept}" if kept else ""), status_code=303
         )
@@ -417,19 +497,65 @@ def page_router(pages: Pages) -> APIRouter:
     return router
 
 
+def _scores(motivation: str, study_skills: str) -> tuple[int, int] | str | None:
+    """The two intake scores typed on the worklist (0 to 100), None when not both given, or a
+    Dutch sentence saying what is wrong."""
+    typed = [motivation.strip(), study_skills.strip()]
+    if not all(typed):
+        return None
+    if not all(t.isdigit() and len(t) <= 3 and int(t) <= 100 for t in typed):
+        return "Niet opgeslagen: vul bij motivatie en studievaardigheden een score van 0 tot en met 100 in."
+    return int(typed[0]), int(typed[1])
+
+
+def _site(request: Request) -> str:
+    """The address people use (LLO_PUBLIC_URL behind the gateway or a proxy), for links to keep."""
+    public = getattr(request.app.state.settings, "public_url", None)
+    return str(public or request.base_url).rstrip("/")
+
+
 async def _cohorts_of(recruitment: Recruitment, cohort_ids: set[Any]) -> dict[str, CohortView]:
     docs = await recruitment.store.all_cohorts({"_id": {"$in": [c for c in cohort_ids if c]}})
     return {view.cohort_id: view for view in (cohort_view(d) for d in docs) if view}
 
 
 def _matches(doc: dict[str, Any], text: str) -> bool:
-    """The worklist's search box: a part of the name, e-mail address, phone number or postcode."""
+    """The worklist's search box: a part of the name, e-mail address, phone number or postcode, or
+    the reference the applicant quotes."""
     wanted = text.strip().casefold()
     if not wanted:
         return True
     applicant = doc.get("applicant") or {}
-    return any(
+    return wanted in reference(doc["_id"]).casefold() or any(
         wanted in str(applicant.get(k) or "").casefold() for k in ("name", "email", "phone", "postcode")
+    )
+
+
+async def _course(recruitment: Recruitment, cohorts: list[CohortView]) -> dict[str, Any]:
+    """What the application form and the applicant's pages say about the course: its name, the
+    provider by name, and, for one start moment, where, when and what it costs the applicant."""
+    first = cohorts[0] if cohorts else None
+    offering = await recruitment.store.offering(first.offering_id) if first and first.offering_id else None
+    return {
+        "title": (first.title if first else None) or "Opleiding",
+        "provider": (offering or {}).get("provider_name") or "de opleider",
+        "cost": applicant_cost(first) if first and len(cohorts) == 1 else None,
+    }
+
+
+def applicant_cost(cohort: CohortView) -> str:
+    """What the applicant pays: a private seat costs the start moment's seat price as the catalogue
+    set it (and billing invoices it); a bekostigde seat falls under the public funding."""
+    private = cohort.offers("private") and cohort.seat_price_cents is not None
+    funded = any(kind in (cohort.funding_kinds or []) for kind in ("funded_bol", "funded_bbl"))
+    if private and cohort.seat_price_cents is not None:
+        text = (
+            f"{dutch.euro(cohort.seat_price_cents)} als u zelf betaalt. Betaalt uw werkgever, UWV, "
+            "uw gemeente of een opleidingsfonds, dan betaalt u zelf niets."
+        )
+        return text + (" Een bekostigde plaats (BOL of BBL) bespreken we bij de intake." if funded else "")
+    return (
+        "Dit startmoment heeft alleen bekostigde plaatsen (BOL of BBL). De kosten bespreken we bij de intake."
     )
 
 

@@ -1,0 +1,47 @@
+"""The ageing report as a page: what each payer still owes, by how long it is past due, with
+the totals; the same rows as the API's report (`reports.ageing`), which also gives the CSV."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from billing.api.deps import today
+from billing.reports import ageing, ageing_totals, entity_documents
+from llo_shared.pages import PagePrincipal, Pages
+
+FinanceEntity = Callable[[Request, Any, str | None], Awaitable[dict[str, Any] | None]]
+BUCKET_LABELS = {
+    "not_due": "Nog niet vervallen",
+    "1_30": "1 tot 30 dagen te laat",
+    "31_60": "31 tot 60 dagen te laat",
+    "61_90": "61 tot 90 dagen te laat",
+    "over_90": "Meer dan 90 dagen te laat",
+}
+
+
+def ageing_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/billing/ouderdom", response_class=HTMLResponse)
+    async def ageing_page(request: Request, principal: PagePrincipal) -> HTMLResponse:
+        entity = await finance_entity(request, principal, None)
+        if entity is None:
+            return pages.render(request, "signin_needed.html", principal, status_code=403, title="Facturatie")
+        rows = ageing(await entity_documents(request.app.state.runtime.db, entity["_id"]), today())
+        return pages.render(
+            request,
+            "ageing.html",
+            principal,
+            title="Openstaande facturen naar ouderdom",
+            entity=entity,
+            rows=rows,
+            totals=ageing_totals(rows),
+            buckets=BUCKET_LABELS,
+            today=today(),
+        )
+
+    return router

@@ -1,0 +1,100 @@
+"""Credit notes for finance staff: the list (which invoice each credits, for whom, how much and
+why) and one credit note with its PDF. Read through the API's own document list and views."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from billing.api.deps import today
+from billing.api.documents import list_documents
+from billing.api.views import document_view
+from billing.pages.names import training_name, training_names
+from billing.store import DOCUMENTS
+from llo_shared.pages import PagePrincipal, Pages
+
+FinanceEntity = Callable[[Request, Any, str | None], Awaitable[dict[str, Any] | None]]
+NUMBER = re.compile(r"[A-Za-z0-9-]{1,60}")  # as the API's path takes it
+MAX_LISTED = 500
+
+# Why a credit note was made, per cause of its line (a manual credit note gives its own reason).
+REASONS = {
+    "surcharge_recomputation": "Lege-stoelentoeslag opnieuw berekend: er kwamen deelnemers bij",
+    "withdrawal": "Deelnemer uitgeschreven",
+    "cohort_cancelled": "De uitvoering gaat niet door of is samengevoegd met een andere",
+}
+
+
+def reason_of(credit_note: dict[str, Any]) -> str:
+    """The reason in plain Dutch: what finance typed for a manual credit note, else its cause."""
+    line = credit_note["lines"][0] if credit_note["lines"] else {}
+    cause = (line.get("cause") or {}).get("kind", "")
+    if cause == "manual":
+        return str(line.get("description") or "Handmatig gecrediteerd")
+    return REASONS.get(cause, "Correctie van de factuur")
+
+
+def credit_notes_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    def signin(request: Request, principal: Any) -> HTMLResponse:
+        return pages.render(request, "signin_needed.html", principal, status_code=403, title="Facturatie")
+
+    def not_found(request: Request, principal: Any) -> HTMLResponse:
+        return pages.render(request, "not_found.html", principal, status_code=404, title="Niet gevonden")
+
+    @router.get("/billing/creditnotas", response_class=HTMLResponse)
+    async def credit_notes(request: Request, principal: PagePrincipal) -> HTMLResponse:
+        entity = await finance_entity(request, principal, None)
+        if entity is None:
+            return signin(request, principal)
+        items = await list_documents(request, entity["_id"], "credit_note", None, None, None, None)
+        shown = items[:MAX_LISTED]
+        names = await training_names(request.app.state.runtime.db, (d["cohort_id"] for d in shown))
+        return pages.render(
+            request,
+            "credit_notes.html",
+            principal,
+            title="Creditnota's",
+            entity=entity,
+            items=[
+                d | {"reason": reason_of(d), "training": training_name(names, d["cohort_id"])} for d in shown
+            ],
+            total=len(items),
+        )
+
+    @router.get("/billing/creditnotas/{number}", response_class=HTMLResponse)
+    async def credit_note(request: Request, principal: PagePrincipal, number: str) -> HTMLResponse:
+        entity = await finance_entity(request, principal, None)
+        if entity is None:
+            return signin(request, principal)
+        if not NUMBER.fullmatch(number):
+            return not_found(request, principal)
+        db = request.app.state.runtime.db
+        stored = await db[DOCUMENTS].find_one(
+            {"entity_id": entity["_id"], "number": number, "kind": "credit_note"}, {"outbox": 0}
+        )
+        if stored is None:
+            return not_found(request, principal)
+        doc = document_view(stored, today())
+        names = await training_names(db, [doc["cohort_id"]])
+        invoice = await db[DOCUMENTS].find_one(
+            {"entity_id": entity["_id"], "number": doc["credited_number"], "kind": "invoice"}, {"outbox": 0}
+        )
+        return pages.render(
+            request,
+            "credit_note.html",
+            principal,
+            title=f"Creditnota {number}",
+            entity=entity,
+            doc=doc,
+            reason=reason_of(doc),
+            invoice=document_view(invoice, today()) if invoice else None,
+            training=training_name(names, doc["cohort_id"]),
+        )
+
+    return router
