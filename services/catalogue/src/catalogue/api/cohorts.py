@@ -21,6 +21,7 @@ from catalogue.api.deps import (
     wake_relay,
 )
 from catalogue.api.offerings import ProviderParam, own_offering
+from catalogue.api.reads import CohortRead, DecisionItemRead
 from catalogue.domain import rules
 from catalogue.domain.model import CohortCreate, CohortUpdate
 from catalogue.domain.vocab import CohortStatus
@@ -28,6 +29,7 @@ from catalogue.search import SearchIndex
 from catalogue.store import CatalogueStore, not_found, public_doc
 from llo_shared.auth import Principal, require_roles
 from llo_shared.problems import Problem
+from llo_shared.reads import Page
 
 router = APIRouter(tags=["cohorts"])
 ProviderRole = Annotated[Principal, Depends(require_roles("provider"))]
@@ -47,7 +49,7 @@ def cohort_view(doc: dict[str, Any], owner_view: bool) -> dict[str, Any]:
     return out
 
 
-@router.get("/cohorts")
+@router.get("/cohorts", response_model=Page[CohortRead], response_model_exclude_unset=True)
 async def list_cohorts(
     store: Store,
     viewer: Viewer,
@@ -75,7 +77,7 @@ async def list_cohorts(
     return result
 
 
-@router.get("/cohorts/{cohort_id}")
+@router.get("/cohorts/{cohort_id}", response_model=CohortRead, response_model_exclude_unset=True)
 async def get_cohort(cohort_id: str, store: Store, viewer: Viewer) -> dict[str, Any]:
     cohort = await store.cohort(cohort_id)
     if cohort is None:
@@ -84,7 +86,7 @@ async def get_cohort(cohort_id: str, store: Store, viewer: Viewer) -> dict[str, 
     return cohort_view(cohort, bool(viewer and viewer.owns(cohort["provider_id"])))
 
 
-@router.post("/cohorts", status_code=201)
+@router.post("/cohorts", status_code=201, response_model=CohortRead, response_model_exclude_unset=True)
 async def schedule_cohort(
     body: CohortCreate, store: Store, index: Index, principal: ProviderRole, request: Request
 ) -> dict[str, Any]:
@@ -106,7 +108,7 @@ async def own_cohort(store: CatalogueStore, principal: Principal, cohort_id: str
     return cohort
 
 
-@router.put("/cohorts/{cohort_id}")
+@router.put("/cohorts/{cohort_id}", response_model=CohortRead, response_model_exclude_unset=True)
 async def update_cohort(
     cohort_id: str, body: CohortUpdate, store: Store, index: Index, principal: ProviderRole, request: Request
 ) -> dict[str, Any]:
@@ -126,7 +128,7 @@ class StatusChange(BaseModel):
     )
 
 
-@router.post("/cohorts/{cohort_id}/status")
+@router.post("/cohorts/{cohort_id}/status", response_model=CohortRead, response_model_exclude_unset=True)
 async def change_status(
     cohort_id: str, body: StatusChange, store: Store, index: Index, principal: ProviderRole, request: Request
 ) -> dict[str, Any]:
@@ -153,7 +155,7 @@ class DecisionIn(BaseModel):
         return self
 
 
-@router.post("/cohorts/{cohort_id}/decision")
+@router.post("/cohorts/{cohort_id}/decision", response_model=CohortRead, response_model_exclude_unset=True)
 async def decide(
     cohort_id: str, body: DecisionIn, store: Store, index: Index, principal: ProviderRole, request: Request
 ) -> dict[str, Any]:
@@ -187,7 +189,7 @@ async def take_decision(
     return doc
 
 
-@router.get("/decisions")
+@router.get("/decisions", response_model=Page[DecisionItemRead], response_model_exclude_unset=True)
 async def pending_decisions(
     store: Store,
     principal: ProviderRole,
@@ -221,7 +223,7 @@ def decision_view(cohort: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
-@router.post("/decisions/sweep")
+@router.post("/decisions/sweep", response_model=dict[str, int])
 async def sweep(store: Store, index: Index, _: Admin, request: Request) -> dict[str, int]:
     """Run the decision-date sweep now (it also runs periodically)."""
     counts = await store.sweep_decisions()

@@ -18,11 +18,13 @@ from catalogue.api.deps import (
     visible_offering,
     wake_relay,
 )
+from catalogue.api.reads import OfferingRead
 from catalogue.domain.model import OfferingCreate, OfferingUpdate
 from catalogue.domain.vocab import OfferingStatus
 from catalogue.store import CatalogueStore, public_doc
 from llo_shared.auth import Principal, require_org, require_roles
 from llo_shared.problems import Problem
+from llo_shared.reads import Page
 
 router = APIRouter(tags=["offerings"])
 ProviderRole = Annotated[Principal, Depends(require_roles("provider"))]
@@ -47,7 +49,7 @@ async def acting_provider(
     return provider
 
 
-@router.get("/offerings")
+@router.get("/offerings", response_model=Page[OfferingRead], response_model_exclude_unset=True)
 async def list_offerings(
     store: Store,
     viewer: Viewer,
@@ -73,12 +75,12 @@ async def list_offerings(
     return page(items, total, limit)
 
 
-@router.get("/offerings/{offering_id}")
+@router.get("/offerings/{offering_id}", response_model=OfferingRead, response_model_exclude_unset=True)
 async def get_offering(offering_id: str, store: Store, viewer: Viewer) -> dict[str, Any]:
     return public_doc(await visible_offering(store, viewer, offering_id))
 
 
-@router.post("/offerings", status_code=201)
+@router.post("/offerings", status_code=201, response_model=OfferingRead, response_model_exclude_unset=True)
 async def publish_offering(
     body: OfferingCreate,
     store: Store,
@@ -102,7 +104,7 @@ async def own_offering(store: CatalogueStore, principal: Principal, offering_id:
     return offering
 
 
-@router.put("/offerings/{offering_id}")
+@router.put("/offerings/{offering_id}", response_model=OfferingRead, response_model_exclude_unset=True)
 async def update_offering(
     offering_id: str,
     body: OfferingUpdate,
@@ -119,7 +121,9 @@ async def update_offering(
     return public_doc(doc)
 
 
-@router.post("/offerings/{offering_id}/withdraw")
+@router.post(
+    "/offerings/{offering_id}/withdraw", response_model=OfferingRead, response_model_exclude_unset=True
+)
 async def withdraw_offering(
     offering_id: str, store: Store, index: Index, principal: ProviderRole, request: Request
 ) -> dict[str, Any]:

@@ -7,17 +7,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from catalogue.api.deps import Cursor, Limit, Store, after_id, page, wake_relay
+from catalogue.api.reads import ConsortiumRead, ProviderRead
 from catalogue.domain.model import ORG_ID, ConsortiumCreate, ConsortiumMemberAdd, ProviderCreate
 from catalogue.domain.vocab import ProviderKind
 from catalogue.store import CatalogueStore, not_found, public_doc
 from llo_shared.auth import Principal, require_org, require_roles
 from llo_shared.problems import Problem
+from llo_shared.reads import Page
 
 router = APIRouter(tags=["providers"])
 ProviderOrAdmin = Annotated[Principal, Depends(require_roles("provider"))]
 
 
-@router.get("/providers")
+@router.get("/providers", response_model=Page[ProviderRead], response_model_exclude_unset=True)
 async def list_providers(
     store: Store,
     limit: Limit = 50,
@@ -37,7 +39,7 @@ async def list_providers(
     return page(items, total, limit)
 
 
-@router.get("/providers/{provider_id}")
+@router.get("/providers/{provider_id}", response_model=ProviderRead, response_model_exclude_unset=True)
 async def get_provider(provider_id: str, store: Store) -> dict[str, Any]:
     provider = await store.provider(provider_id)
     if provider is None:
@@ -45,7 +47,7 @@ async def get_provider(provider_id: str, store: Store) -> dict[str, Any]:
     return public_doc(provider)
 
 
-@router.post("/providers", status_code=201)
+@router.post("/providers", status_code=201, response_model=ProviderRead, response_model_exclude_unset=True)
 async def register_provider(
     body: ProviderCreate, store: Store, principal: ProviderOrAdmin, request: Request
 ) -> dict[str, Any]:
@@ -59,7 +61,7 @@ async def consortium_view(store: CatalogueStore, doc: dict[str, Any]) -> dict[st
     return public_doc(doc) | {"consortium_id": doc["_id"], "member_details": await store.member_details(doc)}
 
 
-@router.get("/consortia")
+@router.get("/consortia", response_model=Page[ConsortiumRead], response_model_exclude_unset=True)
 async def list_consortia(
     store: Store,
     limit: Limit = 50,
@@ -76,12 +78,12 @@ async def list_consortia(
     return page(items, total, limit)
 
 
-@router.get("/consortia/{consortium_id}")
+@router.get("/consortia/{consortium_id}", response_model=ConsortiumRead, response_model_exclude_unset=True)
 async def get_consortium(consortium_id: str, store: Store) -> dict[str, Any]:
     return await consortium_view(store, await existing_consortium(store, consortium_id))
 
 
-@router.post("/consortia", status_code=201)
+@router.post("/consortia", status_code=201, response_model=ConsortiumRead, response_model_exclude_unset=True)
 async def create_consortium(
     body: ConsortiumCreate, store: Store, principal: ProviderOrAdmin, request: Request
 ) -> dict[str, Any]:
@@ -92,7 +94,9 @@ async def create_consortium(
     return await consortium_view(store, doc)
 
 
-@router.post("/consortia/{consortium_id}/members")
+@router.post(
+    "/consortia/{consortium_id}/members", response_model=ConsortiumRead, response_model_exclude_unset=True
+)
 async def add_member(
     consortium_id: str,
     body: ConsortiumMemberAdd,
@@ -106,7 +110,11 @@ async def add_member(
     return await consortium_view(store, doc)
 
 
-@router.delete("/consortia/{consortium_id}/members/{provider_id}")
+@router.delete(
+    "/consortia/{consortium_id}/members/{provider_id}",
+    response_model=ConsortiumRead,
+    response_model_exclude_unset=True,
+)
 async def remove_member(
     consortium_id: str, provider_id: str, store: Store, principal: ProviderOrAdmin, request: Request
 ) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails
 
 from catalogue.api.deps import MAX_PAGE, Index, Store, Viewer
+from catalogue.api.reads import PlacesPage, SearchPage, SkillsPage
 from catalogue.domain import geo
 from catalogue.domain.vocab import (
     CredentialType,
@@ -237,7 +238,12 @@ def run_search(
     return index.search(params.to_query(viewer_org, viewer_role, store.today()), after, params.limit)
 
 
-@router.get("/search", openapi_extra={"parameters": openapi_parameters()})
+@router.get(
+    "/search",
+    openapi_extra={"parameters": openapi_parameters()},
+    response_model=SearchPage,
+    response_model_exclude_unset=True,
+)
 async def search(params: Params, index: Index, store: Store, viewer: Viewer) -> dict[str, Any]:
     result = run_search(index, store, params, viewer.org if viewer else None, viewer.role if viewer else None)
     return {
@@ -248,7 +254,7 @@ async def search(params: Params, index: Index, store: Store, viewer: Viewer) -> 
     }
 
 
-@router.get("/skills")
+@router.get("/skills", response_model=SkillsPage, response_model_exclude_unset=True)
 def skills() -> dict[str, Any]:
     reference = load_skills()
     return {
@@ -259,7 +265,7 @@ def skills() -> dict[str, Any]:
     }
 
 
-@router.get("/places")
+@router.get("/places", response_model=PlacesPage, response_model_exclude_unset=True)
 def places() -> dict[str, Any]:
     items = [
         {"municipality": p.municipality, "region": p.region, "pc4": p.pc4, "lat": p.lat, "lon": p.lon}

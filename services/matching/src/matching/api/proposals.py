@@ -7,6 +7,16 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from matching.api.common import Cursor, Limit, MobilityTeam, Reader, UseCases, listing
+from matching.api.reads import (
+    PlacementPage,
+    PlacementRead,
+    PoolingRunRead,
+    ProposalPage,
+    ProposalRead,
+    RegionFillPage,
+    SurchargeAcceptancePage,
+    SurchargeAcceptanceRead,
+)
 from matching.documents import proposal_view, proposal_visible
 from matching.schemas import PoolingRun, ProposalDecision, Region, SurchargeAcceptanceCreate
 from matching.store import PLACEMENTS, PROPOSALS, SURCHARGES
@@ -14,13 +24,15 @@ from matching.store import PLACEMENTS, PROPOSALS, SURCHARGES
 router = APIRouter(tags=["proposals"])
 
 
-@router.post("/group-proposals/runs", status_code=201)
+@router.post(
+    "/group-proposals/runs", status_code=201, response_model=PoolingRunRead, response_model_exclude_unset=True
+)
 async def run_pooling(body: PoolingRun, principal: MobilityTeam, uc: UseCases) -> dict[str, Any]:
     """Pool the region's open demands and consenting candidates into cohorts (CP-SAT)."""
     return await uc.run_pooling(principal, body.region)
 
 
-@router.get("/group-proposals")
+@router.get("/group-proposals", response_model=ProposalPage, response_model_exclude_unset=True)
 async def list_proposals(
     principal: Reader,
     uc: UseCases,
@@ -45,12 +57,17 @@ async def list_proposals(
     return listing(visible, total, next_cursor)
 
 
-@router.get("/group-proposals/{proposal_id}")
+@router.get("/group-proposals/{proposal_id}", response_model=ProposalRead, response_model_exclude_unset=True)
 async def get_proposal(proposal_id: str, principal: Reader, uc: UseCases) -> dict[str, Any]:
     return proposal_view(principal, await uc.visible_proposal(principal, proposal_id))
 
 
-@router.post("/group-proposals/{proposal_id}/accept", status_code=201)
+@router.post(
+    "/group-proposals/{proposal_id}/accept",
+    status_code=201,
+    response_model=PlacementRead,
+    response_model_exclude_unset=True,
+)
 async def accept_proposal(
     proposal_id: str, body: ProposalDecision, principal: Reader, uc: UseCases
 ) -> dict[str, Any]:
@@ -58,14 +75,19 @@ async def accept_proposal(
     return placement_view(await uc.decide(principal, proposal_id, body, accept=True))
 
 
-@router.post("/group-proposals/{proposal_id}/reject", status_code=201)
+@router.post(
+    "/group-proposals/{proposal_id}/reject",
+    status_code=201,
+    response_model=PlacementRead,
+    response_model_exclude_unset=True,
+)
 async def reject_proposal(
     proposal_id: str, body: ProposalDecision, principal: Reader, uc: UseCases
 ) -> dict[str, Any]:
     return placement_view(await uc.decide(principal, proposal_id, body, accept=False))
 
 
-@router.get("/placements")
+@router.get("/placements", response_model=PlacementPage, response_model_exclude_unset=True)
 async def list_placements(
     principal: Reader,
     uc: UseCases,
@@ -84,7 +106,12 @@ async def list_placements(
     return listing([placement_view(d) for d in docs], total, next_cursor)
 
 
-@router.post("/surcharge-acceptances", status_code=201)
+@router.post(
+    "/surcharge-acceptances",
+    status_code=201,
+    response_model=SurchargeAcceptanceRead,
+    response_model_exclude_unset=True,
+)
 async def accept_surcharge(
     body: SurchargeAcceptanceCreate, principal: Reader, uc: UseCases
 ) -> dict[str, Any]:
@@ -93,7 +120,9 @@ async def accept_surcharge(
     return surcharge_view(doc)
 
 
-@router.get("/surcharge-acceptances")
+@router.get(
+    "/surcharge-acceptances", response_model=SurchargeAcceptancePage, response_model_exclude_unset=True
+)
 async def list_surcharges(
     principal: Reader, uc: UseCases, limit: Limit = 20, cursor: Cursor = None
 ) -> dict[str, Any]:
@@ -102,7 +131,7 @@ async def list_surcharges(
     return listing([surcharge_view(d) for d in docs], total, next_cursor)
 
 
-@router.get("/regions/{region}/fill")
+@router.get("/regions/{region}/fill", response_model=RegionFillPage, response_model_exclude_unset=True)
 async def region_fill(region: Region, principal: MobilityTeam, uc: UseCases) -> dict[str, Any]:
     """Cohorts of the region and how far each is from break-even, with what would tip it."""
     items = await uc.region_fill(principal, region)

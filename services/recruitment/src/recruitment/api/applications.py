@@ -20,6 +20,13 @@ from recruitment.api.deps import (
     field_problem,
     page,
 )
+from recruitment.api.reads import (
+    ApplicationPage,
+    ApplicationRead,
+    EnrolmentPage,
+    ErasureRead,
+    TransitionsPage,
+)
 from recruitment.applicants import Applicant, personal_fields
 from recruitment.domain.application import Application, IntakeResult, Source
 from recruitment.domain.campaign import CampaignStatus, Channel
@@ -91,7 +98,7 @@ async def resolve_target(
     return cohort, campaign
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=ApplicationRead, response_model_exclude_unset=True)
 async def register(
     body: ApplicationCreate, principal: Registrar, recruitment: RecruitmentDep
 ) -> dict[str, Any]:
@@ -113,7 +120,7 @@ async def register(
     return application_json(application)
 
 
-@router.get("")
+@router.get("", response_model=ApplicationPage, response_model_exclude_unset=True)
 async def list_applications(
     principal: Anyone,
     recruitment: RecruitmentDep,
@@ -172,7 +179,7 @@ async def with_current_position(recruitment: Recruitment, application: Applicati
     return application.model_copy(update={"enrolment": current})
 
 
-@router.get("/{application_id}")
+@router.get("/{application_id}", response_model=ApplicationRead, response_model_exclude_unset=True)
 async def get_application(
     application_id: str, principal: Anyone, recruitment: RecruitmentDep
 ) -> dict[str, Any]:
@@ -181,7 +188,9 @@ async def get_application(
     return application_json(await with_current_position(recruitment, application), personal)
 
 
-@router.get("/{application_id}/transitions")
+@router.get(
+    "/{application_id}/transitions", response_model=TransitionsPage, response_model_exclude_unset=True
+)
 async def transitions(application_id: str, principal: Anyone, recruitment: RecruitmentDep) -> dict[str, Any]:
     application = await readable(application_id, principal, recruitment)
     items = [t.model_dump(mode="json") for t in application.history]
@@ -194,7 +203,9 @@ async def transitions(application_id: str, principal: Anyone, recruitment: Recru
     }
 
 
-@router.post("/{application_id}/transitions")
+@router.post(
+    "/{application_id}/transitions", response_model=ApplicationRead, response_model_exclude_unset=True
+)
 async def transition(
     application_id: str, body: TransitionRequest, principal: Anyone, recruitment: RecruitmentDep
 ) -> dict[str, Any]:
@@ -220,7 +231,9 @@ async def transition(
     return application_json(moved)
 
 
-@router.delete("/{application_id}/personal-data")
+@router.delete(
+    "/{application_id}/personal-data", response_model=ErasureRead, response_model_exclude_unset=True
+)
 async def erase(application_id: str, principal: Anyone, recruitment: RecruitmentDep) -> dict[str, Any]:
     """The person asked to be forgotten: name, contact details and consent go; the figures stay."""
     application = await readable(application_id, principal, recruitment)
@@ -228,7 +241,7 @@ async def erase(application_id: str, principal: Anyone, recruitment: Recruitment
     return {"application_id": application_id, "erased": erased}
 
 
-@enrolments.get("")
+@enrolments.get("", response_model=EnrolmentPage, response_model_exclude_unset=True)
 async def list_enrolments(
     principal: Anyone,
     recruitment: RecruitmentDep,

@@ -17,6 +17,7 @@ from recruitment.api.deps import (
     field_problem,
     page,
 )
+from recruitment.api.reads import CampaignPage, CampaignRead
 from recruitment.domain.campaign import Campaign, CampaignPlan, CampaignStatus, Origin
 from recruitment.workflows import Recruitment
 
@@ -58,7 +59,7 @@ async def _target_of(
     raise field_problem("cohort_id", "give cohort_id or offering_id")
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=CampaignRead, response_model_exclude_unset=True)
 async def create_campaign(
     body: CampaignCreate, principal: ProviderOrAdmin, recruitment: RecruitmentDep
 ) -> dict[str, Any]:
@@ -76,7 +77,7 @@ async def plan_campaign(recruitment: Recruitment, body: CampaignCreate, provider
     )
 
 
-@router.get("")
+@router.get("", response_model=CampaignPage, response_model_exclude_unset=True)
 async def list_campaigns(
     principal: Reader,
     recruitment: RecruitmentDep,
@@ -115,14 +116,14 @@ async def owned_campaign(campaign_id: str, principal: Principal, recruitment: Re
     return campaign
 
 
-@router.get("/{campaign_id}")
+@router.get("/{campaign_id}", response_model=CampaignRead, response_model_exclude_unset=True)
 async def get_campaign(
     campaign_id: str, principal: Annotated[Principal, Depends(current_principal)], recruitment: RecruitmentDep
 ) -> dict[str, Any]:
     return campaign_json(await readable_campaign(campaign_id, principal, recruitment))
 
 
-@router.put("/{campaign_id}/plan")
+@router.put("/{campaign_id}/plan", response_model=CampaignRead, response_model_exclude_unset=True)
 async def replan(
     campaign_id: str, plan: CampaignPlan, principal: ProviderOrAdmin, recruitment: RecruitmentDep
 ) -> dict[str, Any]:
@@ -130,13 +131,13 @@ async def replan(
     return campaign_json(await recruitment.replan_campaign(campaign_id, plan))
 
 
-@router.post("/{campaign_id}/launch")
+@router.post("/{campaign_id}/launch", response_model=CampaignRead, response_model_exclude_unset=True)
 async def launch(campaign_id: str, principal: ProviderOrAdmin, recruitment: RecruitmentDep) -> dict[str, Any]:
     await owned_campaign(campaign_id, principal, recruitment)
     return campaign_json(await recruitment.advance_campaign(campaign_id, CampaignStatus.running))
 
 
-@router.post("/{campaign_id}/close")
+@router.post("/{campaign_id}/close", response_model=CampaignRead, response_model_exclude_unset=True)
 async def close(campaign_id: str, principal: ProviderOrAdmin, recruitment: RecruitmentDep) -> dict[str, Any]:
     await owned_campaign(campaign_id, principal, recruitment)
     return campaign_json(await recruitment.advance_campaign(campaign_id, CampaignStatus.closed))
@@ -145,7 +146,7 @@ async def close(campaign_id: str, principal: ProviderOrAdmin, recruitment: Recru
 fill_router = APIRouter(prefix="/fill-campaigns", tags=["campaigns"])
 
 
-@fill_router.post("/sweep")
+@fill_router.post("/sweep", response_model=CampaignPage, response_model_exclude_unset=True)
 async def sweep(principal: ProviderOrAdmin, recruitment: RecruitmentDep) -> dict[str, Any]:
     """Check cohorts against today's date (time passes without events): an admin sweeps every
     provider's cohorts, a provider only its own."""

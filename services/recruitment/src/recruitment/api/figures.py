@@ -11,6 +11,7 @@ from llo_shared.auth import Principal, require_roles
 from recruitment.api.applications import Anyone
 from recruitment.api.campaigns import readable_campaign
 from recruitment.api.deps import RecruitmentDep
+from recruitment.api.reads import CampaignFiguresRead, ChannelFiguresPage
 from recruitment.charts import fill_svg, funnel_svg
 from recruitment.cohorts import cohort_view
 from recruitment.domain.figures import funnel_figures
@@ -21,7 +22,9 @@ router = APIRouter(tags=["figures"])
 Manager = Annotated[Principal, Depends(require_roles("provider"))]
 
 
-@router.get("/campaigns/{campaign_id}/figures")
+@router.get(
+    "/campaigns/{campaign_id}/figures", response_model=CampaignFiguresRead, response_model_exclude_unset=True
+)
 async def campaign_figures(
     campaign_id: str, principal: Anyone, recruitment: RecruitmentDep
 ) -> dict[str, Any]:
@@ -58,7 +61,7 @@ async def fill_chart(campaign_id: str, principal: Anyone, recruitment: Recruitme
     )
 
 
-@router.get("/figures/channels")
+@router.get("/figures/channels", response_model=ChannelFiguresPage, response_model_exclude_unset=True)
 async def channel_figures(principal: Manager, recruitment: RecruitmentDep) -> dict[str, Any]:
     """Conversion per channel over all campaigns of the caller's organisation."""
     query = {} if principal.role == "admin" else {"provider_id": principal.org}
