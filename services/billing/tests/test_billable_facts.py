@@ -118,3 +118,24 @@ async def test_cancelled_cohort_credits_everything_billed_for_it(billing):
             c["total_cents"] for c in await credit_notes(billing, credited_document_id=invoice["_id"])
         )
         assert credited == invoice["total_cents"], invoice["_id"]
+
+
+TRAINING = "Helpende Zorg & Welzijn (derde leerweg), start 01-10-2026"
+
+
+async def test_invoice_lines_name_the_training_and_its_start_not_the_cohort_id(billing):
+    a = {**ev.EMPLOYER, "seats": 1}
+    await billing.feed(ev.provider_registered(), ev.offering_published(), ev.cohort(seats_taken=1))
+    await billing.feed(ev.enrolled("ENR-8"), ev.confirmed(enrolled_count=1, surcharge_payers=[a]))
+    await billing.feed(ev.cohort("CohortUpdated", seats_taken=2, status="confirmed"))
+    lines = {d["purpose"] + " " + d["kind"]: d["lines"][0]["description"] for d in await billing.documents()}
+    assert lines == {
+        "seat invoice": f"Opleidingsplaats {TRAINING}",
+        "surcharge invoice": (
+            f"Lege-stoelentoeslag {TRAINING}: 11 lege plaatsen, uw aandeel naar 1 ingeschreven plaats"
+        ),
+        "surcharge credit_note": f"Herberekening lege-stoelentoeslag {TRAINING}: 10 lege plaatsen",
+    }
+    await billing.feed(ev.cancelled())
+    [credit] = await credit_notes(billing, purpose="seat")
+    assert credit["lines"][0]["description"].startswith("Creditering: startmoment gaat niet door (factuur ")

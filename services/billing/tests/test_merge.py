@@ -47,3 +47,23 @@ async def test_an_enrolment_that_arrives_after_the_merge_follows_it_too(billing)
         ("ENR-BULK-1", "COH-2", 240_000),
         ("ENR-LATE", "COH-2", 240_000),
     ]
+
+
+async def test_the_lines_of_a_merge_name_both_start_moments_not_their_ids(billing):
+    await billing.feed(ev.provider_registered(), ev.offering_published())
+    await billing.feed(ev.cohort(), ev.cohort(cohort_id="COH-2", start_date="2026-11-02"))
+    await billing.feed(ev.enrolled("ENR-1"))
+    merged = ev.cancelled()
+    merged[1].payload["merged_into"] = "COH-2"
+    await billing.feed(merged)
+    lines = sorted((d["cohort_id"], d["lines"][0]["description"]) for d in await billing.documents())
+    training = "Helpende Zorg & Welzijn (derde leerweg)"
+    assert lines == [
+        (
+            "COH-1",
+            f"Creditering: startmoment samengevoegd met {training}, start 02-11-2026"
+            " (factuur 25LH-PRV-2026-000001)",
+        ),
+        ("COH-1", f"Opleidingsplaats {training}, start 01-10-2026"),
+        ("COH-2", f"Opleidingsplaats {training}, start 02-11-2026 (overgezet van start 01-10-2026)"),
+    ]

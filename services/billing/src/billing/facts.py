@@ -25,6 +25,7 @@ from billing.domain.invoices import (
 )
 from billing.domain.ledgers import BillingMoment, Ledger
 from billing.domain.money import split_pro_rata
+from billing.domain.naming import cohort_label
 from billing.domain.surcharge import (
     SurchargeRefused,
     checked_parts,
@@ -37,6 +38,7 @@ from billing.issuing import issue, issue_new
 from billing.payers import drop_waiting
 from billing.sealed import SealedPayers
 from billing.store import COHORTS, DOCUMENTS, ENROLMENTS, ENTITIES, OFFERINGS, insert_new
+from llo_shared.dutch import aantal, datum_kort
 
 log = logging.getLogger(__name__)
 
@@ -249,6 +251,10 @@ class Biller:
                 invoices += self._seat_invoices(enrolment, cause, None, cohort, offering, entity)
         return invoices
 
+    async def _cohort_label(self, cohort: dict[str, Any]) -> str:
+        offering = await self.db[OFFERINGS].find_one({"_id": cohort.get("offering_id")}) or {}
+        return cohort_label(cohort, offering)
+
     async def _by_id(self, collection: str, ids: set[str]) -> dict[str, dict[str, Any]]:
         found = await self.db[collection].find({"_id": {"$in": sorted(ids)}}).to_list(None)
         return {document["_id"]: document for document in found}
@@ -313,11 +319,11 @@ class Biller:
             await self.db[DOCUMENTS].find({"cohort_id": cancelled.cohort_id, "kind": "invoice"}).to_list(None)
         )
         merged_into = getattr(cancelled, "merged_into", None)
-        text = (
-            f"Creditering: uitvoering samengevoegd met {merged_into}"
-            if merged_into
-            else "Creditering: uitvoering geannuleerd"
-        )
+        if merged_into:
+            target = await self.db[COHORTS].find_one({"_id": merged_into}) or {}
+            text = f"Creditering: startmoment samengevoegd met {await self._cohort_label(target)}"
+        else:
+            text = "Creditering: startmoment gaat niet door"
         for invoice in invoices:
             await self.credit_remaining(invoice, CauseKind.cohort_cancelled, event, text)
         if merged_into:
@@ -328,6 +334,7 @@ class Biller:
         seats), so their money follows. The old cohort's invoices are credited (above); each
         private seat is invoiced again on the target, at the target's seat price."""
         target = await self.db[COHORTS].find_one({"_id": target_id}) or {}
+        source = await self.db[COHORTS].find_one({"_id": source_id}) or {}
         moving = (
             await self.db[ENROLMENTS]
             .find({"$or": [{"cohort_id": source_id}, {"merged_from": source_id}], "status": "enrolled"})
@@ -337,6 +344,7 @@ class Biller:
             moved = {
                 "cohort_id": target_id,
                 "merged_from": source_id,
+                "merged_from_start": source.get("start_date"),  # its invoice line names where it came from
                 "offering_id": target.get("offering_id") or enrolment.get("offering_id"),
                 "seat_price_cents": target.get("seat_price_cents") or enrolment.get("seat_price_cents"),
             }
@@ -401,15 +409,13 @@ class Biller:
         ]
         amounts = split_pro_rata(price, [max(1, p.get("share_bp") or 10_000) for p in payers])
         category, rate = vat_of(offering)
-        title = offering.get("title") or enrolment.get("offering_id") or "opleiding"
+        description = f"Opleidingsplaats {cohort_label(cohort, offering)}{moved_note(enrolment)}"
         invoices = []
         for payer, amount in zip(payers, amounts, strict=True):
             if amount <= 0:
                 continue
-            moved_from = enrolment.get("merged_from")
             line = Line(
-                description=f"Opleidingsplaats {title}, uitvoering {enrolment['cohort_id']}"
-                + (f" (overgezet van {moved_from})" if moved_from else ""),
+                description=description,
                 unit_price_cents=amount,
                 ledger=Ledger.privaat,
                 vat_category=category,
@@ -512,8 +518,9 @@ class Biller:
         category, rate = vat_of(offering)
         line = Line(
             description=(
-                f"Lege-stoelentoeslag uitvoering {cohort['_id']}: {empty} lege plaats(en), "
-                f"uw aandeel naar {payer.get('seats') or 1} ingeschreven plaats(en)"
+                f"Lege-stoelentoeslag {cohort_label(cohort, offering)}: "
+                f"{aantal(empty, 'lege plaats', 'lege plaatsen')}, uw aandeel naar "
+                f"{aantal(payer.get('seats') or 1, 'ingeschreven plaats', 'ingeschreven plaatsen')}"
             ),
             unit_price_cents=amount,
             ledger=Ledger.privaat,  # surcharge is private revenue, even in a funded cohort
@@ -544,6 +551,7 @@ class Biller:
             if (d.get("surcharge_part") or d["payer"]["payer_id"]) == key
         ]
         original = f"surcharge|{cohort['_id']}|{key}"
+        training = await self._cohort_label(cohort)
         for invoice in sorted(invoices, key=lambda d: (d["_id"] == original, d["_id"])):
             held = invoice["net_cents"] - sum(c.get("net_cents", 0) for c in invoice.get("credits", []))
             take = min(amount, held)
@@ -552,7 +560,8 @@ class Biller:
             line = invoice["lines"][0]
             credit = Line(
                 description=(
-                    f"Herberekening lege-stoelentoeslag uitvoering {cohort['_id']}: {empty} lege plaats(en)"
+                    f"Herberekening lege-stoelentoeslag {training}: "
+                    f"{aantal(empty, 'lege plaats', 'lege plaatsen')}"
                 ),
                 unit_price_cents=take,
                 ledger=Ledger(invoice["ledger"]),
@@ -659,6 +668,16 @@ def seat_document_id(enrolment: dict[str, Any], payer: dict[str, Any]) -> str:
     """A seat moved by a merge is a new fact on its new cohort: a document of its own."""
     base = f"seat|{enrolment['_id']}|{payer['payer_id']}"
     return f"{base}|{enrolment['cohort_id']}" if enrolment.get("merged_from") else base
+
+
+def moved_note(enrolment: dict[str, Any]) -> str:
+    """A seat moved by a merge says from which start it came (same training: the start date)."""
+    if not enrolment.get("merged_from"):
+        return ""
+    start = enrolment.get("merged_from_start")
+    return (
+        f" (overgezet van start {datum_kort(start)})" if start else " (overgezet van een ander startmoment)"
+    )
 
 
 def carried_surcharge(cohort: Any) -> dict[str, Any] | None:

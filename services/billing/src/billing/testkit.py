@@ -150,13 +150,14 @@ def cohort(
     status: str = "planned",
     break_even: int = 12,
     seat_price_cents: int = 250_000,
+    start_date: str = "2026-10-01",
 ) -> tuple[str, EventEnvelope]:
     payload = {
         "cohort_id": cohort_id,
         "offering_id": "OFF-HELPENDE",
         "provider_id": provider_id,
         "region": "flevoland",
-        "start_date": "2026-10-01",
+        "start_date": start_date,
         "end_date": "2027-03-31",
         "decision_date": "2026-09-15",
         "capacity": 16,

@@ -1,13 +1,14 @@
-"""Names instead of ids on the finance pages: a cohort is shown as its training and start date,
-an administration by its name. Read from billing's own read models (offerings, cohorts)."""
+"""Names instead of ids on the finance pages: a cohort is shown as its training and start date
+(domain.naming, as on the documents' lines), an administration by its name. Read from billing's
+own read models (offerings, cohorts)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
+from billing.domain.naming import cohort_label
 from billing.store import COHORTS, OFFERINGS
-from llo_shared.dutch import datum_kort
 
 
 async def training_names(db: Any, cohort_ids: Iterable[str | None]) -> dict[str, str]:
@@ -19,13 +20,8 @@ async def training_names(db: Any, cohort_ids: Iterable[str | None]) -> dict[str,
     cohorts = await db[COHORTS].find({"_id": {"$in": wanted}}).to_list(None)
     offering_ids = sorted({c["offering_id"] for c in cohorts if c.get("offering_id")})
     offerings = await db[OFFERINGS].find({"_id": {"$in": offering_ids}}).to_list(None)
-    titles = {o["_id"]: o.get("title") for o in offerings}
-    names = {}
-    for cohort in cohorts:
-        title = titles.get(cohort.get("offering_id")) or "opleiding"
-        start = cohort.get("start_date")
-        names[cohort["_id"]] = f"{title}, start {datum_kort(start)}" if start else title
-    return names
+    by_id = {o["_id"]: o for o in offerings}
+    return {cohort["_id"]: cohort_label(cohort, by_id.get(cohort.get("offering_id"))) for cohort in cohorts}
 
 
 def training_name(names: dict[str, str], cohort_id: str | None) -> str:
