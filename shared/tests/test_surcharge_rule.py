@@ -1,6 +1,8 @@
 """The one surcharge rule (DOMAIN.md): exact parts, half-up, last absorbs, reductions within the promise."""
 
-from hypothesis import given
+import math
+
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from llo_shared.surcharge import (
@@ -38,8 +40,7 @@ def test_decided_parts_add_up_and_follow_seats(total, seats):
     parts = decided_parts(total, seats)
     assert sum(parts) == total
     assert all(part >= 0 for part in parts)
-    for part, seat in zip(parts[:-1], seats[:-1], strict=True):
-        assert abs(part - total * seat / sum(seats)) <= 0.5 or part == 0
+    assert_half_up_in_order(parts, [total * seat / sum(seats) for seat in seats], total)
 
 
 @given(
@@ -56,13 +57,24 @@ def test_reductions_keep_every_part_within_the_promise_and_add_up(total, seats, 
 
 
 @given(total=st.integers(min_value=1, max_value=10**7), seats=seats)
+@example(total=7, seats=[1, 1, 1, 1, 2, 1])  # four rounded-up parts take the whole reduction of 4
 def test_a_later_reduction_is_returned_pro_rata_to_the_decided_parts(total, seats):
     decided = decided_parts(total, seats)
     half = parts_after_reduction(decided, total // 2)
     returned = [d - h for d, h in zip(decided, half, strict=True)]
     reduction = total - total // 2
-    for back, part in zip(returned[:-1], decided[:-1], strict=True):
-        assert abs(back - reduction * part / total) <= 1
+    assert_half_up_in_order(returned, [reduction * part / total for part in decided], reduction)
+
+
+def assert_half_up_in_order(parts: list[int], exact: list[float], total: int) -> None:
+    """Each part but the last is its exact share rounded half-up, unless the parts before it
+    (rounded up) already took the whole total: then it gets what is left (the documented guard
+    that keeps every part >= 0). The last absorbs the remainder."""
+    taken = 0
+    for part, share in zip(parts[:-1], exact[:-1], strict=True):
+        rounded = math.floor(share + 0.5)
+        assert part == min(rounded, total - taken), (parts, exact)
+        taken += part
 
 
 def test_parts_that_do_not_add_up_or_pass_a_cap_are_named():
