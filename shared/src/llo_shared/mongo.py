@@ -19,7 +19,7 @@ from typing import Any
 import mongomock
 from bson import ObjectId
 from mongomock.filtering import filter_applies
-from pymongo import ASCENDING, AsyncMongoClient
+from pymongo import ASCENDING, AsyncMongoClient, UpdateOne
 from pymongo.results import UpdateResult
 
 log = logging.getLogger(__name__)
@@ -392,7 +392,6 @@ class MemoryCollection:
         "count_documents",
         "create_index",
         "distinct",
-        "bulk_write",
     )
 
     def __init__(self, collection: Any) -> None:
@@ -411,6 +410,15 @@ class MemoryCollection:
             return result
 
         return call
+
+    async def bulk_write(self, requests: Iterable[Any], *args: Any, **kwargs: Any) -> None:
+        """mongomock's bulk_write does not take PyMongo's current `UpdateOne` (its `sort`): the
+        updates are applied one by one (the outbox's stamps use this)."""
+        for request in requests:
+            if not isinstance(request, UpdateOne):
+                raise NotImplementedError(type(request).__name__)
+            self._collection.update_one(request._filter, request._doc, upsert=request._upsert)
+        await asyncio.sleep(0)
 
     def find(self, *args: Any, **kwargs: Any) -> MemoryCursor:
         return MemoryCursor(self._collection.find(*args, **kwargs))

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.errors import BulkWriteError
 
 from llo_shared.bus import EventBus, Message, envelope_message
@@ -145,14 +146,17 @@ async def _stamp_before_write(
 ) -> None:
     """Before a write that appends events: record that its document is stamped (so the sweep
     finds it if no relay hears of the write). A stamp whose write then fails is harmless."""
-    for document_id, payload in zip(ids, payloads, strict=False):
-        stamp = _stamp_of(payload)
-        if stamp is not None:
-            await db[STAMPS].update_one(
-                {"_id": f"{collection}|{document_id}"},
-                {"$max": {"stamp": stamp}, "$set": {"collection": collection, "doc": document_id}},
-                upsert=True,
-            )
+    stamps = [
+        UpdateOne(
+            {"_id": f"{collection}|{document_id}"},
+            {"$max": {"stamp": stamp}, "$set": {"collection": collection, "doc": document_id}},
+            upsert=True,
+        )
+        for document_id, stamp in zip(ids, map(_stamp_of, payloads), strict=False)
+        if stamp is not None
+    ]
+    if stamps:  # one round trip also for a run of inserted documents
+        await db[STAMPS].bulk_write(stamps, ordered=False)
 
 
 add_pre_write_hook(_stamp_before_write)
