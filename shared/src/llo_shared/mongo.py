@@ -148,7 +148,7 @@ class ObservedCollection:
                 log.exception("write listener failed", extra={"collection": self._collection.name})
 
     async def insert_one(self, document: Mapping[str, Any], *args: Any, **kwargs: Any) -> Any:
-        await self._before([document.get("_id")], [document])
+        await self._before([_given_id(document)], [document])
         stored = False
         try:
             result = await self._collection.insert_one(document, *args, **kwargs)
@@ -159,7 +159,7 @@ class ObservedCollection:
 
     async def insert_many(self, documents: Iterable[Mapping[str, Any]], *args: Any, **kwargs: Any) -> Any:
         documents = list(documents)
-        await self._before([d.get("_id") for d in documents], documents)
+        await self._before([_given_id(d) for d in documents], documents)
         stored = False
         try:
             result = await self._collection.insert_many(documents, *args, **kwargs)
@@ -286,6 +286,14 @@ def _positional(update: Any) -> bool:
     """`items.$.qty` needs the query that matched the array element: keep the filter whole."""
     operations = update.values() if isinstance(update, Mapping) else []
     return any(isinstance(f, Mapping) and any("$" in str(k) for k in f) for f in operations)
+
+
+def _given_id(document: Mapping[str, Any]) -> Any:
+    """The `_id` an insert will store: the driver gives a document without one an ObjectId in
+    place; given here already, so that what runs before the write can name the document."""
+    if "_id" not in document and isinstance(document, dict):
+        document["_id"] = ObjectId()
+    return document.get("_id")
 
 
 def _single_id(filter: Mapping[str, Any]) -> list[Any] | None:
