@@ -17,6 +17,7 @@ from llo_shared.envelope import EventEnvelope
 from llo_shared.inbox import INBOX, Inbox
 from llo_shared.outbox import (
     LEDGER,
+    STAMPS,
     OutboxRelay,
     events_in_outbox,
     new_document,
@@ -229,6 +230,87 @@ async def test_a_relay_started_after_the_write_finds_it_by_the_sweep(database):
     await relay.start()
     try:
         await eventually(lambda: received == [7], timeout=10, what="the swept event")
+    finally:
+        await relay.stop()
+        await bus.stop()
+
+
+class ScanCounting:
+    """The database as the relay sees it, counting its queries of the aggregates by stamp."""
+
+    def __init__(self, database: Any) -> None:
+        self._database, self.scans = database, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._database, name)
+
+    def __getitem__(self, name: str) -> Any:
+        collection = self._database[name]
+        if name != "aggregates":
+            return collection
+        counting = self
+
+        class Counted:
+            def __getattr__(self, attr: str) -> Any:
+                return getattr(collection, attr)
+
+            def find(self, filter: Any = None, *args: Any, **kwargs: Any) -> Any:
+                counting.scans += "outbox_pending" in (filter or {})
+                return collection.find(filter, *args, **kwargs)
+
+        return Counted()
+
+
+async def test_the_periodic_sweep_reads_the_stamps_and_still_finds_a_write_no_relay_heard(database):
+    """Only a relay's first sweep (and one per full interval) queries the aggregates by stamp (a
+    scan on FerretDB): the periodic sweep reads the small stamps collection the writes keep."""
+    bus, received, counting = InProcessBus(), [], ScanCounting(database)
+
+    async def handle(e: EventEnvelope) -> None:
+        received.append(e.payload["n"])
+
+    bus.subscribe(Subscription("g", (TOPIC,), handle))
+    await bus.start()
+    relay = OutboxRelay(
+        counting, ["aggregates"], bus, service="test", sweep_interval_s=0.05, full_sweep_interval_s=3600
+    )
+    await relay.start()
+    try:
+        await eventually(lambda: relay.stats.passes >= 1, what="the first sweep")
+        await relay.stop()  # its writer dies before relaying: no relay hears this write
+        await database["aggregates"].insert_one(new_document({"_id": "c"}, TOPIC, [counted("c", 3)]))
+        await database["aggregates"].insert_one(new_document({"kind": "no _id"}, TOPIC, [counted("e", 5)]))
+        await relay.start()
+        await eventually(lambda: sorted(received) == [3, 5], timeout=10, what="the events found by stamp")
+        passes = relay.stats.passes
+        await eventually(lambda: relay.stats.passes > passes + 1, what="more periodic sweeps")
+        assert counting.scans == 1 and sorted(received) == [3, 5]
+    finally:
+        await relay.stop()
+        await bus.stop()
+
+
+async def test_a_write_whose_stamp_was_lost_is_found_by_the_next_full_sweep(database):
+    """A stamp lost (a racing upsert on a store that does not isolate updates, a writer without
+    the hook) and no relay heard the write: the full sweep over the aggregates still finds it."""
+    bus, received = InProcessBus(), []
+
+    async def handle(e: EventEnvelope) -> None:
+        received.append(e.payload["n"])
+
+    bus.subscribe(Subscription("g", (TOPIC,), handle))
+    await bus.start()
+    relay = OutboxRelay(
+        database, ["aggregates"], bus, service="test", sweep_interval_s=0.05, full_sweep_interval_s=0.5
+    )
+    await relay.start()
+    try:
+        await eventually(lambda: relay.stats.passes >= 1, what="the first sweep")
+        await relay.stop()
+        await database["aggregates"].insert_one(new_document({"_id": "d"}, TOPIC, [counted("d", 4)]))
+        await database[STAMPS].delete_many({})
+        await relay.start()
+        await eventually(lambda: received == [4], timeout=10, what="the event found by the full sweep")
     finally:
         await relay.stop()
         await bus.stop()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from typing import Any
 
 import pytest
 
+from matching import usecases
+from matching.domain.pooling import pool_optimal
 from services.matching.tests.catalogue_events import (
     cohort_event,
     cohort_scheduled,
@@ -268,6 +272,33 @@ async def test_three_employers_pooled_into_one_cohort_each_sees_only_itself(
     await eventually(lambda: published(bus, "matching.proposal.v1"), what="GroupProposed")
     event = published(bus, "matching.proposal.v1")[0]
     assert sorted(event.payload["demand_ids"]) == sorted(d["demand_id"] for d in demands)
+
+
+async def test_requests_are_answered_while_a_pooling_run_is_solving(
+    client, catalogue, as_employer, as_rmt, monkeypatch
+):
+    """The solver holds the CPU for seconds per region; it must not hold the event loop too."""
+    solving, answered = threading.Event(), threading.Event()
+    answered_while_solving: list[bool] = []
+
+    def slow_solver(*args: Any) -> Any:
+        solving.set()
+        # Waits for the concurrent request below; on the event loop it would never get answered
+        # (the timeout only ends that failing case).
+        answered_while_solving.append(answered.wait(timeout=10))
+        return pool_optimal(*args)
+
+    monkeypatch.setattr(usecases, "pool_optimal", slow_solver)
+    await post_demand(client, as_employer, participants=12)
+    run = asyncio.create_task(
+        client.post(f"{API}/group-proposals/runs", json={"region": "flevoland"}, headers=as_rmt)
+    )
+    assert await asyncio.to_thread(solving.wait, 10)
+    listed = await client.get(f"{API}/demands", headers=as_employer)
+    assert listed.status_code == 200, listed.text
+    answered.set()
+    assert (await run).status_code == 201
+    assert answered_while_solving == [True]
 
 
 async def test_surcharge_is_shown_and_accepted_only_after_placement_and_up_to_the_amount(

@@ -12,14 +12,14 @@ import asyncio
 import logging
 import uuid
 import weakref
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import mongomock
 from bson import ObjectId
 from mongomock.filtering import filter_applies
-from pymongo import ASCENDING, AsyncMongoClient
+from pymongo import ASCENDING, AsyncMongoClient, UpdateOne
 from pymongo.results import UpdateResult
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,18 @@ async def ping(db: Any) -> bool:
 # documents sent, whether those are now stored exactly as sent: True only for inserts the store
 # accepted). Called after the store answered, also when it answered with an error.
 WriteListener = Callable[[str, "list[Any] | None", "list[Mapping[str, Any]]", bool], None]
+
+
+# (the database, collection, ids about to be written, the documents or update documents): awaited
+# before a write that names its documents, so what a hook records exists before the write does.
+# The outbox registers one (its stamps: which documents are about to carry new events).
+PreWriteHook = Callable[[Any, str, "list[Any]", "list[Mapping[str, Any]]"], Awaitable[None]]
+_pre_write_hooks: list[PreWriteHook] = []
+
+
+def add_pre_write_hook(hook: PreWriteHook) -> None:
+    if hook not in _pre_write_hooks:
+        _pre_write_hooks.append(hook)
 
 
 class _Shared:
@@ -122,6 +134,12 @@ class ObservedCollection:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._collection, name)
 
+    async def _before(self, ids: list[Any] | None, payloads: list[Mapping[str, Any]]) -> None:
+        if ids is None or any(i is None for i in ids):
+            return
+        for hook in list(_pre_write_hooks):
+            await hook(self._shared.database, self._collection.name, ids, payloads)
+
     def _tell(self, ids: list[Any] | None, payloads: list[Mapping[str, Any]], stored: bool = False) -> None:
         for listener in list(self._shared.listeners):
             try:
@@ -130,6 +148,7 @@ class ObservedCollection:
                 log.exception("write listener failed", extra={"collection": self._collection.name})
 
     async def insert_one(self, document: Mapping[str, Any], *args: Any, **kwargs: Any) -> Any:
+        await self._before([_given_id(document)], [document])
         stored = False
         try:
             result = await self._collection.insert_one(document, *args, **kwargs)
@@ -140,6 +159,7 @@ class ObservedCollection:
 
     async def insert_many(self, documents: Iterable[Mapping[str, Any]], *args: Any, **kwargs: Any) -> Any:
         documents = list(documents)
+        await self._before([_given_id(d) for d in documents], documents)
         stored = False
         try:
             result = await self._collection.insert_many(documents, *args, **kwargs)
@@ -163,6 +183,7 @@ class ObservedCollection:
         return found
 
     async def update_one(self, filter: Mapping[str, Any], update: Any, *args: Any, **kwargs: Any) -> Any:
+        await self._before(_single_id(filter), [update] if isinstance(update, Mapping) else [])
         try:
             return await self._by_id(filter, update, self._collection.update_one, _NOT_MATCHED, args, kwargs)
         finally:
@@ -171,6 +192,7 @@ class ObservedCollection:
     async def find_one_and_update(
         self, filter: Mapping[str, Any], update: Any, *args: Any, **kwargs: Any
     ) -> Any:
+        await self._before(_single_id(filter), [update] if isinstance(update, Mapping) else [])
         try:
             method = self._collection.find_one_and_update
             return await self._by_id(filter, update, method, None, args, kwargs)
@@ -180,6 +202,7 @@ class ObservedCollection:
     async def replace_one(
         self, filter: Mapping[str, Any], document: Mapping[str, Any], *args: Any, **kwargs: Any
     ) -> Any:
+        await self._before(_single_id(filter) or _single_id(document), [document])
         try:
             return await self._collection.replace_one(filter, document, *args, **kwargs)
         finally:
@@ -263,6 +286,14 @@ def _positional(update: Any) -> bool:
     """`items.$.qty` needs the query that matched the array element: keep the filter whole."""
     operations = update.values() if isinstance(update, Mapping) else []
     return any(isinstance(f, Mapping) and any("$" in str(k) for k in f) for f in operations)
+
+
+def _given_id(document: Mapping[str, Any]) -> Any:
+    """The `_id` an insert will store: the driver gives a document without one an ObjectId in
+    place; given here already, so that what runs before the write can name the document."""
+    if "_id" not in document and isinstance(document, dict):
+        document["_id"] = ObjectId()
+    return document.get("_id")
 
 
 def _single_id(filter: Mapping[str, Any]) -> list[Any] | None:
@@ -369,7 +400,6 @@ class MemoryCollection:
         "count_documents",
         "create_index",
         "distinct",
-        "bulk_write",
     )
 
     def __init__(self, collection: Any) -> None:
@@ -388,6 +418,15 @@ class MemoryCollection:
             return result
 
         return call
+
+    async def bulk_write(self, requests: Iterable[Any], *args: Any, **kwargs: Any) -> None:
+        """mongomock's bulk_write does not take PyMongo's current `UpdateOne` (its `sort`): the
+        updates are applied one by one (the outbox's stamps use this)."""
+        for request in requests:
+            if not isinstance(request, UpdateOne):
+                raise NotImplementedError(type(request).__name__)
+            self._collection.update_one(request._filter, request._doc, upsert=request._upsert)
+        await asyncio.sleep(0)
 
     def find(self, *args: Any, **kwargs: Any) -> MemoryCursor:
         return MemoryCursor(self._collection.find(*args, **kwargs))

@@ -15,8 +15,12 @@ or (FerretDB 1.24) one that does not.
 The relay learns of writes from the database itself (`mongo.ObservedDatabase`): an accepted insert
 hands over its events as written, an update names its document, which the relay reads by `_id`
 (so one aggregate's events leave in the order they were written, also when several processes write
-it). A periodic sweep over recent `outbox_pending` stamps finds what no write named here (another
-process, a crash).
+it). A periodic sweep finds what no write named here (another process, a crash): it reads the
+small `outbox_stamps` collection, which the database writes before each write that appends events
+(`mongo.add_pre_write_hook`; a stamp whose write then fails is harmless, stamps behind the sweep's
+cursor are pruned), and reads the documents it names by `_id`. A full sweep over the aggregates'
+own `outbox_pending` stamps (a scan on FerretDB) runs only at a relay's start, after a write that
+named no single document, and every `full_sweep_interval_s`.
 """
 
 from __future__ import annotations
@@ -27,17 +31,18 @@ import itertools
 import logging
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.errors import BulkWriteError
 
 from llo_shared.bus import EventBus, Message, envelope_message
 from llo_shared.envelope import EventEnvelope
 from llo_shared.metrics import OUTBOX_BACKLOG, OUTBOX_RELAYED
-from llo_shared.mongo import IndexSpec
+from llo_shared.mongo import IndexSpec, add_pre_write_hook, ensure_indexes
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +50,19 @@ OUTBOX = "outbox"
 PENDING = "outbox_pending"  # stamp of the latest entries appended (an int, ns since the epoch)
 LEDGER = "outbox_published"  # the relay's own collection: _id = event id, insert-only
 RELAY_STATE = "outbox_relay"  # the relay's own collection: how far the sweep has come
+# Small documents, one per aggregate ({_id: "<collection>|<id>", collection, doc, stamp}), written
+# before each write that appends events: what the periodic sweep reads instead of the aggregates.
+STAMPS = "outbox_stamps"
 DUPLICATE_KEY = 11000
 
 # A sweep reads every document stamped since the previous sweep began, less this margin: room for
 # a write stamped before that moment but applied after it (a slow store, a clock a bit behind).
 SWEEP_MARGIN_NS = 30 * 10**9
 DEFAULT_SWEEP_INTERVAL_S = 30.0
+# The full sweep (every aggregate stamped since, a scan on FerretDB) runs at a relay's start, when
+# a write named no single document, and this often: it finds what no stamp names (a write through
+# a client without the stamp hook, a stamp lost to a racing upsert).
+DEFAULT_FULL_SWEEP_INTERVAL_S = 900.0
 STAMPS_PER_BATCH = 10_000  # small documents ({_id, stamp}); fewer getMore round trips
 
 
@@ -121,6 +133,33 @@ def with_events(update: dict[str, Any], topic: str, events: list[EventEnvelope])
     if published:
         merged.setdefault("$unset", {}).update({f"{OUTBOX}.{event_id}": "" for event_id in published})
     return merged
+
+
+def _stamp_of(payload: Mapping[str, Any]) -> int | None:
+    changes = payload.get("$set")
+    stamp = changes.get(PENDING) if isinstance(changes, Mapping) else payload.get(PENDING)
+    return stamp if isinstance(stamp, int) and not isinstance(stamp, bool) else None
+
+
+async def _stamp_before_write(
+    db: Any, collection: str, ids: list[Any], payloads: list[Mapping[str, Any]]
+) -> None:
+    """Before a write that appends events: record that its document is stamped (so the sweep
+    finds it if no relay hears of the write). A stamp whose write then fails is harmless."""
+    stamps = [
+        UpdateOne(
+            {"_id": f"{collection}|{document_id}"},
+            {"$max": {"stamp": stamp}, "$set": {"collection": collection, "doc": document_id}},
+            upsert=True,
+        )
+        for document_id, stamp in zip(ids, map(_stamp_of, payloads), strict=False)
+        if stamp is not None
+    ]
+    if stamps:  # one round trip also for a run of inserted documents
+        await db[STAMPS].bulk_write(stamps, ordered=False)
+
+
+add_pre_write_hook(_stamp_before_write)
 
 
 def new_document(document: dict[str, Any], topic: str, events: list[EventEnvelope]) -> dict[str, Any]:
@@ -219,6 +258,7 @@ class OutboxRelay:
         poll_interval_s: float = 0.2,
         batch_size: int = 200,
         sweep_interval_s: float | None = None,
+        full_sweep_interval_s: float = DEFAULT_FULL_SWEEP_INTERVAL_S,
     ) -> None:
         self._db = db
         self._collections = list(collections)
@@ -227,8 +267,10 @@ class OutboxRelay:
         self._poll = poll_interval_s
         self._batch = batch_size
         self._sweep_every = DEFAULT_SWEEP_INTERVAL_S if sweep_interval_s is None else sweep_interval_s
+        self._full_every = full_sweep_interval_s
         self._sweep_requested = True
-        self._last_sweep = float("-inf")
+        self._full_requested = True  # the first sweep reads the aggregates themselves
+        self._last_sweep = self._last_full = float("-inf")
         self._hints: dict[str, set[Any]] = defaultdict(set)
         self._inserted: dict[str, dict[Any, dict[str, Any]]] = defaultdict(dict)
         self._wake = asyncio.Event()
@@ -240,7 +282,8 @@ class OutboxRelay:
         # Entries stamped after this moment cannot have been published by an earlier relay
         # (the stamp is taken before the write, the write before any relay can read it).
         self._started = time.time_ns()
-        self._since: dict[str, int] = {}
+        self._since: dict[str, int] = {}  # where the next sweep of each collection starts
+        self._full_since: dict[str, int] = {}  # where the next full sweep starts
         self.stats = RelayStats()
 
     # waking ------------------------------------------------------------------------
@@ -257,8 +300,8 @@ class OutboxRelay:
     ) -> None:
         if collection not in self._collections or not any(carries_events(p) for p in payloads):
             return
-        if ids is None:  # the write named no single document: look for it by the stamps
-            self._sweep_requested = True
+        if ids is None:  # the write named no single document (and wrote no stamp): a full sweep
+            self._sweep_requested = self._full_requested = True
         elif stored:  # inserted as sent: the relay needs no read to know what the outbox holds
             for document in payloads:
                 if document.get("_id") is not None:
@@ -270,6 +313,7 @@ class OutboxRelay:
         self._wake.set()
 
     async def start(self) -> None:
+        await ensure_indexes(self._db, [IndexSpec(STAMPS, [("collection", 1), ("stamp", 1)], name="stamps")])
         if hasattr(self._db, "add_write_listener"):
             self._db.add_write_listener(self._observe)
             self._listening = True
@@ -337,29 +381,33 @@ class OutboxRelay:
             return await self._sweep()
 
     async def _sweep(self) -> int:
-        self._sweep_requested = False
-        self._last_sweep = asyncio.get_running_loop().time()
+        now = asyncio.get_running_loop().time()
+        full = self._full_requested or now - self._last_full >= self._full_every
+        self._sweep_requested = self._full_requested = False
+        self._last_sweep = now
+        if full:
+            self._last_full = now
         total = 0
         for name in self._collections:
-            total += await self._sweep_collection(name)
+            total += await self._sweep_collection(name, full)
         self.stats.passes += 1
         return total
 
-    async def _sweep_collection(self, name: str) -> int:
+    async def _sweep_collection(self, name: str, full: bool = True) -> int:
         """Every document stamped since the previous sweep began (less the margin): one query for
         their stamps only, then a read by `_id` of those stamped later than what this relay last
-        saw of them. On FerretDB the query is a scan of the collection: hence the long sweep
-        interval, and writes named by the database for the hot path."""
+        saw of them. The stamps come from the small stamps collection, or in a full sweep from the
+        aggregates themselves (on FerretDB a scan of the collection: hence its long interval)."""
         began = time.time_ns()
         total = 0 if name in self._since else await self._load_since(name)
-        collection, since, due = self._db[name], self._since[name], []
-        stamps = collection.find({PENDING: {"$gte": since}}, {PENDING: 1}).batch_size(STAMPS_PER_BATCH)
+        since = self._full_since[name] if full else self._since[name]
+        collection, due = self._db[name], []
         queued = self._inserted[name].keys() | self._hints[name]  # the next named pass has them
-        async for stamped in stamps:
-            if stamped["_id"] in queued:
+        async for document_id, stamp in self._stamped_since(name, since, full):
+            if document_id in queued:
                 continue
-            if stamped[PENDING] > self._seen.get((name, stamped["_id"]), 0):
-                due.append(stamped["_id"])
+            if stamp > self._seen.get((name, document_id), 0):
+                due.append(document_id)
         for start in range(0, len(due), self._batch):
             documents = []
             for document_id in due[start : start + self._batch]:
@@ -368,14 +416,28 @@ class OutboxRelay:
                     documents.append(found)
             total += await self._publish(name, documents)
         OUTBOX_BACKLOG.labels(self._service, name).set(total)
-        await self._save_since(name, began - SWEEP_MARGIN_NS)
+        await self._save_since(name, began - SWEEP_MARGIN_NS, full)
+        # Stamps below the cursor are read by no sweep again (a full sweep reads the aggregates).
+        await self._db[STAMPS].delete_many({"collection": name, "stamp": {"$lt": self._since[name]}})
         return total
+
+    async def _stamped_since(self, name: str, since: int, full: bool) -> AsyncIterator[tuple[Any, int]]:
+        if full:
+            found = self._db[name].find({PENDING: {"$gte": since}}, {PENDING: 1})
+            async for stamped in found.batch_size(STAMPS_PER_BATCH):
+                yield stamped["_id"], stamped[PENDING]
+        else:
+            recent = {"collection": name, "stamp": {"$gte": since}}
+            found = self._db[STAMPS].find(recent, {"doc": 1, "stamp": 1})
+            async for stamped in found.batch_size(STAMPS_PER_BATCH):
+                yield stamped["doc"], stamped["stamp"]
 
     async def _load_since(self, name: str) -> int:
         """Where the sweep of `name` starts; before this relay's first sweep of it ever, upgrade
         the outboxes stored as lists (returns how many events that published)."""
         state = await self._db[RELAY_STATE].find_one({"_id": f"{self._service}|{name}"})
         self._since[name] = int(state["since"]) if state else 0
+        self._full_since[name] = int(state.get("full_since", self._since[name])) if state else 0
         return 0 if state else await self._upgrade_list_outboxes(name)
 
     async def _upgrade_list_outboxes(self, name: str) -> int:
@@ -394,12 +456,19 @@ class OutboxRelay:
             await collection.update_one({"_id": document["_id"], OUTBOX: entries}, {"$set": upgraded})
         return published
 
-    async def _save_since(self, name: str, since: int) -> None:
-        if since <= self._since.get(name, 0):
+    async def _save_since(self, name: str, since: int, full: bool) -> None:
+        """Both cursors after a full sweep; after a sweep of the stamps only its own (a full sweep
+        must cover what every stamp sweep since the previous full one may have missed)."""
+        cursors = {"since": self._since}
+        if full:
+            cursors["full_since"] = self._full_since
+        moved = {field: since for field, cursor in cursors.items() if since > cursor.get(name, 0)}
+        if not moved:
             return
-        self._since[name] = since
+        for field in moved:
+            cursors[field][name] = since
         await self._db[RELAY_STATE].update_one(
-            {"_id": f"{self._service}|{name}"}, {"$set": {"since": since}}, upsert=True
+            {"_id": f"{self._service}|{name}"}, {"$set": moved}, upsert=True
         )
 
     # publishing --------------------------------------------------------------------

@@ -3,6 +3,7 @@ state change together with its events in one single-document write."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,6 +24,7 @@ from matching.documents import (
 from matching.domain.model import empty_seat_surcharge_cents
 from matching.domain.pooling import (
     PoolCohort,
+    PoolResult,
     PoolUnit,
     SolverLimits,
     plan_violations,
@@ -474,11 +476,11 @@ class Matching:
 
     async def _run_pooling(self, region: str, limits: SolverLimits | None) -> dict:
         units, cohorts, members = await self.pooling_units(region)
-        result = pool_optimal(units, cohorts, limits)
-        problems = plan_violations(units, cohorts, result)
+        # Seconds of pure CPU per region: in a worker thread, so the service keeps answering
+        # requests meanwhile (the store reads and writes around it stay on the event loop).
+        result, problems, baseline = await asyncio.to_thread(_solve, units, cohorts, limits)
         if problems:  # never store a plan that breaks a rule; this is a bug, say so loudly
             raise Problem(500, "pooling-invalid", "Pooling produced an invalid plan", "; ".join(problems))
-        baseline = pool_greedy(units, cohorts)
         run_id = f"RUN-{uuid.uuid4().hex[:10]}"
         keep = await self._proposals_with_decisions(region)
         await self.store.supersede_open_proposals(region, keep)
@@ -757,6 +759,14 @@ class Matching:
             raise conflict("the surcharge for this cohort was already accepted for this demand") from None
         self._wake()
         return doc
+
+
+def _solve(
+    units: list[PoolUnit], cohorts: list[PoolCohort], limits: SolverLimits | None
+) -> tuple[PoolResult, list[str], PoolResult]:
+    """The pure CPU part of a pooling run: the plan, the rules it breaks (none), the greedy baseline."""
+    result = pool_optimal(units, cohorts, limits)
+    return result, plan_violations(units, cohorts, result), pool_greedy(units, cohorts)
 
 
 def cohort_summary(cohort: Any, offering: Any) -> dict[str, Any]:
