@@ -24,6 +24,7 @@ from billing.api.deps import (
     runtime_of,
     today,
 )
+from billing.api.reads import DocumentRead
 from billing.api.views import document_view
 from billing.domain.invoices import (
     STANDARD_RATE_BP,
@@ -49,6 +50,7 @@ from billing.issuing import document_of, issue
 from billing.payers import lacking
 from billing.store import COHORTS, DOCUMENTS, OFFERINGS, PAYERS
 from llo_shared.problems import Problem
+from llo_shared.reads import Page
 
 router = APIRouter(tags=["invoices"])
 Status = Literal["open", "partly_paid", "paid", "overdue", "overpaid", "credited", "issued"]
@@ -81,7 +83,9 @@ Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Cursor = Annotated[str | None, Query(max_length=20)]
 
 
-@router.get("/entities/{entity_id}/invoices")
+@router.get(
+    "/entities/{entity_id}/invoices", response_model=Page[DocumentRead], response_model_exclude_unset=True
+)
 async def list_invoices(
     request: Request,
     principal: FinancePrincipal,
@@ -98,7 +102,9 @@ async def list_invoices(
     return page(items, cursor, limit)
 
 
-@router.get("/entities/{entity_id}/credit-notes")
+@router.get(
+    "/entities/{entity_id}/credit-notes", response_model=Page[DocumentRead], response_model_exclude_unset=True
+)
 async def list_credit_notes(
     request: Request,
     principal: FinancePrincipal,
@@ -114,7 +120,9 @@ async def list_credit_notes(
     return page(items, cursor, limit)
 
 
-@router.get("/entities/{entity_id}/documents/{number}")
+@router.get(
+    "/entities/{entity_id}/documents/{number}", response_model=DocumentRead, response_model_exclude_unset=True
+)
 async def get_document(
     request: Request, principal: DocumentReader, entity_id: EntityId, number: DocumentNumber
 ) -> dict[str, Any]:
@@ -130,7 +138,11 @@ async def completed_payer(db: Any, entity_id: str, stored: dict[str, Any]) -> Pa
     return Party.model_validate(merged)
 
 
-@router.get("/entities/{entity_id}/documents/{number}/ubl", responses=file_answer("application/xml"))
+@router.get(
+    "/entities/{entity_id}/documents/{number}/ubl",
+    response_class=Response,
+    responses=file_answer("application/xml"),
+)
 async def download_ubl(
     request: Request,
     principal: DocumentReader,
@@ -175,7 +187,11 @@ def _day(value: Any) -> date | None:
         return None
 
 
-@router.get("/entities/{entity_id}/documents/{number}/pdf", responses=file_answer("application/pdf"))
+@router.get(
+    "/entities/{entity_id}/documents/{number}/pdf",
+    response_class=Response,
+    responses=file_answer("application/pdf"),
+)
 async def download_pdf(
     request: Request, principal: DocumentReader, entity_id: EntityId, number: DocumentNumber
 ) -> Response:
@@ -219,7 +235,12 @@ class ManualInvoiceIn(Strict):
     idempotency_key: str = Field(default_factory=lambda: uuid.uuid4().hex, min_length=8, max_length=64)
 
 
-@router.post("/entities/{entity_id}/invoices", status_code=201)
+@router.post(
+    "/entities/{entity_id}/invoices",
+    status_code=201,
+    response_model=DocumentRead,
+    response_model_exclude_unset=True,
+)
 async def create_invoice(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, body: ManualInvoiceIn
 ) -> dict[str, Any]:
@@ -290,7 +311,12 @@ class ManualCreditIn(Strict):
     idempotency_key: str = Field(default_factory=lambda: uuid.uuid4().hex, min_length=8, max_length=64)
 
 
-@router.post("/entities/{entity_id}/documents/{number}/credit-notes", status_code=201)
+@router.post(
+    "/entities/{entity_id}/documents/{number}/credit-notes",
+    status_code=201,
+    response_model=DocumentRead,
+    response_model_exclude_unset=True,
+)
 async def credit_invoice(
     request: Request,
     principal: FinancePrincipal,

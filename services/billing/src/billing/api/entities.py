@@ -17,6 +17,7 @@ from billing.api.deps import (
     runtime_of,
     today,
 )
+from billing.api.reads import CostModelRead, EntityRead, LedgerRead
 from billing.domain.costing import (
     CostModel,
     PriceBelowIntegralCost,
@@ -30,6 +31,7 @@ from billing.facts import list_price
 from billing.reports import entity_documents, ledger_summary
 from billing.store import COHORTS, COST_MODELS, ENTITIES, OFFERINGS
 from llo_shared.problems import Problem
+from llo_shared.reads import Page
 
 router = APIRouter(tags=["entities"])
 Ref = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")]
@@ -59,7 +61,7 @@ def entity_view(entity: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.get("/entities")
+@router.get("/entities", response_model=Page[EntityRead], response_model_exclude_unset=True)
 async def list_entities(
     request: Request,
     principal: FinancePrincipal,
@@ -71,12 +73,12 @@ async def list_entities(
     return page([entity_view(e) for e in entities], cursor, limit)
 
 
-@router.get("/entities/{entity_id}")
+@router.get("/entities/{entity_id}", response_model=EntityRead, response_model_exclude_unset=True)
 async def get_entity(request: Request, principal: FinancePrincipal, entity_id: EntityId) -> dict[str, Any]:
     return entity_view(await entity_for(request, principal, entity_id))
 
 
-@router.patch("/entities/{entity_id}")
+@router.patch("/entities/{entity_id}", response_model=EntityRead, response_model_exclude_unset=True)
 async def update_entity(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, settings: EntitySettings
 ) -> dict[str, Any]:
@@ -87,7 +89,9 @@ async def update_entity(
     return entity_view(await entity_for(request, principal, entity_id))
 
 
-@router.get("/entities/{entity_id}/ledgers")
+@router.get(
+    "/entities/{entity_id}/ledgers", response_model=Page[LedgerRead], response_model_exclude_unset=True
+)
 async def ledgers(request: Request, principal: FinancePrincipal, entity_id: EntityId) -> dict[str, Any]:
     """Both ledgers side by side: never one total across them."""
     await entity_for(request, principal, entity_id)
@@ -123,7 +127,11 @@ async def known_price(db: Any, scope: str, ref: str) -> int | None:
     return list_price(offering) or None if offering else None
 
 
-@router.put("/entities/{entity_id}/cost-models/{scope}/{ref}")
+@router.put(
+    "/entities/{entity_id}/cost-models/{scope}/{ref}",
+    response_model=CostModelRead,
+    response_model_exclude_unset=True,
+)
 async def put_cost_model(
     request: Request,
     principal: FinancePrincipal,
@@ -176,7 +184,9 @@ async def put_cost_model(
     return cost_model_view(stored)
 
 
-@router.get("/entities/{entity_id}/cost-models")
+@router.get(
+    "/entities/{entity_id}/cost-models", response_model=Page[CostModelRead], response_model_exclude_unset=True
+)
 async def list_cost_models(
     request: Request,
     principal: FinancePrincipal,

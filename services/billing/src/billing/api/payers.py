@@ -9,12 +9,14 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from billing.api.deps import MAX_PAGE, EntityId, FinancePrincipal, entity_for, page, runtime_of, today
+from billing.api.reads import PayerRead, PayerSavedRead, WaitingInvoiceRead
 from billing.domain.text import PLAIN_TEXT
 from billing.issuing import issue_waiting
 from billing.payers import register_entry, waiting_for
 from billing.reports import entity_documents
 from billing.store import PAYERS
 from llo_shared.problems import Problem
+from llo_shared.reads import Page
 
 router = APIRouter(tags=["payers"])
 PayerRef = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")]
@@ -78,7 +80,7 @@ async def save_payer(db: Any, entity_id: str, payer_id: str, details: PayerDetai
     return await issue_waiting(db, entity_id, payer_id, today())
 
 
-@router.get("/entities/{entity_id}/payers")
+@router.get("/entities/{entity_id}/payers", response_model=Page[PayerRead], response_model_exclude_unset=True)
 async def list_payers(
     request: Request,
     principal: FinancePrincipal,
@@ -98,7 +100,11 @@ async def list_payers(
     return page(items, cursor, limit)
 
 
-@router.put("/entities/{entity_id}/payers/{payer_id}")
+@router.put(
+    "/entities/{entity_id}/payers/{payer_id}",
+    response_model=PayerSavedRead,
+    response_model_exclude_unset=True,
+)
 async def put_payer(
     request: Request,
     principal: FinancePrincipal,
@@ -118,7 +124,11 @@ async def put_payer(
     return details.model_dump() | {"payer_id": payer_id, "issued": [d["number"] for d in issued]}
 
 
-@router.get("/entities/{entity_id}/waiting-invoices")
+@router.get(
+    "/entities/{entity_id}/waiting-invoices",
+    response_model=Page[WaitingInvoiceRead],
+    response_model_exclude_unset=True,
+)
 async def list_waiting_invoices(
     request: Request,
     principal: FinancePrincipal,
