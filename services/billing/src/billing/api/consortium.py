@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
-from billing.api.deps import MAX_PAGE, EntityId, FinancePrincipal, entity_for, page, runtime_of, today
+from billing.api.deps import MAX_PAGE, EntityId, FinancePrincipal, entity_for, runtime_of, today
 from billing.api.reads import SharedCostRead
 from billing.consortium import (
     SHARED_COSTS,
@@ -16,6 +16,7 @@ from billing.consortium import (
     record_shared_cost,
     shared_cost_view,
 )
+from llo_shared.paging import store_page
 from llo_shared.problems import Problem
 from llo_shared.reads import Page
 
@@ -59,9 +60,9 @@ async def list_shared_costs(
         query["consortium_id"] = consortium_id
     if kind:
         query["kind"] = kind
-    stored = await runtime_of(request).db[SHARED_COSTS].find(query).to_list(None)
-    stored.sort(key=lambda s: (s["recorded_at"], s["_id"]), reverse=True)
-    return page([shared_cost_view(s) for s in stored], cursor, limit)
+    newest_first = [("recorded_at", -1), ("_id", -1)]
+    collection = runtime_of(request).db[SHARED_COSTS]
+    return await store_page(collection, query, newest_first, cursor, limit, shared_cost_view)
 
 
 @router.get(

@@ -13,7 +13,6 @@ from billing.api.deps import (
     EntityId,
     FinancePrincipal,
     entity_for,
-    page,
     runtime_of,
     today,
 )
@@ -30,6 +29,7 @@ from billing.domain.text import PLAIN_TEXT
 from billing.facts import list_price
 from billing.reports import entity_documents, ledger_summary
 from billing.store import COHORTS, COST_MODELS, ENTITIES, OFFERINGS
+from llo_shared.paging import store_page
 from llo_shared.problems import Problem
 from llo_shared.reads import Page
 
@@ -69,8 +69,7 @@ async def list_entities(
     cursor: Annotated[str | None, Query(max_length=20)] = None,
 ) -> dict[str, Any]:
     query = {} if principal.role == "admin" else {"_id": principal.org}
-    entities = await runtime_of(request).db[ENTITIES].find(query).sort("_id", 1).to_list(None)
-    return page([entity_view(e) for e in entities], cursor, limit)
+    return await store_page(runtime_of(request).db[ENTITIES], query, [("_id", 1)], cursor, limit, entity_view)
 
 
 @router.get("/entities/{entity_id}", response_model=EntityRead, response_model_exclude_unset=True)
@@ -195,7 +194,7 @@ async def list_cost_models(
     cursor: Annotated[str | None, Query(max_length=20)] = None,
 ) -> dict[str, Any]:
     await entity_for(request, principal, entity_id)
-    stored = (
-        await runtime_of(request).db[COST_MODELS].find({"entity_id": entity_id}).sort("_id", 1).to_list(None)
+    collection = runtime_of(request).db[COST_MODELS]
+    return await store_page(
+        collection, {"entity_id": entity_id}, [("_id", 1)], cursor, limit, cost_model_view
     )
-    return page([cost_model_view(s) for s in stored], cursor, limit)
