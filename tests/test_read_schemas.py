@@ -18,6 +18,7 @@ TYPED = {
     "catalogue": ("cohorts", "offerings", "providers", "search"),
     "matching": ("demands", "candidates", "proposals"),
     "recruitment": ("campaigns", "applications", "figures"),
+    "billing": ("entities", "payers", "documents", "payments", "consortium", "reports"),
 }
 
 

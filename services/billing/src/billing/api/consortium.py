@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
-from billing.api.deps import MAX_PAGE, EntityId, FinancePrincipal, entity_for, page, runtime_of, today
+from billing.api.deps import MAX_PAGE, EntityId, FinancePrincipal, entity_for, runtime_of, today
+from billing.api.reads import SharedCostRead
 from billing.consortium import (
     SHARED_COSTS,
     SharedCostIn,
@@ -15,13 +16,20 @@ from billing.consortium import (
     record_shared_cost,
     shared_cost_view,
 )
+from llo_shared.paging import store_page
 from llo_shared.problems import Problem
+from llo_shared.reads import Page
 
 router = APIRouter(tags=["consortium costs"])
 SharedCostId = Annotated[str, Path(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
 
 
-@router.post("/entities/{entity_id}/shared-costs", status_code=201)
+@router.post(
+    "/entities/{entity_id}/shared-costs",
+    status_code=201,
+    response_model=SharedCostRead,
+    response_model_exclude_unset=True,
+)
 async def create_shared_cost(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, body: SharedCostIn
 ) -> dict[str, Any]:
@@ -32,7 +40,11 @@ async def create_shared_cost(
     return shared_cost_view(stored)
 
 
-@router.get("/entities/{entity_id}/shared-costs")
+@router.get(
+    "/entities/{entity_id}/shared-costs",
+    response_model=Page[SharedCostRead],
+    response_model_exclude_unset=True,
+)
 async def list_shared_costs(
     request: Request,
     principal: FinancePrincipal,
@@ -48,12 +60,16 @@ async def list_shared_costs(
         query["consortium_id"] = consortium_id
     if kind:
         query["kind"] = kind
-    stored = await runtime_of(request).db[SHARED_COSTS].find(query).to_list(None)
-    stored.sort(key=lambda s: (s["recorded_at"], s["_id"]), reverse=True)
-    return page([shared_cost_view(s) for s in stored], cursor, limit)
+    newest_first = [("recorded_at", -1), ("_id", -1)]
+    collection = runtime_of(request).db[SHARED_COSTS]
+    return await store_page(collection, query, newest_first, cursor, limit, shared_cost_view)
 
 
-@router.get("/entities/{entity_id}/shared-costs/{shared_cost_id}")
+@router.get(
+    "/entities/{entity_id}/shared-costs/{shared_cost_id}",
+    response_model=SharedCostRead,
+    response_model_exclude_unset=True,
+)
 async def get_shared_cost(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, shared_cost_id: SharedCostId
 ) -> dict[str, Any]:

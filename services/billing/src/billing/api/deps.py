@@ -77,23 +77,6 @@ async def readable_document(
     return entity, document
 
 
-def page(items: list[Any], cursor: str | None, limit: int) -> dict[str, Any]:
-    """Offset cursors over a deterministically sorted list."""
-    try:
-        start = int(cursor) if cursor else 0
-    except ValueError:
-        raise Problem(400, "bad-request", "Invalid cursor", "cursor must come from a previous page") from None
-    if start < 0:
-        raise Problem(400, "bad-request", "Invalid cursor", "cursor must come from a previous page")
-    chunk = items[start : start + limit]
-    following = start + limit
-    return {
-        "items": chunk,
-        "total": len(items),
-        "next": str(following) if following < len(items) else None,
-    }
-
-
 def file_answer(media_type: str) -> dict[int | str, dict[str, Any]]:
     """OpenAPI for a route that answers a file (PDF, UBL), so clients know its content type."""
     return {200: {"content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -19,11 +20,11 @@ from billing.api.deps import (
     document_for,
     entity_for,
     file_answer,
-    page,
     readable_document,
     runtime_of,
     today,
 )
+from billing.api.reads import DocumentRead
 from billing.api.views import document_view
 from billing.domain.invoices import (
     STANDARD_RATE_BP,
@@ -48,10 +49,29 @@ from billing.einvoice.ubl import (
 from billing.issuing import document_of, issue
 from billing.payers import lacking
 from billing.store import COHORTS, DOCUMENTS, OFFERINGS, PAYERS
+from llo_shared.paging import deterministic, page_of, store_page
 from llo_shared.problems import Problem
+from llo_shared.reads import Page
 
 router = APIRouter(tags=["invoices"])
 Status = Literal["open", "partly_paid", "paid", "overdue", "overpaid", "credited", "issued"]
+
+
+# Newest first; the number orders documents of one day (llo_shared.paging adds `_id` for ties).
+DOCUMENT_ORDER = [("issue_date", -1), ("number", -1)]
+
+
+def documents_query(
+    entity_id: str, kind: str, ledger: Ledger | None, cohort_id: str | None, payer_id: str | None
+) -> dict[str, Any]:
+    query: dict[str, Any] = {"entity_id": entity_id, "kind": kind}
+    if ledger:
+        query["ledger"] = ledger.value
+    if cohort_id:
+        query["cohort_id"] = cohort_id
+    if payer_id:
+        query["payer.payer_id"] = payer_id
+    return query
 
 
 async def list_documents(
@@ -63,17 +83,20 @@ async def list_documents(
     cohort_id: str | None,
     payer_id: str | None,
 ) -> list[dict[str, Any]]:
-    query: dict[str, Any] = {"entity_id": entity_id, "kind": kind}
-    if ledger:
-        query["ledger"] = ledger.value
-    if cohort_id:
-        query["cohort_id"] = cohort_id
-    if payer_id:
-        query["payer.payer_id"] = payer_id
-    stored = await runtime_of(request).db[DOCUMENTS].find(query, {"outbox": 0}).to_list(None)
-    stored.sort(key=lambda d: (d["issue_date"], d["number"]), reverse=True)
-    views = [document_view(d, today()) for d in stored]
+    """Every matching document's view, for a filter on the status (computed today, not stored)."""
+    query = documents_query(entity_id, kind, ledger, cohort_id, payer_id)
+    found = runtime_of(request).db[DOCUMENTS].find(query, {"outbox": 0}).sort(deterministic(DOCUMENT_ORDER))
+    views = [document_view(d, today()) for d in await found.to_list(None)]
     return [v for v in views if status is None or v["status"] == status]
+
+
+async def documents_page(
+    request: Request, query: dict[str, Any], cursor: str | None, limit: int
+) -> dict[str, Any]:
+    """One page read from the store, in DOCUMENT_ORDER."""
+    collection = runtime_of(request).db[DOCUMENTS]
+    view = partial(document_view, today=today())
+    return await store_page(collection, query, DOCUMENT_ORDER, cursor, limit, view, {"outbox": 0})
 
 
 Filter = Annotated[str | None, Query(min_length=1, max_length=100)]
@@ -81,7 +104,9 @@ Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Cursor = Annotated[str | None, Query(max_length=20)]
 
 
-@router.get("/entities/{entity_id}/invoices")
+@router.get(
+    "/entities/{entity_id}/invoices", response_model=Page[DocumentRead], response_model_exclude_unset=True
+)
 async def list_invoices(
     request: Request,
     principal: FinancePrincipal,
@@ -94,11 +119,16 @@ async def list_invoices(
     cursor: Cursor = None,
 ) -> dict[str, Any]:
     await entity_for(request, principal, entity_id)
-    items = await list_documents(request, entity_id, "invoice", ledger, status, cohort_id, payer_id)
-    return page(items, cursor, limit)
+    if status is not None:  # computed today, not stored: the views are filtered, then paged
+        items = await list_documents(request, entity_id, "invoice", ledger, status, cohort_id, payer_id)
+        return page_of(items, cursor, limit)
+    query = documents_query(entity_id, "invoice", ledger, cohort_id, payer_id)
+    return await documents_page(request, query, cursor, limit)
 
 
-@router.get("/entities/{entity_id}/credit-notes")
+@router.get(
+    "/entities/{entity_id}/credit-notes", response_model=Page[DocumentRead], response_model_exclude_unset=True
+)
 async def list_credit_notes(
     request: Request,
     principal: FinancePrincipal,
@@ -110,11 +140,13 @@ async def list_credit_notes(
     cursor: Cursor = None,
 ) -> dict[str, Any]:
     await entity_for(request, principal, entity_id)
-    items = await list_documents(request, entity_id, "credit_note", ledger, None, cohort_id, payer_id)
-    return page(items, cursor, limit)
+    query = documents_query(entity_id, "credit_note", ledger, cohort_id, payer_id)
+    return await documents_page(request, query, cursor, limit)
 
 
-@router.get("/entities/{entity_id}/documents/{number}")
+@router.get(
+    "/entities/{entity_id}/documents/{number}", response_model=DocumentRead, response_model_exclude_unset=True
+)
 async def get_document(
     request: Request, principal: DocumentReader, entity_id: EntityId, number: DocumentNumber
 ) -> dict[str, Any]:
@@ -130,7 +162,11 @@ async def completed_payer(db: Any, entity_id: str, stored: dict[str, Any]) -> Pa
     return Party.model_validate(merged)
 
 
-@router.get("/entities/{entity_id}/documents/{number}/ubl", responses=file_answer("application/xml"))
+@router.get(
+    "/entities/{entity_id}/documents/{number}/ubl",
+    response_class=Response,
+    responses=file_answer("application/xml"),
+)
 async def download_ubl(
     request: Request,
     principal: DocumentReader,
@@ -175,7 +211,11 @@ def _day(value: Any) -> date | None:
         return None
 
 
-@router.get("/entities/{entity_id}/documents/{number}/pdf", responses=file_answer("application/pdf"))
+@router.get(
+    "/entities/{entity_id}/documents/{number}/pdf",
+    response_class=Response,
+    responses=file_answer("application/pdf"),
+)
 async def download_pdf(
     request: Request, principal: DocumentReader, entity_id: EntityId, number: DocumentNumber
 ) -> Response:
@@ -219,7 +259,12 @@ class ManualInvoiceIn(Strict):
     idempotency_key: str = Field(default_factory=lambda: uuid.uuid4().hex, min_length=8, max_length=64)
 
 
-@router.post("/entities/{entity_id}/invoices", status_code=201)
+@router.post(
+    "/entities/{entity_id}/invoices",
+    status_code=201,
+    response_model=DocumentRead,
+    response_model_exclude_unset=True,
+)
 async def create_invoice(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, body: ManualInvoiceIn
 ) -> dict[str, Any]:
@@ -290,7 +335,12 @@ class ManualCreditIn(Strict):
     idempotency_key: str = Field(default_factory=lambda: uuid.uuid4().hex, min_length=8, max_length=64)
 
 
-@router.post("/entities/{entity_id}/documents/{number}/credit-notes", status_code=201)
+@router.post(
+    "/entities/{entity_id}/documents/{number}/credit-notes",
+    status_code=201,
+    response_model=DocumentRead,
+    response_model_exclude_unset=True,
+)
 async def credit_invoice(
     request: Request,
     principal: FinancePrincipal,

@@ -13,10 +13,10 @@ from billing.api.deps import (
     EntityId,
     FinancePrincipal,
     entity_for,
-    page,
     runtime_of,
     today,
 )
+from billing.api.reads import CostModelRead, EntityRead, LedgerRead
 from billing.domain.costing import (
     CostModel,
     PriceBelowIntegralCost,
@@ -29,7 +29,9 @@ from billing.domain.text import PLAIN_TEXT
 from billing.facts import list_price
 from billing.reports import entity_documents, ledger_summary
 from billing.store import COHORTS, COST_MODELS, ENTITIES, OFFERINGS
+from llo_shared.paging import store_page
 from llo_shared.problems import Problem
+from llo_shared.reads import Page
 
 router = APIRouter(tags=["entities"])
 Ref = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")]
@@ -59,7 +61,7 @@ def entity_view(entity: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.get("/entities")
+@router.get("/entities", response_model=Page[EntityRead], response_model_exclude_unset=True)
 async def list_entities(
     request: Request,
     principal: FinancePrincipal,
@@ -67,16 +69,15 @@ async def list_entities(
     cursor: Annotated[str | None, Query(max_length=20)] = None,
 ) -> dict[str, Any]:
     query = {} if principal.role == "admin" else {"_id": principal.org}
-    entities = await runtime_of(request).db[ENTITIES].find(query).sort("_id", 1).to_list(None)
-    return page([entity_view(e) for e in entities], cursor, limit)
+    return await store_page(runtime_of(request).db[ENTITIES], query, [("_id", 1)], cursor, limit, entity_view)
 
 
-@router.get("/entities/{entity_id}")
+@router.get("/entities/{entity_id}", response_model=EntityRead, response_model_exclude_unset=True)
 async def get_entity(request: Request, principal: FinancePrincipal, entity_id: EntityId) -> dict[str, Any]:
     return entity_view(await entity_for(request, principal, entity_id))
 
 
-@router.patch("/entities/{entity_id}")
+@router.patch("/entities/{entity_id}", response_model=EntityRead, response_model_exclude_unset=True)
 async def update_entity(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, settings: EntitySettings
 ) -> dict[str, Any]:
@@ -87,7 +88,9 @@ async def update_entity(
     return entity_view(await entity_for(request, principal, entity_id))
 
 
-@router.get("/entities/{entity_id}/ledgers")
+@router.get(
+    "/entities/{entity_id}/ledgers", response_model=Page[LedgerRead], response_model_exclude_unset=True
+)
 async def ledgers(request: Request, principal: FinancePrincipal, entity_id: EntityId) -> dict[str, Any]:
     """Both ledgers side by side: never one total across them."""
     await entity_for(request, principal, entity_id)
@@ -123,7 +126,11 @@ async def known_price(db: Any, scope: str, ref: str) -> int | None:
     return list_price(offering) or None if offering else None
 
 
-@router.put("/entities/{entity_id}/cost-models/{scope}/{ref}")
+@router.put(
+    "/entities/{entity_id}/cost-models/{scope}/{ref}",
+    response_model=CostModelRead,
+    response_model_exclude_unset=True,
+)
 async def put_cost_model(
     request: Request,
     principal: FinancePrincipal,
@@ -176,7 +183,9 @@ async def put_cost_model(
     return cost_model_view(stored)
 
 
-@router.get("/entities/{entity_id}/cost-models")
+@router.get(
+    "/entities/{entity_id}/cost-models", response_model=Page[CostModelRead], response_model_exclude_unset=True
+)
 async def list_cost_models(
     request: Request,
     principal: FinancePrincipal,
@@ -185,7 +194,7 @@ async def list_cost_models(
     cursor: Annotated[str | None, Query(max_length=20)] = None,
 ) -> dict[str, Any]:
     await entity_for(request, principal, entity_id)
-    stored = (
-        await runtime_of(request).db[COST_MODELS].find({"entity_id": entity_id}).sort("_id", 1).to_list(None)
+    collection = runtime_of(request).db[COST_MODELS]
+    return await store_page(
+        collection, {"entity_id": entity_id}, [("_id", 1)], cursor, limit, cost_model_view
     )
-    return page([cost_model_view(s) for s in stored], cursor, limit)

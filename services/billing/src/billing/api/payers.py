@@ -8,13 +8,16 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from billing.api.deps import MAX_PAGE, EntityId, FinancePrincipal, entity_for, page, runtime_of, today
+from billing.api.deps import MAX_PAGE, EntityId, FinancePrincipal, entity_for, runtime_of, today
+from billing.api.reads import PayerRead, PayerSavedRead, WaitingInvoiceRead
 from billing.domain.text import PLAIN_TEXT
 from billing.issuing import issue_waiting
 from billing.payers import register_entry, waiting_for
 from billing.reports import entity_documents
 from billing.store import PAYERS
+from llo_shared.paging import page_of
 from llo_shared.problems import Problem
+from llo_shared.reads import Page
 
 router = APIRouter(tags=["payers"])
 PayerRef = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._-]+$")]
@@ -78,7 +81,7 @@ async def save_payer(db: Any, entity_id: str, payer_id: str, details: PayerDetai
     return await issue_waiting(db, entity_id, payer_id, today())
 
 
-@router.get("/entities/{entity_id}/payers")
+@router.get("/entities/{entity_id}/payers", response_model=Page[PayerRead], response_model_exclude_unset=True)
 async def list_payers(
     request: Request,
     principal: FinancePrincipal,
@@ -95,10 +98,14 @@ async def list_payers(
     for stored in await db[PAYERS].find({"entity_id": entity_id}).to_list(None):
         known[stored["payer_id"]] = {k: v for k, v in stored.items() if k not in hidden}
     items = sorted(known.values(), key=lambda p: p["payer_id"])
-    return page(items, cursor, limit)
+    return page_of(items, cursor, limit)  # merged from documents and the register
 
 
-@router.put("/entities/{entity_id}/payers/{payer_id}")
+@router.put(
+    "/entities/{entity_id}/payers/{payer_id}",
+    response_model=PayerSavedRead,
+    response_model_exclude_unset=True,
+)
 async def put_payer(
     request: Request,
     principal: FinancePrincipal,
@@ -118,7 +125,11 @@ async def put_payer(
     return details.model_dump() | {"payer_id": payer_id, "issued": [d["number"] for d in issued]}
 
 
-@router.get("/entities/{entity_id}/waiting-invoices")
+@router.get(
+    "/entities/{entity_id}/waiting-invoices",
+    response_model=Page[WaitingInvoiceRead],
+    response_model_exclude_unset=True,
+)
 async def list_waiting_invoices(
     request: Request,
     principal: FinancePrincipal,
@@ -130,7 +141,7 @@ async def list_waiting_invoices(
     """Invoices not issued (not numbered) because their payer lacks data: what it lacks."""
     await entity_for(request, principal, entity_id)
     parked = await waiting_for(runtime_of(request).db, entity_id, payer_id)
-    return page([waiting_view(p) for p in parked], cursor, limit)
+    return page_of([waiting_view(p) for p in parked], cursor, limit)
 
 
 def waiting_view(parked: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from billing.api.deps import (
     runtime_of,
     today,
 )
+from billing.api.reads import DocumentRead, PaymentImportRead
 from billing.api.views import document_view
 from billing.payments import PaymentIn, book_payment
 from billing.payments_import import (
@@ -34,7 +35,12 @@ router = APIRouter(tags=["payments"])
 ImportId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-f0-9]+$")]
 
 
-@router.post("/entities/{entity_id}/documents/{number}/payments", status_code=201)
+@router.post(
+    "/entities/{entity_id}/documents/{number}/payments",
+    status_code=201,
+    response_model=DocumentRead,
+    response_model_exclude_unset=True,
+)
 async def record_payment(
     request: Request,
     principal: FinancePrincipal,
@@ -70,7 +76,12 @@ class StatementIn(BaseModel):
         return self.format, self.content, "content"
 
 
-@router.post("/entities/{entity_id}/payment-imports", status_code=201)
+@router.post(
+    "/entities/{entity_id}/payment-imports",
+    status_code=201,
+    response_model=PaymentImportRead,
+    response_model_exclude_unset=True,
+)
 async def preview_import(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, body: StatementIn
 ) -> dict[str, Any]:
@@ -83,7 +94,11 @@ async def preview_import(
     return import_view(await save_import(db, entity_id, rows, principal.subject, statement_format))
 
 
-@router.get("/entities/{entity_id}/payment-imports/{import_id}")
+@router.get(
+    "/entities/{entity_id}/payment-imports/{import_id}",
+    response_model=PaymentImportRead,
+    response_model_exclude_unset=True,
+)
 async def get_import(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, import_id: ImportId
 ) -> dict[str, Any]:
@@ -91,7 +106,11 @@ async def get_import(
     return import_view(await stored_import(runtime_of(request).db, entity_id, import_id))
 
 
-@router.post("/entities/{entity_id}/payment-imports/{import_id}/book")
+@router.post(
+    "/entities/{entity_id}/payment-imports/{import_id}/book",
+    response_model=PaymentImportRead,
+    response_model_exclude_unset=True,
+)
 async def confirm_import(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, import_id: ImportId
 ) -> dict[str, Any]:

@@ -8,6 +8,13 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request, Response
 
 from billing.api.deps import JSON_OR_CSV, EntityId, FinancePrincipal, entity_for, runtime_of, today
+from billing.api.reads import (
+    AgeingRowRead,
+    AllocationRowRead,
+    CohortAllocationRead,
+    LedgerRead,
+    OverrideRowRead,
+)
 from billing.reports import (
     ageing,
     cohort_allocation,
@@ -18,6 +25,7 @@ from billing.reports import (
 )
 from billing.store import COHORTS
 from llo_shared.problems import Problem
+from llo_shared.reads import Page
 
 router = APIRouter(tags=["reports"])
 Format = Literal["json", "csv"]
@@ -33,7 +41,12 @@ def answer(rows: Sequence[Mapping[str, Any]], format: Format, name: str) -> Any:
     return {"items": rows, "total": len(rows), "next": None}
 
 
-@router.get("/entities/{entity_id}/reports/ledgers", responses=JSON_OR_CSV)
+@router.get(
+    "/entities/{entity_id}/reports/ledgers",
+    response_model=Page[LedgerRead],
+    response_model_exclude_unset=True,
+    responses=JSON_OR_CSV,
+)
 async def ledgers_report(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, format: Format = "json"
 ) -> Any:
@@ -42,7 +55,12 @@ async def ledgers_report(
     return answer(rows, format, f"grootboeken-{entity_id}")
 
 
-@router.get("/entities/{entity_id}/reports/ageing", responses=JSON_OR_CSV)
+@router.get(
+    "/entities/{entity_id}/reports/ageing",
+    response_model=Page[AgeingRowRead],
+    response_model_exclude_unset=True,
+    responses=JSON_OR_CSV,
+)
 async def ageing_report(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, format: Format = "json"
 ) -> Any:
@@ -71,7 +89,12 @@ def allocation_row(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.get("/entities/{entity_id}/reports/cohort-allocation", responses=JSON_OR_CSV)
+@router.get(
+    "/entities/{entity_id}/reports/cohort-allocation",
+    response_model=Page[AllocationRowRead],
+    response_model_exclude_unset=True,
+    responses=JSON_OR_CSV,
+)
 async def allocation_report(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, format: Format = "json"
 ) -> Any:
@@ -86,7 +109,11 @@ async def allocation_report(
     return answer(rows, format, f"toerekening-{entity_id}")
 
 
-@router.get("/entities/{entity_id}/reports/cohort-allocation/{cohort_id}")
+@router.get(
+    "/entities/{entity_id}/reports/cohort-allocation/{cohort_id}",
+    response_model=CohortAllocationRead,
+    response_model_exclude_unset=True,
+)
 async def cohort_allocation_detail(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, cohort_id: str
 ) -> dict[str, Any]:
@@ -97,7 +124,12 @@ async def cohort_allocation_detail(
     return report
 
 
-@router.get("/entities/{entity_id}/reports/overrides", responses=JSON_OR_CSV)
+@router.get(
+    "/entities/{entity_id}/reports/overrides",
+    response_model=Page[OverrideRowRead],
+    response_model_exclude_unset=True,
+    responses=JSON_OR_CSV,
+)
 async def overrides_report(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, format: Format = "json"
 ) -> Any:
