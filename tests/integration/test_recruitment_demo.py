@@ -9,6 +9,7 @@ import asyncio
 import httpx
 
 from llo.embedded import EmbeddedApp
+from llo_shared.auth import TOKEN_COOKIE
 from tests.support import eventually
 
 
@@ -38,8 +39,11 @@ async def test_demo_shows_an_automatically_proposed_campaign_for_an_underfilled_
                 "/recruitment/demo/sign-in", data={"user": "aanbieder", "next": "/recruitment/"}
             )
             home = await client.get("/recruitment/")
+            api = {"Authorization": f"Bearer {client.cookies[TOKEN_COOKIE]}"}  # the API takes no cookie
             assert "Automatisch voorgestelde vulcampagnes" in home.text
-            automatic = (await client.get("/recruitment/api/v1/campaigns?origin=automatic")).json()["items"]
+            automatic = (
+                await client.get("/recruitment/api/v1/campaigns?origin=automatic", headers=api)
+            ).json()["items"]
             assert automatic and all(
                 c["status"] == "draft" and c["provider_id"] == "BRIN-25LH" for c in automatic
             )
@@ -49,14 +53,20 @@ async def test_demo_shows_an_automatically_proposed_campaign_for_an_underfilled_
             assert recruitment_cohort is not None
             assert automatic[0]["plan"]["goal_seats"] <= cohort.break_even
 
-            manual = (await client.get("/recruitment/api/v1/campaigns?origin=manual&status=running")).json()
+            manual = (
+                await client.get("/recruitment/api/v1/campaigns?origin=manual&status=running", headers=api)
+            ).json()
             assert manual["total"] > 0
             figures = (
-                await client.get(f"/recruitment/api/v1/campaigns/{manual['items'][0]['campaign_id']}/figures")
+                await client.get(
+                    f"/recruitment/api/v1/campaigns/{manual['items'][0]['campaign_id']}/figures", headers=api
+                )
             ).json()
             assert figures["applications"] >= 5 and figures["reached"]["intake_done"] >= 1
             stages = {
                 a["stage"]
-                for a in (await client.get("/recruitment/api/v1/applications?limit=100")).json()["items"]
+                for a in (await client.get("/recruitment/api/v1/applications?limit=100", headers=api)).json()[
+                    "items"
+                ]
             }
             assert {"interested", "intake_done", "admitted", "enrolled", "withdrawn"} <= stages

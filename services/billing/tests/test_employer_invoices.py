@@ -4,6 +4,7 @@ does not exist for it."""
 
 from billing import testkit as ev
 from billing.domain.money import format_eur
+from llo_shared.auth import TOKEN_COOKIE, issue_dev_token
 
 OTHER = {
     "payer_id": "KVK-51473920",
@@ -14,6 +15,7 @@ OTHER = {
     "share_bp": 10000,
 }
 DOCUMENTS = "/billing/api/v1/entities/BRIN-25LH/documents"
+DOWNLOADS = "/billing/documenten/BRIN-25LH"  # the page routes the pages link to
 SELLER = {  # what the administration needs on an e-invoice
     "kvk": "39082468",
     "vat_number": "NL001234567B01",
@@ -45,7 +47,8 @@ async def test_an_employer_sees_its_own_invoices_only_with_training_amount_and_s
     assert "Helpende Zorg &amp; Welzijn (derde leerweg)" in page.text  # the training by name
     assert format_eur(250_000) == "€ 2.500,00" and format_eur(250_000) in page.text
     assert "vervallen" in page.text  # due on 01-10-2026, the test events' date, and not paid
-    assert f"{DOCUMENTS}/{own}/pdf" in page.text and f"{DOCUMENTS}/{own}/ubl" in page.text
+    assert f"{DOWNLOADS}/{own}/pdf" in page.text and f"{DOWNLOADS}/{own}/ubl" in page.text
+    assert "/api/" not in page.text  # the API takes bearer tokens, a browser has the cookie
 
     theirs = await billing.client.get(
         "/billing/mijn-facturen", headers=billing.headers("employer", "KVK-51473920")
@@ -91,3 +94,29 @@ async def test_an_invoice_to_the_employers_kvk_under_another_payer_id_is_its_own
     assert (
         await billing.client.get(f"{DOCUMENTS}/{invoice['number']}/pdf", headers=other)
     ).status_code == 404
+
+
+async def test_the_session_cookie_opens_the_page_downloads_and_never_the_api(billing):
+    """The JSON API takes bearer tokens only, reads too; the PDF and UBL the page links to come
+    from page routes that read the session cookie and keep the API's role and organisation rule."""
+    own, others = await two_employers_invoiced(billing)
+    billing.client.cookies.set(
+        TOKEN_COOKIE, issue_dev_token(billing.settings, role="employer", org="KVK-39084217")
+    )
+    try:
+        by_cookie = await billing.client.get(f"{DOCUMENTS}/{own}/pdf")
+        assert by_cookie.status_code == 401
+        assert by_cookie.headers["content-type"] == "application/problem+json"
+        assert "Bearer token" in by_cookie.json()["detail"]
+        pdf = await billing.client.get(f"{DOWNLOADS}/{own}/pdf")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        ubl = await billing.client.get(f"{DOWNLOADS}/{own}/ubl?customization=nlcius")
+        assert ubl.status_code == 200 and own.encode() in ubl.content
+        assert (await billing.client.get(f"{DOWNLOADS}/{others}/pdf")).status_code == 404
+        billing.client.cookies.set(
+            TOKEN_COOKIE, issue_dev_token(billing.settings, role="provider", org="BRIN-25LH")
+        )
+        assert (await billing.client.get(f"{DOWNLOADS}/{own}/pdf")).status_code == 403  # not a reader
+    finally:
+        billing.client.cookies.clear()
+    assert (await billing.client.get(f"{DOWNLOADS}/{own}/pdf")).status_code == 401  # signed out

@@ -43,7 +43,7 @@ async def test_credit_notes_name_the_invoice_payer_amount_and_reason(billing):
     assert "Zorggroep Almere" in text and TRAINING in text
     assert "€ 2.500,00" in text  # 10.000,00 decided, 7.500,00 after the late seat (VAT exempt)
     assert "Lege-stoelentoeslag opnieuw berekend" in text
-    assert f"/documents/{credit['number']}/pdf" in text
+    assert f"/billing/documenten/BRIN-25LH/{credit['number']}/pdf" in text  # a page route, not the API
     assert "COH-1" not in main_of(page.text) and "KVK-" not in main_of(page.text)
 
     detail = await billing.client.get(f"/billing/creditnotas/{credit['number']}", headers=billing.headers())
@@ -51,7 +51,7 @@ async def test_credit_notes_name_the_invoice_payer_amount_and_reason(billing):
     assert f'href="/billing/facturen/{invoice["number"]}"' in detail.text
     assert "€ 10.000,00" in detail.text and "nog open € 7.500,00" in detail.text
     pdf = await billing.client.get(
-        f"/billing/api/v1/entities/BRIN-25LH/documents/{credit['number']}/pdf", headers=billing.headers()
+        f"/billing/documenten/BRIN-25LH/{credit['number']}/pdf", headers=billing.headers()
     )
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
 
@@ -134,7 +134,9 @@ async def test_ageing_shows_what_each_payer_owes_by_age_with_totals_and_the_csv(
     assert "€ 5.000,00" in rows and "€ 2.500,00" in rows  # two seats for the employer, one for the gemeente
     totals = rows.split('data-testid="ageing-totals"', 1)[1].split("</tr>", 1)[0]
     assert "€ 7.500,00" in totals
-    assert "/billing/api/v1/entities/BRIN-25LH/reports/ageing?format=csv" in page.text
+    assert "/billing/rapporten/BRIN-25LH/ouderdom.csv" in page.text
+    csv = await billing.client.get("/billing/rapporten/BRIN-25LH/ouderdom.csv", headers=billing.headers())
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
     assert "KVK-" not in main_of(page.text)
     # paid in full, an invoice leaves the report
     [first, *_] = await billing.documents(kind="invoice")
@@ -171,7 +173,13 @@ async def test_overrides_page_names_the_training_the_reason_and_who(billing):
     assert page.status_code == 200
     assert reason in page.text and TRAINING in page.text and "€ 2.500,00" in page.text
     assert "COH-1" not in main_of(page.text)
-    assert "/reports/overrides?format=csv" in page.text
+    assert "/billing/rapporten/BRIN-25LH/afwijkingen.csv" in page.text
+    csv = await billing.client.get("/billing/rapporten/BRIN-25LH/afwijkingen.csv", headers=billing.headers())
+    assert csv.status_code == 200 and reason in csv.text
+    other = await billing.client.get(
+        "/billing/rapporten/BRIN-25LH/afwijkingen.csv", headers=billing.headers(org="BRIN-30RR")
+    )
+    assert other.status_code == 403  # the API's organisation rule
     empty = await billing.client.get("/billing/afwijkingen", headers=billing.headers(org="BRIN-30RR"))
     assert reason not in empty.text
 

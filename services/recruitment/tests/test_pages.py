@@ -151,12 +151,17 @@ async def test_the_campaign_dashboard_shows_charts_figures_and_csv_link(service,
     page = await service.client.get(f"/recruitment/campagnes/{campaign_id}")
     assert page.status_code == 200
     assert page.text.count("<svg") == 2 and "Funnel" in page.text and "Bezetting" in page.text
-    assert f"/recruitment/api/v1/campaigns/{campaign_id}/figures.csv" in page.text
-    csv = await service.client.get(f"/recruitment/api/v1/campaigns/{campaign_id}/figures.csv")
+    assert f"/recruitment/campagnes/{campaign_id}/cijfers.csv" in page.text and "/api/" not in page.text
+    csv = await service.client.get(f"/recruitment/campagnes/{campaign_id}/cijfers.csv")  # the cookie
     assert csv.headers["content-type"].startswith("text/csv") and csv.text.startswith("channel,applications")
-    svg = await service.client.get(f"/recruitment/api/v1/campaigns/{campaign_id}/charts/funnel.svg")
+    by_cookie = await service.client.get(f"{API}/campaigns/{campaign_id}/figures.csv")
+    assert by_cookie.status_code == 401 and "Bearer token" in by_cookie.json()["detail"]
+    service.client.cookies.clear()
+    assert (await service.client.get(f"/recruitment/campagnes/{campaign_id}/cijfers.csv")).status_code == 401
+    bearer = service.auth()
+    svg = await service.client.get(f"{API}/campaigns/{campaign_id}/charts/funnel.svg", headers=bearer)
     assert svg.headers["content-type"].startswith("image/svg+xml")
-    figures = (await service.client.get(f"/recruitment/api/v1/campaigns/{campaign_id}/figures")).json()
+    figures = (await service.client.get(f"{API}/campaigns/{campaign_id}/figures", headers=bearer)).json()
     assert figures["applications"] == 1 and figures["by_channel"]["website_form"]["applications"] == 1
     assert figures["cohort"]["distance_to_break_even"] == 12 and figures["fill_over_time"]
 
@@ -171,7 +176,9 @@ async def test_the_intake_worklist_moves_people_on(service, campaign_id):
     )
     page = await service.client.get("/recruitment/intake")
     assert "Fatima de Vries" in page.text and "Intake gepland" in page.text
-    app_id = (await service.client.get(f"{API}/applications")).json()["items"][0]["application_id"]
+    app_id = (await service.client.get(f"{API}/applications", headers=service.auth())).json()["items"][0][
+        "application_id"
+    ]
     moved = await service.client.post(f"/recruitment/intake/{app_id}", data={"to": "intake_planned"})
     assert moved.status_code == 303
     no_scores = await service.client.post(f"/recruitment/intake/{app_id}", data={"to": "intake_done"})
@@ -180,5 +187,5 @@ async def test_the_intake_worklist_moves_people_on(service, campaign_id):
         f"/recruitment/intake/{app_id}", data={"to": "intake_done", "motivation": "80", "study_skills": "70"}
     )
     assert done.status_code == 303
-    data = (await service.client.get(f"{API}/applications/{app_id}")).json()
+    data = (await service.client.get(f"{API}/applications/{app_id}", headers=service.auth())).json()
     assert data["stage"] == "intake_done" and data["intake"]["scores"][0]["value"] == 80

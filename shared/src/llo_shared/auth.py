@@ -123,18 +123,15 @@ def is_api_path(path: str) -> bool:
     return path.split("/")[2:3] == ["api"]
 
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
 def _token_of(request: Request) -> str | None:
-    """A bearer token, or the pages' session cookie. A change through the JSON API needs the
-    bearer token: the cookie there would let a page of another site act for a signed-in browser
-    (CSRF). Reads through the API still take the cookie, for the downloads pages link to (CSV,
-    PDF, UBL); the same-origin policy keeps their content from other sites (no CORS headers)."""
+    """A bearer token; outside the JSON API also the pages' session cookie. The JSON API takes
+    the bearer token only, for reads too: the cookie there would let a page of another site act
+    for a signed-in browser (CSRF). The downloads pages link to (CSV, PDF, UBL) have page routes
+    of their own, which read the session like every page (`pages.page_roles`)."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip()
-    if is_api_path(request.url.path) and request.method not in SAFE_METHODS:
+    if is_api_path(request.url.path):
         return None
     return request.cookies.get(TOKEN_COOKIE)
 
@@ -151,7 +148,12 @@ def current_principal(
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Principal:
     if principal is None:
-        raise Problem(401, "unauthorized", "Sign-in required", "send a Bearer token")
+        raise Problem(
+            401,
+            "unauthorized",
+            "Sign-in required",
+            "send a Bearer token in the Authorization header; the API takes no session cookie",
+        )
     return principal
 
 

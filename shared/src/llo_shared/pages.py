@@ -4,6 +4,7 @@ and the Dutch error pages that HTML requests get instead of problem+json."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,7 +15,15 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from llo_shared import dutch, oidc
-from llo_shared.auth import TOKEN_COOKIE, Principal, issue_dev_token, optional_principal
+from llo_shared.auth import (
+    TOKEN_COOKIE,
+    Principal,
+    Role,
+    current_principal,
+    issue_dev_token,
+    optional_principal,
+    require_roles,
+)
 from llo_shared.demo_users import DEMO_USERS, ORGANISATION_NAMES, demo_user, demo_user_of
 from llo_shared.problems import Problem, problem_response
 from llo_shared.settings import ServiceSettings
@@ -206,6 +215,25 @@ async def page_principal(request: Request) -> Principal | None:
 
 
 PagePrincipal = Annotated[Principal | None, Depends(page_principal)]
+
+
+def signed_in_page_user(principal: PagePrincipal) -> Principal:
+    """The page session's principal, for a download a page links to (401 without one)."""
+    return current_principal(principal)
+
+
+PageUser = Annotated[Principal, Depends(signed_in_page_user)]
+
+
+def page_roles(*roles: Role) -> Callable[[Principal], Principal]:
+    """Dependency for a download a page links to (the JSON API takes bearer tokens only): the page
+    session held to the same role rule as the API's `auth.require_roles(*roles)`."""
+    check = require_roles(*roles)
+
+    def page_check(principal: PageUser) -> Principal:
+        return check(principal)
+
+    return page_check
 
 
 # --- error pages ------------------------------------------------------------------------------

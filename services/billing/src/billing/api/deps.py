@@ -8,12 +8,14 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Request
 
 from billing.store import DOCUMENTS, ENTITIES
-from llo_shared.auth import Principal, require_org, require_roles
+from llo_shared.auth import Principal, Role, require_org, require_roles
 from llo_shared.problems import Problem
 
-FinancePrincipal = Annotated[Principal, Depends(require_roles("finance"))]
+FINANCE: tuple[Role, ...] = ("finance",)
 # Who may read a document: finance of the issuing administration, or the employer it is addressed to.
-DocumentReader = Annotated[Principal, Depends(require_roles("finance", "employer"))]
+DOCUMENT_READERS: tuple[Role, ...] = ("finance", "employer")
+FinancePrincipal = Annotated[Principal, Depends(require_roles(*FINANCE))]
+DocumentReader = Annotated[Principal, Depends(require_roles(*DOCUMENT_READERS))]
 EntityId = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9._-]+$")]
 DocumentNumber = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9-]+$")]
 MAX_PAGE = 200

@@ -22,6 +22,7 @@ from billing.pages.administration import administration_router, finance_entity
 from billing.pages.ageing import ageing_router
 from billing.pages.consortium import consortium_router
 from billing.pages.credit_notes import credit_notes_router
+from billing.pages.downloads import downloads_router
 from billing.pages.employer import employer_router
 from billing.pages.manual_payment import manual_payment_router
 from billing.pages.names import training_name, training_names
@@ -257,5 +258,6 @@ def page_router(pages: Pages) -> APIRouter:
     router.include_router(consortium_router(pages, finance_entity))
     router.include_router(payers_router(pages, finance_entity))
     router.include_router(employer_router(pages))
+    router.include_router(downloads_router())
     router.include_router(pages.demo_sign_in_router())
     return router

@@ -8,15 +8,16 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from llo_shared import dutch
 from llo_shared.auth import Principal
 from llo_shared.demo_users import ORGANISATION_NAMES
 from llo_shared.oidc import site_url
-from llo_shared.pages import PagePrincipal, Pages
+from llo_shared.pages import PagePrincipal, Pages, PageUser
 from llo_shared.problems import Problem
 from recruitment.api.deps import manages
+from recruitment.api.figures import campaign_figures_csv
 from recruitment.applicants import personal_fields
 from recruitment.charts import STAGE_LABELS, fill_svg, funnel_svg
 from recruitment.cohorts import CohortView, cohort_view
@@ -363,6 +364,12 @@ def page_router(pages: Pages) -> APIRouter:
             form_link=f"/recruitment/aanmelden?campaign={campaign_id}",
             message=melding,
         )
+
+    @router.get("/recruitment/campagnes/{campaign_id}/cijfers.csv")
+    async def campaign_figures_download(request: Request, principal: PageUser, campaign_id: str) -> Response:
+        """The campaign page's CSV link: the API's download, with the page session (the API
+        takes bearer tokens only)."""
+        return await campaign_figures_csv(campaign_id, principal, recruitment_of(request))
 
     @router.post("/recruitment/campagnes/{campaign_id}/status", response_model=None)
     async def campaign_status(
