@@ -63,8 +63,8 @@ def test_finance_user_checks_ledgers_invoices_allocation_and_books_a_bank_statem
         page.get_by_role("button", name="Ga").click()
 
         # both ledgers, side by side
-        public = page.get_by_role("heading", name="Grootboek publiek")
-        private = page.get_by_role("heading", name="Grootboek privaat")
+        public = page.get_by_role("heading", name="Grootboek publieke middelen")
+        private = page.get_by_role("heading", name="Grootboek private middelen")
         expect(public).to_be_visible()
         expect(private).to_be_visible()
         left, right = public.bounding_box(), private.bounding_box()
