@@ -257,3 +257,18 @@ async def test_manual_billable_item_is_private_and_needs_a_known_payer(billed):
     assert public.status_code == 422
     unknown = await billed.client.post(f"{API}/invoices", json=body | {"payer_id": "KVK-0"}, headers=headers)
     assert unknown.status_code == 422
+
+
+async def test_a_manual_invoice_page_names_its_reason_not_its_code_nor_who_booked_it(billed):
+    body = {
+        "payer_id": "KVK-39084217",
+        "buyer_reference": "PO-2026-78",
+        "reason": "extra_begeleiding",
+        "lines": [{"description": "Extra begeleiding BBL, 2 uur", "quantity": 2, "unit_price_cents": 8_500}],
+    }
+    created = await billed.client.post(f"{API}/invoices", json=body, headers=billed.headers())
+    number = created.json()["number"]
+    page = await billed.client.get(f"/billing/facturen/{number}", headers=billed.headers())
+    lines = page.text.split('data-testid="lines"', 1)[1].split("</table>", 1)[0]
+    assert "private middelen: Extra begeleiding" in lines and "handmatig" in lines
+    assert "extra_begeleiding" not in lines and " by " not in lines

@@ -14,6 +14,7 @@ from billing.api.deps import today
 from billing.api.documents import list_documents
 from billing.api.reports import allocation_row
 from billing.api.views import document_view
+from billing.consortium import KIND_LABELS as CONSORTIUM_KIND_LABELS
 from billing.domain.bank_statements import StatementError
 from billing.domain.ledgers import Ledger
 from billing.domain.money import format_eur
@@ -75,6 +76,8 @@ EVENT_LABELS = {
     "CohortCancelled": "startmoment gaat niet door",
 }
 LEDGER_LABELS = {"publiek": "publieke middelen", "privaat": "private middelen"}
+# Cost centres that are no start moment: the reasons of a manual invoice and the shared costs.
+COST_CENTRE_LABELS = {"extra_begeleiding": "Extra begeleiding", "other": "Overig"} | CONSORTIUM_KIND_LABELS
 
 
 def nl_date(value: str | None) -> str:
@@ -100,6 +103,7 @@ def page_router(pages: Pages) -> APIRouter:
         "cause_labels": CAUSE_LABELS,
         "event_labels": EVENT_LABELS,
         "ledger_labels": LEDGER_LABELS,
+        "cost_centre_labels": COST_CENTRE_LABELS,
         "training_name": training_name,
     }
     router = APIRouter(include_in_schema=False)
