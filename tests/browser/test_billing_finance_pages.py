@@ -63,8 +63,8 @@ def test_finance_user_checks_ledgers_invoices_allocation_and_books_a_bank_statem
         page.get_by_role("button", name="Ga").click()
 
         # both ledgers, side by side
-        public = page.get_by_role("heading", name="Grootboek publiek")
-        private = page.get_by_role("heading", name="Grootboek privaat")
+        public = page.get_by_role("heading", name="Grootboek publieke middelen")
+        private = page.get_by_role("heading", name="Grootboek private middelen")
         expect(public).to_be_visible()
         expect(private).to_be_visible()
         left, right = public.bounding_box(), private.bounding_box()
@@ -84,7 +84,7 @@ def test_finance_user_checks_ledgers_invoices_allocation_and_books_a_bank_statem
         expect(page).to_have_url(f"{demo}/billing/facturen?soort=invoice&grootboek=privaat&status=open")
         assert rows.count() > 0
         for status_cell in rows.locator("td:last-child").all_inner_texts():
-            assert status_cell.strip() == "open"
+            assert status_cell.strip() == "openstaand"
         first = rows.first
         number = first.locator("td").first.inner_text().strip()
         outstanding = first.locator("td").nth(6).inner_text()
@@ -93,11 +93,11 @@ def test_finance_user_checks_ledgers_invoices_allocation_and_books_a_bank_statem
         first.get_by_role("link", name=number).click()
         expect(page.get_by_role("heading", name=f"Factuur {number}")).to_be_visible()
         expect(page.get_by_role("heading", name="Regels en hun oorzaak")).to_be_visible()
-        expect(page.get_by_test_id("lines")).to_contain_text("gebeurtenis")
+        expect(page.get_by_test_id("lines")).to_contain_text("na: ")  # the event, in Dutch
 
         # the cohort allocation report
-        page.get_by_role("link", name="Toerekening per uitvoering").click()
-        expect(page.get_by_role("heading", name="Toerekening per uitvoering")).to_be_visible()
+        page.get_by_role("link", name="Toerekening per startmoment").click()
+        expect(page.get_by_role("heading", name="Toerekening per startmoment")).to_be_visible()
 
         # a CAMT.053 statement: preview first, nothing booked yet
         statement = tmp_path / "afschrift.xml"

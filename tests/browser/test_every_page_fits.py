@@ -1,8 +1,9 @@
 """Every page each role can reach from its start page (one of each kind), in Chromium at 390 px:
 nothing scrolls sideways and axe-core finds no serious or critical violation; on every service's
 pages (catalogue, matching, recruitment, billing) no code stands where a name belongs (BRIN-...,
-KVK-..., coh-...) and no English key where a Dutch word belongs. The journeys check the pages they
-visit at 1280 and 390 px; this catches the pages no journey goes through."""
+KVK-..., coh-..., ENR-..., a "KvK 39084217" not marked as a number) and no English key where a
+Dutch word belongs. The journeys check the pages they visit at 1280 and 390 px; this catches the
+pages no journey goes through."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ MAX_PAGES = 60
 # checked on every service's pages and the start page.
 RAW_TEXT = re.compile(
     r"\b(BRIN|KVK|RMT|OIN)-[A-Z0-9]+|\b(coh|off)-[a-z0-9-]{4,}|\bK-[0-9a-f]{12}\b|\bP-[0-9a-f]{12}\b|"
+    r"\bENR-[A-Za-z0-9]+|\bKvK [0-9]{8}\b|"  # an enrolment's id; a KvK number not marked as one
     r"\b(planned|confirmed|cancelled|running|completed|employer|provider|finance|admin|individual|group|"
     r"go_with_surcharge|None|True|False|cents)\b|\[\'"
 )

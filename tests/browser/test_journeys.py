@@ -262,7 +262,7 @@ def test_a_job_seeker_applies_the_provider_enrols_and_finance_invoices(site, vie
         sign_in_from_the_sign_in_page(page, site, "Mark Visser", check)
         page.goto(f"{site}/recruitment/intake")
         check(page)
-        page.get_by_label("Zoek op naam, e-mail, telefoon of postcode").fill(reference)
+        page.get_by_label("Zoek op naam, kenmerk, e-mail, telefoon of postcode").fill(reference)
         page.get_by_role("button", name="Filteren").click()
         check(page)
         person = page.locator("table.worklist tbody tr").filter(has_text=name)

@@ -124,11 +124,11 @@ def filter_worklist(page, base: str) -> None:
         assert course in (cells.nth(2).text_content() or "")
         assert (cells.nth(4).text_content() or "").startswith(stage.strip())
     page.goto(f"{base}/recruitment/intake")
-    page.get_by_label("Zoek op naam, e-mail, telefoon of postcode").fill(email)
+    page.get_by_label("Zoek op naam, kenmerk, e-mail, telefoon of postcode").fill(email)
     page.get_by_role("button", name="Filteren").click()
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text(email)
-    expect(page.get_by_label("Zoek op naam, e-mail, telefoon of postcode")).to_have_value(email)
+    expect(page.get_by_label("Zoek op naam, kenmerk, e-mail, telefoon of postcode")).to_have_value(email)
     fits(page)
 
 

@@ -4,6 +4,7 @@ import pytest
 from lxml import etree
 
 from billing import testkit as ev
+from services.billing.tests.pdf_text import pdf_text
 
 ENTITY_SETTINGS = {
     "kvk": "39082468",
@@ -257,3 +258,31 @@ async def test_manual_billable_item_is_private_and_needs_a_known_payer(billed):
     assert public.status_code == 422
     unknown = await billed.client.post(f"{API}/invoices", json=body | {"payer_id": "KVK-0"}, headers=headers)
     assert unknown.status_code == 422
+
+
+async def test_a_manual_invoice_page_names_its_reason_not_its_code_nor_who_booked_it(billed):
+    body = {
+        "payer_id": "KVK-39084217",
+        "buyer_reference": "PO-2026-78",
+        "reason": "extra_begeleiding",
+        "lines": [{"description": "Extra begeleiding BBL, 2 uur", "quantity": 2, "unit_price_cents": 8_500}],
+    }
+    created = await billed.client.post(f"{API}/invoices", json=body, headers=billed.headers())
+    number = created.json()["number"]
+    page = await billed.client.get(f"/billing/facturen/{number}", headers=billed.headers())
+    lines = page.text.split('data-testid="lines"', 1)[1].split("</table>", 1)[0]
+    assert "private middelen: Extra begeleiding" in lines and "handmatig" in lines
+    assert "extra_begeleiding" not in lines and " by " not in lines
+
+
+async def test_the_pdf_of_a_training_billing_has_no_title_for_names_no_cohort_id(billing):
+    await billing.feed(ev.provider_registered(), ev.cohort(cohort_id="COH-ZONDER-TITEL"))
+    await billing.feed(ev.enrolled("ENR-1", cohort_id="COH-ZONDER-TITEL"))
+    headers = billing.headers()
+    assert (await billing.client.patch(API, json=ENTITY_SETTINGS, headers=headers)).status_code == 200
+    [invoice] = await billing.documents(kind="invoice")
+    pdf = await billing.client.get(f"{API}/documents/{invoice['number']}/pdf", headers=headers)
+    assert pdf.status_code == 200, pdf.text
+    text = pdf_text(pdf.content)
+    assert invoice["buyer_reference"] == "COH-ZONDER-TITEL"  # the buyer's reference, printed once
+    assert text.count("COH-ZONDER-TITEL") == 1 and "uitvoering" not in text

@@ -46,7 +46,7 @@ async def test_an_employer_sees_its_own_invoices_only_with_training_amount_and_s
     assert own in page.text and others not in page.text
     assert "Helpende Zorg &amp; Welzijn (derde leerweg)" in page.text  # the training by name
     assert format_eur(250_000) == "€ 2.500,00" and format_eur(250_000) in page.text
-    assert "vervallen" in page.text  # due on 01-10-2026, the test events' date, and not paid
+    assert "te laat" in page.text  # due on 01-10-2026, the test events' date, and not paid
     assert f"{DOWNLOADS}/{own}/pdf" in page.text and f"{DOWNLOADS}/{own}/ubl" in page.text
     assert "/api/" not in page.text  # the API takes bearer tokens, a browser has the cookie
 

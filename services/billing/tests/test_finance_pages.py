@@ -87,7 +87,7 @@ async def test_a_payment_by_hand_leaves_the_invoice_partly_paid_then_paid(billin
     booked = await billing.client.post(url, data=fields, headers=billing.headers())
     assert booked.status_code == 200
     assert "Betaling van € 1.000,00 geboekt" in booked.text and "Nog open: € 1.500,00" in booked.text
-    assert "De factuur is nu: <strong>vervallen</strong>" in booked.text  # partly paid, and past due
+    assert "De factuur is nu: <strong>te laat</strong>" in booked.text  # partly paid, and past due
     again = await billing.client.post(url, data=fields, headers=billing.headers())  # sent twice: once
     assert again.status_code == 200
     stored = await billing.db["documents"].find_one({"_id": invoice["_id"]})
@@ -234,4 +234,4 @@ async def test_a_statement_that_cannot_be_read_is_answered_in_dutch_and_the_past
     assert await billing.db["payment_imports"].count_documents({}) == 0
     [invoice] = await billing.documents(kind="invoice")
     detail = await billing.client.get(f"/billing/facturen/{invoice['number']}", headers=billing.headers())
-    assert f"privaat: {TRAINING}" in detail.text  # the line's cost centre, by name
+    assert f"private middelen: {TRAINING}" in detail.text  # the line's cost centre, by name

@@ -28,3 +28,5 @@ async def test_the_invoice_page_names_the_training_on_its_lines_and_nowhere_the_
     assert f"Opleidingsplaats {TRAINING}" in text
     assert "coh-helpende-1" not in text  # the cost centre too is the training, not the id
     assert "coh-helpende-1" in page.text  # the buyer's reference, marked as a code
+    assert "ENR-1" not in page.text and "ParticipantEnrolled" not in page.text  # no codes at all
+    assert "private middelen" in text and "na: deelnemer ingeschreven" in text  # the glossary's words

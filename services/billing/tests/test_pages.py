@@ -13,7 +13,7 @@ async def test_ledgers_side_by_side_for_the_own_institution_only(billing):
     await seeded(billing)
     page = await billing.client.get("/billing/", headers=billing.headers())
     assert page.status_code == 200
-    assert "Grootboek publiek" in page.text and "Grootboek privaat" in page.text
+    assert "Grootboek publieke middelen" in page.text and "Grootboek private middelen" in page.text
     assert "ROC van Flevoland" in page.text
     other = await billing.client.get("/billing/facturen", headers=billing.headers(org="BRIN-30RR"))
     assert "25LH-PRV-2026-000001" not in other.text
@@ -36,9 +36,10 @@ async def test_invoice_detail_shows_each_line_with_its_cause(billing):
     page = await billing.client.get("/billing/facturen/25LH-PRV-2026-000002", headers=billing.headers())
     assert page.status_code == 200
     assert "private opleidingsplaats" in page.text
-    assert "ParticipantEnrolled" in page.text
+    assert "na: deelnemer ingeschreven" in page.text  # the event in plain Dutch, not its English name
+    assert "ParticipantEnrolled" not in page.text and "ENR-2" not in page.text
     enrolment = await billing.db["enrolments"].find_one({"_id": "ENR-2"})
-    assert enrolment["event_id"] in page.text
+    assert 'data-event-id="' + enrolment["event_id"] + '"' in page.text  # traceable, out of sight
 
 
 async def test_pages_need_a_finance_user(billing):

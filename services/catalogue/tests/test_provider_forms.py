@@ -230,10 +230,10 @@ async def test_only_the_owning_provider_uses_the_forms(
     ):
         response = await client.request(method, path, data=data, headers=as_twente)
         assert response.status_code == 403, (method, path)
-        assert "andere aanbieder" in response.text
+        assert "andere opleider" in response.text
     assert (await client.get(NEW)).status_code == 403  # not signed in
     refused = await client.post(NEW, data=offering_form(), headers=as_employer)
-    assert refused.status_code == 403 and "voor een aanbieder" in refused.text
+    assert refused.status_code == 403 and "voor een opleider" in refused.text
     stored = (await client.get(f"{API}/offerings/{offering_id}")).json()
     assert (stored["title"], stored["status"], stored["version"]) == (
         "Helpende Zorg en Welzijn avond",

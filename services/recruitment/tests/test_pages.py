@@ -76,7 +76,8 @@ async def test_the_applicant_gets_a_reference_and_a_personal_link_that_shows_the
     assert f'href="{status_path}"' in confirmation.text
     [item] = (await service.client.get(f"{API}/applications", headers=service.auth())).json()["items"]
     app_id = item["application_id"]
-    reference = re.search(r'class="reference">([0-9A-F]{4}-[0-9A-F]{4})<', confirmation.text).group(1)
+    shown = re.search(r'class="reference" translate="no">([0-9A-F]{4}-[0-9A-F]{4})<', confirmation.text)
+    reference = shown.group(1)
 
     status = await service.client.get(status_path)
     assert status.status_code == 200 and reference in status.text and "Stand: Aangemeld" in status.text

@@ -37,6 +37,7 @@ from billing.domain.invoices import (
     VatCategory,
 )
 from billing.domain.ledgers import Ledger
+from billing.domain.naming import UNNAMED_TRAINING
 from billing.domain.text import PLAIN_TEXT
 from billing.einvoice.pdf import Training, render_pdf
 from billing.einvoice.ubl import (
@@ -198,7 +199,7 @@ async def training_of(db: Any, stored: dict[str, Any]) -> Training | None:
     cohort = await db[COHORTS].find_one({"_id": stored["cohort_id"]}) or {}
     offering = await db[OFFERINGS].find_one({"_id": cohort.get("offering_id")}) or {}
     return Training(
-        name=offering.get("title") or f"uitvoering {stored['cohort_id']}",
+        name=offering.get("title") or UNNAMED_TRAINING,  # the PDF is read: never the cohort's id
         start=_day(cohort.get("start_date")),
         end=_day(cohort.get("end_date")),
     )

@@ -14,6 +14,7 @@ from billing.api.deps import today
 from billing.api.documents import list_documents
 from billing.api.reports import allocation_row
 from billing.api.views import document_view
+from billing.consortium import KIND_LABELS as CONSORTIUM_KIND_LABELS
 from billing.domain.bank_statements import StatementError
 from billing.domain.ledgers import Ledger
 from billing.domain.money import format_eur
@@ -45,11 +46,12 @@ from llo_shared.problems import Problem
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_STATEMENT_BYTES = 5_000_000
 
+# the glossary's words (../shared/GLOSSARY.md, Billing)
 STATUS_LABELS = {
-    "open": "open",
+    "open": "openstaand",
     "partly_paid": "deels betaald",
     "paid": "betaald",
-    "overdue": "vervallen",
+    "overdue": "te laat",
     "credited": "gecrediteerd",
     "overpaid": "te veel betaald",
     "issued": "uitgegeven",
@@ -59,10 +61,24 @@ CAUSE_LABELS = {
     "surcharge": "lege-stoelentoeslag",
     "surcharge_recomputation": "herberekening toeslag",
     "withdrawal": "uitschrijving",
-    "cohort_cancelled": "geannuleerde uitvoering",
+    "cohort_cancelled": "startmoment gaat niet door",
     "manual": "handmatig",
     "consortium_cost": "gedeelde kosten consortium",
 }
+# The event a line was billed on, as a person reads it; the event's name itself is English code.
+EVENT_LABELS = {
+    "ParticipantEnrolled": "deelnemer ingeschreven",
+    "EnrolmentWithdrawn": "deelnemer afgemeld",
+    "CohortScheduled": "startmoment gepland",
+    "CohortUpdated": "startmoment gewijzigd",
+    "SeatReserved": "plaats bezet",
+    "SeatReleased": "plaats vrijgekomen",
+    "CohortConfirmed": "startmoment gaat door",
+    "CohortCancelled": "startmoment gaat niet door",
+}
+LEDGER_LABELS = {"publiek": "publieke middelen", "privaat": "private middelen"}
+# Cost centres that are no start moment: the reasons of a manual invoice and the shared costs.
+COST_CENTRE_LABELS = {"extra_begeleiding": "Extra begeleiding", "other": "Overig"} | CONSORTIUM_KIND_LABELS
 
 
 def nl_date(value: str | None) -> str:
@@ -83,7 +99,14 @@ def unreadable_statement(error: StatementError) -> str:
 def page_router(pages: Pages) -> APIRouter:
     pages.templates.env.filters["eur"] = format_eur
     pages.templates.env.filters["nl_date"] = nl_date
-    pages.templates.env.globals |= {"status_labels": STATUS_LABELS, "cause_labels": CAUSE_LABELS}
+    pages.templates.env.globals |= {
+        "status_labels": STATUS_LABELS,
+        "cause_labels": CAUSE_LABELS,
+        "event_labels": EVENT_LABELS,
+        "ledger_labels": LEDGER_LABELS,
+        "cost_centre_labels": COST_CENTRE_LABELS,
+        "training_name": training_name,
+    }
     router = APIRouter(include_in_schema=False)
 
     def not_allowed(request: Request, principal: Any) -> HTMLResponse:
@@ -180,7 +203,7 @@ def page_router(pages: Pages) -> APIRouter:
             request,
             "allocation.html",
             principal,
-            title="Toerekening per uitvoering",
+            title="Toerekening per startmoment",
             entity=entity,
             rows=rows,
             training_names=await training_names(db, (row["cohort_id"] for row in rows)),

@@ -25,7 +25,7 @@ MAX_LISTED = 500
 REASONS = {
     "surcharge_recomputation": "Lege-stoelentoeslag opnieuw berekend: er kwamen deelnemers bij",
     "withdrawal": "Deelnemer uitgeschreven",
-    "cohort_cancelled": "De uitvoering gaat niet door of is samengevoegd met een andere",
+    "cohort_cancelled": "Het startmoment gaat niet door of is samengevoegd met een ander",
 }
 
 

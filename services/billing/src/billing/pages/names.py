@@ -10,6 +10,8 @@ from typing import Any
 from billing.domain.naming import cohort_label
 from billing.store import COHORTS, OFFERINGS
 
+UNKNOWN_COHORT = "onbekend startmoment"  # its CohortScheduled has not reached billing (yet)
+
 
 async def training_names(db: Any, cohort_ids: Iterable[str | None]) -> dict[str, str]:
     """{cohort id: "Helpende Zorg & Welzijn, start 01-10-2026"} for the cohorts billing knows.
@@ -25,7 +27,7 @@ async def training_names(db: Any, cohort_ids: Iterable[str | None]) -> dict[str,
 
 
 def training_name(names: dict[str, str], cohort_id: str | None) -> str:
-    """The name for one cohort; a cohort billing has not heard of yet is "onbekende uitvoering"."""
+    """The name for one cohort; a cohort billing has not heard of yet is "onbekend startmoment"."""
     if not cohort_id:
         return ""
-    return names.get(cohort_id, "onbekende uitvoering")
+    return names.get(cohort_id, UNKNOWN_COHORT)

@@ -45,7 +45,7 @@ FACET_TITLES = {
     "start_policy": "Start",
     "funding": "Financiering",
     "registration": "Inschrijving",
-    "provider_kind": "Soort aanbieder",
+    "provider_kind": "Soort opleider",
     "region": "Regio",
 }
 FACET_LABEL_FIELD = {
@@ -378,8 +378,8 @@ def page_router(pages: Pages) -> APIRouter:
                 "sign_in_needed.html",
                 principal,
                 status_code=403,
-                title="Aanbieders",
-                role_label="aanbieder",
+                title="Opleiders",
+                role_label="opleider",
             )
         org = principal.org
         s = store(request)

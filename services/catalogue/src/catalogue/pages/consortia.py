@@ -30,7 +30,7 @@ def consortia_router(pages: Pages) -> APIRouter:
             request,
             "consortia.html",
             principal,
-            title="Samenwerkingsverbanden van aanbieders",
+            title="Samenwerkingsverbanden van opleiders",
             consortia=[await with_members(s, c) for c in items[:MAX_LISTED]],
             total=total,
         )

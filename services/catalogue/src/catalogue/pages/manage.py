@@ -210,17 +210,17 @@ def manage_router(pages: Pages) -> APIRouter:
                 principal,
                 status_code=status,
                 title="Niet toegestaan" if status == 403 else "Niet gevonden",
-                role_label="aanbieder",
+                role_label="opleider",
                 message=message,
             )
         )
 
     async def acting_provider(request: Request, principal: Principal | None) -> dict[str, Any]:
         if principal is None or principal.role != "provider":
-            raise refuse(request, principal, 403, "Meld u aan als aanbieder.")
+            raise refuse(request, principal, 403, "Meld u aan als opleider.")
         provider = await store(request).provider(principal.org)
         if provider is None:
-            raise refuse(request, principal, 403, "Uw organisatie is nog niet als aanbieder geregistreerd.")
+            raise refuse(request, principal, 403, "Uw organisatie is nog niet als opleider geregistreerd.")
         return provider
 
     async def owned(
@@ -245,7 +245,7 @@ def manage_router(pages: Pages) -> APIRouter:
             principal,
             lambda: store(request).offering(offering_id),
             "Deze opleiding bestaat niet.",
-            "Deze opleiding is van een andere aanbieder.",
+            "Deze opleiding is van een andere opleider.",
         )
 
     async def own_cohort(request: Request, principal: Principal | None, cohort_id: str) -> dict[str, Any]:
@@ -254,7 +254,7 @@ def manage_router(pages: Pages) -> APIRouter:
             principal,
             lambda: store(request).cohort(cohort_id),
             "Dit startmoment bestaat niet.",
-            "Dit startmoment is van een andere aanbieder.",
+            "Dit startmoment is van een andere opleider.",
         )
 
     def published(
