@@ -166,7 +166,7 @@ def test_a_job_seeker_finds_a_course_and_reaches_the_application_form(shared_dem
         first.click()
         expect(page.get_by_role("heading", level=1)).to_have_text(title)
         check(page)
-        expect(page.get_by_role("heading", name="Opleider")).to_be_visible()
+        expect(page.get_by_role("heading", name="Opleider", exact=True)).to_be_visible()
 
         page.get_by_role("link", name="Terug naar het aanbod").click()
         check(page)
