@@ -4,6 +4,7 @@ page with ?entiteit=), so an admin never lands on an administration nobody chose
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -16,6 +17,8 @@ from llo_shared.web_security import session_cookie_secure
 
 CHOICE_COOKIE = "llo_administratie"
 MAX_ID = 60  # as the API's entity id
+# What the finance pages are given to find their administration (`finance_entity` below).
+FinanceEntity = Callable[[Request, Any, str | None], Awaitable[dict[str, Any] | None]]
 
 
 async def finance_entity(request: Request, principal: Any, entity_id: str | None) -> dict[str, Any] | None:

@@ -3,17 +3,14 @@ the totals; the same rows as the API's report (`reports.ageing`), which also giv
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from billing.api.deps import today
+from billing.pages.administration import FinanceEntity
 from billing.reports import ageing, ageing_totals, entity_documents
 from llo_shared.pages import PagePrincipal, Pages
 
-FinanceEntity = Callable[[Request, Any, str | None], Awaitable[dict[str, Any] | None]]
 BUCKET_LABELS = {
     "not_due": "Nog niet vervallen",
     "1_30": "1 tot 30 dagen te laat",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -21,13 +20,13 @@ from billing.consortium import (
     shared_cost_view,
 )
 from billing.domain.payments import parse_amount_cents
+from billing.pages.administration import FinanceEntity
 from billing.store import ENTITIES
 from llo_shared.dutch import dutch_errors, euro
 from llo_shared.pages import PagePrincipal, Pages
 
 PARTNER_ROWS = 4
 MAX_TOTAL_CENTS = next(m.le for m in SharedCostIn.model_fields["total_cents"].metadata if hasattr(m, "le"))
-FinanceEntity = Callable[[Request, Any, str | None], Awaitable[dict[str, Any] | None]]
 
 
 def consortium_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:

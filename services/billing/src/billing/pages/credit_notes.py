@@ -4,7 +4,6 @@ why) and one credit note with its PDF. Read through the API's own document list 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,11 +12,11 @@ from fastapi.responses import HTMLResponse
 from billing.api.deps import today
 from billing.api.documents import list_documents
 from billing.api.views import document_view
+from billing.pages.administration import FinanceEntity
 from billing.pages.names import training_name, training_names
 from billing.store import DOCUMENTS
 from llo_shared.pages import PagePrincipal, Pages
 
-FinanceEntity = Callable[[Request, Any, str | None], Awaitable[dict[str, Any] | None]]
 NUMBER = re.compile(r"[A-Za-z0-9-]{1,60}")  # as the API's path takes it
 MAX_LISTED = 500
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -17,6 +16,7 @@ from pydantic import ValidationError
 
 from billing.api.deps import today
 from billing.api.views import document_view
+from billing.pages.administration import FinanceEntity
 from billing.payments import PaymentIn, book_payment
 from billing.reports import outstanding
 from billing.store import DOCUMENTS
@@ -24,7 +24,6 @@ from llo_shared.dutch import FieldError, datum_kort, dutch_errors, euro, euro_to
 from llo_shared.pages import PagePrincipal, Pages
 from llo_shared.problems import Problem
 
-FinanceEntity = Callable[[Request, Any, str | None], Awaitable[dict[str, Any] | None]]
 NUMBER = re.compile(r"[A-Za-z0-9-]{1,60}")
 DUTCH_DAY = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})")
 FIELDS = ("bedrag", "datum", "kenmerk", "payment_id")

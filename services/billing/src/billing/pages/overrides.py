@@ -3,19 +3,17 @@ with who, when and why (the same rows as the API's overrides report, which also 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from billing.pages.administration import FinanceEntity
 from billing.pages.names import training_name, training_names
 from billing.reports import price_overrides
 from billing.store import OFFERINGS
 from llo_shared.demo_users import demo_user_of
 from llo_shared.pages import PagePrincipal, Pages
-
-FinanceEntity = Callable[[Request, Any, str | None], Awaitable[dict[str, Any] | None]]
 
 
 def overrides_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:

@@ -4,7 +4,6 @@ payer with its name and address, and a form per payer that issues what waited on
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,11 +11,11 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from billing.api.payers import FIELD_RULES, PayerDetails, payer_problem, save_payer
+from billing.pages.administration import FinanceEntity
 from billing.payers import FIELD_LABELS, master_of, waiting_for
 from billing.store import PAYERS
 from llo_shared.pages import PagePrincipal, Pages
 
-FinanceEntity = Callable[[Request, Any, str | None], Awaitable[dict[str, Any] | None]]
 KIND_LABELS = {
     "employer": "werkgever",
     "uwv": "UWV",
