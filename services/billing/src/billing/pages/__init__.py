@@ -19,7 +19,7 @@ from billing.domain.bank_statements import StatementError
 from billing.domain.ledgers import Ledger
 from billing.domain.money import format_eur
 from billing.einvoice.pdf import dutch_date
-from billing.pages.administration import administration_router, finance_entity
+from billing.pages.administration import administration_router, finance_entity, finance_refused
 from billing.pages.ageing import ageing_router
 from billing.pages.consortium import consortium_router
 from billing.pages.credit_notes import credit_notes_router
@@ -110,7 +110,7 @@ def page_router(pages: Pages) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     def not_allowed(request: Request, principal: Any) -> HTMLResponse:
-        return pages.render(request, "signin_needed.html", principal, status_code=403, title="Facturatie")
+        return finance_refused(pages, request, principal)
 
     @router.get("/billing/", response_model=None)
     async def home(

@@ -35,6 +35,11 @@ async def finance_entity(request: Request, principal: Any, entity_id: str | None
     return await entities.find_one({"_id": wanted[:MAX_ID]})
 
 
+def finance_refused(pages: Pages, request: Request, principal: Any) -> HTMLResponse:
+    """The Dutch 403 page for someone who is not finance staff of an administration (or an admin)."""
+    return pages.render(request, "signin_needed.html", principal, status_code=403, title="Facturatie")
+
+
 def administration_router(pages: Pages) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
@@ -58,7 +63,7 @@ def administration_router(pages: Pages) -> APIRouter:
     @router.get("/billing/administratie", response_class=HTMLResponse)
     async def choose(request: Request, principal: PagePrincipal) -> HTMLResponse:
         if principal is None or principal.role != "admin":
-            return pages.render(request, "signin_needed.html", principal, status_code=403, title="Facturatie")
+            return finance_refused(pages, request, principal)
         return await picker(request, principal)
 
     @router.post("/billing/administratie", response_model=None)
@@ -68,7 +73,7 @@ def administration_router(pages: Pages) -> APIRouter:
         entiteit: Annotated[str, Form(max_length=MAX_ID)] = "",
     ) -> HTMLResponse | RedirectResponse:
         if principal is None or principal.role != "admin":
-            return pages.render(request, "signin_needed.html", principal, status_code=403, title="Facturatie")
+            return finance_refused(pages, request, principal)
         entities = request.app.state.runtime.db[ENTITIES]
         entity = await entities.find_one({"_id": entiteit}) if entiteit else None
         if entity is None:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from billing.api.deps import today
-from billing.pages.administration import FinanceEntity
+from billing.pages.administration import FinanceEntity, finance_refused
 from billing.reports import ageing, ageing_totals, entity_documents
 from llo_shared.pages import PagePrincipal, Pages
 
@@ -27,7 +27,7 @@ def ageing_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
     async def ageing_page(request: Request, principal: PagePrincipal) -> HTMLResponse:
         entity = await finance_entity(request, principal, None)
         if entity is None:
-            return pages.render(request, "signin_needed.html", principal, status_code=403, title="Facturatie")
+            return finance_refused(pages, request, principal)
         rows = ageing(await entity_documents(request.app.state.runtime.db, entity["_id"]), today())
         return pages.render(
             request,

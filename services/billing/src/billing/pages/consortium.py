@@ -20,7 +20,7 @@ from billing.consortium import (
     shared_cost_view,
 )
 from billing.domain.payments import parse_amount_cents
-from billing.pages.administration import FinanceEntity
+from billing.pages.administration import FinanceEntity, finance_refused
 from billing.store import ENTITIES
 from llo_shared.dutch import dutch_errors, euro
 from llo_shared.pages import PagePrincipal, Pages
@@ -63,14 +63,14 @@ def consortium_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
     async def shared_costs(request: Request, principal: PagePrincipal) -> HTMLResponse:
         entity = await finance_entity(request, principal, None)
         if entity is None:
-            return pages.render(request, "signin_needed.html", principal, status_code=403, title="Facturatie")
+            return finance_refused(pages, request, principal)
         return await render(request, principal, entity)
 
     @router.post("/billing/gedeelde-kosten", response_class=HTMLResponse)
     async def record(request: Request, principal: PagePrincipal) -> HTMLResponse:
         entity = await finance_entity(request, principal, None)
         if entity is None or principal is None:
-            return pages.render(request, "signin_needed.html", principal, status_code=403, title="Facturatie")
+            return finance_refused(pages, request, principal)
         form = {k: str(v)[:300] for k, v in (await request.form()).items()}
         try:
             cost = shared_cost_of(form)

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from billing.api.deps import today
 from billing.api.documents import list_documents
 from billing.api.views import document_view
-from billing.pages.administration import FinanceEntity
+from billing.pages.administration import FinanceEntity, finance_refused
 from billing.pages.names import training_name, training_names
 from billing.store import DOCUMENTS
 from llo_shared.pages import PagePrincipal, Pages
@@ -41,7 +41,7 @@ def credit_notes_router(pages: Pages, finance_entity: FinanceEntity) -> APIRoute
     router = APIRouter(include_in_schema=False)
 
     def signin(request: Request, principal: Any) -> HTMLResponse:
-        return pages.render(request, "signin_needed.html", principal, status_code=403, title="Facturatie")
+        return finance_refused(pages, request, principal)
 
     def not_found(request: Request, principal: Any) -> HTMLResponse:
         return pages.render(request, "not_found.html", principal, status_code=404, title="Niet gevonden")

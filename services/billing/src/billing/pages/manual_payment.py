@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from billing.api.deps import today
 from billing.api.views import document_view
-from billing.pages.administration import FinanceEntity
+from billing.pages.administration import FinanceEntity, finance_refused
 from billing.payments import PaymentIn, book_payment
 from billing.reports import outstanding
 from billing.store import DOCUMENTS
@@ -75,7 +75,7 @@ def manual_payment_router(pages: Pages, finance_entity: FinanceEntity) -> APIRou
 
     def refused(request: Request, principal: Any, entity: Any) -> HTMLResponse:
         if entity is None:
-            return pages.render(request, "signin_needed.html", principal, status_code=403, title="Facturatie")
+            return finance_refused(pages, request, principal)
         return pages.render(request, "not_found.html", principal, status_code=404, title="Niet gevonden")
 
     @router.get("/billing/facturen/{number}/betaling", response_class=HTMLResponse)

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from billing.pages.administration import FinanceEntity
+from billing.pages.administration import FinanceEntity, finance_refused
 from billing.pages.names import training_name, training_names
 from billing.reports import price_overrides
 from billing.store import OFFERINGS
@@ -23,7 +23,7 @@ def overrides_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
     async def overrides(request: Request, principal: PagePrincipal) -> HTMLResponse:
         entity = await finance_entity(request, principal, None)
         if entity is None:
-            return pages.render(request, "signin_needed.html", principal, status_code=403, title="Facturatie")
+            return finance_refused(pages, request, principal)
         db = request.app.state.runtime.db
         rows = await price_overrides(db, entity["_id"])
         return pages.render(

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from billing.api.payers import FIELD_RULES, PayerDetails, payer_problem, save_payer
-from billing.pages.administration import FinanceEntity
+from billing.pages.administration import FinanceEntity, finance_refused
 from billing.payers import FIELD_LABELS, master_of, waiting_for
 from billing.store import PAYERS
 from llo_shared.pages import PagePrincipal, Pages
@@ -35,7 +35,7 @@ def payers_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     def signin(request: Request, principal: Any) -> HTMLResponse:
-        return pages.render(request, "signin_needed.html", principal, status_code=403, title="Facturatie")
+        return finance_refused(pages, request, principal)
 
     def not_found(request: Request, principal: Any) -> HTMLResponse:
         return pages.render(request, "not_found.html", principal, status_code=404, title="Niet gevonden")
