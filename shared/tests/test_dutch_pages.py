@@ -19,7 +19,7 @@ def test_amounts_dates_numbers_and_plurals_in_dutch() -> None:
     assert dutch.euro(None) == "-"
     assert dutch.datum("2027-01-12") == "12 januari 2027"
     assert dutch.datum(date(2027, 3, 1)) == "1 maart 2027"
-    assert dutch.datum_kort("2027-01-12") == "12-01-2027"
+    assert dutch.datum_invoer("2027-01-12") == "12-01-2027"
     assert dutch.datum("geen datum") == "-"
     assert dutch.km(0.5) == "0,5 km"
     assert dutch.km(12.0) == "12 km"

@@ -190,7 +190,7 @@ def find_own_invoices(
     sign_in(page, base, person, check)
     page.get_by_role("link", name="Mijn facturen").first.click()
     expect(page.get_by_role("heading", name="Mijn facturen", level=1)).to_be_visible()
-    rows = page.locator("tbody tr", has_text=TRAINING).filter(has_text=datum_kort(start))
+    rows = page.locator("tbody tr", has_text=TRAINING).filter(has_text=datum(start))
 
     def amounts() -> list[str]:
         return sorted(
@@ -223,10 +223,6 @@ def find_own_invoices(
     assert pdf.suggested_filename.endswith(".pdf")
     with open(pdf.path(), "rb") as file:
         assert file.read(5) == b"%PDF-"
-
-
-def datum_kort(day: date) -> str:
-    return day.strftime("%d-%m-%Y")
 
 
 def test_employers_pool_a_group_and_each_finds_its_own_invoice(shared_demo, viewport, check):

@@ -20,9 +20,13 @@ def eur(cents: int) -> str:
     return ("-" if cents < 0 else "") + "€ " + f"{euros:,}".replace(",", ".") + f",{rest:02d}"
 
 
+MONTHS = "januari februari maart april mei juni juli augustus september oktober november december".split()
+
+
 def day(value: str | date) -> str:
+    """The pages' one date format, written out here so the test does not reuse what it checks."""
     value = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{value.day:02d}-{value.month:02d}-{value.year}"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def flat(text: str) -> str:

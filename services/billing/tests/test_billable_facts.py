@@ -120,7 +120,7 @@ async def test_cancelled_cohort_credits_everything_billed_for_it(billing):
         assert credited == invoice["total_cents"], invoice["_id"]
 
 
-TRAINING = "Helpende Zorg & Welzijn (derde leerweg), start 01-10-2026"
+TRAINING = "Helpende Zorg & Welzijn (derde leerweg), start 1 oktober 2026"
 
 
 async def test_invoice_lines_name_the_training_and_its_start_not_the_cohort_id(billing):

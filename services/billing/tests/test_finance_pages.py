@@ -8,7 +8,7 @@ import re
 from billing import testkit as ev
 
 ENGLISH = ("Input should", "Value error", "String should", "cents", "['", "None", "Traceback")
-TRAINING = "Helpende Zorg &amp; Welzijn (derde leerweg), start 01-10-2026"
+TRAINING = "Helpende Zorg &amp; Welzijn (derde leerweg), start 1 oktober 2026"
 
 
 async def surcharge_lowered_by_a_late_seat(billing):
@@ -98,7 +98,7 @@ async def test_a_payment_by_hand_leaves_the_invoice_partly_paid_then_paid(billin
     shown = main_of(
         (await billing.client.get(f"/billing/facturen/{invoice['number']}", headers=billing.headers())).text
     )
-    assert "20-09-2026 € 1.000,00 bank 42 handmatig geboekt" in re.sub(r"\s+", " ", shown)
+    assert "20 september 2026 € 1.000,00 bank 42 handmatig geboekt" in re.sub(r"\s+", " ", shown)
 
 
 async def test_a_payment_by_hand_answers_wrong_input_in_dutch_at_the_field_and_keeps_it(billing):

@@ -61,9 +61,9 @@ async def test_the_lines_of_a_merge_name_both_start_moments_not_their_ids(billin
     assert lines == [
         (
             "COH-1",
-            f"Creditering: startmoment samengevoegd met {training}, start 02-11-2026"
+            f"Creditering: startmoment samengevoegd met {training}, start 2 november 2026"
             " (factuur 25LH-PRV-2026-000001)",
         ),
-        ("COH-1", f"Opleidingsplaats {training}, start 01-10-2026"),
-        ("COH-2", f"Opleidingsplaats {training}, start 02-11-2026 (overgezet van start 01-10-2026)"),
+        ("COH-1", f"Opleidingsplaats {training}, start 1 oktober 2026"),
+        ("COH-2", f"Opleidingsplaats {training}, start 2 november 2026 (overgezet van start 1 oktober 2026)"),
     ]

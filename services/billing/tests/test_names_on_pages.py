@@ -5,7 +5,7 @@ import re
 
 from billing import testkit as ev
 
-TRAINING = "Helpende Zorg &amp; Welzijn (derde leerweg), start 01-10-2026"
+TRAINING = "Helpende Zorg &amp; Welzijn (derde leerweg), start 1 oktober 2026"
 
 
 def read_text(html: str) -> str:

@@ -142,7 +142,7 @@ async def test_the_invoice_page_names_the_participant_and_offers_the_pdf(private
     page = await private.client.get(f"/billing/facturen/{invoice['number']}", headers=private.headers())
     assert page.status_code == 200
     assert "Fatima el Amrani" in page.text and "Kruidenlaan 7, 1326 AB Almere" in page.text
-    assert "01-09-2026" in page.text and "EN 16931" in page.text and "nlcius" not in page.text
+    assert "1 september 2026" in page.text and "EN 16931" in page.text and "nlcius" not in page.text
     listed = await private.client.get("/billing/facturen", headers=private.headers())
     assert "Fatima el Amrani" in listed.text and "pr-4444555566667777aaaa" not in listed.text
 

@@ -63,15 +63,15 @@ def _as_date(value: date | datetime | str | None) -> date | datetime | None:
 
 
 def datum(value: date | datetime | str | None) -> str:
-    """The one date format in text: "12 januari 2027"."""
+    """The one date format on every page and document: "12 januari 2027"."""
     day = _as_date(value)
     if day is None:
         return "-"
     return format_date(day, "d MMMM y", locale=LOCALE)
 
 
-def datum_kort(value: date | datetime | str | None) -> str:
-    """The one date format in tables: "12-01-2027"."""
+def datum_invoer(value: date | datetime | str | None) -> str:
+    """A date as a person types it into a text field: "12-01-2027" (pages show `datum`)."""
     day = _as_date(value)
     if day is None:
         return "-"
@@ -290,7 +290,6 @@ def jinja_filters() -> dict[str, Any]:
     return {
         "euro": euro,
         "datum": datum,
-        "datum_kort": datum_kort,
         "datum_tijd": datum_tijd,
         "getal": getal,
         "km": km,

@@ -38,7 +38,7 @@ from billing.issuing import issue, issue_new
 from billing.payers import drop_waiting
 from billing.sealed import SealedPayers
 from billing.store import COHORTS, DOCUMENTS, ENROLMENTS, ENTITIES, OFFERINGS, insert_new
-from llo_shared.dutch import aantal, datum_kort
+from llo_shared.dutch import aantal, datum
 
 log = logging.getLogger(__name__)
 
@@ -675,9 +675,7 @@ def moved_note(enrolment: dict[str, Any]) -> str:
     if not enrolment.get("merged_from"):
         return ""
     start = enrolment.get("merged_from_start")
-    return (
-        f" (overgezet van start {datum_kort(start)})" if start else " (overgezet van een ander startmoment)"
-    )
+    return f" (overgezet van start {datum(start)})" if start else " (overgezet van een ander startmoment)"
 
 
 def carried_surcharge(cohort: Any) -> dict[str, Any] | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from llo_shared.dutch import datum
 from recruitment.domain.figures import FillPoint
 from recruitment.domain.funnel import Stage
 
@@ -64,13 +65,13 @@ def fill_svg(points: Sequence[FillPoint], title: str = "Bezetting") -> str:
         f'<polyline points="{taken}" fill="none" stroke="#0b5cad" stroke-width="3"/>'
         + "".join(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#0b5cad">'
-            f"<title>{escape(p.at.strftime('%d-%m-%Y'))}: "
+            f"<title>{escape(datum(p.at))}: "
             f"{p.seats_taken} bezet, {max(p.distance_to_break_even, 0)} tekort</title></circle>"
             for p, (x, y) in ((p, xy(i, p.seats_taken)) for i, p in enumerate(points))
         )
-        + f'<text x="{pad}" y="{height - 12}">{escape(points[0].at.strftime("%d-%m-%Y"))}</text>'
+        + f'<text x="{pad}" y="{height - 12}">{escape(datum(points[0].at))}</text>'
         f'<text x="{width - pad}" y="{height - 12}" text-anchor="end">'
-        f"{escape(last.at.strftime('%d-%m-%Y'))}: {last.seats_taken} bezet</text>"
+        f"{escape(datum(last.at))}: {last.seats_taken} bezet</text>"
     )
     return _svg(width, height, title, body)
 

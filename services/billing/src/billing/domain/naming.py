@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from llo_shared.dutch import datum_kort
+from llo_shared.dutch import datum
 
 UNNAMED_TRAINING = "opleiding"  # the offering's title has not reached billing (yet)
 # A document line holds 300 characters (invoices.Line); the texts around a name take up to ~110.
@@ -19,7 +19,7 @@ def training_label(title: str | None, start_date: date | str | None) -> str:
     name = (title or "").strip() or UNNAMED_TRAINING
     if len(name) > LONGEST_TITLE:
         name = name[: LONGEST_TITLE - 1].rstrip() + "…"
-    return f"{name}, start {datum_kort(start_date)}" if start_date else name
+    return f"{name}, start {datum(start_date)}" if start_date else name
 
 
 def cohort_label(cohort: dict[str, Any], offering: dict[str, Any] | None) -> str:

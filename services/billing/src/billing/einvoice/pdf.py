@@ -4,7 +4,7 @@ What it holds: seller and buyer with names, addresses, KvK (or OIN) and VAT numb
 and due date (a credit note has no due date but names the invoice it corrects); the training and
 its period; every line's full text, wrapped and never cut; the VAT exemption reason; the totals;
 IBAN with account holder ("t.n.v.") and BIC, and the payment reference. Amounts in Dutch notation
-("€ 1.250,00"), dates in one format (dd-mm-jjjj).
+("€ 1.250,00"), dates in the one format of the pages ("1 oktober 2026").
 
 Every text goes through `multi_cell` with an explicit width: a `cell` or a width of 0 after
 another cell is what ran fpdf2 out of horizontal space before."""
@@ -21,6 +21,7 @@ from fpdf.enums import MethodReturnValue
 from billing.domain.invoices import Document, DocumentKind, Line, Party, VatCategory
 from billing.domain.money import format_eur
 from billing.domain.text import clean
+from llo_shared.dutch import datum
 
 PAGE_WIDTH = 190  # A4 minus 10 mm margins
 COLUMN = 92
@@ -39,14 +40,10 @@ class Training:
     @property
     def period(self) -> str:
         if self.start and self.end:
-            return f"{dutch_date(self.start)} t/m {dutch_date(self.end)}"
+            return f"{datum(self.start)} t/m {datum(self.end)}"
         if self.start:
-            return f"vanaf {dutch_date(self.start)}"
+            return f"vanaf {datum(self.start)}"
         return ""
-
-
-def dutch_date(day: date) -> str:
-    return day.strftime("%d-%m-%Y")
 
 
 def money(cents: int) -> str:
@@ -138,15 +135,15 @@ def _facts(pdf: _Pdf, document: Document, training: Training | None) -> None:
     credit = document.kind is DocumentKind.credit_note
     facts = [
         ("Creditnotanummer" if credit else "Factuurnummer", document.number or ""),
-        ("Datum" if credit else "Factuurdatum", dutch_date(document.issue_date)),
+        ("Datum" if credit else "Factuurdatum", datum(document.issue_date)),
     ]
     if credit:
         credited = document.credited_number or ""
         if document.credited_issue_date:
-            credited += f" van {dutch_date(document.credited_issue_date)}"
+            credited += f" van {datum(document.credited_issue_date)}"
         facts.append(("Correctie op factuur", credited))
     else:
-        facts.append(("Vervaldatum", dutch_date(document.due_date)))
+        facts.append(("Vervaldatum", datum(document.due_date)))
     facts.append(("Uw referentie", document.buyer_reference))
     if training is not None:
         facts.append(("Opleiding", training.name))
@@ -223,7 +220,7 @@ def _payment(pdf: _Pdf, document: Document, entity: dict[str, Any]) -> None:
             account += f", BIC {entity['bic']}"
     if document.kind is DocumentKind.invoice:
         lines = [
-            f"Graag {money(document.total_cents)} voor {dutch_date(document.due_date)} overmaken"
+            f"Graag {money(document.total_cents)} voor {datum(document.due_date)} overmaken"
             + (f" op {account}." if account else "."),
             f"Betalingskenmerk: {document.number}",
         ]

@@ -3,7 +3,6 @@ invoice with its lines traced to their cause, the cohort allocation report, paym
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,7 +17,6 @@ from billing.consortium import KIND_LABELS as CONSORTIUM_KIND_LABELS
 from billing.domain.bank_statements import StatementError
 from billing.domain.ledgers import Ledger
 from billing.domain.money import format_eur
-from billing.einvoice.pdf import dutch_date
 from billing.pages.administration import administration_router, finance_entity, finance_refused
 from billing.pages.ageing import ageing_router
 from billing.pages.consortium import consortium_router
@@ -81,14 +79,6 @@ LEDGER_LABELS = {"publiek": "publieke middelen", "privaat": "private middelen"}
 COST_CENTRE_LABELS = {"extra_begeleiding": "Extra begeleiding", "other": "Overig"} | CONSORTIUM_KIND_LABELS
 
 
-def nl_date(value: str | None) -> str:
-    """2026-09-01 -> 01-09-2026, as on the PDF."""
-    try:
-        return dutch_date(date.fromisoformat(str(value)[:10])) if value else ""
-    except ValueError:
-        return str(value)
-
-
 def unreadable_statement(error: StatementError) -> str:
     """ "Rij 3: De datum ... moet jjjj-mm-dd zijn": where in the file, and what is wrong, in Dutch."""
     message = error.dutch or "Dit bestand kunnen we niet lezen als bankafschrift."
@@ -98,7 +88,6 @@ def unreadable_statement(error: StatementError) -> str:
 
 def page_router(pages: Pages) -> APIRouter:
     pages.templates.env.filters["eur"] = format_eur
-    pages.templates.env.filters["nl_date"] = nl_date
     pages.templates.env.globals |= {
         "status_labels": STATUS_LABELS,
         "cause_labels": CAUSE_LABELS,

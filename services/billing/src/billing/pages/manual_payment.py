@@ -20,7 +20,7 @@ from billing.pages.administration import FinanceEntity, finance_refused
 from billing.payments import PaymentIn, book_payment
 from billing.reports import outstanding
 from billing.store import DOCUMENTS
-from llo_shared.dutch import FieldError, datum_kort, dutch_errors, euro, euro_to_cents
+from llo_shared.dutch import FieldError, datum_invoer, dutch_errors, euro, euro_to_cents
 from llo_shared.pages import PagePrincipal, Pages
 from llo_shared.problems import Problem
 
@@ -83,7 +83,7 @@ def manual_payment_router(pages: Pages, finance_entity: FinanceEntity) -> APIRou
         entity, invoice = await invoice_of(request, principal, number)
         if invoice is None:
             return refused(request, principal, entity)
-        form = {"bedrag": "", "datum": datum_kort(today()), "kenmerk": "", "payment_id": uuid.uuid4().hex}
+        form = {"bedrag": "", "datum": datum_invoer(today()), "kenmerk": "", "payment_id": uuid.uuid4().hex}
         return form_page(request, principal, entity, invoice, form)
 
     @router.post("/billing/facturen/{number}/betaling", response_class=HTMLResponse)
