@@ -6,6 +6,11 @@ written reason. Where PyPI's advisory data cannot be reached (a mirror serving o
 index), every package is skipped: the audit then says which address answered what, and fails when
 LLO_AUDIT_STRICT=1 (CI with internet access sets it). docs/reliability.md records what was blocked.
 
+Where only the project pages answer (`https://pypi.org/pypi/<name>/json`, as on the project's build
+machines), the audit still reads PyPI's advisory data from them: a project page carries the
+`vulnerabilities` of its latest release, so every package locked at its latest release is audited
+there; the others are listed as not audited, with the release PyPI has.
+
     uv run --frozen python -m tests.security.dependency_audit
 """
 
@@ -19,6 +24,7 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 # Advisory id -> why it is left for now (what we checked, and until when). Empty: nothing accepted.
@@ -82,9 +88,47 @@ def where_the_data_is_blocked(name: str, version: str) -> list[str]:
     ]
 
 
+def project_page(name: str) -> dict:
+    with urllib.request.urlopen(f"https://pypi.org/pypi/{name}/json", timeout=20) as response:
+        page: dict = json.load(response)
+    return page
+
+
+def latest_release_advisories(name: str, version: str) -> dict:
+    """One locked package as pip-audit reports it, from its project page: audited (with the
+    page's `vulnerabilities`) when the lock holds the latest release, else skipped with the reason."""
+    try:
+        page = project_page(name)
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        return {"name": name, "version": version, "skip_reason": f"project page: {error}"}
+    latest = page["info"]["version"]
+    if latest != version:
+        return {
+            "name": name,
+            "version": version,
+            "skip_reason": f"locked {version}, PyPI's data is for {latest}",
+        }
+    vulns = [
+        {"id": v["id"], "fix_versions": v.get("fixed_in", []), "aliases": v.get("aliases", [])}
+        for v in page.get("vulnerabilities", [])
+        if not v.get("withdrawn")
+    ]
+    return {"name": name, "version": version, "vulns": vulns}
+
+
+def from_project_pages(locked: list[list[str]]) -> list[dict]:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(lambda pin: latest_release_advisories(*pin), locked))
+
+
 def main() -> int:
     report = run_pip_audit()
     audited = [d for d in report["dependencies"] if "skip_reason" not in d]
+    if not audited:  # the per-release pages are not served here: read the project pages instead
+        report["dependencies"] = from_project_pages(report.get("locked", []))
+        audited = [d for d in report["dependencies"] if "skip_reason" not in d]
+        for skipped in (d for d in report["dependencies"] if "skip_reason" in d):
+            print(f"not audited: {skipped['name']}: {skipped['skip_reason']}")
     findings = [(d["name"], d["version"], v) for d in audited for v in d.get("vulns", [])]
     open_findings = [f for f in findings if f[2]["id"] not in ACCEPTED]
     for name, version, vuln in findings:
