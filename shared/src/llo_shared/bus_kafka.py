@@ -195,6 +195,21 @@ class KafkaBus:
                         highwater - records[-1].offset - 1
                     )
 
+    async def progress(self) -> tuple[int, int]:
+        """(messages on the topics this bus's subscriptions read, how many of them their groups
+        handled and committed), summed over every partition: equal once every subscription caught
+        up. A test waits on it for a stack to settle (llo.embedded); InProcessBus.pending is the
+        same on the in-process broker."""
+        written = handled = 0
+        for consumer, _ in self._consumers:
+            topics = sorted(consumer.subscription())
+            partitions = [TopicPartition(t, p) for t in topics for p in sorted(await self._partitions_of(t))]
+            ends = await consumer.end_offsets(partitions) if partitions else {}
+            for tp in partitions:
+                written += ends[tp]
+                handled += await consumer.committed(tp) or 0
+        return written, handled
+
     async def _send_dead_letter(self, message: Message) -> None:
         await self.publish([message])
 
