@@ -445,8 +445,10 @@ async def everything_published(app: EmbeddedApp) -> list[Message]:
     return [m for log in app.bus.broker.logs.values() for partition in log for m in partition]
 
 
-@pytest.fixture(params=["in-process bus", pytest.param("kafka", marks=pytest.mark.integration)])
+@pytest.fixture(params=["memory", pytest.param("kafka", marks=pytest.mark.integration)])
 async def embedded(request, settings_overrides, tmp_path, unique):
+    """The embedded stack on its in-process bus, or each service on its own client of the real
+    broker under a namespace of this test's own."""
     broker = {}
     if request.param == "kafka":
         infra = request.getfixturevalue("infra")
