@@ -15,15 +15,17 @@ Refused input holding their data, and a correlation id made of an e-mail address
 
 Every value of theirs is distinctive. Afterwards every message on every topic (the DLQs too: key,
 headers, envelope and payload, with base64 in it decoded; on Kafka read back from the beginning of
-every topic of the namespace) and every log record of every level (message, arguments, structured
-fields, traceback; the Kafka client's own too) is searched for them, in any letter case: none may
-hold one. Sealed invoice details (llo_shared.sealed, a JWE only billing opens) are the one way
-a person's data travels, and they cannot be read on the way."""
+every topic of the namespace), every log record of every level (message, arguments, structured
+fields, traceback; the Kafka client's own too) and every log line as the services write it is
+searched for them, in any letter case: none may hold one. Sealed invoice details
+(llo_shared.sealed, a JWE only billing opens) are the one way a person's data travels, and they
+cannot be read on the way."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import io
 import json
 import logging
 import re
@@ -465,7 +467,23 @@ async def embedded(request, settings_overrides, tmp_path, unique):
             yield app, http
 
 
-async def test_no_persons_data_in_any_event_or_log_line_across_the_journeys(embedded, caplog, capsys):
+@pytest.fixture
+def service_log(embedded) -> Iterator[io.StringIO]:
+    """The log lines the services write (llo_shared.observability's handler, one JSON object a
+    line, to stderr in a service process), exactly as written, while the test runs."""
+    handlers = [h for h in logging.getLogger().handlers if getattr(h, "_llo", False)]
+    assert handlers, "the services' log handler is not installed"
+    written = io.StringIO()
+    before = [h.setStream(written) for h in handlers]
+    yield written
+    for handler, stream in zip(handlers, before, strict=True):
+        if stream is not None:
+            handler.setStream(stream)
+
+
+async def test_no_persons_data_in_any_event_or_log_line_across_the_journeys(
+    embedded, service_log, caplog, capsys
+):
     caplog.set_level(logging.DEBUG)
     app, http = embedded
     journeys = Journeys(app, http)
@@ -532,5 +550,12 @@ async def test_no_persons_data_in_any_event_or_log_line_across_the_journeys(embe
     records = [r for r in caplog.records if not r.name.startswith(NOT_SERVICE_LOGGERS)]
     assert records, "no log record captured: the scan would prove nothing"
     assert hits([record_text(r) for r in records]) == {}, "personal data in the logs"
+    # each line read back and written again with its letters unescaped, as a person reads it
+    written = [json.loads(line) for line in service_log.getvalue().splitlines()]
+    lines = [
+        json.dumps(w, ensure_ascii=False) for w in written if not w["logger"].startswith(NOT_SERVICE_LOGGERS)
+    ]
+    assert lines, "the services' log lines were not captured"
+    assert hits(lines) == {}, "personal data in the services' log lines"
     printed = capsys.readouterr()
     assert hits([printed.out, printed.err]) == {}, "personal data printed"
