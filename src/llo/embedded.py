@@ -6,7 +6,7 @@ URLs embedded and standalone.
 
 A test may put the four services on a real broker instead (`bus="kafka"` with a
 `kafka_namespace`): each service then has its own Kafka client, as in the real stack, and
-their events travel through the broker under the namespace.
+their events travel through the broker under the namespace; the stores stay in memory.
 """
 
 from __future__ import annotations
@@ -54,9 +54,9 @@ class EmbeddedApp:
     def __init__(self, environment: str = "demo", **overrides: Any) -> None:
         self.bus = InProcessBus()  # the services' shared bus; left unused when they are on Kafka
         self.apps: dict[str, FastAPI] = {}
-        adapters = {"storage": "memory", "bus": "memory"} | overrides
+        bus = {"bus": "memory"} | overrides
         for name, (create_app, settings_cls) in service_factories().items():
-            settings = settings_cls(environment=environment, **adapters)
+            settings = settings_cls(environment=environment, storage="memory", **bus)
             shared = self.bus if settings.bus == "memory" else None
             self.apps[name] = create_app(settings, open_infrastructure(name, settings, shared))
 
