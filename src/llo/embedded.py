@@ -3,6 +3,10 @@
 Every service keeps its own paths (`/catalogue/...`), so a request is handed to the
 service named by the first path segment, unchanged: the same app serves the same
 URLs embedded and standalone.
+
+A test may put the four services on a real broker instead (`bus="kafka"` with a
+`kafka_namespace`): each service then has its own Kafka client, as in the real stack, and
+their events travel through the broker under the namespace; the stores stay in memory.
 """
 
 from __future__ import annotations
@@ -17,10 +21,10 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
+from llo_shared.bus_kafka import KafkaBus
 from llo_shared.bus_memory import InProcessBus
-from llo_shared.mongo import MemoryDatabase
 from llo_shared.pages import not_found
-from llo_shared.service import Infrastructure
+from llo_shared.service import open_infrastructure
 
 SERVICES = ("catalogue", "matching", "recruitment", "billing")
 
@@ -44,14 +48,17 @@ def service_factories() -> dict[str, tuple[Callable[..., FastAPI], Callable[...,
 
 
 class EmbeddedApp:
-    """ASGI app dispatching to the four services; runs their lifespans around one shared bus."""
+    """ASGI app dispatching to the four services; runs their lifespans around one shared bus
+    (or, with `bus="kafka"`, each service on its own client of the real broker)."""
 
     def __init__(self, environment: str = "demo", **overrides: Any) -> None:
-        self.bus = InProcessBus()
+        self.bus = InProcessBus()  # the services' shared bus; left unused when they are on Kafka
         self.apps: dict[str, FastAPI] = {}
+        bus = {"bus": "memory"} | overrides
         for name, (create_app, settings_cls) in service_factories().items():
-            settings = settings_cls(environment=environment, storage="memory", bus="memory", **overrides)
-            self.apps[name] = create_app(settings, Infrastructure(MemoryDatabase(name), self.bus, False))
+            settings = settings_cls(environment=environment, storage="memory", **bus)
+            shared = self.bus if settings.bus == "memory" else None
+            self.apps[name] = create_app(settings, open_infrastructure(name, settings, shared))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -86,12 +93,32 @@ class EmbeddedApp:
         A handler may write new events, and a relay may not have read a fresh write yet: so both,
         until neither has anything left."""
         async with asyncio.timeout(timeout):
+            if self._kafka_buses():
+                await self._settle_on_kafka()
+                return
             while True:
                 await self.bus.drain(timeout=timeout)
                 unpublished = [await app.state.runtime.relay.unpublished() for app in self.apps.values()]
                 if not any(unpublished) and not self.bus.pending():
                     return
                 await asyncio.sleep(0.02)
+
+    def _kafka_buses(self) -> list[KafkaBus]:
+        buses = (app.state.infra.bus for app in self.apps.values())
+        return [bus for bus in buses if isinstance(bus, KafkaBus)]
+
+    async def _settle_on_kafka(self) -> None:
+        """Settled when every group committed everything on its topics, then no outbox holds an
+        unpublished event, and the broker still holds just as many messages, all handled: nothing
+        was written in between that a handler could still be turning into new events."""
+        while True:
+            before = [await bus.progress() for bus in self._kafka_buses()]
+            caught_up = all(written == handled for written, handled in before)
+            unpublished = [await app.state.runtime.relay.unpublished() for app in self.apps.values()]
+            if caught_up and not any(unpublished):
+                if [await bus.progress() for bus in self._kafka_buses()] == before:
+                    return
+            await asyncio.sleep(0.1)
 
     async def _report_settling(self) -> None:
         shown = False

@@ -1,5 +1,6 @@
-"""Personal data stays home (issue 12), shown across the journeys that carry it, on the embedded
-stack (the four services and their consumers on one in-process broker).
+"""Personal data stays home (issue 12), shown across the journeys that carry it, twice: on the
+embedded stack with its in-process broker, and with the same four services each on its own client
+of the real Kafka broker, under a namespace of the test's own (integration tier).
 
 Three people go through every cross-service flow that holds personal data:
 - Ysolde applies on the public form, pays herself (invoice name, street, postcode, e-mail), the
@@ -13,15 +14,18 @@ Three people go through every cross-service flow that holds personal data:
 Refused input holding their data, and a correlation id made of an e-mail address, are sent too.
 
 Every value of theirs is distinctive. Afterwards every message on every topic (the DLQs too: key,
-headers, envelope and payload, with base64 in it decoded) and every log record of every level
-(message, arguments, structured fields, traceback) is searched for them, in any letter case: none
-may hold one. Sealed invoice details (llo_shared.sealed, a JWE only billing opens) are the one way
-a person's data travels, and they cannot be read on the way."""
+headers, envelope and payload, with base64 in it decoded; on Kafka read back from the beginning of
+every topic of the namespace), every log record of every level (message, arguments, structured
+fields, traceback; the Kafka client's own too) and every log line as the services write it is
+searched for them, in any letter case: none may hold one. Sealed invoice details
+(llo_shared.sealed, a JWE only billing opens) are the one way a person's data travels, and they
+cannot be read on the way."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import io
 import json
 import logging
 import re
@@ -34,7 +38,9 @@ import pytest
 
 from llo.embedded import EmbeddedApp
 from llo_shared.auth import TOKEN_COOKIE, issue_dev_token
+from llo_shared.bus import Message
 from tests.fixtures.apps import bearer
+from tests.fixtures.broker import everything_in_namespace
 from tests.fixtures.catalogue_data import PRIVATE_OFFERING
 from tests.support import eventually
 
@@ -433,12 +439,27 @@ async def everything_stored(app: EmbeddedApp) -> list[str]:
     return texts
 
 
-@pytest.fixture
-async def embedded(settings_overrides, tmp_path):
+async def everything_published(app: EmbeddedApp) -> list[Message]:
+    """Every message on the broker the services used, from its first."""
+    settings = app.apps["catalogue"].state.settings
+    if settings.bus == "kafka":
+        return await everything_in_namespace(settings.kafka_bootstrap, settings.kafka_namespace)
+    return [m for log in app.bus.broker.logs.values() for partition in log for m in partition]
+
+
+@pytest.fixture(params=["memory", pytest.param("kafka", marks=pytest.mark.integration)])
+async def embedded(request, settings_overrides, tmp_path, unique):
+    """The embedded stack on its in-process bus, or each service on its own client of the real
+    broker under a namespace of this test's own."""
+    broker = {}
+    if request.param == "kafka":
+        infra = request.getfixturevalue("infra")
+        broker = {"bus": "kafka", "kafka_bootstrap": infra.kafka, "kafka_namespace": f"t{unique}."}
     app = EmbeddedApp(
         environment="test",
         dev_key_file=settings_overrides["dev_key_file"],
         sealing_key_file=tmp_path / "sealing.pem",
+        **broker,
     )
     async with app.running():
         transport = httpx.ASGITransport(app=app)
@@ -446,7 +467,23 @@ async def embedded(settings_overrides, tmp_path):
             yield app, http
 
 
-async def test_no_persons_data_in_any_event_or_log_line_across_the_journeys(embedded, caplog, capsys):
+@pytest.fixture
+def service_log(embedded) -> Iterator[io.StringIO]:
+    """The log lines the services write (llo_shared.observability's handler, one JSON object a
+    line, to stderr in a service process), exactly as written, while the test runs."""
+    handlers = [h for h in logging.getLogger().handlers if getattr(h, "_llo", False)]
+    assert handlers, "the services' log handler is not installed"
+    written = io.StringIO()
+    before = [h.setStream(written) for h in handlers]
+    yield written
+    for handler, stream in zip(handlers, before, strict=True):
+        if stream is not None:
+            handler.setStream(stream)
+
+
+async def test_no_persons_data_in_any_event_or_log_line_across_the_journeys(
+    embedded, service_log, caplog, capsys
+):
     caplog.set_level(logging.DEBUG)
     app, http = embedded
     journeys = Journeys(app, http)
@@ -475,14 +512,17 @@ async def test_no_persons_data_in_any_event_or_log_line_across_the_journeys(embe
     assert {"Ysolde: BSN, dotted", "Ysolde: IBAN", "Wobbe: BSN", "Wobbe: street", "Jorieke: phone"} <= set(
         hits(stored)
     )
-    enrolled = [json.loads(m.value) for p in app.bus.broker.log("recruitment.application.v1") for m in p]
+    on_the_broker = await everything_published(app)
+    enrolled = [json.loads(m.value) for m in on_the_broker if m.topic == "recruitment.application.v1"]
     payers = [p for e in enrolled if e["event_type"] == "ParticipantEnrolled" for p in e["payload"]["payers"]]
     assert len(payers) == 2 and all(sealed(p["sealed_details"]) for p in payers), payers
     await journeys.ysolde_is_erased(ysolde)
     await journeys.wobbe_is_erased(wobbe)
     await app.settle()
 
-    messages = [m for log in app.bus.broker.logs.values() for partition in log for m in partition]
+    messages = await everything_published(app)
+    # read back: at least what was there before the erasures, and more (the erasures' events)
+    assert len(messages) > len(on_the_broker) > 0, (len(on_the_broker), len(messages))
     topics = {m.topic for m in messages}
     # every flow published: the journeys ran, the scan reads what they wrote
     assert {
@@ -510,5 +550,12 @@ async def test_no_persons_data_in_any_event_or_log_line_across_the_journeys(embe
     records = [r for r in caplog.records if not r.name.startswith(NOT_SERVICE_LOGGERS)]
     assert records, "no log record captured: the scan would prove nothing"
     assert hits([record_text(r) for r in records]) == {}, "personal data in the logs"
+    # each line read back and written again with its letters unescaped, as a person reads it
+    written = [json.loads(line) for line in service_log.getvalue().splitlines()]
+    lines = [
+        json.dumps(w, ensure_ascii=False) for w in written if not w["logger"].startswith(NOT_SERVICE_LOGGERS)
+    ]
+    assert lines, "the services' log lines were not captured"
+    assert hits(lines) == {}, "personal data in the services' log lines"
     printed = capsys.readouterr()
     assert hits([printed.out, printed.err]) == {}, "personal data printed"

@@ -154,3 +154,39 @@ def run_llo(*args: str):
     result = CliRunner().invoke(llo_cli, list(args))
     assert result.exit_code == 0, result.output
     return result
+
+
+async def test_progress_counts_what_the_subscriptions_have_not_handled_yet(infra, unique):
+    """KafkaBus.progress, on which a test settles a stack on the broker (llo.embedded): the messages
+    on the subscribed topics, and how many of them the group handled and committed."""
+    topic = "it.progress.v1"
+    started, release, handled = asyncio.Event(), asyncio.Event(), []
+
+    async def slow(event: EventEnvelope) -> None:
+        started.set()
+        await release.wait()
+        handled.append(event.payload["n"])
+
+    bus = KafkaBus(infra.kafka, client_id="it-progress", namespace=f"t{unique}.")
+    bus.subscribe(Subscription("it.progress", (topic,), slow, RetryPolicy(attempts=1)))
+    await bus.start()
+    try:
+        assert await bus.progress() == (0, 0)
+        events = [
+            EventEnvelope(event_type="Counted", producer="t", aggregate_id="a", payload={"n": n})
+            for n in range(3)
+        ]
+        await bus.publish([envelope_message(topic, e) for e in events])
+        assert (await bus.progress())[0] == 3
+        await eventually(started.is_set, what="the handler holding the first message")
+        # ... so nothing is committed yet
+        assert await bus.progress() == (3, 0)
+        release.set()
+
+        async def caught_up() -> bool:
+            return await bus.progress() == (3, 3)
+
+        await eventually(caught_up, what="the group's commits")
+        assert handled == [0, 1, 2]
+    finally:
+        await bus.stop()

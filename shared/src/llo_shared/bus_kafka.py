@@ -195,6 +195,37 @@ class KafkaBus:
                         highwater - records[-1].offset - 1
                     )
 
+    async def progress(self) -> tuple[int, int]:
+        """(messages on the topics this bus's subscriptions read, how many of them their groups
+        handled and committed), summed over every partition: equal once every subscription caught
+        up. A test waits on it for a stack to settle (llo.embedded); InProcessBus.pending is the
+        same on the in-process broker."""
+        read = [
+            (consumer, [TopicPartition(t, p) for t in topics for p in sorted(await self._partitions_of(t))])
+            for consumer, topics in ((c, sorted(c.subscription())) for c, _ in self._consumers)
+        ]
+        ends = await self._end_offsets([tp for _, partitions in read for tp in partitions])
+        written = sum(ends[tp] for _, partitions in read for tp in partitions)
+        handled = 0
+        for consumer, partitions in read:
+            for tp in partitions:
+                handled += await consumer.committed(tp) or 0
+        return written, handled
+
+    async def _end_offsets(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+        """Asked by a consumer of no group: a subscription's own consumer answers only after the
+        fetch it has in flight (up to half a second each)."""
+        if not partitions:
+            return {}
+        reader = AIOKafkaConsumer(
+            bootstrap_servers=self._bootstrap, client_id=self._client_id, enable_auto_commit=False
+        )
+        await reader.start()
+        try:
+            return dict(await reader.end_offsets(partitions))
+        finally:
+            await reader.stop()
+
     async def _send_dead_letter(self, message: Message) -> None:
         await self.publish([message])
 
