@@ -25,7 +25,7 @@ from catalogue.domain.vocab import LABELS, label
 from catalogue.pages.consortia import consortia_router
 from catalogue.pages.manage import decision_rows, manage_router
 from catalogue.search import FACETS
-from catalogue.store import encode_cursor
+from catalogue.search_order import encode_cursor
 from llo_shared import dutch
 from llo_shared.auth import Principal
 from llo_shared.pages import PagePrincipal, Pages
@@ -314,7 +314,7 @@ def page_router(pages: Pages) -> APIRouter:
         provider = await store(request).provider(offering["provider_id"])
         regions = {c["region"] for c in cohorts} or set((provider or {}).get("regions", []))
         others = index(request).others_with_code(offering.get("code"), offering["provider_id"], regions)
-        consortia, _ = await store(request).consortia({"members": offering["provider_id"]}, None, 20)
+        consortia = (await store(request).consortia({"members": offering["provider_id"]}, None, 20))["items"]
         today = store(request).today()
         shown = sorted(
             (c for c in cohorts if cohort_state(c, today).shown), key=lambda c: (c["start_date"], c["_id"])
@@ -349,9 +349,8 @@ def page_router(pages: Pages) -> APIRouter:
                 title="Werkgevers",
                 role_label="werkgever",
             )
-        items, _ = await store(request).offerings(
-            {"status": "published", "visibility": "onderhands", "visible_to": principal.org}, None, 200
-        )
+        onderhands = {"status": "published", "visibility": "onderhands", "visible_to": principal.org}
+        items = (await store(request).offerings(onderhands, None, 200))["items"]
         cohorts = await store(request).cohorts_of([o["_id"] for o in items])
         by_offering: dict[str, list] = {}
         for c in cohorts:
@@ -383,14 +382,15 @@ def page_router(pages: Pages) -> APIRouter:
             )
         org = principal.org
         s = store(request)
-        offerings, total = await s.offerings({"provider_id": org}, None, 100)
+        own = await s.offerings({"provider_id": org}, None, 100)
+        offerings, total = own["items"], own["total"]
         cohorts = await s.cohorts_of([o["_id"] for o in offerings])
         decisions = await decision_rows(s, org)
         by_offering: dict[str, list] = {}
         for c in cohorts:
             by_offering.setdefault(c["offering_id"], []).append(c)
         provider = await s.provider(org)
-        consortia, _ = await s.consortia({"members": org}, None, 50)
+        consortia = (await s.consortia({"members": org}, None, 50))["items"]
         return pages.render(
             request,
             "provider.html",

@@ -25,7 +25,8 @@ def consortia_router(pages: Pages) -> APIRouter:
     @router.get("/catalogue/consortia", response_class=HTMLResponse)
     async def consortia_page(request: Request, principal: PagePrincipal) -> HTMLResponse:
         s = store(request)
-        items, total = await s.consortia({}, None, MAX_LISTED)
+        listed = await s.consortia({}, None, MAX_LISTED)
+        items, total = listed["items"], listed["total"]
         return pages.render(
             request,
             "consortia.html",

@@ -19,16 +19,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from catalogue.api.cohorts import DecisionIn, decision_view, pending_query, take_decision
-from catalogue.api.deps import new_id
+from catalogue import usecases
+from catalogue.api.cohorts import decision_view
+from catalogue.api.deps import new_id, problem_of
 from catalogue.domain import geo, rules
-from catalogue.domain.model import CohortCreate, CohortUpdate, OfferingCreate, OfferingUpdate
+from catalogue.domain.errors import NotFound, NotYours, Refusal
+from catalogue.domain.model import CohortCreate, CohortUpdate, DecisionIn, OfferingCreate, OfferingUpdate
 from catalogue.domain.vocab import Registration, VatCode
 from catalogue.pages import forms
 from catalogue.store import CatalogueStore
 from llo_shared.auth import Principal
 from llo_shared.pages import PagePrincipal, Pages
-from llo_shared.problems import Problem
 from llo_shared.skills import load_skills
 
 OFFERING_FIELDS = {
@@ -150,11 +151,12 @@ def surcharge_note(view: dict[str, Any], parts: list[PayerPart]) -> str | None:
 
 async def decision_rows(store: CatalogueStore, provider_id: str) -> list[DecisionRow]:
     """The go/no-go list of one provider: the API's work list (pending_query, decision_view)."""
-    items, _ = await store.cohorts(pending_query(store, provider_id), None, 200)
+    items = (await usecases.work_list(store, provider_id, 30, None, 200))["items"]
     today = store.today()
     siblings = await store.cohorts_of(sorted({c["offering_id"] for c in items}))
     titles = {
-        o["_id"]: o["title"] for o in (await store.offerings({"provider_id": provider_id}, None, 500))[0]
+        o["_id"]: o["title"]
+        for o in (await store.offerings({"provider_id": provider_id}, None, 500))["items"]
     }
     rows = []
     for cohort in sorted(items, key=lambda c: (c["decision_date"], c["_id"])):
@@ -181,13 +183,13 @@ async def decision_rows(store: CatalogueStore, provider_id: str) -> list[Decisio
     return rows
 
 
-def decision_refusal(problem: Problem) -> str:
-    """The API's refusal of a decision, in Dutch."""
-    if problem.status == 404:
+def decision_refusal(refusal: Refusal) -> str:
+    """The decision's refusal (usecases.take_decision), in Dutch."""
+    if isinstance(refusal, NotFound):
         return "Dit startmoment bestaat niet."
-    if problem.status == 403:
+    if isinstance(refusal, NotYours):
         return "Dit startmoment is niet van u."
-    if problem.status == 409:
+    if problem_of(refusal).status == 409:
         return "Over dit startmoment is al besloten, of een toeslag is nu niet mogelijk."
     return "Kies een startmoment om mee samen te voegen."
 
@@ -312,13 +314,15 @@ def manage_router(pages: Pages) -> APIRouter:
         values = forms.offering_values(await request.form())
         try:
             data = OfferingCreate.model_validate(forms.offering_input(values))
-            doc = await store(request).publish_offering(provider, data, new_id("off", data.title))
+            doc = await usecases.publish_offering(store(request), provider, data, new_id("off", data.title))
         except ValidationError as error:
             errors = forms.validation_errors(error, OFFERING_FIELDS)
             return await offering_form(request, principal, values, errors, status_code=422)
-        except Problem as problem:
-            errors = forms.problem_errors(problem, OFFERING_FIELDS)
-            return await offering_form(request, principal, values, errors, status_code=problem.status)
+        except Refusal as refusal:
+            errors = forms.refusal_errors(refusal, OFFERING_FIELDS)
+            return await offering_form(
+                request, principal, values, errors, status_code=problem_of(refusal).status
+            )
         published(request, offering=doc)
         return redirect(f"/catalogue/aanbieder/aanbod/{doc['_id']}", "Opleiding gepubliceerd.")
 
@@ -339,13 +343,15 @@ def manage_router(pages: Pages) -> APIRouter:
         values = forms.offering_values(await request.form())
         try:
             data = OfferingUpdate.model_validate(forms.offering_input(values))
-            doc = await store(request).update_offering(offering, provider, data, data.version)
+            doc = await usecases.update_offering(store(request), offering, provider, data, data.version)
         except ValidationError as error:
             errors = forms.validation_errors(error, OFFERING_FIELDS)
             return await offering_form(request, principal, values, errors, offering, status_code=422)
-        except Problem as problem:
-            errors = forms.problem_errors(problem, OFFERING_FIELDS)
-            return await offering_form(request, principal, values, errors, offering, problem.status)
+        except Refusal as refusal:
+            errors = forms.refusal_errors(refusal, OFFERING_FIELDS)
+            return await offering_form(
+                request, principal, values, errors, offering, problem_of(refusal).status
+            )
         published(request, offering=doc)
         return redirect(f"/catalogue/aanbieder/aanbod/{offering_id}", "Wijzigingen opgeslagen.")
 
@@ -354,8 +360,8 @@ def manage_router(pages: Pages) -> APIRouter:
     async def withdraw_offering(offering_id: str, request: Request, principal: PagePrincipal) -> Response:
         offering = await own_offering(request, principal, offering_id)
         try:
-            doc = await store(request).withdraw_offering(offering)
-        except Problem:
+            doc = await usecases.withdraw_offering(store(request), offering)
+        except Refusal:
             return redirect("/catalogue/aanbieder", "Deze opleiding was al ingetrokken.")
         published(request, offering=doc)
         return redirect("/catalogue/aanbieder", f"Opleiding ingetrokken: {offering['title']}.")
@@ -411,13 +417,17 @@ def manage_router(pages: Pages) -> APIRouter:
         values = forms.cohort_values(await request.form())
         try:
             data = CohortCreate.model_validate({**cohort_data(values), "offering_id": offering_id})
-            doc = await store(request).schedule_cohort(offering, data, new_id("coh", offering_id[:20]))
+            doc = await usecases.schedule_cohort(
+                store(request), offering, data, new_id("coh", offering_id[:20])
+            )
         except ValidationError as error:
             errors = forms.validation_errors(error, COHORT_FIELDS)
             return cohort_form(request, principal, offering, values, errors, status_code=422)
-        except Problem as problem:
-            errors = forms.problem_errors(problem, COHORT_FIELDS)
-            return cohort_form(request, principal, offering, values, errors, status_code=problem.status)
+        except Refusal as refusal:
+            errors = forms.refusal_errors(refusal, COHORT_FIELDS)
+            return cohort_form(
+                request, principal, offering, values, errors, status_code=problem_of(refusal).status
+            )
         published(request, cohort=doc)
         return redirect(f"/catalogue/aanbieder/aanbod/{offering_id}", "Startmoment gepland.")
 
@@ -436,13 +446,15 @@ def manage_router(pages: Pages) -> APIRouter:
         values = forms.cohort_values(await request.form())
         try:
             data = CohortUpdate.model_validate(cohort_data(values))
-            doc = await store(request).update_cohort(cohort, offering, data, data.version)
+            doc = await usecases.update_cohort(store(request), cohort, offering, data, data.version)
         except ValidationError as error:
             errors = forms.validation_errors(error, COHORT_FIELDS)
             return cohort_form(request, principal, offering, values, errors, cohort, status_code=422)
-        except Problem as problem:
-            errors = forms.problem_errors(problem, COHORT_FIELDS)
-            return cohort_form(request, principal, offering, values, errors, cohort, problem.status)
+        except Refusal as refusal:
+            errors = forms.refusal_errors(refusal, COHORT_FIELDS)
+            return cohort_form(
+                request, principal, offering, values, errors, cohort, problem_of(refusal).status
+            )
         published(request, cohort=doc)
         return redirect(f"/catalogue/aanbieder/aanbod/{cohort['offering_id']}", "Startmoment gewijzigd.")
 
@@ -495,14 +507,14 @@ def manage_router(pages: Pages) -> APIRouter:
                 merge_into=chosen["merge_into"] if merging else None,
             )
             try:
-                await take_decision(
+                await usecases.take_decision(
                     store(request), request.app.state.search_index, principal, cohort_id, body
                 )
-            except Problem as problem:
-                if problem.status in (403, 404):
-                    return redirect("/catalogue/aanbieder", f"Niet gelukt: {decision_refusal(problem)}")
-                errors["merge_into" if merging else "decision"] = decision_refusal(problem)
-                status_code = problem.status
+            except (NotFound, NotYours) as refusal:
+                return redirect("/catalogue/aanbieder", f"Niet gelukt: {decision_refusal(refusal)}")
+            except Refusal as refusal:
+                errors["merge_into" if merging else "decision"] = decision_refusal(refusal)
+                status_code = problem_of(refusal).status
         if not errors:
             request.app.state.runtime.relay.wake()
             return redirect("/catalogue/aanbieder/besluiten", "Besluit vastgelegd.")
