@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from catalogue import handlers
 from catalogue.api import cohorts, offerings, providers, search
 from catalogue.api.deps import install_refusals
-from catalogue.pages import TEMPLATES, page_router
+from catalogue.pages import TEMPLATES, page_routers
 from catalogue.search import SearchIndex
 from catalogue.settings import CatalogueSettings
 from catalogue.store import INDEXES, OUTBOX_COLLECTIONS, CatalogueStore
@@ -82,7 +82,7 @@ def create_app(settings: CatalogueSettings | None = None, infra: Infrastructure 
         name=SERVICE,
         title="llo-match catalogue",
         api_routers=[providers.router, offerings.router, cohorts.router, search.router],
-        page_routers=[page_router(pages)],
+        page_routers=page_routers(pages),
         outbox_collections=OUTBOX_COLLECTIONS,
         indexes=INDEXES,
         subscriptions=handlers.subscriptions(store, index, settings),
@@ -93,5 +93,6 @@ def create_app(settings: CatalogueSettings | None = None, infra: Infrastructure 
     install_refusals(app)
     app.state.catalogue_store = store
     app.state.search_index = index
+    app.state.pages = pages
     app.state.sweeper = sweeper
     return app
