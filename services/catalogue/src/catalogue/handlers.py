@@ -35,6 +35,8 @@ SEATS_CONSUMER = "catalogue.seats"
 SURCHARGE_CONSUMER = "catalogue.surcharges"
 
 
+# The fields of events.Payer, read tolerantly: what matching sends may grow (`duplicates` pairs the two;
+# a declaration, kept apart on purpose: the catalogue's own model stays strict).
 class PayerIn(Tolerant):
     payer_id: str
     kind: str

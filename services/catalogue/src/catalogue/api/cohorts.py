@@ -21,7 +21,7 @@ from catalogue.api.deps import (
     visible_offering,
     wake_relay,
 )
-from catalogue.api.offerings import ProviderParam, own_offering
+from catalogue.api.offerings import ProviderParam, ProviderRole, own_offering
 from catalogue.api.reads import CohortRead, DecisionItemRead
 from catalogue.domain import rules
 from catalogue.domain.model import CohortCreate, CohortUpdate, DecisionIn
@@ -31,7 +31,6 @@ from llo_shared.problems import Problem
 from llo_shared.reads import Page
 
 router = APIRouter(tags=["cohorts"])
-ProviderRole = Annotated[Principal, Depends(require_roles("provider"))]
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
 PRIVATE_FIELDS = ("enrolments", "enrolment_ids", "surcharge_acceptances", "surcharge_parts_now")
 

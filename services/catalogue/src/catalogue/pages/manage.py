@@ -9,6 +9,8 @@ and nothing stored. Only a signed-in provider acts, and only on its own offering
 from __future__ import annotations
 
 import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter
@@ -63,6 +65,25 @@ def skill_groups() -> list[tuple[str, list[Any]]]:
         if not skill.deprecated:
             groups.setdefault(titles.get(skill.domain or "", "Algemeen"), []).append(skill)
     return list(groups.items())
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a form's write came to: the stored document, or the errors per field and the status."""
+
+    doc: Document | None
+    errors: dict[str, str]
+    status_code: int = 200
+
+
+async def write_form(write: Callable[[], Awaitable[Document]], fields: set[str]) -> Written:
+    """Validate and write through the use case; a bad field or a refusal becomes Dutch at its field."""
+    try:
+        return Written(await write(), {})
+    except ValidationError as error:
+        return Written(None, forms.validation_errors(error, fields), 422)
+    except Refusal as refusal:
+        return Written(None, forms.refusal_errors(refusal, fields), problem_of(refusal).status)
 
 
 def by_offering(cohorts: list[Document]) -> dict[str, list[Document]]:
@@ -136,17 +157,16 @@ async def new_offering(visit: PageVisit) -> Response:
 async def create_offering(visit: PageVisit) -> Response:
     provider = await visit.acting_provider()
     values = forms.offering_values(await visit.request.form())
-    try:
+
+    async def publish() -> Document:
         data = OfferingCreate.model_validate(forms.offering_input(values))
-        doc = await usecases.publish_offering(visit.store, provider, data, new_id("off", data.title))
-    except ValidationError as error:
-        errors = forms.validation_errors(error, OFFERING_FIELDS)
-        return await offering_form(visit, values, errors, status_code=422)
-    except Refusal as refusal:
-        errors = forms.refusal_errors(refusal, OFFERING_FIELDS)
-        return await offering_form(visit, values, errors, status_code=problem_of(refusal).status)
-    visit.published(offering=doc)
-    return redirect(f"/catalogue/aanbieder/aanbod/{doc['_id']}", "Opleiding gepubliceerd.")
+        return await usecases.publish_offering(visit.store, provider, data, new_id("off", data.title))
+
+    written = await write_form(publish, OFFERING_FIELDS)
+    if written.doc is None:
+        return await offering_form(visit, values, written.errors, status_code=written.status_code)
+    visit.published(offering=written.doc)
+    return redirect(f"/catalogue/aanbieder/aanbod/{written.doc['_id']}", "Opleiding gepubliceerd.")
 
 
 @router.get("/catalogue/aanbieder/aanbod/{offering_id}", response_class=HTMLResponse)
@@ -163,16 +183,15 @@ async def update_offering(offering_id: str, visit: PageVisit) -> Response:
     offering = await visit.own_offering(offering_id)
     provider = await visit.acting_provider()
     values = forms.offering_values(await visit.request.form())
-    try:
+
+    async def update() -> Document:
         data = OfferingUpdate.model_validate(forms.offering_input(values))
-        doc = await usecases.update_offering(visit.store, offering, provider, data, data.version)
-    except ValidationError as error:
-        errors = forms.validation_errors(error, OFFERING_FIELDS)
-        return await offering_form(visit, values, errors, offering, status_code=422)
-    except Refusal as refusal:
-        errors = forms.refusal_errors(refusal, OFFERING_FIELDS)
-        return await offering_form(visit, values, errors, offering, problem_of(refusal).status)
-    visit.published(offering=doc)
+        return await usecases.update_offering(visit.store, offering, provider, data, data.version)
+
+    written = await write_form(update, OFFERING_FIELDS)
+    if written.doc is None:
+        return await offering_form(visit, values, written.errors, offering, written.status_code)
+    visit.published(offering=written.doc)
     return redirect(f"/catalogue/aanbieder/aanbod/{offering_id}", "Wijzigingen opgeslagen.")
 
 
@@ -238,16 +257,15 @@ async def new_cohort(offering_id: str, visit: PageVisit) -> Response:
 async def schedule_cohort(offering_id: str, visit: PageVisit) -> Response:
     offering = await visit.own_offering(offering_id)
     values = forms.cohort_values(await visit.request.form())
-    try:
+
+    async def schedule() -> Document:
         data = CohortCreate.model_validate({**cohort_data(values), "offering_id": offering_id})
-        doc = await usecases.schedule_cohort(visit.store, offering, data, new_id("coh", offering_id[:20]))
-    except ValidationError as error:
-        errors = forms.validation_errors(error, COHORT_FIELDS)
-        return cohort_form(visit, offering, values, errors, status_code=422)
-    except Refusal as refusal:
-        errors = forms.refusal_errors(refusal, COHORT_FIELDS)
-        return cohort_form(visit, offering, values, errors, status_code=problem_of(refusal).status)
-    visit.published(cohort=doc)
+        return await usecases.schedule_cohort(visit.store, offering, data, new_id("coh", offering_id[:20]))
+
+    written = await write_form(schedule, COHORT_FIELDS)
+    if written.doc is None:
+        return cohort_form(visit, offering, values, written.errors, status_code=written.status_code)
+    visit.published(cohort=written.doc)
     return redirect(f"/catalogue/aanbieder/aanbod/{offering_id}", "Startmoment gepland.")
 
 
@@ -265,14 +283,13 @@ async def update_cohort(cohort_id: str, visit: PageVisit) -> Response:
     cohort = await visit.own_cohort(cohort_id)
     offering = await visit.store.offering_of(cohort)
     values = forms.cohort_values(await visit.request.form())
-    try:
+
+    async def update() -> Document:
         data = CohortUpdate.model_validate(cohort_data(values))
-        doc = await usecases.update_cohort(visit.store, cohort, offering, data, data.version)
-    except ValidationError as error:
-        errors = forms.validation_errors(error, COHORT_FIELDS)
-        return cohort_form(visit, offering, values, errors, cohort, status_code=422)
-    except Refusal as refusal:
-        errors = forms.refusal_errors(refusal, COHORT_FIELDS)
-        return cohort_form(visit, offering, values, errors, cohort, problem_of(refusal).status)
-    visit.published(cohort=doc)
+        return await usecases.update_cohort(visit.store, cohort, offering, data, data.version)
+
+    written = await write_form(update, COHORT_FIELDS)
+    if written.doc is None:
+        return cohort_form(visit, offering, values, written.errors, cohort, written.status_code)
+    visit.published(cohort=written.doc)
     return redirect(f"/catalogue/aanbieder/aanbod/{cohort['offering_id']}", "Startmoment gewijzigd.")
