@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter
@@ -68,12 +68,26 @@ def skill_groups() -> list[tuple[str, list[Any]]]:
 
 
 @dataclass(frozen=True)
+class Filled:
+    """A form as it is shown: what is in its fields, the errors at them, its status and a message."""
+
+    values: dict[str, Any]
+    errors: dict[str, str] = field(default_factory=dict)
+    status_code: int = 200
+    message: str = ""
+
+
+@dataclass(frozen=True)
 class Written:
     """What a form's write came to: the stored document, or the errors per field and the status."""
 
     doc: Document | None
     errors: dict[str, str]
     status_code: int = 200
+
+    def filled(self, values: dict[str, Any]) -> Filled:
+        """The form again, as typed, with the errors."""
+        return Filled(values, self.errors, self.status_code)
 
 
 async def write_form(write: Callable[[], Awaitable[Document]], fields: set[str]) -> Written:
@@ -120,28 +134,21 @@ async def provider_page(visit: PageVisit, melding: str = "") -> HTMLResponse:
 # Offerings ---------------------------------------------------------------------------------
 
 
-async def offering_form(
-    visit: Visit,
-    values: dict[str, Any],
-    errors: dict[str, str],
-    offering: Document | None = None,
-    status_code: int = 200,
-    message: str = "",
-) -> HTMLResponse:
+async def offering_form(visit: Visit, filled: Filled, offering: Document | None = None) -> HTMLResponse:
     cohorts = await visit.store.cohorts_of([offering["_id"]]) if offering else []
     return visit.render(
         "offering_form.html",
-        status_code,
+        filled.status_code,
         title=f"Opleiding wijzigen: {offering['title']}" if offering else "Nieuwe opleiding",
-        values=values,
-        errors=errors,
+        values=filled.values,
+        errors=filled.errors,
         offering=offering,
         cohorts=cohorts,
         editable_statuses=rules.OPEN_FOR_SEATS,
         skill_groups=skill_groups(),
         registration_labels=REGISTRATION_LABELS,
         vat_labels=VAT_LABELS,
-        message=message[:200],
+        message=filled.message[:200],
     )
 
 
@@ -149,7 +156,7 @@ async def offering_form(
 @answering_refusals
 async def new_offering(visit: PageVisit) -> Response:
     await visit.acting_provider()
-    return await offering_form(visit, dict(NEW_OFFERING), {})
+    return await offering_form(visit, Filled(dict(NEW_OFFERING)))
 
 
 @router.post("/catalogue/aanbieder/aanbod/nieuw", response_class=HTMLResponse)
@@ -164,7 +171,7 @@ async def create_offering(visit: PageVisit) -> Response:
 
     written = await write_form(publish, OFFERING_FIELDS)
     if written.doc is None:
-        return await offering_form(visit, values, written.errors, status_code=written.status_code)
+        return await offering_form(visit, written.filled(values))
     visit.published(offering=written.doc)
     return redirect(f"/catalogue/aanbieder/aanbod/{written.doc['_id']}", "Opleiding gepubliceerd.")
 
@@ -174,7 +181,7 @@ async def create_offering(visit: PageVisit) -> Response:
 async def edit_offering(offering_id: str, visit: PageVisit, melding: str = "") -> Response:
     offering = await visit.own_offering(offering_id)
     values = forms.offering_form_values(offering)
-    return await offering_form(visit, values, {}, offering, message=melding)
+    return await offering_form(visit, Filled(values, message=melding), offering)
 
 
 @router.post("/catalogue/aanbieder/aanbod/{offering_id}", response_class=HTMLResponse)
@@ -190,7 +197,7 @@ async def update_offering(offering_id: str, visit: PageVisit) -> Response:
 
     written = await write_form(update, OFFERING_FIELDS)
     if written.doc is None:
-        return await offering_form(visit, values, written.errors, offering, written.status_code)
+        return await offering_form(visit, written.filled(values), offering)
     visit.published(offering=written.doc)
     return redirect(f"/catalogue/aanbieder/aanbod/{offering_id}", "Wijzigingen opgeslagen.")
 
@@ -211,25 +218,19 @@ async def withdraw_offering(offering_id: str, visit: PageVisit) -> Response:
 
 
 def cohort_form(
-    visit: Visit,
-    offering: Document,
-    values: dict[str, Any],
-    errors: dict[str, str],
-    cohort: Document | None = None,
-    status_code: int = 200,
-    message: str = "",
+    visit: Visit, offering: Document, filled: Filled, cohort: Document | None = None
 ) -> HTMLResponse:
     return visit.render(
         "cohort_form.html",
-        status_code,
+        filled.status_code,
         title=f"Startmoment {'wijzigen' if cohort else 'plannen'}: {offering['title']}",
         offering=offering,
         cohort=cohort,
         editable=cohort is None or cohort["status"] in rules.OPEN_FOR_SEATS,
-        values=values,
-        errors=errors,
+        values=filled.values,
+        errors=filled.errors,
         places=geo.PLACES,
-        message=message[:200],
+        message=filled.message[:200],
     )
 
 
@@ -249,7 +250,7 @@ async def new_cohort(offering_id: str, visit: PageVisit) -> Response:
         "seat_price_euro": forms.cents_to_euro(rules.list_price_cents(offering)),
         "rolling": offering["start_policy"] == "continuous",
     }
-    return cohort_form(visit, offering, values, {})
+    return cohort_form(visit, offering, Filled(values))
 
 
 @router.post("/catalogue/aanbieder/aanbod/{offering_id}/startmoment", response_class=HTMLResponse)
@@ -264,7 +265,7 @@ async def schedule_cohort(offering_id: str, visit: PageVisit) -> Response:
 
     written = await write_form(schedule, COHORT_FIELDS)
     if written.doc is None:
-        return cohort_form(visit, offering, values, written.errors, status_code=written.status_code)
+        return cohort_form(visit, offering, written.filled(values))
     visit.published(cohort=written.doc)
     return redirect(f"/catalogue/aanbieder/aanbod/{offering_id}", "Startmoment gepland.")
 
@@ -274,7 +275,7 @@ async def schedule_cohort(offering_id: str, visit: PageVisit) -> Response:
 async def edit_cohort(cohort_id: str, visit: PageVisit) -> Response:
     cohort = await visit.own_cohort(cohort_id)
     offering = await visit.store.offering_of(cohort)
-    return cohort_form(visit, offering, forms.cohort_form_values(cohort), {}, cohort)
+    return cohort_form(visit, offering, Filled(forms.cohort_form_values(cohort)), cohort)
 
 
 @router.post("/catalogue/aanbieder/startmoment/{cohort_id}", response_class=HTMLResponse)
@@ -290,6 +291,6 @@ async def update_cohort(cohort_id: str, visit: PageVisit) -> Response:
 
     written = await write_form(update, COHORT_FIELDS)
     if written.doc is None:
-        return cohort_form(visit, offering, values, written.errors, cohort, written.status_code)
+        return cohort_form(visit, offering, written.filled(values), cohort)
     visit.published(cohort=written.doc)
     return redirect(f"/catalogue/aanbieder/aanbod/{cohort['offering_id']}", "Startmoment gewijzigd.")
