@@ -165,9 +165,7 @@ def decision_view(cohort: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/decisions/sweep", response_model=dict[str, int])
-async def sweep(store: Store, index: Index, _: Admin, request: Request) -> dict[str, int]:
-    """Run the decision-date sweep now (it also runs periodically)."""
-    counts = await usecases.sweep_decisions(store)
-    await index.refresh(store)
-    wake_relay(request)
+async def sweep(_: Admin, request: Request) -> dict[str, int]:
+    """Run the decision-date sweep now (it also runs periodically: the app's DecisionSweeper)."""
+    counts: dict[str, int] = await request.app.state.sweeper.run_once(request.app.state.runtime)
     return counts
