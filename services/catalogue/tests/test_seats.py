@@ -1,4 +1,5 @@
-"""Seat accounting on the store: never overbooked, idempotent per enrolment, events in the same write."""
+"""Seat decisions (usecases/seats.py over the store): never overbooked, idempotent per enrolment,
+events in the same write."""
 
 import asyncio
 import json
