@@ -14,6 +14,7 @@ import pytest
 
 from catalogue.app import create_app
 from catalogue.settings import CatalogueSettings
+from catalogue.usecases import release_seat, reserve_seat
 from llo_shared.bus import Subscription, envelope_message
 from llo_shared.bus_kafka import KafkaBus
 from llo_shared.envelope import EventEnvelope
@@ -119,17 +120,17 @@ async def test_two_replicas_deciding_seats_of_one_cohort_at_once_lose_none(infra
         )
         stores = [replica_a.state.catalogue_store, replica_b.state.catalogue_store]
         outcomes = await asyncio.gather(
-            *(stores[n % 2].reserve_seat(seat_request(cohort_id, n)) for n in range(20))
+            *(reserve_seat(stores[n % 2], seat_request(cohort_id, n)) for n in range(20))
         )
         reserved = [f"enr-{n}" for n, o in enumerate(outcomes) if o.outcome == "reserved"]
         released = await asyncio.gather(
             *(
-                stores[n % 2].release_seat({"enrolment_id": e, "cohort_id": cohort_id})
+                release_seat(stores[n % 2], {"enrolment_id": e, "cohort_id": cohort_id})
                 for n, e in enumerate(reserved[:3])
             )
         )
         retaken = await asyncio.gather(
-            *(stores[n % 2].reserve_seat(seat_request(cohort_id, 100 + n)) for n in range(6))
+            *(reserve_seat(stores[n % 2], seat_request(cohort_id, 100 + n)) for n in range(6))
         )
         cohort = await stores[0].cohort(cohort_id)
         commits = await stores[0].db["seats"].find({"cohort_id": cohort_id, "kind": "decision"}).to_list(None)

@@ -165,7 +165,8 @@ async def test_demo_seed_has_a_flex_partnership_in_flevoland():
     store = CatalogueStore(MemoryDatabase("consortia"), today=lambda: date(2026, 11, 22))
     counts = await seed_demo_data(store, seed=7)
     assert counts["consortia"] >= 3
-    flevoland, _ = await store.consortia({"members": ROC_FLEVOLAND, "flex_partnership": True}, None, 10)
+    flex = {"members": ROC_FLEVOLAND, "flex_partnership": True}
+    flevoland = (await store.consortia(flex, None, 10))["items"]
     assert flevoland
     members = await store.member_details(flevoland[0])
     assert {m["funded"] for m in members} == {True, False}

@@ -9,6 +9,7 @@ from datetime import date
 from urllib.parse import unquote_plus
 
 from catalogue.domain import rules
+from catalogue.usecases import record_surcharge_acceptance
 
 PAGE = "/catalogue/aanbieder/besluiten"
 ZORGGROEP = {"payer_id": "KVK-39084217", "kind": "employer", "name": "Zorggroep Almere"}
@@ -31,7 +32,7 @@ async def _accept(client, cohort_id, demand_id, seats, payer):
         "seats": seats,
         "cap_cents": 10_000_000,
     }
-    assert await client.app.state.catalogue_store.record_surcharge_acceptance(accepted)
+    assert await record_surcharge_acceptance(client.app.state.catalogue_store, accepted)
 
 
 def _decision_select(html: str, cohort_id: str) -> str:
@@ -158,3 +159,29 @@ async def test_a_merge_target_left_picked_does_not_stop_another_decision(catalog
     )
     assert again.status_code == 303, again.text
     assert (await client.app.state.catalogue_store.cohort(other["cohort_id"]))["status"] == "cancelled"
+
+
+async def test_the_api_and_the_page_refuse_another_providers_or_an_unknown_cohort_alike(
+    catalogue, client, as_flevoland, as_twente
+):
+    """One use case (usecases.take_decision), one refusal each: 403 / 404 problem+json from the
+    API, the same refusal in Dutch on the page; nothing is decided."""
+    _, cohort = await _overdue_cohort(catalogue, client)
+    cases = [
+        (cohort["cohort_id"], as_twente, 403, "Dit startmoment is niet van u."),
+        ("coh-bestaat-niet", as_flevoland, 404, "Dit startmoment bestaat niet."),
+    ]
+    for cohort_id, who, status, dutch in cases:
+        api = await client.post(
+            f"/catalogue/api/v1/cohorts/{cohort_id}/decision", json={"decision": "cancel"}, headers=who
+        )
+        assert api.status_code == status
+        assert api.headers["content-type"].startswith("application/problem+json")
+        assert api.json()["status"] == status
+        page = await client.post(
+            "/catalogue/aanbieder/besluit", data={"cohort_id": cohort_id, "decision": "cancel"}, headers=who
+        )
+        assert page.status_code == 303
+        assert unquote_plus(page.headers["location"]).endswith(f"Niet gelukt: {dutch}")
+    stored = await client.app.state.catalogue_store.cohort(cohort["cohort_id"])
+    assert stored["status"] == "planned"

@@ -6,8 +6,9 @@ from typer.testing import CliRunner
 
 from catalogue.cli import app as cli_app
 from catalogue.domain.model import ProviderCreate
-from catalogue.importer import import_file
 from catalogue.store import COHORTS, OFFERINGS, CatalogueStore
+from catalogue.usecases import register_provider
+from catalogue.usecases.imports import import_file
 from llo_shared.mongo import MemoryDatabase
 
 from .conftest import cohort_body, offering_body, provider_body
@@ -28,7 +29,7 @@ BAD_SKILL = GOOD.replace("off-imp-helpende", "off-imp-drie").replace("zorg.adl",
 
 async def store_with_provider():
     store = CatalogueStore(MemoryDatabase("imp"))
-    await store.register_provider(ProviderCreate(**provider_body()))
+    await register_provider(store, ProviderCreate(**provider_body()))
     return store
 
 

@@ -5,7 +5,7 @@ with its components; where a start moment has a price of its own, the page says 
 import re
 
 from catalogue.domain import rules
-from catalogue.pages import start_price
+from catalogue.pages.portal import start_price
 from catalogue.store import COHORTS, OFFERINGS
 
 from .test_seed import seeded

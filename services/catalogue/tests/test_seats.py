@@ -1,4 +1,5 @@
-"""Seat accounting on the store: never overbooked, idempotent per enrolment, events in the same write."""
+"""Seat decisions (usecases/seats.py over the store): never overbooked, idempotent per enrolment,
+events in the same write."""
 
 import asyncio
 import json
@@ -8,20 +9,35 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from catalogue.api.deps import problem_of
+from catalogue.domain.errors import InvalidInput
 from catalogue.domain.model import CohortCreate, CohortUpdate, OfferingCreate, ProviderCreate
-from catalogue.store import OUTBOX_COLLECTIONS, SEAT_REJECTIONS, CatalogueStore, SeatChange
+from catalogue.store import OUTBOX_COLLECTIONS, SEAT_REJECTIONS, CatalogueStore
+from catalogue.usecases import (
+    SeatChange,
+    change_seats,
+    decide,
+    publish_offering,
+    record_surcharge_acceptance,
+    register_provider,
+    release_seat,
+    reserve_seat,
+    schedule_cohort,
+    sweep_decisions,
+    update_cohort,
+)
 from llo_shared.mongo import MemoryDatabase
 from llo_shared.outbox import events_in_outbox
-from llo_shared.problems import Problem
 
 from .conftest import cohort_body, offering_body, provider_body
 
 
 async def new_store_with_cohort(capacity=14, taken=0):
     store = CatalogueStore(MemoryDatabase("seats"), today=lambda: date(2029, 6, 1))
-    provider = await store.register_provider(ProviderCreate(**provider_body()))
-    offering = await store.publish_offering(provider, OfferingCreate(**offering_body()), "off-test")
-    cohort = await store.schedule_cohort(
+    provider = await register_provider(store, ProviderCreate(**provider_body()))
+    offering = await publish_offering(store, provider, OfferingCreate(**offering_body()), "off-test")
+    cohort = await schedule_cohort(
+        store,
         offering,
         CohortCreate(**cohort_body("off-test", capacity=capacity, break_even=min(10, capacity))),
         "coh-test",
@@ -48,7 +64,7 @@ async def outbox_events(store, collections=OUTBOX_COLLECTIONS):
 
 async def test_fifty_concurrent_requests_for_twelve_seats_reserve_exactly_twelve():
     store, _ = await new_store_with_cohort(capacity=14, taken=2)
-    outcomes = await asyncio.gather(*(store.reserve_seat(request(n)) for n in range(50)))
+    outcomes = await asyncio.gather(*(reserve_seat(store, request(n)) for n in range(50)))
     assert sum(o.outcome == "reserved" for o in outcomes) == 12
     assert {o.reason for o in outcomes if o.outcome == "rejected"} == {"full"}
     cohort = await store.cohort("coh-test")
@@ -63,18 +79,18 @@ async def test_fifty_concurrent_requests_for_twelve_seats_reserve_exactly_twelve
 
 async def test_a_redelivered_request_takes_no_second_seat():
     store, _ = await new_store_with_cohort()
-    first = await store.reserve_seat(request(1))
-    again = await store.reserve_seat(request(1))
+    first = await reserve_seat(store, request(1))
+    again = await reserve_seat(store, request(1))
     assert (first.outcome, again.outcome) == ("reserved", "duplicate")
     assert (await store.cohort("coh-test"))["seats_taken"] == 1
 
 
 async def test_withdrawal_releases_the_seat_once_and_counts_per_funding_kind():
     store, _ = await new_store_with_cohort()
-    await store.reserve_seat(request(1, funding_kind="funded_bbl"))
+    await reserve_seat(store, request(1, funding_kind="funded_bbl"))
     assert (await store.cohort("coh-test"))["seats_by_funding"]["funded_bbl"] == 1
-    released = await store.release_seat({"enrolment_id": "enr-1", "cohort_id": "coh-test"})
-    twice = await store.release_seat({"enrolment_id": "enr-1", "cohort_id": "coh-test"})
+    released = await release_seat(store, {"enrolment_id": "enr-1", "cohort_id": "coh-test"})
+    twice = await release_seat(store, {"enrolment_id": "enr-1", "cohort_id": "coh-test"})
     assert (released.outcome, twice.outcome) == ("released", "not_enrolled")
     cohort = await store.cohort("coh-test")
     assert (cohort["seats_taken"], cohort["seats_left"], cohort["seats_by_funding"]["funded_bbl"]) == (
@@ -87,21 +103,21 @@ async def test_withdrawal_releases_the_seat_once_and_counts_per_funding_kind():
 
 async def test_unknown_and_cancelled_cohorts_are_rejected_with_their_reason():
     store, cohort = await new_store_with_cohort()
-    unknown = await store.reserve_seat(request(1, cohort_id="coh-missing"))
+    unknown = await reserve_seat(store, request(1, cohort_id="coh-missing"))
     assert unknown.reason == "unknown_cohort"
     assert [e["payload"]["reason"] for e in await outbox_events(store, [SEAT_REJECTIONS])] == [
         "unknown_cohort"
     ]
-    await store.decide(cohort, "cancel", decided_by="test")
-    cancelled = await store.reserve_seat(request(2))
+    await decide(store, cohort, "cancel", decided_by="test")
+    cancelled = await reserve_seat(store, request(2))
     assert cancelled.reason == "cancelled"
 
 
 async def test_decision_sweep_asks_the_provider_once_below_break_even():
     store, _ = await new_store_with_cohort(taken=3)
     store.today = lambda: date(2030, 1, 10)
-    assert await store.sweep_decisions() == {"confirmed": 0, "decision_due": 1}
-    assert await store.sweep_decisions() == {"confirmed": 0, "decision_due": 0}
+    assert await sweep_decisions(store) == {"confirmed": 0, "decision_due": 1}
+    assert await sweep_decisions(store) == {"confirmed": 0, "decision_due": 0}
     due = [e for e in await outbox_events(store) if e["event_type"] == "CohortDecisionDue"]
     assert (due[0]["payload"]["enrolled"], due[0]["payload"]["seats_missing"]) == (3, 7)
 
@@ -115,11 +131,11 @@ async def test_go_with_surcharge_carries_what_billing_needs():
         "scheme": "0106",
         "endpoint": "39084217",
     }
-    assert await store.record_surcharge_acceptance(
-        {"cohort_id": "coh-test", "payer": payer, "seats": 6, "cap_cents": 2_000_000}
+    assert await record_surcharge_acceptance(
+        store, {"cohort_id": "coh-test", "payer": payer, "seats": 6, "cap_cents": 2_000_000}
     )
     cohort = await store.cohort("coh-test")
-    decided = await store.decide(cohort, "go_with_surcharge", decided_by="provider:BRIN-25LH")
+    decided = await decide(store, cohort, "go_with_surcharge", decided_by="provider:BRIN-25LH")
     assert decided["status"] == "confirmed"
     confirmed = next(e for e in await outbox_events(store) if e["event_type"] == "CohortConfirmed")["payload"]
     assert confirmed["surcharge"]["total_cents"] == 4 * 450000
@@ -129,11 +145,11 @@ async def test_go_with_surcharge_carries_what_billing_needs():
 async def test_merge_moves_every_seat_to_the_target_and_cancels_the_source():
     store, source = await new_store_with_cohort()
     offering = await store.offering("off-test")
-    target = await store.schedule_cohort(offering, CohortCreate(**cohort_body("off-test")), "coh-target")
+    target = await schedule_cohort(store, offering, CohortCreate(**cohort_body("off-test")), "coh-target")
     for n in range(3):
-        await store.reserve_seat(request(n))
+        await reserve_seat(store, request(n))
     source = await store.cohort("coh-test")
-    cancelled = await store.decide(source, "merge", decided_by="test", merge_into=target)
+    cancelled = await decide(store, source, "merge", decided_by="test", merge_into=target)
     assert cancelled["status"] == "cancelled" and cancelled["decision"]["merged_into"] == "coh-target"
     target = await store.cohort("coh-target")
     assert (target["seats_taken"], sorted(target["enrolment_ids"])) == (3, ["enr-0", "enr-1", "enr-2"])
@@ -142,17 +158,17 @@ async def test_merge_moves_every_seat_to_the_target_and_cancels_the_source():
 async def test_capacity_cannot_drop_below_a_held_slot():
     store, _ = await new_store_with_cohort(capacity=5)
     for n in range(4):
-        await store.reserve_seat(request(n))
+        await reserve_seat(store, request(n))
     for n in range(3):  # slots 0-2 free again, slot 3 still held: one seat taken
-        await store.release_seat({"enrolment_id": f"enr-{n}", "cohort_id": "coh-test"})
+        await release_seat(store, {"enrolment_id": f"enr-{n}", "cohort_id": "coh-test"})
     cohort = await store.cohort("coh-test")
     offering = await store.offering("off-test")
     body = cohort_body("off-test", capacity=2, break_even=2)
     del body["offering_id"]
     smaller = CohortUpdate(**body, version=1)  # one seat fits in 2, but slot 3 would stay bookable
-    with pytest.raises(Problem) as refused:
-        await store.update_cohort(cohort, offering, smaller, 1)
-    assert refused.value.status == 422
+    with pytest.raises(InvalidInput) as refused:
+        await update_cohort(store, cohort, offering, smaller, 1)
+    assert problem_of(refused.value).status == 422
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -172,9 +188,9 @@ def test_any_interleaving_of_requests_and_withdrawals_keeps_the_ledger_within_ca
         for wave in waves:  # each wave runs concurrently, like deliveries on several replicas
             await asyncio.gather(
                 *(
-                    store.reserve_seat(request(n))
+                    reserve_seat(store, request(n))
                     if op == "reserve"
-                    else store.release_seat({"enrolment_id": f"enr-{n}", "cohort_id": "coh-test"})
+                    else release_seat(store, {"enrolment_id": f"enr-{n}", "cohort_id": "coh-test"})
                     for op, n in wave
                 )
             )
@@ -200,12 +216,12 @@ async def test_a_decision_committed_but_not_yet_in_the_cohort_document_is_applie
     type(cohorts).update_one = crash
     try:
         with pytest.raises(ConnectionError):
-            await store.reserve_seat(request(1))
+            await reserve_seat(store, request(1))
     finally:
         type(cohorts).update_one = real_update
     assert (await store.cohort("coh-test"))["seats_taken"] == 0  # committed, not shown yet
-    assert (await store.reserve_seat(request(1))).outcome == "duplicate"
-    assert (await store.reserve_seat(request(2))).outcome == "reserved"
+    assert (await reserve_seat(store, request(1))).outcome == "duplicate"
+    assert (await reserve_seat(store, request(2))).outcome == "reserved"
     cohort = await store.cohort("coh-test")
     assert (cohort["enrolment_ids"], cohort["seats_left"]) == (["enr-1", "enr-2"], 1)
     reserved = [
@@ -216,8 +232,9 @@ async def test_a_decision_committed_but_not_yet_in_the_cohort_document_is_applie
 
 async def test_a_run_of_requests_and_withdrawals_is_one_write_and_decided_in_order():
     store, _ = await new_store_with_cohort(capacity=2)
-    await store.reserve_seat(request(1))
-    outcomes = await store.change_seats(
+    await reserve_seat(store, request(1))
+    outcomes = await change_seats(
+        store,
         "coh-test",
         [
             SeatChange("reserve", request(2)),
@@ -248,12 +265,12 @@ async def test_a_withdrawal_racing_its_reservations_write_still_releases_the_sea
     async def withdraw_first(self, filter, update, *args, **kwargs):
         if "$set" in update and "enrolments" in update["$set"] and not released:
             released.append(None)  # once: the withdrawal's own writes go through
-            released[0] = await store.release_seat({"enrolment_id": "enr-1", "cohort_id": "coh-test"})
+            released[0] = await release_seat(store, {"enrolment_id": "enr-1", "cohort_id": "coh-test"})
         return await real_update(self, filter, update, *args, **kwargs)
 
     type(cohorts).update_one = withdraw_first
     try:
-        reserved = await store.reserve_seat(request(1))
+        reserved = await reserve_seat(store, request(1))
     finally:
         type(cohorts).update_one = real_update
     assert (reserved.outcome, released[0].outcome) == ("reserved", "released")
@@ -276,7 +293,7 @@ async def test_a_cohort_stored_with_its_seats_in_the_old_ledger_moves_them_into_
     )
     cohort = await store.cohort("coh-test")
     assert (cohort["enrolment_ids"], cohort["seats_taken"], cohort["seats_version"]) == (["enr-b"], 2, 1)
-    assert (await store.reserve_seat(request(1))).outcome == "reserved"  # slot 0, freed before
-    assert (await store.reserve_seat(request(2))).reason == "full"
+    assert (await reserve_seat(store, request(1))).outcome == "reserved"  # slot 0, freed before
+    assert (await reserve_seat(store, request(2))).reason == "full"
     cohort = await store.cohort("coh-test")
     assert [(e["slot"], e["enrolment_id"]) for e in cohort["enrolments"]] == [(0, "enr-1"), (1, "enr-b")]

@@ -10,10 +10,12 @@ from fastapi import FastAPI
 
 from catalogue import handlers
 from catalogue.api import cohorts, offerings, providers, search
-from catalogue.pages import TEMPLATES, page_router
+from catalogue.api.deps import install_refusals
+from catalogue.pages import TEMPLATES, page_routers
 from catalogue.search import SearchIndex
 from catalogue.settings import CatalogueSettings
 from catalogue.store import INDEXES, OUTBOX_COLLECTIONS, CatalogueStore
+from catalogue.usecases import sweep_decisions
 from llo_shared.pages import Pages
 from llo_shared.service import Infrastructure, Runtime, ServiceSpec, build_service_app, open_infrastructure
 
@@ -29,7 +31,7 @@ class DecisionSweeper:
         self._task: asyncio.Task[None] | None = None
 
     async def run_once(self, runtime: Runtime) -> dict[str, int]:
-        counts = await self._store.sweep_decisions()
+        counts = await sweep_decisions(self._store)
         await self._index.refresh(self._store)
         runtime.relay.wake()
         return counts
@@ -80,7 +82,7 @@ def create_app(settings: CatalogueSettings | None = None, infra: Infrastructure 
         name=SERVICE,
         title="llo-match catalogue",
         api_routers=[providers.router, offerings.router, cohorts.router, search.router],
-        page_routers=[page_router(pages)],
+        page_routers=page_routers(pages),
         outbox_collections=OUTBOX_COLLECTIONS,
         indexes=INDEXES,
         subscriptions=handlers.subscriptions(store, index, settings),
@@ -88,7 +90,9 @@ def create_app(settings: CatalogueSettings | None = None, infra: Infrastructure 
         on_shutdown=[stop_background],
     )
     app = build_service_app(spec, settings, infra)
+    install_refusals(app)
     app.state.catalogue_store = store
     app.state.search_index = index
+    app.state.pages = pages
     app.state.sweeper = sweeper
     return app

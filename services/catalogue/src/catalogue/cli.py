@@ -13,9 +13,10 @@ from typing import Annotated
 
 import typer
 
-from catalogue.importer import import_file
 from catalogue.settings import CatalogueSettings
 from catalogue.store import CatalogueStore
+from catalogue.usecases import sweep_decisions
+from catalogue.usecases.imports import import_file
 from llo_shared.service import open_infrastructure
 
 app = typer.Typer(help="Catalogue: bulk import of offerings, decision sweep", no_args_is_help=True)
@@ -58,4 +59,4 @@ def import_command(
 def sweep_command() -> None:
     """Run the decision-date sweep once (CohortDecisionDue / automatic go at break-even)."""
     store, _ = _store()
-    typer.echo(json.dumps(asyncio.run(store.sweep_decisions())))
+    typer.echo(json.dumps(asyncio.run(sweep_decisions(store))))

@@ -17,7 +17,10 @@ from pydantic import Field
 
 from catalogue.search import SearchIndex
 from catalogue.settings import CatalogueSettings
-from catalogue.store import COHORTS, CatalogueStore, SeatChange, SeatOutcome
+from catalogue.store import CatalogueStore
+from catalogue.usecases import seats as seat_decisions
+from catalogue.usecases.decisions import record_surcharge_acceptance
+from catalogue.usecases.seats import SeatChange, SeatOutcome
 from llo_shared.bus import BatchHandler, Handler, Subscription
 from llo_shared.envelope import EventEnvelope
 from llo_shared.envelope import TolerantModel as Tolerant
@@ -32,6 +35,8 @@ SEATS_CONSUMER = "catalogue.seats"
 SURCHARGE_CONSUMER = "catalogue.surcharges"
 
 
+# The fields of events.Payer, read tolerantly: what matching sends may grow (`duplicates` pairs the two;
+# a declaration, kept apart on purpose: the catalogue's own model stays strict).
 class PayerIn(Tolerant):
     payer_id: str
     kind: str
@@ -77,7 +82,8 @@ def seat_change(event: EventEnvelope) -> SeatChange | None:
 
 @dataclass(frozen=True)
 class SeatDesk:
-    """What the seat consumer works with: the store decides, the search index and the relay follow."""
+    """What the seat consumer works with: the seat use cases decide against the store, the search
+    index and the relay follow."""
 
     store: CatalogueStore
     index: SearchIndex
@@ -85,12 +91,12 @@ class SeatDesk:
 
 
 async def request_seat(desk: SeatDesk, request: EnrolmentRequested, event: EventEnvelope) -> None:
-    outcome = await desk.store.reserve_seat(request.model_dump(mode="json"))
+    outcome = await seat_decisions.reserve_seat(desk.store, request.model_dump(mode="json"))
     await _seat_decided(desk, outcome, request.cohort_id, event)
 
 
 async def release_seat(desk: SeatDesk, withdrawal: EnrolmentWithdrawn, event: EventEnvelope) -> None:
-    outcome = await desk.store.release_seat(withdrawal.model_dump(mode="json"))
+    outcome = await seat_decisions.release_seat(desk.store, withdrawal.model_dump(mode="json"))
     await _seat_decided(desk, outcome, withdrawal.cohort_id, event)
 
 
@@ -113,7 +119,7 @@ def public_cohort(cohort: dict[str, Any]) -> dict[str, Any]:
 async def accept_surcharge(
     store: CatalogueStore, acceptance: SurchargeAccepted, event: EventEnvelope
 ) -> None:
-    if not await store.record_surcharge_acceptance(acceptance.model_dump(mode="json")):
+    if not await record_surcharge_acceptance(store, acceptance.model_dump(mode="json")):
         log.warning("surcharge for unknown cohort ignored", extra={"cohort_id": acceptance.cohort_id})
 
 
@@ -145,7 +151,7 @@ def seat_run_handler(store: CatalogueStore, index: SearchIndex, wake: Callable[[
             if (change := seat_change(event)) is not None:
                 by_cohort[change.data["cohort_id"]].append((event, change))
         for cohort_id, run in by_cohort.items():
-            outcomes = await store.change_seats(cohort_id, [change for _, change in run])
+            outcomes = await seat_decisions.change_seats(store, cohort_id, [change for _, change in run])
             for (event, _), outcome in zip(run, outcomes, strict=True):
                 log.info(
                     "seat decision",
@@ -194,7 +200,7 @@ def surcharge_handler(store: CatalogueStore) -> Handler:
 
 async def refresh_cohort(store: CatalogueStore, index: SearchIndex, cohort_id: Any) -> None:
     if isinstance(cohort_id, str):
-        doc = await store.db[COHORTS].find_one({"_id": cohort_id}, {"outbox": 0, "enrolments": 0})
+        doc = await store.search_document(cohort_id)
         if doc:
             index.upsert_cohort(doc)
 

@@ -9,7 +9,9 @@ knows how to turn that back into a number that compares exactly like the key val
 
 from __future__ import annotations
 
+import base64
 import bisect
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +24,23 @@ from llo_shared.problems import Problem
 
 def bad_cursor() -> Problem:
     return Problem(400, "bad-cursor", "Invalid cursor", "cursor is not one this API gave out", field="cursor")
+
+
+# The search pages by key, not by offset (llo_shared.paging): the index is in memory and a page
+# is a partial sort after the last key shown, so the cursor is that key with its sort order.
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except ValueError:
+        raise bad_cursor() from None
+    if not isinstance(values, list):
+        raise bad_cursor()
+    return values
 
 
 @dataclass

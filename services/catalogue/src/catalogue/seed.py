@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from catalogue import usecases
 from catalogue.domain import geo, rules
 from catalogue.domain.model import CohortCreate, ConsortiumCreate, OfferingCreate, ProviderCreate
 from catalogue.domain.vocab import CohortStatus, ProviderKind
@@ -770,8 +771,8 @@ async def seed_demo_data(
         return {"providers": 0, "consortia": 0, "offerings": 0, "cohorts": 0}
     rng = random.Random(seed)
     today = today or store.today()
-    providers = [await store.register_provider(p) for p in provider_inputs()]
-    consortia = [await store.create_consortium(c) for c in CONSORTIA]
+    providers = [await usecases.register_provider(store, p) for p in provider_inputs()]
+    consortia = [await usecases.create_consortium(store, c) for c in CONSORTIA]
     offerings: list[tuple[dict[str, Any], dict[str, Any], Template]] = []
     for provider in providers:
         count = 12 if provider["funded"] else 6
@@ -795,7 +796,7 @@ async def seed_demo_data(
                 )
             offerings.append(
                 (
-                    await store.publish_offering(provider, data, demo_offering_id(provider, i)),
+                    await usecases.publish_offering(store, provider, data, demo_offering_id(provider, i)),
                     provider,
                     template,
                 )
@@ -861,7 +862,7 @@ async def _seed_cohort(
         rolling=rolling,
     )
     cohort_id = f"coh-{offering['offering_id'].removeprefix('off-')}-{k}"
-    return await store.schedule_cohort(offering, data, cohort_id, status=status, prior_seats=prior)
+    return await usecases.schedule_cohort(store, offering, data, cohort_id, status=status, prior_seats=prior)
 
 
 def _status(

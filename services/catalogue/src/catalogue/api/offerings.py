@@ -6,22 +6,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from catalogue import usecases
 from catalogue.api.deps import (
     Cursor,
     Index,
     Limit,
     Store,
     Viewer,
-    after_id,
     new_id,
     page,
+    public_doc,
     visible_offering,
     wake_relay,
 )
 from catalogue.api.reads import OfferingRead
 from catalogue.domain.model import OfferingCreate, OfferingUpdate
 from catalogue.domain.vocab import OfferingStatus
-from catalogue.store import CatalogueStore, public_doc
+from catalogue.store import CatalogueStore
 from llo_shared.auth import Principal, require_org, require_roles
 from llo_shared.problems import Problem
 from llo_shared.reads import Page
@@ -71,8 +72,7 @@ async def list_offerings(
         raise Problem(
             403, "forbidden", "Not allowed", "withdrawn offerings are listed for their provider only"
         )
-    items, total = await store.offerings(query, after_id(cursor), limit)
-    return page(items, total, limit)
+    return page(await store.offerings(query, cursor, limit))
 
 
 @router.get("/offerings/{offering_id}", response_model=OfferingRead, response_model_exclude_unset=True)
@@ -90,7 +90,9 @@ async def publish_offering(
     provider_id: ProviderParam = None,
 ) -> dict[str, Any]:
     provider = await acting_provider(store, principal, provider_id)
-    doc = await store.publish_offering(provider, body, body.offering_id or new_id("off", body.title))
+    doc = await usecases.publish_offering(
+        store, provider, body, body.offering_id or new_id("off", body.title)
+    )
     index.upsert_offering(doc)
     wake_relay(request)
     return public_doc(doc)
@@ -115,7 +117,7 @@ async def update_offering(
 ) -> dict[str, Any]:
     current = await own_offering(store, principal, offering_id)
     provider = await store.provider_of(current)
-    doc = await store.update_offering(current, provider, body, body.version)
+    doc = await usecases.update_offering(store, current, provider, body, body.version)
     index.upsert_offering(doc)
     wake_relay(request)
     return public_doc(doc)
@@ -128,7 +130,7 @@ async def withdraw_offering(
     offering_id: str, store: Store, index: Index, principal: ProviderRole, request: Request
 ) -> dict[str, Any]:
     current = await own_offering(store, principal, offering_id)
-    doc = await store.withdraw_offering(current)
+    doc = await usecases.withdraw_offering(store, current)
     index.upsert_offering(doc)
     wake_relay(request)
     return public_doc(doc)

@@ -6,11 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from catalogue.api.deps import Cursor, Limit, Store, after_id, page, wake_relay
+from catalogue import usecases
+from catalogue.api.deps import Cursor, Limit, Store, not_found, page, public_doc, wake_relay
 from catalogue.api.reads import ConsortiumRead, ProviderRead
 from catalogue.domain.model import ORG_ID, ConsortiumCreate, ConsortiumMemberAdd, ProviderCreate
 from catalogue.domain.vocab import ProviderKind
-from catalogue.store import CatalogueStore, not_found, public_doc
+from catalogue.store import CatalogueStore
 from llo_shared.auth import Principal, require_org, require_roles
 from llo_shared.problems import Problem
 from llo_shared.reads import Page
@@ -35,8 +36,7 @@ async def list_providers(
         query["kind"] = kind.value
     if funded is not None:
         query["funded"] = funded
-    items, total = await store.providers(query, after_id(cursor), limit)
-    return page(items, total, limit)
+    return page(await store.providers(query, cursor, limit))
 
 
 @router.get("/providers/{provider_id}", response_model=ProviderRead, response_model_exclude_unset=True)
@@ -52,7 +52,7 @@ async def register_provider(
     body: ProviderCreate, store: Store, principal: ProviderOrAdmin, request: Request
 ) -> dict[str, Any]:
     require_org(principal, body.provider_id)  # a provider registers itself; admin registers anyone
-    doc = await store.register_provider(body)
+    doc = await usecases.register_provider(store, body)
     wake_relay(request)
     return public_doc(doc)
 
@@ -74,8 +74,7 @@ async def list_consortia(
         query["members"] = member
     if flex_partnership is not None:
         query["flex_partnership"] = flex_partnership
-    items, total = await store.consortia(query, after_id(cursor), limit)
-    return page(items, total, limit)
+    return page(await store.consortia(query, cursor, limit))
 
 
 @router.get("/consortia/{consortium_id}", response_model=ConsortiumRead, response_model_exclude_unset=True)
@@ -89,7 +88,7 @@ async def create_consortium(
 ) -> dict[str, Any]:
     if principal.role != "admin" and principal.org not in body.members:
         raise not_a_member()  # a provider forms consortia it is part of
-    doc = await store.create_consortium(body)
+    doc = await usecases.create_consortium(store, body)
     wake_relay(request)
     return await consortium_view(store, doc)
 
@@ -105,7 +104,7 @@ async def add_member(
     request: Request,
 ) -> dict[str, Any]:
     current = await member_consortium(store, principal, consortium_id)
-    doc = await store.change_consortium_members(current, add=body.provider_id)
+    doc = await usecases.change_consortium_members(store, current, add=body.provider_id)
     wake_relay(request)
     return await consortium_view(store, doc)
 
@@ -119,7 +118,7 @@ async def remove_member(
     consortium_id: str, provider_id: str, store: Store, principal: ProviderOrAdmin, request: Request
 ) -> dict[str, Any]:
     current = await member_consortium(store, principal, consortium_id)
-    doc = await store.change_consortium_members(current, remove=provider_id)
+    doc = await usecases.change_consortium_members(store, current, remove=provider_id)
     wake_relay(request)
     return await consortium_view(store, doc)
 

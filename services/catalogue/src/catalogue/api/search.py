@@ -28,7 +28,7 @@ from catalogue.domain.vocab import (
     TargetGroup,
 )
 from catalogue.search import SearchQuery, SearchResult
-from catalogue.store import decode_cursor, encode_cursor
+from catalogue.search_order import decode_cursor, encode_cursor
 from llo_shared.dates import Day
 from llo_shared.problems import Problem
 from llo_shared.skills import load_skills

@@ -13,6 +13,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from catalogue.domain.rules import Decision
 from catalogue.domain.vocab import (
     FUNDED_LEERWEGEN,
     FUNDED_PROVIDER_KINDS,
@@ -258,3 +259,18 @@ class CohortCreate(CohortFields):
 
 class CohortUpdate(CohortFields):
     version: int = Field(ge=1)
+
+
+class DecisionIn(BaseModel):
+    """The provider's go/no-go decision on a planned cohort (DOMAIN.md "Cohorts")."""
+
+    model_config = ConfigDict(extra="forbid")
+    decision: Decision
+    merge_into: str | None = Field(default=None, max_length=60)
+    reason: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def merge_names_a_target(self) -> DecisionIn:
+        if (self.decision == Decision.merge) != (self.merge_into is not None):
+            raise ValueError("merge_into: give a target cohort exactly when the decision is merge")
+        return self

@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from catalogue.domain.errors import Refusal
 from llo_shared.dutch import cents_to_euro, euro_to_cents
-from llo_shared.problems import Problem
 
 OFFERING_LISTS = (
     "target_groups",
@@ -287,11 +287,10 @@ def validation_errors(error: ValidationError, fields: set[str]) -> dict[str, str
     return found
 
 
-def problem_errors(problem: Problem, fields: set[str]) -> dict[str, str]:
-    """A store refusal (409 stale version, 422 postcode, ...) as a Dutch message at its form field."""
-    named = problem.extra.get("errors") or []
-    detail = problem.detail or problem.title
+def refusal_errors(refusal: Refusal, fields: set[str]) -> dict[str, str]:
+    """A use case's refusal (a stale version, a postcode, ...) as a Dutch message at its form field."""
+    detail = refusal.detail
     head, _, rest = detail.partition(": ")
-    field = problem.extra.get("field") or (named[0]["field"] if named else None) or head
+    field = refusal.field or head
     message = dutch(rest if rest and head == field else detail)
     return {field if field in fields else "form": message}

@@ -24,8 +24,11 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from catalogue.domain.errors import Refusal
 from catalogue.domain.model import CohortCreate, CohortFields, OfferingCreate
 from catalogue.store import CatalogueStore
+from catalogue.usecases.cohorts import schedule_cohort
+from catalogue.usecases.offerings import publish_offering
 
 LIST_COLUMNS = (
     "keywords",
@@ -184,8 +187,10 @@ async def _existing_ids(store: CatalogueStore, valid: list[ValidRow]) -> list[Ro
     ids = {v.offering.offering_id: v.row for v in valid if v.offering.offering_id}
     if not ids:
         return []
-    found = await store.db["offerings"].find({"_id": {"$in": list(ids)}}, {"_id": 1}).to_list(None)
-    return [RowError(ids[d["_id"]], "offering_id", "exists already") for d in found]
+    return [
+        RowError(ids[found], "offering_id", "exists already")
+        for found in await store.existing_offering_ids(list(ids))
+    ]
 
 
 async def _write(
@@ -199,12 +204,16 @@ async def _write(
     try:
         for done, row in enumerate(valid, start=1):
             offering_id = row.offering.offering_id or f"off-{import_id[4:]}-{row.row:05d}"
-            offering = await store.publish_offering(provider, row.offering, offering_id, import_id=import_id)
+            offering = await publish_offering(store, provider, row.offering, offering_id, import_id=import_id)
             offering["import_id"] = import_id
             for k, cohort in enumerate(row.cohorts):
                 data = CohortCreate(offering_id=offering_id, **cohort.model_dump())
-                await store.schedule_cohort(
-                    offering, data, f"coh-{offering_id.removeprefix('off-')[:50]}-{k}", import_id=import_id
+                await schedule_cohort(
+                    store,
+                    offering,
+                    data,
+                    f"coh-{offering_id.removeprefix('off-')[:50]}-{k}",
+                    import_id=import_id,
                 )
                 report.cohorts += 1
             report.offerings += 1
@@ -218,8 +227,7 @@ async def _write(
 
 
 def _field_and_message(error: Exception) -> tuple[str, str]:
-    """A store Problem names its field in `field` or in `errors`; anything else is about the row."""
-    extra = getattr(error, "extra", {})
-    named = extra.get("field") or next((e["field"] for e in extra.get("errors", [])), None)
-    detail = getattr(error, "detail", None) or str(error)
+    """A refusal names its field; anything else is about the row."""
+    named = error.field if isinstance(error, Refusal) else None
+    detail = str(error)
     return (named or "row", detail.split(": ", 1)[-1] if named and detail.startswith(named) else detail)
