@@ -202,6 +202,8 @@ class Driver:
         application = created.json()["application_id"]
         for step in STEPS:
             moved = await self.call(http, "POST", f"/applications/{application}/transitions", json=step)
+            if moved.status_code == 409 and moved.json().get("current_stage") == step["to"]:
+                continue  # a retried request made it: the answer to the first attempt was lost
             assert moved.status_code == 200, f"{step['to']}: {moved.status_code} {moved.text}"
 
 
