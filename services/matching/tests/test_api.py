@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from matching import usecases
 from matching.domain.pooling import pool_optimal
+from matching.usecases import pooling
 from services.matching.tests.catalogue_events import (
     cohort_event,
     cohort_scheduled,
@@ -288,7 +288,7 @@ async def test_requests_are_answered_while_a_pooling_run_is_solving(
         answered_while_solving.append(answered.wait(timeout=10))
         return pool_optimal(*args)
 
-    monkeypatch.setattr(usecases, "pool_optimal", slow_solver)
+    monkeypatch.setattr(pooling, "pool_optimal", slow_solver)
     await post_demand(client, as_employer, participants=12)
     run = asyncio.create_task(
         client.post(f"{API}/group-proposals/runs", json={"region": "flevoland"}, headers=as_rmt)

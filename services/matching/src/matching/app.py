@@ -10,10 +10,9 @@ from matching import handlers
 from matching.api import api_router
 from matching.demo import seed_demo
 from matching.pages import TEMPLATES, page_router
-from matching.scheduling import Clock, PoolingRunner, PoolingSchedule, WallClock
 from matching.settings import MatchingSettings
 from matching.store import INDEXES, OUTBOX_COLLECTIONS
-from matching.usecases import Matching
+from matching.usecases import Clock, Matching, PoolingRunner, PoolingSchedule, WallClock
 
 SERVICE = "matching"
 SCHEDULER = Principal("system:pooling-schedule", "admin", "LLO-BEHEER")
