@@ -65,4 +65,5 @@ def create_app(
         on_shutdown=[stop_schedule],
     )
     app = build_service_app(spec, settings, infra)
+    app.state.pages = pages  # what the page routes render with (matching.pages.common.page_kit)
     return app
