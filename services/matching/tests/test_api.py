@@ -195,6 +195,12 @@ async def test_demands_paginate_with_a_cursor(client, as_employer):
     assert first["total"] == 3 and second["next"] is None
 
 
+async def test_a_cursor_no_page_handed_out_is_a_400(client, as_employer):
+    answer = await client.get(f"{API}/demands?limit=2&cursor=D-000000000000", headers=as_employer)
+    assert answer.status_code == 400
+    assert answer.headers["content-type"].startswith("application/problem+json")
+
+
 # Candidates ------------------------------------------------------------------------------------
 
 

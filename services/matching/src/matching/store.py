@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from pymongo.errors import DuplicateKeyError
 from llo_shared.envelope import EventEnvelope
 from llo_shared.mongo import IndexSpec
 from llo_shared.outbox import OUTBOX, PENDING, new_document, with_events
+from llo_shared.paging import store_page
 from matching.domain.model import CohortView, OfferingView
 
 DEMANDS = "demands"
@@ -45,6 +47,7 @@ INDEXES = [
 ]
 
 HIDDEN = {OUTBOX: 0, PENDING: 0}
+BY_ID = [("_id", 1)]  # the order of every list matching pages: ids are unique, so it never varies
 
 
 class Conflict(Exception):
@@ -57,18 +60,6 @@ def now() -> datetime:
 
 def iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-async def page(
-    collection: Any, query: dict[str, Any], cursor: str | None, limit: int
-) -> tuple[list[dict[str, Any]], int, str | None]:
-    """Keyset pagination on _id: stable under inserts, deterministic order."""
-    total = await collection.count_documents(query)
-    scoped = {"$and": [query, {"_id": {"$gt": cursor}}]} if cursor else query
-    docs = await collection.find(scoped, HIDDEN).sort("_id", 1).limit(limit + 1).to_list(None)
-    more = len(docs) > limit
-    docs = docs[:limit]
-    return docs, total, (docs[-1]["_id"] if more and docs else None)
 
 
 class ReadModel:
@@ -213,9 +204,15 @@ class Aggregates:
         return await self.db[collection].find(query, HIDDEN).sort("_id", 1).to_list(None)
 
     async def page(
-        self, collection: str, query: dict[str, Any], cursor: str | None, limit: int
-    ) -> tuple[list[dict[str, Any]], int, str | None]:
-        return await page(self.db[collection], query, cursor, limit)
+        self,
+        collection: str,
+        query: dict[str, Any],
+        cursor: str | None,
+        limit: int,
+        view: Callable[[dict[str, Any]], Any] = lambda doc: doc,
+    ) -> dict[str, Any]:
+        """A list answer (`items`, `total`, `next`) sorted by `_id`, sorted and cut in the store."""
+        return await store_page(self.db[collection], query, BY_ID, cursor, limit, view, HIDDEN)
 
     # Queries the rules need ------------------------------------------------------------------
 
