@@ -24,7 +24,7 @@ from matching.pages.common import (
     sign_in_needed,
     signed_in_as,
 )
-from matching.pages.forms import CANDIDATE_LABELS, cents, days_from_today, form_choices, form_errors, whole
+from matching.pages.forms import CANDIDATE_LABELS, FormPage, cents, days_from_today, form_errors, whole
 from matching.schemas import CandidateCreate
 from matching.store import PLACEMENTS, PROPOSALS
 
@@ -35,33 +35,24 @@ router = APIRouter(include_in_schema=False)
 def new_candidate_form(request: Request, principal: PagePrincipal) -> HTMLResponse:
     if not signed_in_as(principal, "rmt"):
         return sign_in_needed(request, principal, "Kandidaat inschrijven", "mobiliteitsteam")
-    return candidate_form(request, principal, {}, [])
+    return CANDIDATE_FORM.show(request, principal)
 
 
-def candidate_form(
-    request: Request,
-    principal: Principal | None,
-    values: dict[str, Any],
-    errors: list[FieldError],
-    status: int = 200,
-) -> HTMLResponse:
-    defaults = {
+def candidate_defaults(principal: Principal | None) -> dict[str, Any]:
+    return {
         "available_from": days_from_today(7),
         "available_until": days_from_today(240),
         "max_distance_km": 25,
     }
-    return render(
-        request,
-        "candidate_form.html",
-        principal,
-        status,
-        title="Kandidaat inschrijven",
-        values=defaults | values,
-        errors=errors,
-        places=[p.municipality for p in PLACES if principal is None or p.region == principal.region]
-        or [p.municipality for p in PLACES],
-        **form_choices(),
-    )
+
+
+def team_places(principal: Principal | None) -> dict[str, Any]:
+    """The municipalities of the team's region (all of them for a reader without one)."""
+    mine = [p.municipality for p in PLACES if principal is None or p.region == principal.region]
+    return {"places": mine or [p.municipality for p in PLACES]}
+
+
+CANDIDATE_FORM = FormPage("candidate_form.html", "Kandidaat inschrijven", candidate_defaults, team_places)
 
 
 def candidate_input(principal: Principal, values: dict[str, Any], budget: int | None) -> dict[str, Any]:
@@ -146,7 +137,7 @@ async def register_candidate(
     assert principal is not None
     body, errors = read_candidate_form(principal, values, consent)
     if errors or body is None:
-        return candidate_form(request, principal, values, errors, 422)
+        return CANDIDATE_FORM.show(request, principal, values, errors, 422)
     doc = await uc.register_candidate(principal, body)
     await pool_region_now(uc, principal, body.region)
     return RedirectResponse(f"/matching/mobiliteitsteam/kandidaten/{doc['_id']}", status_code=303)

@@ -28,7 +28,7 @@ from matching.pages.common import (
     signed_in_as,
 )
 from matching.pages.explain import group_sentence
-from matching.pages.forms import DEMAND_LABELS, cents, days_from_today, form_choices, form_errors, whole
+from matching.pages.forms import DEMAND_LABELS, FormPage, cents, days_from_today, form_errors, whole
 from matching.schemas import DemandCreate
 from matching.store import DEMANDS, PLACEMENTS, PROPOSALS, SURCHARGES
 from matching.usecases import Matching
@@ -160,35 +160,24 @@ async def my_demands(request: Request, principal: PagePrincipal, uc: UseCases) -
 def new_demand_form(request: Request, principal: PagePrincipal) -> HTMLResponse:
     if not signed_in_as(principal, "employer", "rmt"):
         return sign_in_needed(request, principal, "Nieuwe opleidingsvraag", "werkgever")
-    return demand_form(request, principal, {}, [])
+    return DEMAND_FORM.show(request, principal)
 
 
-def demand_form(
-    request: Request,
-    principal: Principal | None,
-    values: dict[str, Any],
-    errors: list[FieldError],
-    status: int = 200,
-) -> HTMLResponse:
-    defaults = {
+def demand_defaults(principal: Principal | None) -> dict[str, Any]:
+    return {
         "start_from": days_from_today(14),
         "start_until": days_from_today(180),
         "participants": 5,
         "max_distance_km": 30,
         "region": (principal.region if principal else None) or "flevoland",
     }
-    return render(
-        request,
-        "demand_form.html",
-        principal,
-        status,
-        title="Nieuwe opleidingsvraag",
-        values=defaults | values,
-        errors=errors,
-        regions=REGIONS,
-        places=[p.municipality for p in PLACES],
-        **form_choices(),
-    )
+
+
+def demand_places(principal: Principal | None) -> dict[str, Any]:
+    return {"regions": REGIONS, "places": [p.municipality for p in PLACES]}
+
+
+DEMAND_FORM = FormPage("demand_form.html", "Nieuwe opleidingsvraag", demand_defaults, demand_places)
 
 
 def demand_input(principal: Principal, values: dict[str, Any], budget: int | None) -> dict[str, Any]:
@@ -250,9 +239,10 @@ async def post_demand_form(
             demand_input(principal, values, None if isinstance(budget, str) else budget)
         )
     except ValidationError as error:
-        return demand_form(request, principal, values, form_errors(error, DEMAND_LABELS) + budget_error, 422)
+        errors = form_errors(error, DEMAND_LABELS) + budget_error
+        return DEMAND_FORM.show(request, principal, values, errors, 422)
     if budget_error:
-        return demand_form(request, principal, values, budget_error, 422)
+        return DEMAND_FORM.show(request, principal, values, budget_error, 422)
     await uc.post_demand(principal, body)
     await pool_region_now(uc, principal, body.region)
     return notice("/matching/vragen", "Uw opleidingsvraag is geplaatst.")

@@ -3,14 +3,20 @@ form field names where they differ from the model's, and the form's text read as
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from fastapi import Request
+from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
+from llo_shared.auth import Principal
 from llo_shared.dutch import FieldError, dutch_errors
 from llo_shared.skills import load_skills
 from matching.domain.model import DELIVERY_MODES
+from matching.pages.common import render
 from matching.pages.explain import DELIVERY_LABELS
 
 DEMAND_LABELS = {
@@ -82,12 +88,36 @@ def cents(euro_text: str) -> int | str | None:
     return amount if 0 <= amount <= 100_000_000 else BUDGET_ERROR
 
 
-def form_choices() -> dict[str, Any]:
-    """What both forms offer to choose from: the skills in use and the delivery modes in Dutch."""
-    return {
-        "skills": [s for s in load_skills().skills if not s.deprecated],
-        "delivery_modes": [(m, DELIVERY_LABELS[m]) for m in DELIVERY_MODES],
-    }
+@dataclass(frozen=True)
+class FormPage:
+    """A form's page: what it offers to fill in for whom (`defaults`, `choices`), then what was typed
+    over the defaults and each error at its field. Both forms offer the skills and delivery modes."""
+
+    template: str
+    title: str
+    defaults: Callable[[Principal | None], dict[str, Any]]
+    choices: Callable[[Principal | None], dict[str, Any]]
+
+    def show(
+        self,
+        request: Request,
+        principal: Principal | None,
+        values: dict[str, Any] | None = None,
+        errors: list[FieldError] | None = None,
+        status: int = 200,
+    ) -> HTMLResponse:
+        return render(
+            request,
+            self.template,
+            principal,
+            status,
+            title=self.title,
+            values=self.defaults(principal) | (values or {}),
+            errors=errors or [],
+            skills=[s for s in load_skills().skills if not s.deprecated],
+            delivery_modes=[(m, DELIVERY_LABELS[m]) for m in DELIVERY_MODES],
+            **self.choices(principal),
+        )
 
 
 def days_from_today(days: int) -> str:

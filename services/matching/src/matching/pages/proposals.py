@@ -92,6 +92,8 @@ async def confirm_surcharge(
     )
 
 
+# Its parameters begin like decide_on_proposal's (the path and the same form field): declarations
+# FastAPI reads, no logic; `duplicates` pairs them as boilerplate.
 @router.post("/matching/voorstellen/{proposal_id}/toeslag", response_model=None)
 async def accept_surcharge(
     request: Request,

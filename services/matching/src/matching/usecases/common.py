@@ -42,6 +42,11 @@ def conflict(detail: str) -> Problem:
     return Problem(409, "conflict", "Conflict", detail)
 
 
+def fields_of(doc: dict[str, Any], *names: str) -> dict[str, Any]:
+    """The named fields of a stored document, as its event carries them unchanged."""
+    return {name: doc[name] for name in names}
+
+
 class UseCase:
     """The state every use case of matching works on; `Matching` combines the use cases."""
 

@@ -23,11 +23,24 @@ from matching.domain.pooling import (
     pool_optimal,
 )
 from matching.store import CANDIDATES, DEMANDS, PLACEMENTS, POOLING_RUNS, PROPOSALS, Lease, now
-from matching.usecases.common import UseCase, cohort_summary, conflict, skipped_if_broken
+from matching.usecases.common import UseCase, cohort_summary, conflict, fields_of, skipped_if_broken
 
 # A pooling run considers each seeker's best few feasible cohorts: enough room to regroup
 # people, small enough that the solver stays fast for a whole region.
 OPTIONS_PER_UNIT = 8
+# What `GroupProposed` carries of the stored proposal as it is.
+PROPOSAL_FIELDS = (
+    "cohort_id",
+    "offering_id",
+    "region",
+    "seats",
+    "enrolled_before",
+    "fill_after",
+    "break_even",
+    "capacity",
+    "reaches_break_even",
+    "surcharge_cents",
+)
 
 
 class Pooling(UseCase):
@@ -199,18 +212,9 @@ class Pooling(UseCase):
         }
         event = ev.GroupProposed(
             proposal_id=doc["_id"],
-            cohort_id=doc["cohort_id"],
-            offering_id=doc["offering_id"],
-            region=region,
             demand_ids=sorted(m["ref"] for m in listed if m["kind"] == "demand"),
             candidate_refs=sorted(m["ref"] for m in listed if m["kind"] == "candidate"),
-            seats=doc["seats"],
-            enrolled_before=doc["enrolled_before"],
-            fill_after=doc["fill_after"],
-            break_even=doc["break_even"],
-            capacity=doc["capacity"],
-            reaches_break_even=doc["reaches_break_even"],
-            surcharge_cents=doc["surcharge_cents"],
+            **fields_of(doc, *PROPOSAL_FIELDS),
         )
         await self.store.insert(
             PROPOSALS, doc, ev.PROPOSAL_TOPIC, [event.envelope(producer=ev.PRODUCER, aggregate_id=doc["_id"])]

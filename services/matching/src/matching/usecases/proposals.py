@@ -13,8 +13,11 @@ from matching.payers import placement_payers
 from matching.schemas import ProposalDecision
 from matching.store import PLACEMENTS, PROPOSALS, Conflict, now
 from matching.usecases.candidates import Candidates
-from matching.usecases.common import conflict, not_found
+from matching.usecases.common import conflict, fields_of, not_found
 from matching.usecases.demands import Demands
+
+# What both placement events carry of the stored placement as it is.
+PLACEMENT_FIELDS = ("proposal_id", "cohort_id", "demand_id", "candidate_ref")
 
 
 class Proposals(Demands, Candidates):
@@ -85,23 +88,11 @@ class Proposals(Demands, Candidates):
             doc["payers"] = placement_payers(source.get("payers", []), doc["candidate_ref"], self._sealer)
             event: Any = ev.PlacementAccepted(
                 placement_id=placement_id,
-                proposal_id=proposal_id,
-                cohort_id=doc["cohort_id"],
-                demand_id=doc["demand_id"],
-                candidate_ref=doc["candidate_ref"],
-                commissioner_org=doc["commissioner_org"],
-                seats=doc["seats"],
-                funding_kind=doc["funding_kind"],
-                payers=doc["payers"],
+                **fields_of(doc, *PLACEMENT_FIELDS, "commissioner_org", "seats", "funding_kind", "payers"),
             )
         else:
             event = ev.PlacementRejected(
-                placement_id=placement_id,
-                proposal_id=proposal_id,
-                cohort_id=doc["cohort_id"],
-                demand_id=doc["demand_id"],
-                candidate_ref=doc["candidate_ref"],
-                reason=body.reason_code,
+                placement_id=placement_id, reason=body.reason_code, **fields_of(doc, *PLACEMENT_FIELDS)
             )
         try:
             await self.store.insert(
