@@ -63,6 +63,8 @@ async def get_proposal(proposal_id: str, principal: Reader, uc: UseCases) -> dic
     return proposal_view(principal, await uc.visible_proposal(principal, proposal_id))
 
 
+# Accept and reject are two declared routes over the one use case `decide` (boilerplate for `duplicates`,
+# as the routes of candidates.py and demands.py that share the shape of their decorators).
 @router.post(
     "/group-proposals/{proposal_id}/accept",
     status_code=201,
