@@ -214,6 +214,25 @@ class Aggregates:
         """A list answer (`items`, `total`, `next`) sorted by `_id`, sorted and cut in the store."""
         return await store_page(self.db[collection], query, BY_ID, cursor, limit, view, HIDDEN)
 
+    async def set_placement_payers(self, placement_id: str, payers: list[dict[str, Any]]) -> None:
+        await self.db[PLACEMENTS].update_one({"_id": placement_id}, {"$set": {"payers": payers}})
+
+    async def record_pooling_run(self, region: str, started_at: datetime) -> None:
+        """The region's latest run (of any replica): a scheduled sweep leaves it alone a while."""
+        await self.db[POOLING_RUNS].update_one(
+            {"_id": region}, {"$set": {"started_at": started_at.isoformat()}}, upsert=True
+        )
+
+    async def regions_with_work(self) -> set[str]:
+        """Regions with an open demand or an active candidate."""
+        demands = await self.db[DEMANDS].find({"status": "open"}, {"region": 1}).to_list(None)
+        candidates = await self.db[CANDIDATES].find({"status": "active"}, {"region": 1}).to_list(None)
+        return {d["region"] for d in demands + candidates if isinstance(d.get("region"), str)}
+
+    async def regions_pooled_since(self, since: datetime) -> set[str]:
+        recent = await self.db[POOLING_RUNS].find({"started_at": {"$gt": since.isoformat()}}).to_list(None)
+        return {r["_id"] for r in recent}
+
     # Queries the rules need ------------------------------------------------------------------
 
     async def accepted_seats_by_demand(self, demand_ids: list[str]) -> dict[str, int]:

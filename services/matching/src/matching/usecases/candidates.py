@@ -135,9 +135,7 @@ class Candidates(UseCase):
         """A placement keeps who paid (an organisation) but nothing of the person as payer."""
         for placement in await self.store.find(PLACEMENTS, {"candidate_ref": ref}):
             payers = erased_payers(placement.get("payers") or [], ref)
-            await self.store.db[PLACEMENTS].update_one(
-                {"_id": placement["_id"]}, {"$set": {"payers": payers}}
-            )
+            await self.store.set_placement_payers(placement["_id"], payers)
 
     async def candidate_matches(self, principal: Principal, ref: str, k: int) -> list[dict]:
         doc = await self._active_candidate(principal, ref)

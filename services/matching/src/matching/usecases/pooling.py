@@ -22,7 +22,7 @@ from matching.domain.pooling import (
     pool_greedy,
     pool_optimal,
 )
-from matching.store import CANDIDATES, DEMANDS, PLACEMENTS, POOLING_RUNS, PROPOSALS, Lease, now
+from matching.store import CANDIDATES, DEMANDS, PLACEMENTS, PROPOSALS, Lease, now
 from matching.usecases.common import UseCase, cohort_summary, conflict, fields_of, skipped_if_broken
 
 # A pooling run considers each seeker's best few feasible cohorts: enough room to regroup
@@ -127,23 +127,14 @@ class Pooling(UseCase):
             raise conflict("another pooling run is still busy; try again in a minute") from None
         if self.schedule is not None and started is not None:
             self.schedule.pooled(region, started)  # this run covers the changes made before it
-            await self.store.db[POOLING_RUNS].update_one(
-                {"_id": region}, {"$set": {"started_at": started.isoformat()}}, upsert=True
-            )
+            await self.store.record_pooling_run(region, started)
         return run
 
     async def regions_to_pool(self, not_pooled_since: datetime) -> list[str]:
         """The regions with open demand or active candidates that no run (of any replica) pooled
         since `not_pooled_since`: what a scheduled sweep pools."""
-        db = self.store.db
-        demands = await db[DEMANDS].find({"status": "open"}, {"region": 1}).to_list(None)
-        candidates = await db[CANDIDATES].find({"status": "active"}, {"region": 1}).to_list(None)
-        recent = (
-            await db[POOLING_RUNS].find({"started_at": {"$gt": not_pooled_since.isoformat()}}).to_list(None)
-        )
-        pooled = {r["_id"] for r in recent}
-        regions = {d["region"] for d in demands + candidates if isinstance(d.get("region"), str)}
-        return sorted(regions - pooled)
+        regions = await self.store.regions_with_work()
+        return sorted(regions - await self.store.regions_pooled_since(not_pooled_since))
 
     async def _run_pooling(self, region: str, limits: SolverLimits | None) -> dict:
         units, cohorts, members = await self.pooling_units(region)
