@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from matching.usecases.common import (
     BROKEN_RECORD,
+    Conflicted,
+    InvalidInput,
+    InvalidPlan,
+    NotFound,
+    NotYourRegion,
+    Refusal,
     UseCase,
     cohort_summary,
-    conflict,
-    not_found,
     skipped_if_broken,
 )
 from matching.usecases.pooling import OPTIONS_PER_UNIT, Pooling
@@ -28,14 +32,18 @@ __all__ = [
     "BROKEN_RECORD",
     "OPTIONS_PER_UNIT",
     "Clock",
+    "Conflicted",
+    "InvalidInput",
+    "InvalidPlan",
     "ManualClock",
     "Matching",
+    "NotFound",
+    "NotYourRegion",
     "PoolingRunner",
     "PoolingSchedule",
+    "Refusal",
     "UseCase",
     "WallClock",
     "cohort_summary",
-    "conflict",
-    "not_found",
     "skipped_if_broken",
 ]

@@ -7,13 +7,12 @@ import uuid
 from datetime import date
 
 from llo_shared.auth import Principal
-from llo_shared.problems import Problem
 from matching import events as ev
 from matching.documents import candidate_profile
 from matching.payers import erased_payers
 from matching.schemas import CandidateCreate
 from matching.store import CANDIDATES, PLACEMENTS, Conflict, now
-from matching.usecases.common import UseCase, conflict, not_found
+from matching.usecases.common import Conflicted, NotFound, NotYourRegion, UseCase
 
 
 class Candidates(UseCase):
@@ -21,9 +20,7 @@ class Candidates(UseCase):
         self, principal: Principal, body: CandidateCreate, ref: str | None = None
     ) -> dict:
         if principal.role == "rmt" and body.region != principal.region:
-            raise Problem(
-                403, "forbidden", "Not your region", "a mobility team registers candidates of its region"
-            )
+            raise NotYourRegion("a mobility team registers candidates of its region")
         lat, lon = body.location.coordinates()
         profile = body.model_dump(
             mode="json", exclude={"consent", "evidence", "personal", "payers", "region"}
@@ -53,7 +50,7 @@ class Candidates(UseCase):
                 [event.envelope(producer=ev.PRODUCER, aggregate_id=candidate_ref)],
             )
         except Conflict as error:
-            raise conflict(str(error)) from None
+            raise Conflicted(str(error)) from None
         self._wake()
         self._region_changed(body.region)
         return doc
@@ -64,7 +61,7 @@ class Candidates(UseCase):
             principal.role == "rmt" and doc and doc["region"] == principal.region
         )
         if doc is None or not allowed:
-            raise not_found("candidate", ref)
+            raise NotFound("candidate", ref)
         return doc
 
     async def record_consent(self, principal: Principal, ref: str, purpose: str, given_on: date) -> dict:
@@ -97,14 +94,14 @@ class Candidates(UseCase):
     async def _active_candidate(self, principal: Principal, ref: str) -> dict:
         doc = await self.visible_candidate(principal, ref)
         if doc["status"] != "active":
-            raise conflict("candidate was erased")
+            raise Conflicted("candidate was erased")
         return doc
 
     async def _update_candidate(self, doc: dict, update: dict) -> None:
         try:
             await self.store.update(CANDIDATES, doc["_id"], doc["version"], update, ev.CANDIDATE_TOPIC, [])
         except Conflict as error:
-            raise conflict(str(error)) from None
+            raise Conflicted(str(error)) from None
 
     async def erase_candidate(self, principal: Principal, ref: str) -> dict:
         doc = await self.visible_candidate(principal, ref)
@@ -125,7 +122,7 @@ class Candidates(UseCase):
                 [event.envelope(producer=ev.PRODUCER, aggregate_id=ref)],
             )
         except Conflict as error:
-            raise conflict(str(error)) from None
+            raise Conflicted(str(error)) from None
         await self._erase_from_placements(ref)
         self._wake()
         self._region_changed(doc["region"])
@@ -142,5 +139,5 @@ class Candidates(UseCase):
         rejected = (await self.store.rejected_cohorts("candidate_ref", [ref])).get(ref, set())
         profile = candidate_profile(doc, rejected)
         if not profile.consents_to():
-            raise conflict("the candidate has no active consent for matching")
+            raise Conflicted("the candidate has no active consent for matching")
         return await self._explained(profile.to_need(), k)

@@ -34,12 +34,44 @@ def skipped_if_broken(kind: str, doc: dict[str, Any]) -> Iterator[None]:
         )
 
 
-def not_found(what: str, key: str) -> Problem:
-    return Problem(404, "not-found", f"{what} not found", f"no {what} {key!r} visible to you")
+class Refusal(Problem):
+    """Why a use case said no, by name. Each is a `Problem`: the API answers it as problem+json with
+    its status, and a page says it in Dutch by that status (pages.common.refusal)."""
 
 
-def conflict(detail: str) -> Problem:
-    return Problem(409, "conflict", "Conflict", detail)
+class NotFound(Refusal):
+    """Not there, or another tenant's: someone else's record does not exist for you."""
+
+    def __init__(self, what: str, key: str) -> None:
+        super().__init__(404, "not-found", f"{what} not found", f"no {what} {key!r} visible to you")
+
+
+class Conflicted(Refusal):
+    """The state does not allow it (already decided, closed, erased, changed meanwhile, busy)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(409, "conflict", "Conflict", detail)
+
+
+class InvalidInput(Refusal):
+    """A value the schema let through but the rules refuse; names the field."""
+
+    def __init__(self, detail: str, field: str) -> None:
+        super().__init__(422, "validation", "Invalid input", detail, field=field)
+
+
+class NotYourRegion(Refusal):
+    """A mobility team acts on its own region only."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(403, "forbidden", "Not your region", detail)
+
+
+class InvalidPlan(Refusal):
+    """Pooling produced a plan that breaks a rule: a bug, never stored, said loudly."""
+
+    def __init__(self, violations: list[str]) -> None:
+        super().__init__(500, "pooling-invalid", "Pooling produced an invalid plan", "; ".join(violations))
 
 
 def fields_of(doc: dict[str, Any], *names: str) -> dict[str, Any]:

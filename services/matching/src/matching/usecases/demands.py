@@ -7,12 +7,11 @@ import uuid
 from typing import Any
 
 from llo_shared.auth import Principal
-from llo_shared.problems import Problem
 from matching import events as ev
 from matching.documents import demand_spec
 from matching.schemas import DemandClose, DemandCreate, DemandUpdate
 from matching.store import DEMANDS, Conflict, now
-from matching.usecases.common import UseCase, conflict, not_found
+from matching.usecases.common import Conflicted, InvalidInput, NotFound, UseCase
 
 
 def _default_payers(kind: str, org: str, name: str) -> list[dict[str, Any]]:
@@ -59,13 +58,7 @@ class Demands(UseCase):
         self, principal: Principal, body: DemandCreate, demand_id: str | None = None
     ) -> dict:
         if principal.role == "employer" and body.commissioner_kind == "rmt":
-            raise Problem(
-                422,
-                "validation",
-                "Invalid input",
-                "an employer cannot post as rmt",
-                field="commissioner_kind",
-            )
+            raise InvalidInput("an employer cannot post as rmt", "commissioner_kind")
         lat, lon = body.location.coordinates()
         doc = body.model_dump(mode="json", exclude={"location"}) | {
             "_id": demand_id or f"D-{uuid.uuid4().hex[:12]}",
@@ -80,7 +73,7 @@ class Demands(UseCase):
         try:
             await self.store.insert(DEMANDS, doc, ev.DEMAND_TOPIC, [demand_event(ev.DemandPosted, doc)])
         except Conflict as error:
-            raise conflict(str(error)) from None
+            raise Conflicted(str(error)) from None
         self._wake()
         self._region_changed(doc["region"])
         return doc
@@ -88,19 +81,17 @@ class Demands(UseCase):
     async def visible_demand(self, principal: Principal, demand_id: str) -> dict:
         doc = await self.store.get(DEMANDS, demand_id)
         if doc is None or not principal.owns(doc["commissioner_org"]):
-            raise not_found("demand", demand_id)  # someone else's demand does not exist for you
+            raise NotFound("demand", demand_id)  # someone else's demand does not exist for you
         return doc
 
     async def update_demand(self, principal: Principal, demand_id: str, body: DemandUpdate) -> dict:
         doc = await self.visible_demand(principal, demand_id)
         if doc["status"] != "open":
-            raise conflict("only an open demand can be changed")
+            raise Conflicted("only an open demand can be changed")
         changes = body.model_dump(mode="json", exclude_unset=True, exclude={"version"})
         merged = doc | changes
         if merged["start_until"] < merged["start_from"]:
-            raise Problem(
-                422, "validation", "Invalid input", "start_until is before start_from", field="start_until"
-            )
+            raise InvalidInput("start_until is before start_from", "start_until")
         try:
             await self.store.update(
                 DEMANDS,
@@ -111,7 +102,7 @@ class Demands(UseCase):
                 [demand_event(ev.DemandUpdated, merged)],
             )
         except Conflict as error:
-            raise conflict(str(error)) from None
+            raise Conflicted(str(error)) from None
         self._wake()
         self._region_changed(doc["region"])
         if merged["region"] != doc["region"]:
@@ -121,7 +112,7 @@ class Demands(UseCase):
     async def close_demand(self, principal: Principal, demand_id: str, body: DemandClose) -> dict:
         doc = await self.visible_demand(principal, demand_id)
         if doc["status"] != "open":
-            raise conflict("demand is already closed")
+            raise Conflicted("demand is already closed")
         closed = doc | {"status": "closed"}
         try:
             await self.store.update(
@@ -133,7 +124,7 @@ class Demands(UseCase):
                 [demand_event(ev.DemandClosed, closed, reason=body.reason)],
             )
         except Conflict as error:
-            raise conflict(str(error)) from None
+            raise Conflicted(str(error)) from None
         self._wake()
         self._region_changed(doc["region"])
         return await self.visible_demand(principal, demand_id)

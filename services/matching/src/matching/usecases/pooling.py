@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from llo_shared.auth import Principal
-from llo_shared.problems import Problem
 from matching import events as ev
 from matching.documents import candidate_profile, demand_spec
 from matching.domain.pooling import (
@@ -23,7 +22,15 @@ from matching.domain.pooling import (
     pool_optimal,
 )
 from matching.store import CANDIDATES, DEMANDS, PLACEMENTS, PROPOSALS, Lease, now
-from matching.usecases.common import UseCase, cohort_summary, conflict, fields_of, skipped_if_broken
+from matching.usecases.common import (
+    Conflicted,
+    InvalidPlan,
+    NotYourRegion,
+    UseCase,
+    cohort_summary,
+    fields_of,
+    skipped_if_broken,
+)
 
 # A pooling run considers each seeker's best few feasible cohorts: enough room to regroup
 # people, small enough that the solver stays fast for a whole region.
@@ -118,13 +125,13 @@ class Pooling(UseCase):
         self, principal: Principal, region: str, limits: SolverLimits | None = None
     ) -> dict:
         if principal.role == "rmt" and principal.region != region:
-            raise Problem(403, "forbidden", "Not your region", "a mobility team pools its own region")
+            raise NotYourRegion("a mobility team pools its own region")
         started = self.schedule.clock.now() if self.schedule else None
         try:
             async with Lease(self.store.db, "pooling"):
                 run = await self._run_pooling(region, limits)
         except TimeoutError:
-            raise conflict("another pooling run is still busy; try again in a minute") from None
+            raise Conflicted("another pooling run is still busy; try again in a minute") from None
         if self.schedule is not None and started is not None:
             self.schedule.pooled(region, started)  # this run covers the changes made before it
             await self.store.record_pooling_run(region, started)
@@ -142,7 +149,7 @@ class Pooling(UseCase):
         # requests meanwhile (the store reads and writes around it stay on the event loop).
         result, problems, baseline = await asyncio.to_thread(_solve, units, cohorts, limits)
         if problems:  # never store a plan that breaks a rule; this is a bug, say so loudly
-            raise Problem(500, "pooling-invalid", "Pooling produced an invalid plan", "; ".join(problems))
+            raise InvalidPlan(problems)
         run_id = f"RUN-{uuid.uuid4().hex[:10]}"
         keep = await self._proposals_with_decisions(region)
         await self.store.supersede_open_proposals(region, keep)
@@ -215,7 +222,7 @@ class Pooling(UseCase):
     async def region_fill(self, principal: Principal, region: str) -> list[dict]:
         """Each open cohort of the region: how many seats it lacks, and what could close the gap."""
         if principal.role == "rmt" and principal.region != region:
-            raise Problem(403, "forbidden", "Not your region", "a mobility team sees its own region")
+            raise NotYourRegion("a mobility team sees its own region")
         index = await self.cohort_index.current()
         units, _, _ = await self.pooling_units(region)
         fitting: dict[str, int] = {}

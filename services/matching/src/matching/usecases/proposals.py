@@ -6,14 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from llo_shared.auth import Principal
-from llo_shared.problems import Problem
 from matching import events as ev
 from matching.documents import candidate_profile, proposal_visible
 from matching.payers import placement_payers
 from matching.schemas import ProposalDecision
 from matching.store import PLACEMENTS, PROPOSALS, Conflict, now
 from matching.usecases.candidates import Candidates
-from matching.usecases.common import conflict, fields_of, not_found
+from matching.usecases.common import Conflicted, InvalidInput, NotFound, fields_of
 from matching.usecases.demands import Demands
 
 # What both placement events carry of the stored placement as it is.
@@ -24,7 +23,7 @@ class Proposals(Demands, Candidates):
     async def visible_proposal(self, principal: Principal, proposal_id: str) -> dict:
         doc = await self.store.get(PROPOSALS, proposal_id)
         if doc is None or not proposal_visible(principal, doc):
-            raise not_found("proposal", proposal_id)
+            raise NotFound("proposal", proposal_id)
         return doc
 
     async def _member(
@@ -40,12 +39,8 @@ class Proposals(Demands, Candidates):
             unit_id = f"candidate:{body.candidate_ref}"
         member = next((m for m in proposal["members"] if m["unit_id"] == unit_id), None)
         if member is None:
-            raise Problem(
-                422,
-                "validation",
-                "Invalid input",
-                "not a member of this proposal",
-                field="demand_id" if body.demand_id else "candidate_ref",
+            raise InvalidInput(
+                "not a member of this proposal", "demand_id" if body.demand_id else "candidate_ref"
             )
         return member, source
 
@@ -54,17 +49,15 @@ class Proposals(Demands, Candidates):
     ) -> dict:
         proposal = await self.visible_proposal(principal, proposal_id)
         if proposal["status"] != "open":
-            raise conflict(f"proposal is {proposal['status']}")
+            raise Conflicted(f"proposal is {proposal['status']}")
         member, source = await self._member(principal, proposal, body)
         if not accept and not body.reason:
-            raise Problem(422, "validation", "Invalid input", "a rejection needs a reason", field="reason")
+            raise InvalidInput("a rejection needs a reason", "reason")
         if accept and member["kind"] == "candidate":
             if not body.candidate_agreed:
-                raise Problem(
-                    422, "validation", "Invalid input", "the candidate must agree", field="candidate_agreed"
-                )
+                raise InvalidInput("the candidate must agree", "candidate_agreed")
             if not candidate_profile(source).consents_to():
-                raise conflict("the candidate has no active consent for matching")
+                raise Conflicted("the candidate has no active consent for matching")
         placement_id = f"{proposal_id}:{member['unit_id']}"
         doc = {
             "_id": placement_id,
@@ -102,6 +95,6 @@ class Proposals(Demands, Candidates):
                 [event.envelope(producer=ev.PRODUCER, aggregate_id=placement_id)],
             )
         except Conflict:
-            raise conflict("this member's decision on the proposal was already recorded") from None
+            raise Conflicted("this member's decision on the proposal was already recorded") from None
         self._wake()
         return doc

@@ -4,11 +4,10 @@ its share, up to the amount it was shown; the catalogue decides and splits it.""
 from __future__ import annotations
 
 from llo_shared.auth import Principal
-from llo_shared.problems import Problem
 from matching import events as ev
 from matching.domain.model import empty_seat_surcharge_cents
 from matching.store import PLACEMENTS, SURCHARGES, Conflict, now
-from matching.usecases.common import conflict
+from matching.usecases.common import Conflicted, InvalidInput
 from matching.usecases.proposals import Proposals
 
 
@@ -21,25 +20,21 @@ class Surcharges(Proposals):
         unit_id = f"demand:{demand_id}"
         member = next((m for m in proposal["members"] if m["unit_id"] == unit_id), None)
         if member is None:
-            raise Problem(
-                422, "validation", "Invalid input", "demand is not in this proposal", field="demand_id"
-            )
+            raise InvalidInput("demand is not in this proposal", "demand_id")
         placement = await self.store.get(PLACEMENTS, f"{proposal_id}:{unit_id}")
         if placement is None or placement["status"] != "accepted":
-            raise conflict("accept the proposal for this demand before its surcharge")
+            raise Conflicted("accept the proposal for this demand before its surcharge")
         shown = empty_seat_surcharge_cents(
             proposal["break_even"], proposal["fill_after"], proposal["seat_price_cents"]
         )
         if shown == 0:
-            raise conflict("this group reaches break-even: there is no surcharge to accept")
+            raise Conflicted("this group reaches break-even: there is no surcharge to accept")
         cap_cents = shown if cap is None else cap
         if cap_cents <= 0 or cap_cents > shown:
-            raise Problem(
-                422, "validation", "Invalid input", f"cap_cents must be 1..{shown}", field="cap_cents"
-            )
+            raise InvalidInput(f"cap_cents must be 1..{shown}", "cap_cents")
         payers = demand.get("payers") or []
         if not payers:
-            raise conflict("this demand names no payer to charge the surcharge to")
+            raise Conflicted("this demand names no payer to charge the surcharge to")
         payer = payers[0]  # `payer` stays for v1 consumers; the share is booked on all of `payers`
         doc = {
             "_id": f"{proposal['cohort_id']}:{demand_id}",
@@ -71,6 +66,6 @@ class Surcharges(Proposals):
                 [event.envelope(producer=ev.PRODUCER, aggregate_id=doc["cohort_id"])],
             )
         except Conflict:
-            raise conflict("the surcharge for this cohort was already accepted for this demand") from None
+            raise Conflicted("the surcharge for this cohort was already accepted for this demand") from None
         self._wake()
         return doc
