@@ -11,8 +11,8 @@ from billing import testkit as ev
 from billing.app import create_app as billing_app
 from billing.settings import BillingSettings
 from matching.app import create_app as matching_app
-from matching.scheduling import ManualClock
 from matching.settings import MatchingSettings
+from matching.usecases.scheduling import ManualClock
 from services.matching.tests.catalogue_events import cohort_scheduled, deliver, offering_published
 from services.matching.tests.conftest import relay_idle
 from services.matching.tests.test_api import API, demand_body

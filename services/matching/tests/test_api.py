@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from matching import usecases
 from matching.domain.pooling import pool_optimal
+from matching.usecases import pooling
 from services.matching.tests.catalogue_events import (
     cohort_event,
     cohort_scheduled,
@@ -195,6 +195,12 @@ async def test_demands_paginate_with_a_cursor(client, as_employer):
     assert first["total"] == 3 and second["next"] is None
 
 
+async def test_a_cursor_no_page_handed_out_is_a_400(client, as_employer):
+    answer = await client.get(f"{API}/demands?limit=2&cursor=D-000000000000", headers=as_employer)
+    assert answer.status_code == 400
+    assert answer.headers["content-type"].startswith("application/problem+json")
+
+
 # Candidates ------------------------------------------------------------------------------------
 
 
@@ -288,7 +294,7 @@ async def test_requests_are_answered_while_a_pooling_run_is_solving(
         answered_while_solving.append(answered.wait(timeout=10))
         return pool_optimal(*args)
 
-    monkeypatch.setattr(usecases, "pool_optimal", slow_solver)
+    monkeypatch.setattr(pooling, "pool_optimal", slow_solver)
     await post_demand(client, as_employer, participants=12)
     run = asyncio.create_task(
         client.post(f"{API}/group-proposals/runs", json={"region": "flevoland"}, headers=as_rmt)

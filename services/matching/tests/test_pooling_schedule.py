@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from matching.app import create_app
-from matching.scheduling import ManualClock, PoolingRunner, PoolingSchedule
+from matching.usecases.scheduling import ManualClock, PoolingRunner, PoolingSchedule
 from services.matching.tests.catalogue_events import cohort_scheduled, deliver, offering_published
 from services.matching.tests.conftest import relay_idle
 from services.matching.tests.test_api import demand_body

@@ -10,10 +10,9 @@ from matching import handlers
 from matching.api import api_router
 from matching.demo import seed_demo
 from matching.pages import TEMPLATES, page_router
-from matching.scheduling import Clock, PoolingRunner, PoolingSchedule, WallClock
 from matching.settings import MatchingSettings
 from matching.store import INDEXES, OUTBOX_COLLECTIONS
-from matching.usecases import Matching
+from matching.usecases import Clock, Matching, PoolingRunner, PoolingSchedule, WallClock
 
 SERVICE = "matching"
 SCHEDULER = Principal("system:pooling-schedule", "admin", "LLO-BEHEER")
@@ -66,4 +65,5 @@ def create_app(
         on_shutdown=[stop_schedule],
     )
     app = build_service_app(spec, settings, infra)
+    app.state.pages = pages  # what the page routes render with (matching.pages.common.page_kit)
     return app

@@ -276,7 +276,7 @@ async def ensure_demo_proposals(matching: Matching, region: str) -> None:
     """Demo pages show proposals at once: pool a region the first time it is looked at."""
     if await matching.store.find(PROPOSALS, {"region": region}):
         return
-    index = await matching.engine.index()
+    index = await matching.cohort_index.current()
     if not any(c.region == region for c in index.cohorts):
         return  # the catalogue's cohorts have not arrived yet; try again on the next visit
     await matching.run_pooling(SYSTEM, region)

@@ -29,6 +29,8 @@ FACTOR_LABELS = {
 }
 
 
+# A stored document -> domain object mapping, field by field like store.offering_view and
+# store.cohort_view: boilerplate for `duplicates`, each maps a different document.
 def demand_spec(
     doc: dict[str, Any], excluded: set[str] | None = None, remaining: int | None = None
 ) -> DemandSpec:

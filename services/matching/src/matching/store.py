@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from pymongo.errors import DuplicateKeyError
 from llo_shared.envelope import EventEnvelope
 from llo_shared.mongo import IndexSpec
 from llo_shared.outbox import OUTBOX, PENDING, new_document, with_events
+from llo_shared.paging import store_page
 from matching.domain.model import CohortView, OfferingView
 
 DEMANDS = "demands"
@@ -45,6 +47,7 @@ INDEXES = [
 ]
 
 HIDDEN = {OUTBOX: 0, PENDING: 0}
+BY_ID = [("_id", 1)]  # the order of every list matching pages: ids are unique, so it never varies
 
 
 class Conflict(Exception):
@@ -57,18 +60,6 @@ def now() -> datetime:
 
 def iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-async def page(
-    collection: Any, query: dict[str, Any], cursor: str | None, limit: int
-) -> tuple[list[dict[str, Any]], int, str | None]:
-    """Keyset pagination on _id: stable under inserts, deterministic order."""
-    total = await collection.count_documents(query)
-    scoped = {"$and": [query, {"_id": {"$gt": cursor}}]} if cursor else query
-    docs = await collection.find(scoped, HIDDEN).sort("_id", 1).limit(limit + 1).to_list(None)
-    more = len(docs) > limit
-    docs = docs[:limit]
-    return docs, total, (docs[-1]["_id"] if more and docs else None)
 
 
 class ReadModel:
@@ -213,9 +204,34 @@ class Aggregates:
         return await self.db[collection].find(query, HIDDEN).sort("_id", 1).to_list(None)
 
     async def page(
-        self, collection: str, query: dict[str, Any], cursor: str | None, limit: int
-    ) -> tuple[list[dict[str, Any]], int, str | None]:
-        return await page(self.db[collection], query, cursor, limit)
+        self,
+        collection: str,
+        query: dict[str, Any],
+        cursor: str | None,
+        limit: int,
+        view: Callable[[dict[str, Any]], Any] = lambda doc: doc,
+    ) -> dict[str, Any]:
+        """A list answer (`items`, `total`, `next`) sorted by `_id`, sorted and cut in the store."""
+        return await store_page(self.db[collection], query, BY_ID, cursor, limit, view, HIDDEN)
+
+    async def set_placement_payers(self, placement_id: str, payers: list[dict[str, Any]]) -> None:
+        await self.db[PLACEMENTS].update_one({"_id": placement_id}, {"$set": {"payers": payers}})
+
+    async def record_pooling_run(self, region: str, started_at: datetime) -> None:
+        """The region's latest run (of any replica): a scheduled sweep leaves it alone a while."""
+        await self.db[POOLING_RUNS].update_one(
+            {"_id": region}, {"$set": {"started_at": started_at.isoformat()}}, upsert=True
+        )
+
+    async def regions_with_work(self) -> set[str]:
+        """Regions with an open demand or an active candidate."""
+        demands = await self.db[DEMANDS].find({"status": "open"}, {"region": 1}).to_list(None)
+        candidates = await self.db[CANDIDATES].find({"status": "active"}, {"region": 1}).to_list(None)
+        return {d["region"] for d in demands + candidates if isinstance(d.get("region"), str)}
+
+    async def regions_pooled_since(self, since: datetime) -> set[str]:
+        recent = await self.db[POOLING_RUNS].find({"started_at": {"$gt": since.isoformat()}}).to_list(None)
+        return {r["_id"] for r in recent}
 
     # Queries the rules need ------------------------------------------------------------------
 

@@ -34,8 +34,7 @@ async def list_candidates(
     query: dict[str, Any] = {} if principal.role == "admin" else {"region": principal.region or "-"}
     if status:
         query["status"] = status
-    docs, total, next_cursor = await uc.store.page(CANDIDATES, query, cursor, limit)
-    return listing([candidate_view(d) for d in docs], total, next_cursor)
+    return await uc.store.page(CANDIDATES, query, cursor, limit, candidate_view)
 
 
 @router.get("/{ref}", response_model=CandidateRead, response_model_exclude_unset=True)

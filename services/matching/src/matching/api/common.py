@@ -1,4 +1,4 @@
-"""What every router shares: the use-case object, roles, paging."""
+"""What every router shares: the use-case object, roles, the query of a page (llo_shared.paging)."""
 
 from __future__ import annotations
 
@@ -26,4 +26,6 @@ TopK = Annotated[int, Query(ge=1, le=50)]
 
 
 def listing(items: list[dict[str, Any]], total: int, next_cursor: str | None) -> dict[str, Any]:
+    """A list answer built here: top-k matches and a region's fill come whole, in one page; lists
+    that page read their pages through `Aggregates.page` (llo_shared.paging)."""
     return {"items": items, "total": total, "next": next_cursor}

@@ -36,9 +36,9 @@ async def list_demands(
         query["status"] = status
     if region:
         query["region"] = region
-    docs, total, next_cursor = await uc.store.page(DEMANDS, query, cursor, limit)
-    placed = await uc.store.accepted_seats_by_demand([d["_id"] for d in docs])
-    return listing([demand_view(d, placed.get(d["_id"], 0)) for d in docs], total, next_cursor)
+    page = await uc.store.page(DEMANDS, query, cursor, limit)
+    placed = await uc.store.accepted_seats_by_demand([d["_id"] for d in page["items"]])
+    return page | {"items": [demand_view(d, placed.get(d["_id"], 0)) for d in page["items"]]}
 
 
 @router.get("/{demand_id}", response_model=DemandRead, response_model_exclude_unset=True)

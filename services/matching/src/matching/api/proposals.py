@@ -52,9 +52,10 @@ async def list_proposals(
             return listing([], 0, None)
     if status:
         query["status"] = status
-    docs, total, next_cursor = await uc.store.page(PROPOSALS, query, cursor, limit)
-    visible = [proposal_view(principal, d) for d in docs if proposal_visible(principal, d)]
-    return listing(visible, total, next_cursor)
+    page = await uc.store.page(PROPOSALS, query, cursor, limit)
+    return page | {
+        "items": [proposal_view(principal, d) for d in page["items"] if proposal_visible(principal, d)]
+    }
 
 
 @router.get("/group-proposals/{proposal_id}", response_model=ProposalRead, response_model_exclude_unset=True)
@@ -62,6 +63,8 @@ async def get_proposal(proposal_id: str, principal: Reader, uc: UseCases) -> dic
     return proposal_view(principal, await uc.visible_proposal(principal, proposal_id))
 
 
+# Accept and reject are two declared routes over the one use case `decide` (boilerplate for `duplicates`,
+# as the routes of candidates.py and demands.py that share the shape of their decorators).
 @router.post(
     "/group-proposals/{proposal_id}/accept",
     status_code=201,
@@ -102,8 +105,7 @@ async def list_placements(
         query["region"] = principal.region or "-"
     if status:
         query["status"] = status
-    docs, total, next_cursor = await uc.store.page(PLACEMENTS, query, cursor, limit)
-    return listing([placement_view(d) for d in docs], total, next_cursor)
+    return await uc.store.page(PLACEMENTS, query, cursor, limit, placement_view)
 
 
 @router.post(
@@ -127,8 +129,7 @@ async def list_surcharges(
     principal: Reader, uc: UseCases, limit: Limit = 20, cursor: Cursor = None
 ) -> dict[str, Any]:
     query = {} if principal.role == "admin" else {"commissioner_org": principal.org}
-    docs, total, next_cursor = await uc.store.page(SURCHARGES, query, cursor, limit)
-    return listing([surcharge_view(d) for d in docs], total, next_cursor)
+    return await uc.store.page(SURCHARGES, query, cursor, limit, surcharge_view)
 
 
 @router.get("/regions/{region}/fill", response_model=RegionFillPage, response_model_exclude_unset=True)

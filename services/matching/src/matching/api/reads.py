@@ -8,6 +8,8 @@ from __future__ import annotations
 from llo_shared.reads import Page, ReadSchema
 
 
+# Field declarations that repeat the names of other models (handlers' tolerant event models, the
+# domain views) are boilerplate for `duplicates`: each states what one boundary promises.
 class DemandRead(ReadSchema):
     demand_id: str
     commissioner_org: str

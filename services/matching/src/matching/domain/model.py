@@ -217,6 +217,8 @@ class CandidateProfile:
         )
 
 
+# Its fields repeat most of `Need`'s (and `OfferingView` those of handlers.OfferingSeen): declarations
+# of the same facts at two stages, no logic; `duplicates` pairs them as boilerplate.
 @dataclass(frozen=True, slots=True)
 class DemandSpec:
     """A scholingsvraag as the matching rules read it."""

@@ -188,6 +188,8 @@ def delivery_value(wishes: frozenset[str], offered: frozenset[str]) -> float:
     return len(wishes & offered) / len(wishes)
 
 
+# Seven `Factor(...)` rows of one shape, one per factor: a table, not a copy
+# (boilerplate for `duplicates`).
 def factors_of(
     need: Need,
     cohort: CohortView,

@@ -149,6 +149,8 @@ class PoolingRunner:
         self._task = asyncio.create_task(loop())
 
     async def stop(self) -> None:
+        # The usual cancel-and-wait of a background task (the catalogue's app stops its own the same
+        # way): boilerplate for `duplicates`, no rule of matching.
         if self._task:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -1,4 +1,5 @@
-"""The cohort index behind every match query, rebuilt only when the read model changed.
+"""The cohort index behind every match query and pooling run, cached: rebuilt only when the read
+model changed.
 
 The read model carries a version counter that each applied catalogue event increments, so
 every replica notices a change even when another replica consumed the event.
@@ -13,14 +14,16 @@ from matching.domain.ranking import CohortIndex
 from matching.store import ReadModel
 
 
-class MatchingEngine:
+class CohortIndexCache:
+    """The latest `CohortIndex` of the read model, built once per read-model version."""
+
     def __init__(self, db: Any) -> None:
         self.read_model = ReadModel(db)
         self._index: CohortIndex | None = None
         self._version = -1
         self._lock = asyncio.Lock()
 
-    async def index(self) -> CohortIndex:
+    async def current(self) -> CohortIndex:
         version = await self.read_model.version()
         if self._index is not None and version == self._version:
             return self._index
