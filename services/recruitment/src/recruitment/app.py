@@ -18,7 +18,7 @@ from recruitment.demo import seed_cohort
 from recruitment.pages import TEMPLATES, page_router
 from recruitment.settings import RecruitmentSettings
 from recruitment.store import INDEXES, OUTBOX_COLLECTIONS, RecruitmentStore
-from recruitment.workflows import Recruitment, utcnow
+from recruitment.usecases import Recruitment, utcnow
 
 SERVICE = "recruitment"
 

@@ -22,7 +22,7 @@ from recruitment.cohorts import CohortView
 from recruitment.domain.application import Source
 from recruitment.domain.funding import Funding, FundingKind, Payer
 from recruitment.settings import RecruitmentSettings
-from recruitment.workflows import Recruitment
+from recruitment.usecases import Recruitment
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from recruitment.domain.campaign import CampaignStatus, Channel
 from recruitment.domain.funding import Funding
 from recruitment.domain.funnel import DropOutReason, Stage, allowed_next, manual_next
 from recruitment.payers import PayerChoice
-from recruitment.workflows import NotFound, Recruitment
+from recruitment.usecases import NotFound, Recruitment
 
 router = APIRouter(prefix="/applications", tags=["applications"])
 enrolments = APIRouter(prefix="/enrolments", tags=["enrolments"])

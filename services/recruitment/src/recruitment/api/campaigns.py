@@ -19,7 +19,7 @@ from recruitment.api.deps import (
 )
 from recruitment.api.reads import CampaignPage, CampaignRead
 from recruitment.domain.campaign import Campaign, CampaignPlan, CampaignStatus, Origin
-from recruitment.workflows import Recruitment
+from recruitment.usecases import Recruitment
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 ProviderOrAdmin = Annotated[Principal, Depends(require_roles("provider"))]

@@ -13,7 +13,7 @@ from llo_shared.problems import Problem, problem_response
 from recruitment.domain.application import Application
 from recruitment.domain.campaign import Campaign, CampaignStatusConflict
 from recruitment.domain.funnel import InvalidTransition, ReasonRequired
-from recruitment.workflows import MissingInput, NotFound, Recruitment
+from recruitment.usecases import MissingInput, NotFound, Recruitment
 
 MAX_PAGE = 100
 

@@ -37,7 +37,7 @@ from recruitment.status_links import (
     status_key_hash,
     status_path,
 )
-from recruitment.workflows import FundingNotOffered, MissingInput, Recruitment
+from recruitment.usecases import FundingNotOffered, MissingInput, Recruitment
 
 TEMPLATES = Path(__file__).parent / "templates"
 

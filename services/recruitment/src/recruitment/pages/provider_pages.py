@@ -19,7 +19,7 @@ from recruitment.api.deps import manages
 from recruitment.cohorts import CohortView, cohort_view
 from recruitment.domain.campaign import Campaign, CampaignStatusConflict, Channel, TargetGroup
 from recruitment.pages.campaign_form import TARGET_GROUP_LABELS, CampaignForm
-from recruitment.workflows import Recruitment
+from recruitment.usecases import Recruitment
 
 Render = Callable[..., HTMLResponse]
 # Who a start moment's participants list shows, in this order.
