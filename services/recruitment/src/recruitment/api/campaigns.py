@@ -105,7 +105,7 @@ async def list_campaigns(
 
 
 async def readable_campaign(campaign_id: str, principal: Principal, recruitment: Recruitment) -> Campaign:
-    campaign, _ = await recruitment._campaign(campaign_id)
+    campaign, _ = await recruitment.load_campaign(campaign_id)
     ensure_campaign_reader(principal, campaign)
     return campaign
 

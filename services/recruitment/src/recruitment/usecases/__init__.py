@@ -1,12 +1,24 @@
-"""Recruitment's application layer (split into one module per aggregate or job next)."""
+"""Recruitment's application layer: the use cases, typed in and typed out, that raise the named
+errors of `errors` (the API maps them to problems, the pages to Dutch sentences). One module per
+aggregate or job; `Recruitment` gathers them into the handle the app wires."""
 
-from recruitment.usecases.applications import (
-    FundingNotOffered,
-    MissingInput,
-    NotFound,
-    Recruitment,
-    SeatDecisionOnly,
-    utcnow,
-)
+from recruitment.usecases.base import CATALOGUE, utcnow
+from recruitment.usecases.campaigns import FILL_CHANNELS, FILL_TARGET_GROUPS, fill_campaign_id
+from recruitment.usecases.enrolment import SEAT_REFUSAL_REASONS, waitlist_seq
+from recruitment.usecases.errors import FundingNotOffered, MissingInput, NotFound, SeatDecisionOnly
+from recruitment.usecases.recruitment import Recruitment
 
-__all__ = ["FundingNotOffered", "MissingInput", "NotFound", "Recruitment", "SeatDecisionOnly", "utcnow"]
+__all__ = [
+    "CATALOGUE",
+    "FILL_CHANNELS",
+    "FILL_TARGET_GROUPS",
+    "SEAT_REFUSAL_REASONS",
+    "FundingNotOffered",
+    "MissingInput",
+    "NotFound",
+    "Recruitment",
+    "SeatDecisionOnly",
+    "fill_campaign_id",
+    "utcnow",
+    "waitlist_seq",
+]
