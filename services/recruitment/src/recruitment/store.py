@@ -15,6 +15,7 @@ from pymongo.errors import DuplicateKeyError
 from llo_shared.envelope import EventEnvelope
 from llo_shared.mongo import IndexSpec
 from llo_shared.outbox import new_document, strip_outbox, with_events
+from llo_shared.paging import Sort
 from recruitment.domain.application import Application
 from recruitment.domain.campaign import Campaign
 from recruitment.events import APPLICATION_TOPIC, CAMPAIGN_TOPIC
@@ -137,6 +138,25 @@ class RecruitmentStore:
     async def application_with_personal(self, application_id: str) -> dict[str, Any] | None:
         doc = await self.applications.find_one({"_id": application_id})
         return strip_outbox(doc) if doc else None
+
+    async def applications_with_personal(
+        self, query: dict[str, Any], *, sort: Sort = (("_id", ASCENDING),), limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Applications with the personal data beside them, for the provider's own pages (the
+        worklist, the participants); never for events, logs or figures."""
+        docs = await self.applications.find(query).sort(list(sort)).to_list(limit)
+        return [strip_outbox(d) for d in docs]
+
+    async def stage_counts(self, cohort_ids: list[str]) -> dict[str, dict[str, int]]:
+        """Per cohort, how many applications stand at each stage."""
+        counts: dict[str, dict[str, int]] = {c: {} for c in cohort_ids}
+        docs = await self.applications.find(
+            {"cohort_id": {"$in": cohort_ids}}, {"cohort_id": 1, "stage": 1}
+        ).to_list(None)
+        for doc in docs:
+            per = counts.setdefault(doc["cohort_id"], {})
+            per[doc["stage"]] = per.get(doc["stage"], 0) + 1
+        return counts
 
     async def application_by_status_key(self, key_hash: str) -> dict[str, Any] | None:
         """The application behind an applicant's personal status link (recruitment.status_links)."""

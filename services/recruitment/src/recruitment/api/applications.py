@@ -86,7 +86,7 @@ async def resolve_target(
     if not cohort_id:
         raise field_problem("cohort_id", "choose a cohort (start moment)")
     cohort = await recruitment.cohort(cohort_id)
-    if cohort is None or not cohort.provider_id or cohort.status in ("cancelled", "completed"):
+    if cohort is None or not cohort.takes_applications:
         raise field_problem("cohort_id", "unknown or closed cohort")
     if (
         campaign

@@ -14,7 +14,7 @@ from recruitment import events as ev
 from recruitment.cohorts import CohortView
 from recruitment.domain.application import Application, IntakeResult, Source, received
 from recruitment.domain.campaign import Campaign, Channel
-from recruitment.domain.funding import Funding
+from recruitment.domain.funding import Funding, FundingKind, Payer
 from recruitment.domain.funnel import SEAT_DECISIONS, DropOutReason, Stage, manual_next
 from recruitment.payers import PayerChoice
 from recruitment.usecases.enrolment import Enrolments
@@ -97,6 +97,26 @@ class Applications(Enrolments):
             offering_id=application.offering_id,
             provider_id=application.provider_id,
         )
+
+    @staticmethod
+    def admission_funding(kind: FundingKind | None, application: Application) -> Funding | None:
+        """The funding of the seat when only its kind is chosen (the intake worklist; several payers
+        with shares go through the API). A private seat is paid by whom the person named when
+        applying; without that, by the person (billing then asks for their invoice details)."""
+        if kind is None:
+            return None
+        if kind != FundingKind.private:
+            return Funding(funding_kind=kind)
+        declared = application.funding
+        if declared is not None and declared.funding_kind == FundingKind.private:
+            return declared
+        payer = Payer(
+            payer_id=application.participant_ref,
+            kind="participant",
+            name=application.participant_ref,
+            share_bp=10_000,
+        )
+        return Funding(funding_kind=kind, payers=[payer])
 
     async def move(
         self,
