@@ -15,7 +15,7 @@ from pymongo.errors import DuplicateKeyError
 from llo_shared.envelope import EventEnvelope
 from llo_shared.mongo import IndexSpec
 from llo_shared.outbox import new_document, strip_outbox, with_events
-from llo_shared.paging import Sort
+from llo_shared.paging import Sort, store_page
 from recruitment.domain.application import Application
 from recruitment.domain.campaign import Campaign
 from recruitment.events import APPLICATION_TOPIC, CAMPAIGN_TOPIC
@@ -25,6 +25,7 @@ APPLICATIONS = "applications"
 COHORTS = "cohorts"
 OFFERINGS = "offerings"
 OUTBOX_COLLECTIONS = (CAMPAIGNS, APPLICATIONS)
+BY_ID: Sort = [("_id", ASCENDING)]  # the API's lists: in id order, so pages never overlap
 
 # Fields of an application document that hold personal data; erasure empties them (the hash of the
 # applicant's status link too: after erasure the link leads nowhere).
@@ -114,6 +115,10 @@ class RecruitmentStore:
         docs = await self.campaigns.find(page_query).sort("_id", ASCENDING).limit(limit).to_list(None)
         return [_campaign(d) for d in docs], total
 
+    async def campaign_page(self, query: dict[str, Any], cursor: str | None, limit: int) -> dict[str, Any]:
+        """A page of campaigns in id order (`llo_shared.paging`: items, total, next)."""
+        return await store_page(self.campaigns, query, BY_ID, cursor, limit, _campaign)
+
     async def campaigns_of_cohort(self, cohort_id: str) -> list[Campaign]:
         docs = await self.campaigns.find({"cohort_id": cohort_id}).sort("_id", ASCENDING).to_list(None)
         return [_campaign(d) for d in docs]
@@ -175,13 +180,9 @@ class RecruitmentStore:
         if result.matched_count == 0:
             raise ConcurrentChange(application.application_id)
 
-    async def list_applications(
-        self, query: dict[str, Any], *, after: str | None, limit: int
-    ) -> tuple[list[Application], int]:
-        total = await self.applications.count_documents(query)
-        page_query = {**query, "_id": {"$gt": after}} if after else query
-        docs = await self.applications.find(page_query).sort("_id", ASCENDING).limit(limit).to_list(None)
-        return [_application(d) for d in docs], total
+    async def application_page(self, query: dict[str, Any], cursor: str | None, limit: int) -> dict[str, Any]:
+        """A page of applications in id order (`llo_shared.paging`: items, total, next)."""
+        return await store_page(self.applications, query, BY_ID, cursor, limit, _application)
 
     async def all_applications(self, query: dict[str, Any]) -> list[Application]:
         docs = await self.applications.find(query).sort("_id", ASCENDING).to_list(None)

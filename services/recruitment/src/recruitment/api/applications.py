@@ -16,9 +16,7 @@ from recruitment.api.deps import (
     RecruitmentDep,
     can_manage_application,
     can_read_application,
-    decode_cursor,
     field_problem,
-    page,
 )
 from recruitment.api.reads import (
     ApplicationPage,
@@ -140,10 +138,8 @@ async def list_applications(
     ):
         if value is not None:
             query[key] = str(value)
-    items, total = await recruitment.store.list_applications(
-        query, after=decode_cursor(cursor), limit=limit + 1
-    )
-    return page([application_json(a) for a in items], [a.application_id for a in items], total, limit)
+    found = await recruitment.store.application_page(query, cursor, limit)
+    return found | {"items": [application_json(a) for a in found["items"]]}
 
 
 def _tenant_query(principal: Principal) -> dict[str, Any]:
@@ -257,11 +253,10 @@ async def list_enrolments(
     query["stage"] = stage or {
         "$in": ["enrolment_requested", "enrolled", "waitlisted", "withdrawn", "rejected"]
     }
-    items, total = await recruitment.store.list_applications(
-        query, after=decode_cursor(cursor), limit=limit + 1
-    )
-    rows = [_enrolment_json(await with_current_position(recruitment, a)) for a in items]
-    return page(rows, [a.application_id for a in items], total, limit)
+    found = await recruitment.store.application_page(query, cursor, limit)
+    return found | {
+        "items": [_enrolment_json(await with_current_position(recruitment, a)) for a in found["items"]]
+    }
 
 
 def _enrolment_json(application: Application) -> dict[str, Any]:

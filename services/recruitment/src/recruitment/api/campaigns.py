@@ -12,10 +12,8 @@ from recruitment.api.deps import (
     Cursor,
     Limit,
     RecruitmentDep,
-    decode_cursor,
     ensure_campaign_reader,
     field_problem,
-    page,
 )
 from recruitment.api.reads import CampaignPage, CampaignRead
 from recruitment.domain.campaign import Campaign, CampaignPlan, CampaignStatus, Origin
@@ -100,8 +98,8 @@ async def list_campaigns(
         query["origin"] = str(origin)
     if cohort_id:
         query["cohort_id"] = cohort_id
-    items, total = await recruitment.store.list_campaigns(query, after=decode_cursor(cursor), limit=limit + 1)
-    return page([campaign_json(c) for c in items], [c.campaign_id for c in items], total, limit)
+    found = await recruitment.store.campaign_page(query, cursor, limit)
+    return found | {"items": [campaign_json(c) for c in found["items"]]}
 
 
 async def readable_campaign(campaign_id: str, principal: Principal, recruitment: Recruitment) -> Campaign:
