@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from recruitment.usecases.cohort_changes import CohortChanges
 from recruitment.usecases.erasure import Erasure
+from recruitment.usecases.placements import Placements
 
 
-class Recruitment(CohortChanges, Erasure):
+class Recruitment(CohortChanges, Placements, Erasure):
     """Campaigns (`campaigns`), applications and the funnel (`applications`), enrolment and the
-    seat saga (`enrolment`), cohort changes (`cohort_changes`) and erasure (`erasure`)."""
+    seat saga (`enrolment`), cohort changes and the cohort read model (`cohort_changes`), accepted
+    placements (`placements`) and erasure (`erasure`)."""
