@@ -36,43 +36,16 @@ def campaign_json(campaign: Campaign) -> dict[str, Any]:
     return data
 
 
-async def _target_of(
-    recruitment: Recruitment, body: CampaignCreate, provider_id: str
-) -> tuple[str | None, str | None]:
-    """A campaign aims at a cohort (or an offering) this provider runs, as the read model knows it."""
-    if body.cohort_id:
-        cohort = await recruitment.cohort(body.cohort_id)
-        if cohort is None:
-            raise field_problem("cohort_id", "unknown cohort")
-        if cohort.provider_id and cohort.provider_id != provider_id:
-            raise field_problem("cohort_id", "this cohort belongs to another provider", status=403)
-        return cohort.cohort_id, body.offering_id or cohort.offering_id
-    if body.offering_id:
-        known = await recruitment.store.all_cohorts(
-            {"offering_id": body.offering_id, "provider_id": provider_id}
-        )
-        if not known:
-            raise field_problem("offering_id", "no cohort of this offering of yours is known")
-        return None, body.offering_id
-    raise field_problem("cohort_id", "give cohort_id or offering_id")
-
-
 @router.post("", status_code=201, response_model=CampaignRead, response_model_exclude_unset=True)
 async def create_campaign(
     body: CampaignCreate, principal: ProviderOrAdmin, recruitment: RecruitmentDep
 ) -> dict[str, Any]:
     provider_id = body.provider_id or principal.org
     require_org(principal, provider_id)
-    return campaign_json(await plan_campaign(recruitment, body, provider_id))
-
-
-async def plan_campaign(recruitment: Recruitment, body: CampaignCreate, provider_id: str) -> Campaign:
-    """A new draft campaign of `provider_id` (the API and the provider's page both create here)."""
-    cohort_id, offering_id = await _target_of(recruitment, body, provider_id)
-    plan = CampaignPlan.model_validate(body.model_dump(include=set(CampaignPlan.model_fields)))
-    return await recruitment.create_campaign(
-        plan=plan, provider_id=provider_id, cohort_id=cohort_id, offering_id=offering_id
+    campaign = await recruitment.plan_campaign(
+        body, provider_id, cohort_id=body.cohort_id, offering_id=body.offering_id
     )
+    return campaign_json(campaign)
 
 
 @router.get("", response_model=CampaignPage, response_model_exclude_unset=True)

@@ -13,7 +13,7 @@ from llo_shared.problems import Problem, problem_response
 from recruitment.domain.application import Application
 from recruitment.domain.campaign import Campaign, CampaignStatusConflict
 from recruitment.domain.funnel import InvalidTransition, ReasonRequired
-from recruitment.usecases import MissingInput, NotFound, Recruitment
+from recruitment.usecases import CampaignTargetRefused, MissingInput, NotFound, Recruitment
 
 MAX_PAGE = 100
 
@@ -94,6 +94,18 @@ def install_error_mapping(app: FastAPI) -> None:
     @app.exception_handler(MissingInput)
     async def missing(request: Request, exc: MissingInput) -> JSONResponse:
         return _field_problem(request, exc.field, str(exc))
+
+    @app.exception_handler(CampaignTargetRefused)
+    async def campaign_target(request: Request, exc: CampaignTargetRefused) -> JSONResponse:
+        problem = field_problem(exc.field, str(exc), status=403 if exc.foreign else 422)
+        return problem_response(
+            problem.status,
+            problem.slug,
+            problem.title,
+            problem.detail,
+            instance=request.url.path,
+            **problem.extra,
+        )
 
     @app.exception_handler(ReasonRequired)
     async def reason(request: Request, exc: ReasonRequired) -> JSONResponse:

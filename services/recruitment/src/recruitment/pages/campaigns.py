@@ -1,6 +1,6 @@
 """The provider's campaigns: the overview (with the proposed fill campaigns), a new campaign and a
 changed draft (the proposed fill campaign too), the dashboard with its charts and CSV, launching and
-closing. Writes go through the use cases the API calls (recruitment.api.campaigns.plan_campaign,
+closing. Writes go through the use cases the API calls (Recruitment.plan_campaign,
 Recruitment.replan_campaign, Recruitment.advance_campaign); nothing is decided here."""
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from llo_shared.auth import Principal
 from llo_shared.pages import PagePrincipal, PageUser
 from llo_shared.problems import Problem
-from recruitment.api.campaigns import plan_campaign
 from recruitment.api.deps import RecruitmentDep, manages
 from recruitment.api.figures import campaign_figures_csv
 from recruitment.charts import fill_svg, funnel_svg
@@ -31,7 +30,7 @@ from recruitment.domain.funnel import FUNNEL
 from recruitment.pages.campaign_form import TARGET_GROUP_LABELS, CampaignForm
 from recruitment.pages.common import refused, render
 from recruitment.reports import campaign_report, fill_points
-from recruitment.usecases import Recruitment
+from recruitment.usecases import CampaignTargetRefused, Recruitment
 
 # /recruitment/campagnes/nieuw is routed before /recruitment/campagnes/{campaign_id} ("nieuw" is
 # not a campaign): the routes below keep that order.
@@ -94,8 +93,11 @@ async def create_campaign(
         return _form_page(request, principal, form, cohorts, status=422)
     assert principal is not None  # refused() let only a provider or an admin through
     try:
-        campaign = await plan_campaign(recruitment, body, chosen.provider_id or principal.org)
-    except Problem:
+        provider_id = chosen.provider_id or principal.org
+        campaign = await recruitment.plan_campaign(
+            body, provider_id, cohort_id=body.cohort_id, offering_id=body.offering_id
+        )
+    except CampaignTargetRefused:
         form.errors["cohort_id"] = "Kies een van uw eigen startmomenten."
         return _form_page(request, principal, form, cohorts, status=422)
     return _to_campaign(campaign.campaign_id, "Wervingsactie aangemaakt (concept).")

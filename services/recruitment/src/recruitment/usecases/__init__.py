@@ -5,7 +5,13 @@ aggregate or job; `Recruitment` gathers them into the handle the app wires."""
 from recruitment.usecases.base import CATALOGUE, utcnow
 from recruitment.usecases.campaigns import FILL_CHANNELS, FILL_TARGET_GROUPS, fill_campaign_id
 from recruitment.usecases.enrolment import SEAT_REFUSAL_REASONS, waitlist_seq
-from recruitment.usecases.errors import FundingNotOffered, MissingInput, NotFound, SeatDecisionOnly
+from recruitment.usecases.errors import (
+    CampaignTargetRefused,
+    FundingNotOffered,
+    MissingInput,
+    NotFound,
+    SeatDecisionOnly,
+)
 from recruitment.usecases.recruitment import Recruitment
 
 __all__ = [
@@ -13,6 +19,7 @@ __all__ = [
     "FILL_CHANNELS",
     "FILL_TARGET_GROUPS",
     "SEAT_REFUSAL_REASONS",
+    "CampaignTargetRefused",
     "FundingNotOffered",
     "MissingInput",
     "NotFound",

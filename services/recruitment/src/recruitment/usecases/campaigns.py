@@ -1,5 +1,6 @@
 """Campaigns: plan, draft -> running -> closed, and the automatic fill campaign a cohort below
-break-even gets before its go/no-go decision (proposed by the consumers and by the daily sweep)."""
+break-even gets before its go/no-go decision (proposed by the consumers, at start-up and by the
+sweep the API offers)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from recruitment.domain.campaign import (
 from recruitment.domain.fill import fill_goal
 from recruitment.store import AlreadyExists
 from recruitment.usecases.base import UseCases
+from recruitment.usecases.errors import CampaignTargetRefused
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,37 @@ class Campaigns(UseCases):
         await self.store.add_campaign(campaign, [self._campaign_event(ev.CampaignProposed, campaign)])
         self._wake()
         return campaign
+
+    async def plan_campaign(
+        self, plan: CampaignPlan, provider_id: str, *, cohort_id: str | None, offering_id: str | None
+    ) -> Campaign:
+        """A new draft campaign of `provider_id` for one of its cohorts (or an offering of which a
+        cohort of its is known); the API and the provider's page both create here."""
+        cohort_id, offering_id = await self._target_of(provider_id, cohort_id, offering_id)
+        plan = CampaignPlan.model_validate(plan.model_dump(include=set(CampaignPlan.model_fields)))
+        return await self.create_campaign(
+            plan=plan, provider_id=provider_id, cohort_id=cohort_id, offering_id=offering_id
+        )
+
+    async def _target_of(
+        self, provider_id: str, cohort_id: str | None, offering_id: str | None
+    ) -> tuple[str | None, str | None]:
+        """A campaign aims at a cohort (or an offering) this provider runs, as the read model knows it."""
+        if cohort_id:
+            cohort = await self.cohort(cohort_id)
+            if cohort is None:
+                raise CampaignTargetRefused("cohort_id", "unknown cohort")
+            if cohort.provider_id and cohort.provider_id != provider_id:
+                raise CampaignTargetRefused(
+                    "cohort_id", "this cohort belongs to another provider", foreign=True
+                )
+            return cohort.cohort_id, offering_id or cohort.offering_id
+        if offering_id:
+            known = await self.store.all_cohorts({"offering_id": offering_id, "provider_id": provider_id})
+            if not known:
+                raise CampaignTargetRefused("offering_id", "no cohort of this offering of yours is known")
+            return None, offering_id
+        raise CampaignTargetRefused("cohort_id", "give cohort_id or offering_id")
 
     async def advance_campaign(self, campaign_id: str, target: CampaignStatus) -> Campaign:
         async def attempt() -> Campaign:

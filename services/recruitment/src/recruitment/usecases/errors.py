@@ -32,3 +32,12 @@ class FundingNotOffered(MissingInput):
 
 class SeatDecisionOnly(InvalidTransition):
     """enrolled and waitlisted follow the catalogue's seat decision; a person cannot choose them."""
+
+
+class CampaignTargetRefused(ValueError):
+    """A campaign aims at no cohort or offering its provider runs; names the field. `foreign`: the
+    cohort is another provider's (403), otherwise it is unknown or missing (422)."""
+
+    def __init__(self, field: str, message: str, *, foreign: bool = False) -> None:
+        super().__init__(message)
+        self.field, self.foreign = field, foreign
