@@ -13,7 +13,7 @@ from llo_shared.problems import Problem, problem_response
 from recruitment.domain.application import Application
 from recruitment.domain.campaign import Campaign, CampaignStatusConflict
 from recruitment.domain.funnel import InvalidTransition, ReasonRequired
-from recruitment.usecases import CampaignTargetRefused, MissingInput, NotFound, Recruitment
+from recruitment.usecases import MissingInput, NotFound, Recruitment, TargetRefused
 
 MAX_PAGE = 100
 
@@ -95,8 +95,8 @@ def install_error_mapping(app: FastAPI) -> None:
     async def missing(request: Request, exc: MissingInput) -> JSONResponse:
         return _field_problem(request, exc.field, str(exc))
 
-    @app.exception_handler(CampaignTargetRefused)
-    async def campaign_target(request: Request, exc: CampaignTargetRefused) -> JSONResponse:
+    @app.exception_handler(TargetRefused)
+    async def target_refused(request: Request, exc: TargetRefused) -> JSONResponse:
         problem = field_problem(exc.field, str(exc), status=403 if exc.foreign else 422)
         return problem_response(
             problem.status,

@@ -30,7 +30,7 @@ from recruitment.domain.funnel import FUNNEL
 from recruitment.pages.campaign_form import TARGET_GROUP_LABELS, CampaignForm
 from recruitment.pages.common import refused, render
 from recruitment.reports import campaign_report, fill_points
-from recruitment.usecases import CampaignTargetRefused, Recruitment
+from recruitment.usecases import Recruitment, TargetRefused
 
 # /recruitment/campagnes/nieuw is routed before /recruitment/campagnes/{campaign_id} ("nieuw" is
 # not a campaign): the routes below keep that order.
@@ -97,7 +97,7 @@ async def create_campaign(
         campaign = await recruitment.plan_campaign(
             body, provider_id, cohort_id=body.cohort_id, offering_id=body.offering_id
         )
-    except CampaignTargetRefused:
+    except TargetRefused:
         form.errors["cohort_id"] = "Kies een van uw eigen startmomenten."
         return _form_page(request, principal, form, cohorts, status=422)
     return _to_campaign(campaign.campaign_id, "Wervingsactie aangemaakt (concept).")

@@ -6,11 +6,11 @@ from recruitment.usecases.base import CATALOGUE, utcnow
 from recruitment.usecases.campaigns import FILL_CHANNELS, FILL_TARGET_GROUPS, fill_campaign_id
 from recruitment.usecases.enrolment import SEAT_REFUSAL_REASONS, waitlist_seq
 from recruitment.usecases.errors import (
-    CampaignTargetRefused,
     FundingNotOffered,
     MissingInput,
     NotFound,
     SeatDecisionOnly,
+    TargetRefused,
 )
 from recruitment.usecases.recruitment import Recruitment
 
@@ -19,12 +19,12 @@ __all__ = [
     "FILL_CHANNELS",
     "FILL_TARGET_GROUPS",
     "SEAT_REFUSAL_REASONS",
-    "CampaignTargetRefused",
     "FundingNotOffered",
     "MissingInput",
     "NotFound",
     "Recruitment",
     "SeatDecisionOnly",
+    "TargetRefused",
     "fill_campaign_id",
     "utcnow",
     "waitlist_seq",

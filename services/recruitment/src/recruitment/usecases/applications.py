@@ -13,12 +13,12 @@ from llo_shared.envelope import EventEnvelope
 from recruitment import events as ev
 from recruitment.cohorts import CohortView
 from recruitment.domain.application import Application, IntakeResult, Source, received
-from recruitment.domain.campaign import Campaign, Channel
+from recruitment.domain.campaign import Campaign, CampaignStatus, Channel
 from recruitment.domain.funding import Funding, FundingKind, Payer
 from recruitment.domain.funnel import SEAT_DECISIONS, DropOutReason, Stage, manual_next
 from recruitment.payers import PayerChoice
 from recruitment.usecases.enrolment import Enrolments
-from recruitment.usecases.errors import FundingNotOffered, MissingInput, SeatDecisionOnly
+from recruitment.usecases.errors import FundingNotOffered, MissingInput, SeatDecisionOnly, TargetRefused
 
 
 def new_ref() -> str:
@@ -97,6 +97,32 @@ class Applications(Enrolments):
             offering_id=application.offering_id,
             provider_id=application.provider_id,
         )
+
+    async def application_target(
+        self, cohort_id: str | None, campaign_id: str | None
+    ) -> tuple[CohortView, Campaign | None]:
+        """The cohort and running campaign an application is for; a campaign's cohort wins over a
+        loose one, and a loose one must be of the campaign's offering."""
+        campaign = None
+        if campaign_id:
+            found = await self.store.campaign(campaign_id)
+            if found is None or found[0].status != CampaignStatus.running:
+                raise TargetRefused("campaign_id", "no running campaign with this id")
+            campaign = found[0]
+            cohort_id = campaign.cohort_id or cohort_id
+        if not cohort_id:
+            raise TargetRefused("cohort_id", "choose a cohort (start moment)")
+        cohort = await self.cohort(cohort_id)
+        if cohort is None or not cohort.takes_applications:
+            raise TargetRefused("cohort_id", "unknown or closed cohort")
+        if (
+            campaign
+            and campaign.offering_id
+            and cohort.offering_id
+            and campaign.offering_id != cohort.offering_id
+        ):
+            raise TargetRefused("cohort_id", "this cohort is not part of the campaign's offering")
+        return cohort, campaign
 
     @staticmethod
     def admission_funding(kind: FundingKind | None, application: Application) -> Funding | None:

@@ -22,7 +22,7 @@ from recruitment.domain.campaign import (
 from recruitment.domain.fill import fill_goal
 from recruitment.store import AlreadyExists
 from recruitment.usecases.base import UseCases
-from recruitment.usecases.errors import CampaignTargetRefused
+from recruitment.usecases.errors import TargetRefused
 
 log = logging.getLogger(__name__)
 
@@ -76,18 +76,16 @@ class Campaigns(UseCases):
         if cohort_id:
             cohort = await self.cohort(cohort_id)
             if cohort is None:
-                raise CampaignTargetRefused("cohort_id", "unknown cohort")
+                raise TargetRefused("cohort_id", "unknown cohort")
             if cohort.provider_id and cohort.provider_id != provider_id:
-                raise CampaignTargetRefused(
-                    "cohort_id", "this cohort belongs to another provider", foreign=True
-                )
+                raise TargetRefused("cohort_id", "this cohort belongs to another provider", foreign=True)
             return cohort.cohort_id, offering_id or cohort.offering_id
         if offering_id:
             known = await self.store.all_cohorts({"offering_id": offering_id, "provider_id": provider_id})
             if not known:
-                raise CampaignTargetRefused("offering_id", "no cohort of this offering of yours is known")
+                raise TargetRefused("offering_id", "no cohort of this offering of yours is known")
             return None, offering_id
-        raise CampaignTargetRefused("cohort_id", "give cohort_id or offering_id")
+        raise TargetRefused("cohort_id", "give cohort_id or offering_id")
 
     async def advance_campaign(self, campaign_id: str, target: CampaignStatus) -> Campaign:
         async def attempt() -> Campaign:

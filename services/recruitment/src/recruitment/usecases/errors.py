@@ -34,9 +34,10 @@ class SeatDecisionOnly(InvalidTransition):
     """enrolled and waitlisted follow the catalogue's seat decision; a person cannot choose them."""
 
 
-class CampaignTargetRefused(ValueError):
-    """A campaign aims at no cohort or offering its provider runs; names the field. `foreign`: the
-    cohort is another provider's (403), otherwise it is unknown or missing (422)."""
+class TargetRefused(ValueError):
+    """A campaign or an application aims at no cohort (or offering, or campaign) it may aim at;
+    names the field. `foreign`: the cohort is another provider's (403), otherwise it is unknown,
+    closed or missing (422)."""
 
     def __init__(self, field: str, message: str, *, foreign: bool = False) -> None:
         super().__init__(message)
