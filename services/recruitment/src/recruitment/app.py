@@ -15,10 +15,11 @@ from recruitment import handlers
 from recruitment.api import ROUTERS
 from recruitment.api.deps import install_error_mapping
 from recruitment.demo import seed_cohort
-from recruitment.pages import TEMPLATES, page_router
+from recruitment.pages import ROUTERS as PAGE_ROUTERS
+from recruitment.pages import TEMPLATES
 from recruitment.settings import RecruitmentSettings
 from recruitment.store import INDEXES, OUTBOX_COLLECTIONS, RecruitmentStore
-from recruitment.workflows import Recruitment, utcnow
+from recruitment.usecases import Recruitment, utcnow
 
 SERVICE = "recruitment"
 
@@ -56,13 +57,14 @@ def create_app(
         name=SERVICE,
         title="llo-match recruitment",
         api_routers=ROUTERS,
-        page_routers=[page_router(pages)],
+        page_routers=[*PAGE_ROUTERS, pages.demo_sign_in_router()],
         outbox_collections=OUTBOX_COLLECTIONS,
         indexes=INDEXES,
         subscriptions=wire,
         on_startup=[sweep_fill_campaigns],
     )
     app = build_service_app(spec, settings, infra)
+    app.state.pages = pages  # the pages' layout and templates (pages.common.render)
     limit_public_posts(app, [f"/{SERVICE}/aanmelden", f"/{SERVICE}/api/v1/applications"])
     install_error_mapping(app)
     return app

@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict
 from llo_shared.dutch import datum
 from recruitment.domain.fill import CohortFill
 
+ENDED = ("cancelled", "completed")  # a cohort in these states takes nobody any more
+
 
 class CohortView(BaseModel):
     """Tolerant: every field may be missing in an event; unknown fields are ignored."""
@@ -48,6 +50,15 @@ class CohortView(BaseModel):
 
     def offers(self, kind: str) -> bool:
         return self.funding_kinds is None or kind in self.funding_kinds
+
+    @property
+    def open(self) -> bool:
+        return self.status not in ENDED
+
+    @property
+    def takes_applications(self) -> bool:
+        """Open, and known to belong to a provider (its cohort events have arrived)."""
+        return self.open and bool(self.provider_id)
 
     @property
     def label(self) -> str:

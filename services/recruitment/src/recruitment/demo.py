@@ -17,7 +17,7 @@ from recruitment.domain.campaign import CampaignPlan, CampaignStatus, Channel, C
 from recruitment.domain.funding import Funding, FundingKind, Payer
 from recruitment.domain.funnel import DropOutReason, Stage
 from recruitment.store import AlreadyExists
-from recruitment.workflows import Recruitment
+from recruitment.usecases import Recruitment
 
 DEMO_BY = "demo:aanbieder"
 # The demo's signed-in provider (ROC van Flevoland); other providers' cohorts get no demo campaigns,

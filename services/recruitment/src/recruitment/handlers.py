@@ -6,7 +6,6 @@ so a redelivered event changes nothing; they parse tolerantly (unknown fields ig
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
@@ -19,19 +18,17 @@ from llo_shared.envelope import TolerantModel as _Tolerant
 from llo_shared.service import Runtime
 from llo_shared.subscriptions import SubscriptionTable, on
 from recruitment.cohorts import CohortView
-from recruitment.domain.application import Source
 from recruitment.domain.funding import Funding, FundingKind, Payer
 from recruitment.settings import RecruitmentSettings
-from recruitment.workflows import Recruitment
+from recruitment.usecases import Recruitment
 
 log = logging.getLogger(__name__)
 
-MAX_SEATS_PER_PLACEMENT = 100
-_NAMESPACE = uuid.UUID("6f1c2a4e-8a55-4d0e-9a53-3c1f3f0e7a10")
-
 
 class CohortChanged(_Tolerant):
-    """CohortScheduled / CohortUpdated: every field but the id may be absent."""
+    """CohortScheduled / CohortUpdated: every field but the id may be absent. The fields are the
+    read model's (`cohorts.CohortView`, which `duplicates` pairs with this: declarations, not logic);
+    here without defaults, so only what the event told is recorded."""
 
     cohort_id: str
     offering_id: str | None = None
@@ -115,28 +112,7 @@ SeedHook = Callable[[Recruitment, CohortView], Awaitable[None]]
 class CohortHandlers:
     def __init__(self, recruitment: Recruitment, seed: SeedHook | None = None) -> None:
         self.recruitment = recruitment
-        self.store = recruitment.store
         self._seed = seed
-
-    async def _record(self, cohort_id: str, fields: dict[str, Any], event: EventEnvelope) -> CohortView:
-        """Update the read model and keep a point of the fill-over-time series."""
-        current = await self.store.cohort(cohort_id, with_history=False) or {}
-        merged = {**current, **fields}
-        capacity = merged.get("capacity") or 0
-        if fields.get("seats_left") is not None and fields.get("seats_taken") is None and capacity:
-            fields["seats_taken"] = max(0, capacity - fields["seats_left"])
-            merged["seats_taken"] = fields["seats_taken"]
-        point = None
-        shape = ("seats_taken", "break_even", "capacity")
-        if merged.get("seats_taken") is not None and any(current.get(k) != merged.get(k) for k in shape):
-            point = {
-                "at": event.occurred_at.isoformat(),
-                "seats_taken": merged["seats_taken"],
-                "break_even": merged.get("break_even") or 0,
-                "capacity": capacity,
-            }
-        await self.store.upsert_cohort(cohort_id, fields, point)
-        return CohortView.model_validate({**current, **fields, "cohort_id": cohort_id, "fill_history": []})
 
     async def scheduled(self, change: CohortChanged, event: EventEnvelope) -> None:
         await self._changed(change, event, scheduled=True)
@@ -146,24 +122,14 @@ class CohortHandlers:
 
     async def _changed(self, change: CohortChanged, event: EventEnvelope, *, scheduled: bool) -> None:
         fields = change.model_dump(mode="json", exclude_none=True, exclude={"cohort_id"})
-        view = await self._record(change.cohort_id, fields, event)
-        view = await self._named(view)
+        view = await self.recruitment.record_cohort(change.cohort_id, fields, event.occurred_at)
+        view = await self.recruitment.name_cohort(view)
         if scheduled and self._seed is not None:
             await self._seed(self.recruitment, view)
         await self.recruitment.propose_fill_campaign(view)
 
-    async def _named(self, view: CohortView) -> CohortView:
-        """The course's name from the offering events. Read after the cohort is written (the offering
-        handler writes before it reads cohorts), so whichever event comes second names the cohort."""
-        offering = await self.store.offering(view.offering_id) if view.offering_id else None
-        title = (offering or {}).get("title")
-        if not title or title == view.title:
-            return view
-        await self.store.upsert_cohort(view.cohort_id, {"title": title}, None)
-        return view.model_copy(update={"title": title})
-
     async def seat_reserved(self, answer: SeatAnswer, event: EventEnvelope) -> None:
-        view = await self._record(answer.cohort_id, _seats(answer), event)
+        view = await self.recruitment.record_cohort(answer.cohort_id, _seats(answer), event.occurred_at)
         await self.recruitment.seat_reserved(answer.application_id or "", answer.enrolment_id, view)
 
     async def seat_rejected(self, answer: SeatAnswer, event: EventEnvelope) -> None:
@@ -172,7 +138,7 @@ class CohortHandlers:
         )
 
     async def seat_released(self, answer: SeatAnswer, event: EventEnvelope) -> None:
-        await self._record(answer.cohort_id, _seats(answer), event)
+        await self.recruitment.record_cohort(answer.cohort_id, _seats(answer), event.occurred_at)
         await self.recruitment.offer_released_seat(answer.cohort_id)
 
     async def decision_due(self, due: DecisionDue, event: EventEnvelope) -> None:
@@ -186,14 +152,16 @@ class CohortHandlers:
             }.items()
             if v is not None
         }
-        view = await self._record(due.cohort_id, fields, event)
+        view = await self.recruitment.record_cohort(due.cohort_id, fields, event.occurred_at)
         await self.recruitment.propose_fill_campaign(view, due=True)
 
     async def confirmed(self, goes: CohortGoes, event: EventEnvelope) -> None:
-        await self._record(goes.cohort_id or event.aggregate_id, {"status": "confirmed"}, event)
+        cohort_id = goes.cohort_id or event.aggregate_id
+        await self.recruitment.record_cohort(cohort_id, {"status": "confirmed"}, event.occurred_at)
 
     async def cancelled(self, ended: CohortEnded, event: EventEnvelope) -> None:
-        await self._record(ended.cohort_id, {"status": "cancelled", "merged_into": ended.merged_into}, event)
+        fields = {"status": "cancelled", "merged_into": ended.merged_into}
+        await self.recruitment.record_cohort(ended.cohort_id, fields, event.occurred_at)
         if ended.merged_into:  # people follow their seats to the target instead of being withdrawn
             await self.recruitment.cohort_merged(ended.cohort_id, ended.merged_into)
         await self.recruitment.cohort_cancelled(ended.cohort_id)
@@ -235,39 +203,19 @@ def placement_funding(placement: PlacementAccepted) -> Funding:
 async def apply_for_placement(
     recruitment: Recruitment, placement: PlacementAccepted, event: EventEnvelope
 ) -> None:
-    cohort = await recruitment.cohort(placement.cohort_id)
-    if cohort is None or not cohort.provider_id:
-        # Retried, then dead-lettered (replayable) until the catalogue's cohort event arrived.
-        raise LookupError(f"cohort {placement.cohort_id} not known yet")
+    cohort = await recruitment.placement_cohort(placement.cohort_id)
     try:
         funding = placement_funding(placement)
     except ValidationError as error:
         raise ValueError(f"placement {placement.placement_id} has unusable payers") from error
-    people = 1 if placement.candidate_ref else max(1, min(placement.seats, MAX_SEATS_PER_PLACEMENT))
-    for index in range(people):
-        key = f"{placement.placement_id}:{index}"
-        ref = placement.candidate_ref or "pr-" + uuid.uuid5(_NAMESPACE, key).hex[:20]
-        if await recruitment.store.application(_placement_application_id(key)) is not None:
-            continue
-        await recruitment.receive_application(
-            source=Source.placement,
-            cohort=cohort,
-            by="system:matching",
-            registered_by=placement.commissioner_org,
-            candidate_ref=placement.candidate_ref,
-            placement_id=placement.placement_id,
-            participant_ref=ref,
-            application_id=_placement_application_id(key),
-            funding=funding,
-            # A group of an employer's demand holds its seats at once (the pooling counted on
-            # them); a person a mobility team routed waits, admitted, for the provider to enrol.
-            request_enrolment=placement.candidate_ref is None,
-            admitted=True,
-        )
-
-
-def _placement_application_id(key: str) -> str:
-    return "app-" + uuid.uuid5(_NAMESPACE, key).hex[:16]
+    await recruitment.accept_placement(
+        cohort,
+        placement_id=placement.placement_id,
+        seats=placement.seats,
+        candidate_ref=placement.candidate_ref,
+        commissioner_org=placement.commissioner_org,
+        funding=funding,
+    )
 
 
 async def erase_candidate(recruitment: Recruitment, erased: CandidateErased, event: EventEnvelope) -> None:

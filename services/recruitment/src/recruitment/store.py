@@ -15,6 +15,7 @@ from pymongo.errors import DuplicateKeyError
 from llo_shared.envelope import EventEnvelope
 from llo_shared.mongo import IndexSpec
 from llo_shared.outbox import new_document, strip_outbox, with_events
+from llo_shared.paging import Sort, store_page
 from recruitment.domain.application import Application
 from recruitment.domain.campaign import Campaign
 from recruitment.events import APPLICATION_TOPIC, CAMPAIGN_TOPIC
@@ -24,6 +25,7 @@ APPLICATIONS = "applications"
 COHORTS = "cohorts"
 OFFERINGS = "offerings"
 OUTBOX_COLLECTIONS = (CAMPAIGNS, APPLICATIONS)
+BY_ID: Sort = [("_id", ASCENDING)]  # the API's lists: in id order, so pages never overlap
 
 # Fields of an application document that hold personal data; erasure empties them (the hash of the
 # applicant's status link too: after erasure the link leads nowhere).
@@ -113,6 +115,10 @@ class RecruitmentStore:
         docs = await self.campaigns.find(page_query).sort("_id", ASCENDING).limit(limit).to_list(None)
         return [_campaign(d) for d in docs], total
 
+    async def campaign_page(self, query: dict[str, Any], cursor: str | None, limit: int) -> dict[str, Any]:
+        """A page of campaigns in id order (`llo_shared.paging`: items, total, next)."""
+        return await store_page(self.campaigns, query, BY_ID, cursor, limit, _campaign)
+
     async def campaigns_of_cohort(self, cohort_id: str) -> list[Campaign]:
         docs = await self.campaigns.find({"cohort_id": cohort_id}).sort("_id", ASCENDING).to_list(None)
         return [_campaign(d) for d in docs]
@@ -138,6 +144,25 @@ class RecruitmentStore:
         doc = await self.applications.find_one({"_id": application_id})
         return strip_outbox(doc) if doc else None
 
+    async def applications_with_personal(
+        self, query: dict[str, Any], *, sort: Sort = (("_id", ASCENDING),), limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Applications with the personal data beside them, for the provider's own pages (the
+        worklist, the participants); never for events, logs or figures."""
+        docs = await self.applications.find(query).sort(list(sort)).to_list(limit)
+        return [strip_outbox(d) for d in docs]
+
+    async def stage_counts(self, cohort_ids: list[str]) -> dict[str, dict[str, int]]:
+        """Per cohort, how many applications stand at each stage."""
+        counts: dict[str, dict[str, int]] = {c: {} for c in cohort_ids}
+        docs = await self.applications.find(
+            {"cohort_id": {"$in": cohort_ids}}, {"cohort_id": 1, "stage": 1}
+        ).to_list(None)
+        for doc in docs:
+            per = counts.setdefault(doc["cohort_id"], {})
+            per[doc["stage"]] = per.get(doc["stage"], 0) + 1
+        return counts
+
     async def application_by_status_key(self, key_hash: str) -> dict[str, Any] | None:
         """The application behind an applicant's personal status link (recruitment.status_links)."""
         doc = await self.applications.find_one({"status_key": key_hash})
@@ -155,13 +180,9 @@ class RecruitmentStore:
         if result.matched_count == 0:
             raise ConcurrentChange(application.application_id)
 
-    async def list_applications(
-        self, query: dict[str, Any], *, after: str | None, limit: int
-    ) -> tuple[list[Application], int]:
-        total = await self.applications.count_documents(query)
-        page_query = {**query, "_id": {"$gt": after}} if after else query
-        docs = await self.applications.find(page_query).sort("_id", ASCENDING).limit(limit).to_list(None)
-        return [_application(d) for d in docs], total
+    async def application_page(self, query: dict[str, Any], cursor: str | None, limit: int) -> dict[str, Any]:
+        """A page of applications in id order (`llo_shared.paging`: items, total, next)."""
+        return await store_page(self.applications, query, BY_ID, cursor, limit, _application)
 
     async def all_applications(self, query: dict[str, Any]) -> list[Application]:
         docs = await self.applications.find(query).sort("_id", ASCENDING).to_list(None)

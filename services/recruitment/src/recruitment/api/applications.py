@@ -16,9 +16,6 @@ from recruitment.api.deps import (
     RecruitmentDep,
     can_manage_application,
     can_read_application,
-    decode_cursor,
-    field_problem,
-    page,
 )
 from recruitment.api.reads import (
     ApplicationPage,
@@ -29,11 +26,11 @@ from recruitment.api.reads import (
 )
 from recruitment.applicants import Applicant, personal_fields
 from recruitment.domain.application import Application, IntakeResult, Source
-from recruitment.domain.campaign import CampaignStatus, Channel
+from recruitment.domain.campaign import Channel
 from recruitment.domain.funding import Funding
 from recruitment.domain.funnel import DropOutReason, Stage, allowed_next, manual_next
 from recruitment.payers import PayerChoice
-from recruitment.workflows import NotFound, Recruitment
+from recruitment.usecases import NotFound, Recruitment
 
 router = APIRouter(prefix="/applications", tags=["applications"])
 enrolments = APIRouter(prefix="/enrolments", tags=["enrolments"])
@@ -72,39 +69,13 @@ def application_json(application: Application, personal: dict[str, Any] | None =
     return data
 
 
-async def resolve_target(
-    recruitment: Recruitment, cohort_id: str | None, campaign_id: str | None
-) -> tuple[Any, Any]:
-    """The cohort and campaign an application is for; a campaign's cohort wins over a loose one."""
-    campaign = None
-    if campaign_id:
-        found = await recruitment.store.campaign(campaign_id)
-        if found is None or found[0].status != CampaignStatus.running:
-            raise field_problem("campaign_id", "no running campaign with this id")
-        campaign = found[0]
-        cohort_id = campaign.cohort_id or cohort_id
-    if not cohort_id:
-        raise field_problem("cohort_id", "choose a cohort (start moment)")
-    cohort = await recruitment.cohort(cohort_id)
-    if cohort is None or not cohort.provider_id or cohort.status in ("cancelled", "completed"):
-        raise field_problem("cohort_id", "unknown or closed cohort")
-    if (
-        campaign
-        and campaign.offering_id
-        and cohort.offering_id
-        and campaign.offering_id != cohort.offering_id
-    ):
-        raise field_problem("cohort_id", "this cohort is not part of the campaign's offering")
-    return cohort, campaign
-
-
 @router.post("", status_code=201, response_model=ApplicationRead, response_model_exclude_unset=True)
 async def register(
     body: ApplicationCreate, principal: Registrar, recruitment: RecruitmentDep
 ) -> dict[str, Any]:
     """An RMT (or the provider itself) registers a person who wants to take part, with consent."""
-    cohort, campaign = await resolve_target(recruitment, body.cohort_id, body.campaign_id)
-    if principal.role == "provider" and not principal.owns(cohort.provider_id):
+    cohort, campaign = await recruitment.application_target(body.cohort_id, body.campaign_id)
+    if principal.role == "provider" and not principal.owns(cohort.provider_id or ""):
         raise Problem(403, "forbidden", "Not your organisation", "providers register for their own cohorts")
     application = await recruitment.receive_application(
         source=Source.provider if principal.role == "provider" else Source.rmt,
@@ -140,10 +111,8 @@ async def list_applications(
     ):
         if value is not None:
             query[key] = str(value)
-    items, total = await recruitment.store.list_applications(
-        query, after=decode_cursor(cursor), limit=limit + 1
-    )
-    return page([application_json(a) for a in items], [a.application_id for a in items], total, limit)
+    found = await recruitment.store.application_page(query, cursor, limit)
+    return found | {"items": [application_json(a) for a in found["items"]]}
 
 
 def _tenant_query(principal: Principal) -> dict[str, Any]:
@@ -257,11 +226,10 @@ async def list_enrolments(
     query["stage"] = stage or {
         "$in": ["enrolment_requested", "enrolled", "waitlisted", "withdrawn", "rejected"]
     }
-    items, total = await recruitment.store.list_applications(
-        query, after=decode_cursor(cursor), limit=limit + 1
-    )
-    rows = [_enrolment_json(await with_current_position(recruitment, a)) for a in items]
-    return page(rows, [a.application_id for a in items], total, limit)
+    found = await recruitment.store.application_page(query, cursor, limit)
+    return found | {
+        "items": [_enrolment_json(await with_current_position(recruitment, a)) for a in found["items"]]
+    }
 
 
 def _enrolment_json(application: Application) -> dict[str, Any]:

@@ -12,14 +12,12 @@ from recruitment.api.deps import (
     Cursor,
     Limit,
     RecruitmentDep,
-    decode_cursor,
     ensure_campaign_reader,
     field_problem,
-    page,
 )
 from recruitment.api.reads import CampaignPage, CampaignRead
 from recruitment.domain.campaign import Campaign, CampaignPlan, CampaignStatus, Origin
-from recruitment.workflows import Recruitment
+from recruitment.usecases import Recruitment
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 ProviderOrAdmin = Annotated[Principal, Depends(require_roles("provider"))]
@@ -38,43 +36,16 @@ def campaign_json(campaign: Campaign) -> dict[str, Any]:
     return data
 
 
-async def _target_of(
-    recruitment: Recruitment, body: CampaignCreate, provider_id: str
-) -> tuple[str | None, str | None]:
-    """A campaign aims at a cohort (or an offering) this provider runs, as the read model knows it."""
-    if body.cohort_id:
-        cohort = await recruitment.cohort(body.cohort_id)
-        if cohort is None:
-            raise field_problem("cohort_id", "unknown cohort")
-        if cohort.provider_id and cohort.provider_id != provider_id:
-            raise field_problem("cohort_id", "this cohort belongs to another provider", status=403)
-        return cohort.cohort_id, body.offering_id or cohort.offering_id
-    if body.offering_id:
-        known = await recruitment.store.all_cohorts(
-            {"offering_id": body.offering_id, "provider_id": provider_id}
-        )
-        if not known:
-            raise field_problem("offering_id", "no cohort of this offering of yours is known")
-        return None, body.offering_id
-    raise field_problem("cohort_id", "give cohort_id or offering_id")
-
-
 @router.post("", status_code=201, response_model=CampaignRead, response_model_exclude_unset=True)
 async def create_campaign(
     body: CampaignCreate, principal: ProviderOrAdmin, recruitment: RecruitmentDep
 ) -> dict[str, Any]:
     provider_id = body.provider_id or principal.org
     require_org(principal, provider_id)
-    return campaign_json(await plan_campaign(recruitment, body, provider_id))
-
-
-async def plan_campaign(recruitment: Recruitment, body: CampaignCreate, provider_id: str) -> Campaign:
-    """A new draft campaign of `provider_id` (the API and the provider's page both create here)."""
-    cohort_id, offering_id = await _target_of(recruitment, body, provider_id)
-    plan = CampaignPlan.model_validate(body.model_dump(include=set(CampaignPlan.model_fields)))
-    return await recruitment.create_campaign(
-        plan=plan, provider_id=provider_id, cohort_id=cohort_id, offering_id=offering_id
+    campaign = await recruitment.plan_campaign(
+        body, provider_id, cohort_id=body.cohort_id, offering_id=body.offering_id
     )
+    return campaign_json(campaign)
 
 
 @router.get("", response_model=CampaignPage, response_model_exclude_unset=True)
@@ -100,12 +71,12 @@ async def list_campaigns(
         query["origin"] = str(origin)
     if cohort_id:
         query["cohort_id"] = cohort_id
-    items, total = await recruitment.store.list_campaigns(query, after=decode_cursor(cursor), limit=limit + 1)
-    return page([campaign_json(c) for c in items], [c.campaign_id for c in items], total, limit)
+    found = await recruitment.store.campaign_page(query, cursor, limit)
+    return found | {"items": [campaign_json(c) for c in found["items"]]}
 
 
 async def readable_campaign(campaign_id: str, principal: Principal, recruitment: Recruitment) -> Campaign:
-    campaign, _ = await recruitment._campaign(campaign_id)
+    campaign, _ = await recruitment.load_campaign(campaign_id)
     ensure_campaign_reader(principal, campaign)
     return campaign
 

@@ -1,9 +1,9 @@
-"""Shared pieces of the JSON API: the workflow handle, tenancy checks, paging and error mapping."""
+"""Shared pieces of the JSON API: the use cases' handle, tenancy checks, the paging parameters
+(pages themselves: `llo_shared.paging`, through the store) and the mapping of domain errors."""
 
 from __future__ import annotations
 
-import base64
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
@@ -13,7 +13,7 @@ from llo_shared.problems import Problem, problem_response
 from recruitment.domain.application import Application
 from recruitment.domain.campaign import Campaign, CampaignStatusConflict
 from recruitment.domain.funnel import InvalidTransition, ReasonRequired
-from recruitment.workflows import MissingInput, NotFound, Recruitment
+from recruitment.usecases import MissingInput, NotFound, Recruitment, TargetRefused
 
 MAX_PAGE = 100
 
@@ -25,38 +25,6 @@ def recruitment_of(request: Request) -> Recruitment:
 RecruitmentDep = Annotated[Recruitment, Depends(recruitment_of)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Cursor = Annotated[str | None, Query(max_length=200)]
-
-
-def encode_cursor(last_id: str) -> str:
-    return base64.urlsafe_b64encode(last_id.encode()).decode()
-
-
-def decode_cursor(cursor: str | None) -> str | None:
-    if not cursor:
-        return None
-    try:
-        decoded = base64.b64decode(cursor.encode(), altchars=b"-_", validate=True).decode()
-        if not decoded:
-            raise ValueError("empty cursor")
-        return decoded
-    except (ValueError, UnicodeDecodeError):
-        raise Problem(
-            400,
-            "bad-cursor",
-            "Invalid cursor",
-            "cursor is not one this API handed out",
-            errors=[{"field": "cursor", "in": "query", "message": "invalid cursor"}],
-        ) from None
-
-
-def page(items: list[Any], ids: list[str], total: int, limit: int) -> dict[str, Any]:
-    """Store calls fetch limit+1 rows; the extra row only tells that a next page exists."""
-    more = len(items) > limit
-    return {
-        "items": items[:limit],
-        "total": total,
-        "next": encode_cursor(ids[limit - 1]) if more else None,
-    }
 
 
 # Roles inside an organisation matter: a provider's finance clerk (role finance, same org) neither
@@ -126,6 +94,18 @@ def install_error_mapping(app: FastAPI) -> None:
     @app.exception_handler(MissingInput)
     async def missing(request: Request, exc: MissingInput) -> JSONResponse:
         return _field_problem(request, exc.field, str(exc))
+
+    @app.exception_handler(TargetRefused)
+    async def target_refused(request: Request, exc: TargetRefused) -> JSONResponse:
+        problem = field_problem(exc.field, str(exc), status=403 if exc.foreign else 422)
+        return problem_response(
+            problem.status,
+            problem.slug,
+            problem.title,
+            problem.detail,
+            instance=request.url.path,
+            **problem.extra,
+        )
 
     @app.exception_handler(ReasonRequired)
     async def reason(request: Request, exc: ReasonRequired) -> JSONResponse:
