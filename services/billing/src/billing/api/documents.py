@@ -47,9 +47,9 @@ from billing.einvoice.ubl import (
     Seller,
     build,
 )
-from billing.issuing import document_of, issue
-from billing.payers import lacking
 from billing.store import COHORTS, DOCUMENTS, OFFERINGS, PAYERS
+from billing.usecases.issuing import document_of, issue
+from billing.usecases.payers import lacking
 from llo_shared.paging import deterministic, page_of, store_page
 from llo_shared.problems import Problem
 from llo_shared.reads import Page

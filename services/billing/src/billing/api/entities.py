@@ -26,9 +26,9 @@ from billing.domain.costing import (
 )
 from billing.domain.ledgers import BillingMoment
 from billing.domain.text import PLAIN_TEXT
-from billing.facts import list_price
-from billing.reports import entity_documents, ledger_summary
 from billing.store import COHORTS, COST_MODELS, ENTITIES, OFFERINGS
+from billing.usecases.facts import list_price
+from billing.usecases.reports import entity_documents, ledger_summary
 from llo_shared.paging import store_page
 from llo_shared.problems import Problem
 from llo_shared.reads import Page

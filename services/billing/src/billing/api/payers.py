@@ -11,10 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from billing.api.deps import MAX_PAGE, EntityId, FinancePrincipal, entity_for, runtime_of, today
 from billing.api.reads import PayerRead, PayerSavedRead, WaitingInvoiceRead
 from billing.domain.text import PLAIN_TEXT
-from billing.issuing import issue_waiting
-from billing.payers import register_entry, waiting_for
-from billing.reports import entity_documents
 from billing.store import PAYERS
+from billing.usecases.issuing import issue_waiting
+from billing.usecases.payers import register_entry, waiting_for
+from billing.usecases.reports import entity_documents
 from llo_shared.paging import page_of
 from llo_shared.problems import Problem
 from llo_shared.reads import Page

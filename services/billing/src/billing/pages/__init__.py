@@ -13,7 +13,6 @@ from billing.api.deps import today
 from billing.api.documents import list_documents
 from billing.api.reports import allocation_row
 from billing.api.views import document_view
-from billing.consortium import KIND_LABELS as CONSORTIUM_KIND_LABELS
 from billing.domain.bank_statements import StatementError
 from billing.domain.ledgers import Ledger
 from billing.domain.money import format_eur
@@ -27,7 +26,9 @@ from billing.pages.manual_payment import manual_payment_router
 from billing.pages.names import training_name, training_names
 from billing.pages.overrides import overrides_router
 from billing.pages.payers import payers_router
-from billing.payments_import import (
+from billing.store import COHORTS, DOCUMENTS
+from billing.usecases.consortium import KIND_LABELS as CONSORTIUM_KIND_LABELS
+from billing.usecases.payments_import import (
     book_import,
     guess_format,
     import_view,
@@ -35,8 +36,7 @@ from billing.payments_import import (
     save_import,
     statement_entries,
 )
-from billing.reports import cohort_allocation, entity_documents, ledger_summary
-from billing.store import COHORTS, DOCUMENTS
+from billing.usecases.reports import cohort_allocation, entity_documents, ledger_summary
 from llo_shared.dutch import FieldError
 from llo_shared.pages import PagePrincipal, Pages
 from llo_shared.problems import Problem

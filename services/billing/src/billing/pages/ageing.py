@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 
 from billing.api.deps import today
 from billing.pages.administration import FinanceEntity, finance_refused
-from billing.reports import ageing, ageing_totals, entity_documents
+from billing.usecases.reports import ageing, ageing_totals, entity_documents
 from llo_shared.pages import PagePrincipal, Pages
 
 BUCKET_LABELS = {

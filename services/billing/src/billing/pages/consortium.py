@@ -9,19 +9,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
+from billing.api.consortium import SharedCostIn
 from billing.api.deps import today
-from billing.consortium import (
-    CONSORTIA,
-    KIND_LABELS,
-    SHARED_COSTS,
-    Refused,
-    SharedCostIn,
-    record_shared_cost,
-    shared_cost_view,
-)
+from billing.api.views import shared_cost_view
 from billing.domain.payments import parse_amount_cents
 from billing.pages.administration import FinanceEntity, finance_refused
 from billing.store import ENTITIES
+from billing.usecases.consortium import CONSORTIA, KIND_LABELS, SHARED_COSTS, Refused, record_shared_cost
 from llo_shared.dutch import dutch_errors, euro
 from llo_shared.pages import PagePrincipal, Pages
 

@@ -17,9 +17,9 @@ from pydantic import ValidationError
 from billing.api.deps import today
 from billing.api.views import document_view
 from billing.pages.administration import FinanceEntity, finance_refused
-from billing.payments import PaymentIn, book_payment
-from billing.reports import outstanding
 from billing.store import DOCUMENTS
+from billing.usecases.payments import PaymentIn, book_payment
+from billing.usecases.reports import outstanding
 from llo_shared.dutch import FieldError, datum_invoer, dutch_errors, euro, euro_to_cents
 from llo_shared.pages import PagePrincipal, Pages
 from llo_shared.problems import Problem

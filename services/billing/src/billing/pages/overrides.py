@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse
 
 from billing.pages.administration import FinanceEntity, finance_refused
 from billing.pages.names import training_name, training_names
-from billing.reports import price_overrides
 from billing.store import OFFERINGS
+from billing.usecases.reports import price_overrides
 from llo_shared.demo_users import demo_user_of
 from llo_shared.pages import PagePrincipal, Pages
 

@@ -12,8 +12,8 @@ from pydantic import ValidationError
 
 from billing.api.payers import FIELD_RULES, PayerDetails, payer_problem, save_payer
 from billing.pages.administration import FinanceEntity, finance_refused
-from billing.payers import FIELD_LABELS, master_of, waiting_for
 from billing.store import PAYERS
+from billing.usecases.payers import FIELD_LABELS, master_of, waiting_for
 from llo_shared.pages import PagePrincipal, Pages
 
 KIND_LABELS = {

@@ -1,6 +1,6 @@
 """Issuing invoices and credit notes: a gapless number, then one write holding the document
 and its event. Document ids are natural keys (the fact they bill), so issuing twice is a no-op.
-An invoice whose payer the register cannot complete waits unnumbered (`billing.payers`)."""
+An invoice whose payer the register cannot complete waits unnumbered (`billing.usecases.payers`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from billing.domain.invoices import Document, DocumentKind
 from billing.domain.ledgers import counter_key, document_number
 from billing.domain.payments import PaymentStatus, payment_status
 from billing.events import INVOICE_TOPIC, PRODUCER, CreditNoteIssued, InvoiceIssued, LedgerName, ledger_name
-from billing.payers import (
+from billing.store import DOCUMENTS, allocate_number, claim_numbers, insert_new
+from billing.usecases.payers import (
     Readiness,
     ready_to_issue,
     ready_to_issue_many,
@@ -22,7 +23,6 @@ from billing.payers import (
     waiting_document,
     waiting_for,
 )
-from billing.store import DOCUMENTS, allocate_number, claim_numbers, insert_new
 from llo_shared.envelope import EventEnvelope
 from llo_shared.outbox import new_document
 
