@@ -27,4 +27,6 @@ def create_app(settings: BillingSettings | None = None, infra: Infrastructure | 
         subscriptions=subscriptions,
         on_startup=[seed_demo],
     )
-    return build_service_app(spec, settings, infra)
+    app = build_service_app(spec, settings, infra)
+    app.state.pages = pages  # what the module-level page routes render with (pages/deps.py)
+    return app
