@@ -19,6 +19,9 @@ CHOICE_COOKIE = "llo_administratie"
 MAX_ID = 60  # as the API's entity id
 
 
+# Every finance route opens with the same two lines, `entity = await finance_entity(...)` and, when
+# None, `return finance_refused(...)`: boilerplate that `duplicates` pairs (a dependency could only
+# raise, and these routes answer the Dutch 403 page in place).
 async def finance_entity(request: Request, principal: Any, entity_id: str | None) -> dict[str, Any] | None:
     """The administration this user may see now: finance staff their own institution's; an admin
     the one given (`entity_id` or ?entiteit=) or chosen earlier; None when neither applies."""
@@ -36,6 +39,11 @@ async def finance_entity(request: Request, principal: Any, entity_id: str | None
 def finance_refused(pages: Pages, request: Request, principal: Any) -> HTMLResponse:
     """The Dutch 403 page for someone who is not finance staff of an administration (or an admin)."""
     return pages.render(request, "signin_needed.html", principal, status_code=403, title="Facturatie")
+
+
+def page_not_found(pages: Pages, request: Request, principal: Any) -> HTMLResponse:
+    """The Dutch 404 page: a document, payer or import this administration does not have."""
+    return pages.render(request, "not_found.html", principal, status_code=404, title="Niet gevonden")
 
 
 router = APIRouter(include_in_schema=False)

@@ -12,11 +12,11 @@ from fastapi.responses import HTMLResponse
 from billing.api.deps import today
 from billing.api.documents import list_documents
 from billing.api.views import document_view
-from billing.pages.administration import finance_entity, finance_refused
+from billing.pages.administration import finance_entity, finance_refused, page_not_found
 from billing.pages.deps import PagesOf
 from billing.pages.names import training_name, training_names
 from billing.store import DOCUMENTS
-from llo_shared.pages import PagePrincipal, Pages
+from llo_shared.pages import PagePrincipal
 
 NUMBER = re.compile(r"[A-Za-z0-9-]{1,60}")  # as the API's path takes it
 MAX_LISTED = 500
@@ -39,10 +39,6 @@ def reason_of(credit_note: dict[str, Any]) -> str:
 
 
 router = APIRouter(include_in_schema=False)
-
-
-def not_found(pages: Pages, request: Request, principal: Any) -> HTMLResponse:
-    return pages.render(request, "not_found.html", principal, status_code=404, title="Niet gevonden")
 
 
 @router.get("/billing/creditnotas", response_class=HTMLResponse)
@@ -72,13 +68,13 @@ async def credit_note(
     if entity is None:
         return finance_refused(pages, request, principal)
     if not NUMBER.fullmatch(number):
-        return not_found(pages, request, principal)
+        return page_not_found(pages, request, principal)
     db = request.app.state.runtime.db
     stored = await db[DOCUMENTS].find_one(
         {"entity_id": entity["_id"], "number": number, "kind": "credit_note"}, {"outbox": 0}
     )
     if stored is None:
-        return not_found(pages, request, principal)
+        return page_not_found(pages, request, principal)
     doc = document_view(stored, today())
     names = await training_names(db, [doc["cohort_id"]])
     invoice = await db[DOCUMENTS].find_one(

@@ -11,7 +11,7 @@ from billing.api.documents import list_documents
 from billing.api.reports import allocation_row
 from billing.api.views import document_view
 from billing.domain.ledgers import Ledger
-from billing.pages.administration import finance_entity, finance_refused
+from billing.pages.administration import finance_entity, finance_refused, page_not_found
 from billing.pages.deps import PagesOf
 from billing.pages.names import training_name, training_names
 from billing.pages.words import STATUS_LABELS
@@ -83,7 +83,7 @@ async def invoice(request: Request, pages: PagesOf, principal: PagePrincipal, nu
         {"entity_id": entity["_id"], "number": number}, {"outbox": 0}
     )
     if stored is None:
-        return pages.render(request, "not_found.html", principal, status_code=404, title="Niet gevonden")
+        return page_not_found(pages, request, principal)
     return pages.render(
         request,
         "invoice.html",

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from billing.api.deps import today
 from billing.api.views import document_view
-from billing.pages.administration import finance_entity, finance_refused
+from billing.pages.administration import finance_entity, finance_refused, page_not_found
 from billing.pages.deps import PagesOf
 from billing.store import DOCUMENTS
 from billing.usecases.payments import PaymentIn, book_payment
@@ -80,7 +80,7 @@ def form_page(
 def refused(pages: Pages, request: Request, principal: Any, entity: Any) -> HTMLResponse:
     if entity is None:
         return finance_refused(pages, request, principal)
-    return pages.render(request, "not_found.html", principal, status_code=404, title="Niet gevonden")
+    return page_not_found(pages, request, principal)
 
 
 @router.get("/billing/facturen/{number}/betaling", response_class=HTMLResponse)

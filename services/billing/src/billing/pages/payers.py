@@ -10,10 +10,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from billing.api.payers import FIELD_RULES, PayerDetails, payer_problem, save_payer
-from billing.pages.administration import finance_entity, finance_refused
+from billing.api.deps import today
+from billing.api.payers import FIELD_RULES, PayerDetails, payer_problem
+from billing.pages.administration import finance_entity, finance_refused, page_not_found
 from billing.pages.deps import PagesOf
 from billing.store import PAYERS
+from billing.usecases.issuing import save_payer
 from billing.usecases.payers import FIELD_LABELS, master_of, waiting_for
 from llo_shared.pages import PagePrincipal, Pages
 
@@ -33,10 +35,6 @@ PAYER_ID = re.compile(r"[A-Za-z0-9._-]{1,100}")  # as the API's path takes it
 
 
 router = APIRouter(include_in_schema=False)
-
-
-def not_found(pages: Pages, request: Request, principal: Any) -> HTMLResponse:
-    return pages.render(request, "not_found.html", principal, status_code=404, title="Niet gevonden")
 
 
 @router.get("/billing/betalers", response_class=HTMLResponse)
@@ -90,7 +88,7 @@ async def payer_form(
     if entity is None:
         return finance_refused(pages, request, principal)
     if not PAYER_ID.fullmatch(payer_id):
-        return not_found(pages, request, principal)
+        return page_not_found(pages, request, principal)
     master = await master_of(request.app.state.runtime.db, entity["_id"], payer_id) or {}
     form = {k: master.get(k) or "" for k in FORM_FIELDS} | {"country": master.get("country") or "NL"}
     return await form_page(pages, request, principal, entity, payer_id, form=form)
@@ -102,7 +100,7 @@ async def save(request: Request, pages: PagesOf, principal: PagePrincipal, payer
     if entity is None:
         return finance_refused(pages, request, principal)
     if not PAYER_ID.fullmatch(payer_id):
-        return not_found(pages, request, principal)
+        return page_not_found(pages, request, principal)
     form = {k: str(v)[:MAX_TEXT] for k, v in (await request.form()).items() if k in FORM_FIELDS}
     details, problem = details_of(form)
     if details is None:
@@ -119,7 +117,8 @@ async def save(request: Request, pages: PagesOf, principal: PagePrincipal, payer
             error=f"{label}: {reason}",
             error_field=field,
         )
-    issued = await save_payer(request.app.state.runtime.db, entity["_id"], payer_id, details)
+    db = request.app.state.runtime.db
+    issued = await save_payer(db, entity["_id"], payer_id, details.model_dump(), today())
     if issued:
         request.app.state.runtime.relay.wake()
     return await form_page(pages, request, principal, entity, payer_id, form=form, saved=True, issued=issued)

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from billing.api.deps import today
 from billing.domain.bank_statements import StatementError
-from billing.pages.administration import finance_entity, finance_refused
+from billing.pages.administration import finance_entity, finance_refused, page_not_found
 from billing.pages.deps import PagesOf
 from billing.usecases.payments_import import (
     book_import,
@@ -103,6 +103,6 @@ async def import_book(
     try:
         result = await book_import(request.app.state.runtime.db, entity["_id"], import_id[:64], today())
     except Problem:
-        return pages.render(request, "not_found.html", principal, status_code=404, title="Niet gevonden")
+        return page_not_found(pages, request, principal)
     request.app.state.runtime.relay.wake()
     return import_page(pages, request, principal, entity, preview=result)

@@ -14,7 +14,15 @@
 
 from billing.usecases.consortium import KIND_LABELS, Refused, keep_consortium, record_shared_cost
 from billing.usecases.facts import Biller, EventRef, entity_defaults, list_price
-from billing.usecases.issuing import credited_cents, document_of, issue, issue_new, issue_waiting, status_of
+from billing.usecases.issuing import (
+    credited_cents,
+    document_of,
+    issue,
+    issue_new,
+    issue_waiting,
+    save_payer,
+    status_of,
+)
 from billing.usecases.payers import (
     FIELD_LABELS,
     drop_waiting,
@@ -87,6 +95,7 @@ __all__ = [
     "register_entry",
     "register_id",
     "save_import",
+    "save_payer",
     "status_after",
     "status_of",
     "stored_import",
