@@ -100,6 +100,27 @@ async def documents_page(
     return await store_page(collection, query, DOCUMENT_ORDER, cursor, limit, view, {"outbox": 0})
 
 
+async def documents_listed(
+    request: Request,
+    entity_id: str,
+    kind: str,
+    cursor: str | None,
+    limit: int,
+    *,
+    ledger: Ledger | None = None,
+    status: str | None = None,
+    cohort_id: str | None = None,
+    payer_id: str | None = None,
+) -> dict[str, Any]:
+    """One page of documents, read from the store; filtered on the status (computed today, not
+    stored), the views are filtered, then paged. The API's lists and the pages read through this."""
+    if status is not None:
+        items = await list_documents(request, entity_id, kind, ledger, status, cohort_id, payer_id)
+        return page_of(items, cursor, limit)
+    query = documents_query(entity_id, kind, ledger, cohort_id, payer_id)
+    return await documents_page(request, query, cursor, limit)
+
+
 Filter = Annotated[str | None, Query(min_length=1, max_length=100)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Cursor = Annotated[str | None, Query(max_length=20)]
@@ -120,11 +141,17 @@ async def list_invoices(
     cursor: Cursor = None,
 ) -> dict[str, Any]:
     await entity_for(request, principal, entity_id)
-    if status is not None:  # computed today, not stored: the views are filtered, then paged
-        items = await list_documents(request, entity_id, "invoice", ledger, status, cohort_id, payer_id)
-        return page_of(items, cursor, limit)
-    query = documents_query(entity_id, "invoice", ledger, cohort_id, payer_id)
-    return await documents_page(request, query, cursor, limit)
+    return await documents_listed(
+        request,
+        entity_id,
+        "invoice",
+        cursor,
+        limit,
+        ledger=ledger,
+        status=status,
+        cohort_id=cohort_id,
+        payer_id=payer_id,
+    )
 
 
 @router.get(
@@ -141,8 +168,16 @@ async def list_credit_notes(
     cursor: Cursor = None,
 ) -> dict[str, Any]:
     await entity_for(request, principal, entity_id)
-    query = documents_query(entity_id, "credit_note", ledger, cohort_id, payer_id)
-    return await documents_page(request, query, cursor, limit)
+    return await documents_listed(
+        request,
+        entity_id,
+        "credit_note",
+        cursor,
+        limit,
+        ledger=ledger,
+        cohort_id=cohort_id,
+        payer_id=payer_id,
+    )
 
 
 @router.get(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from billing.api.deps import today
-from billing.api.documents import list_documents
+from billing.api.documents import documents_listed
 from billing.api.views import document_view
 from billing.pages.administration import finance_entity, finance_refused, page_not_found
 from billing.pages.deps import PagesOf
@@ -46,8 +46,8 @@ async def credit_notes(request: Request, pages: PagesOf, principal: PagePrincipa
     entity = await finance_entity(request, principal, None)
     if entity is None:
         return finance_refused(pages, request, principal)
-    items = await list_documents(request, entity["_id"], "credit_note", None, None, None, None)
-    shown = items[:MAX_LISTED]
+    listed = await documents_listed(request, entity["_id"], "credit_note", None, MAX_LISTED)
+    shown = listed["items"]
     names = await training_names(request.app.state.runtime.db, (d["cohort_id"] for d in shown))
     return pages.render(
         request,
@@ -56,7 +56,7 @@ async def credit_notes(request: Request, pages: PagesOf, principal: PagePrincipa
         title="Creditnota's",
         entity=entity,
         items=[d | {"reason": reason_of(d), "training": training_name(names, d["cohort_id"])} for d in shown],
-        total=len(items),
+        total=listed["total"],
     )
 
 

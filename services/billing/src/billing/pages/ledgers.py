@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from billing.api.deps import today
-from billing.api.documents import list_documents
+from billing.api.documents import documents_listed
 from billing.api.reports import allocation_row
 from billing.api.views import document_view
 from billing.domain.ledgers import Ledger
@@ -18,6 +18,8 @@ from billing.pages.words import STATUS_LABELS
 from billing.store import COHORTS, DOCUMENTS
 from billing.usecases.reports import cohort_allocation, entity_documents, ledger_summary
 from llo_shared.pages import PagePrincipal
+
+MAX_LISTED = 500  # the invoices a page lists at once; it says how many there are in all
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,16 +56,19 @@ async def invoices(
     kind = soort if soort in ("invoice", "credit_note") else "invoice"
     chosen_status = status if status in STATUS_LABELS else None
     payer = betaler[:100] or None
-    items = await list_documents(request, entity["_id"], kind, ledger, chosen_status, None, payer)
-    names = await training_names(request.app.state.runtime.db, (d["cohort_id"] for d in items[:500]))
+    listed = await documents_listed(
+        request, entity["_id"], kind, None, MAX_LISTED, ledger=ledger, status=chosen_status, payer_id=payer
+    )
+    items = listed["items"]
+    names = await training_names(request.app.state.runtime.db, (d["cohort_id"] for d in items))
     return pages.render(
         request,
         "invoices.html",
         principal,
         title="Facturen",
         entity=entity,
-        items=items[:500],
-        total=len(items),
+        items=items,
+        total=listed["total"],
         grootboek=grootboek,
         status=status,
         soort=kind,
