@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from billing.api.deps import MAX_PAGE, EntityId, FinancePrincipal, entity_for, runtime_of, today
 from billing.api.reads import SharedCostRead
 from billing.api.views import shared_cost_view
-from billing.usecases.consortium import SHARED_COSTS, record_shared_cost
+from billing.usecases.consortium import SHARED_COST_ORDER, SHARED_COSTS, record_shared_cost
 from llo_shared.dates import Day
 from llo_shared.paging import store_page
 from llo_shared.problems import Problem
@@ -86,9 +86,8 @@ async def list_shared_costs(
         query["consortium_id"] = consortium_id
     if kind:
         query["kind"] = kind
-    newest_first = [("recorded_at", -1), ("_id", -1)]
     collection = runtime_of(request).db[SHARED_COSTS]
-    return await store_page(collection, query, newest_first, cursor, limit, shared_cost_view)
+    return await store_page(collection, query, SHARED_COST_ORDER, cursor, limit, shared_cost_view)
 
 
 @router.get(

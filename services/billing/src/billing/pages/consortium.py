@@ -16,7 +16,14 @@ from billing.domain.payments import parse_amount_cents
 from billing.pages.administration import finance_entity, finance_refused
 from billing.pages.deps import PagesOf
 from billing.store import ENTITIES
-from billing.usecases.consortium import CONSORTIA, KIND_LABELS, SHARED_COSTS, Refused, record_shared_cost
+from billing.usecases.consortium import (
+    CONSORTIA,
+    KIND_LABELS,
+    SHARED_COST_ORDER,
+    SHARED_COSTS,
+    Refused,
+    record_shared_cost,
+)
 from llo_shared.dutch import dutch_errors, euro
 from llo_shared.pages import PagePrincipal, Pages
 
@@ -36,8 +43,7 @@ async def render(
     **context: Any,
 ) -> HTMLResponse:
     db = request.app.state.runtime.db
-    costs = await db[SHARED_COSTS].find({"entity_id": entity["_id"]}).to_list(None)
-    costs.sort(key=lambda c: (c["recorded_at"], c["_id"]), reverse=True)
+    costs = await db[SHARED_COSTS].find({"entity_id": entity["_id"]}).sort(SHARED_COST_ORDER).to_list(None)
     consortia = await db[CONSORTIA].find({"members": entity["_id"]}).sort("_id", 1).to_list(None)
     members = sorted({m for c in consortia for m in c["members"]})
     partners = await db[ENTITIES].find({"_id": {"$in": members}}, {"_id": 1, "name": 1}).to_list(None)

@@ -36,6 +36,8 @@ if TYPE_CHECKING:  # the API's Create schema; at run time the use case reads onl
 
 SHARED_COSTS = "shared_costs"
 CONSORTIA = "consortia"
+# Newest first, as the API pages them and the page lists them (`_id` breaks ties).
+SHARED_COST_ORDER = [("recorded_at", -1), ("_id", -1)]
 KIND_LABELS = {"licence_fee": "Licentievergoeding", "shared_recruitment": "Gedeelde wervingskosten"}
 
 
