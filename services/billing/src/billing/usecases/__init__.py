@@ -8,11 +8,13 @@
 - `sealed`: private participants' sealed invoice details, and their erasure
 - `payments`: booking one payment (`status_after` is the one status rule)
 - `payments_import`: payments from a bank statement, previewed then booked once per entry
+- `costing`: cost models, the private price checked against the integral cost
 - `consortium`: costs shared between consortium partners, and the consortia read model
 - `reports`: finance reports over one administration's documents
 """
 
 from billing.usecases.consortium import KIND_LABELS, Refused, keep_consortium, record_shared_cost
+from billing.usecases.costing import known_price, set_cost_model
 from billing.usecases.facts import Biller, EventRef, entity_defaults, list_price
 from billing.usecases.issuing import (
     credited_cents,
@@ -83,6 +85,7 @@ __all__ = [
     "issue_waiting",
     "keep_consortium",
     "key_loader",
+    "known_price",
     "lacking",
     "ledger_summary",
     "list_price",
@@ -96,6 +99,7 @@ __all__ = [
     "register_id",
     "save_import",
     "save_payer",
+    "set_cost_model",
     "status_after",
     "status_of",
     "stored_import",
