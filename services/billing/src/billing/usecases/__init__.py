@@ -4,6 +4,7 @@
 
 - `facts`: what consumed events mean for the ledgers (`Biller`), convergent so replays change nothing
 - `issuing`: a gapless number and one write holding the document and its outbox event
+- `manual_documents`: an invoice and a credit note finance makes by hand
 - `payers`: the payer register and the invoices that wait for it
 - `sealed`: private participants' sealed invoice details, and their erasure
 - `payments`: booking one payment (`status_after` is the one status rule)
@@ -25,6 +26,7 @@ from billing.usecases.issuing import (
     save_payer,
     status_of,
 )
+from billing.usecases.manual_documents import credit_manually, issue_manual_invoice
 from billing.usecases.payers import (
     FIELD_LABELS,
     drop_waiting,
@@ -71,6 +73,7 @@ __all__ = [
     "book_import",
     "book_payment",
     "cohort_allocation",
+    "credit_manually",
     "credited_cents",
     "document_of",
     "drop_waiting",
@@ -81,6 +84,7 @@ __all__ = [
     "import_view",
     "inert_cell",
     "issue",
+    "issue_manual_invoice",
     "issue_new",
     "issue_waiting",
     "keep_consortium",
