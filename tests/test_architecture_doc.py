@@ -20,7 +20,7 @@ def walk() -> list[tuple[int, str, str]]:
 
 
 def module_of(path: str) -> str:
-    """`services/billing/src/billing/facts.py` -> `billing.facts` (a `src/` tree's package path)."""
+    """`services/billing/src/billing/events.py` -> `billing.events` (a `src/` tree's package path)."""
     inside_src = Path(path).parts[Path(path).parts.index("src") + 1 :]
     return ".".join(inside_src).removesuffix(".py").removesuffix(".__init__")
 

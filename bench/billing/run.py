@@ -27,17 +27,17 @@ from aiokafka import AIOKafkaConsumer
 from pymongo import AsyncMongoClient
 
 from bench.common import machine, percentile, real_infrastructure, store_calls, write_report
-from billing import testkit as ev
 from billing.app import create_app
 from billing.domain.invoices import DocumentKind
 from billing.domain.ledgers import Ledger, counter_key
 from billing.einvoice.ubl import Seller, build
-from billing.facts import Biller
 from billing.handlers import APPLICATION_TOPIC, ParticipantEnrolled, application_batch_handler, make_handlers
-from billing.issuing import document_of
 from billing.settings import BillingSettings
+from billing.usecases.facts import Biller
+from billing.usecases.issuing import document_of
 from llo_shared.bus_kafka import KafkaBus
 from llo_shared.envelope import EventEnvelope
+from tests.fixtures import billing_events as ev
 from tests.fixtures.apps import running
 
 FOLDER = Path(__file__).resolve().parent

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from billing import testkit as ev
 from billing.api import payers as payers_api
 from billing.app import create_app
 from billing.settings import BillingSettings
 from llo_shared.sealed import seal, sealing_key
+from tests.fixtures import billing_events as ev
 from tests.fixtures.apps import bearer, running
 
 API = "/billing/api/v1/entities/BRIN-25LH"

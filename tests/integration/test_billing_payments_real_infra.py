@@ -7,9 +7,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from billing import testkit as ev
 from billing.app import create_app
 from billing.settings import BillingSettings
+from tests.fixtures import billing_events as ev
 from tests.fixtures.apps import bearer, running
 
 API = "/billing/api/v1/entities/BRIN-25LH"

@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
-from billing import testkit as ev
 from billing.app import create_app
 from billing.settings import BillingSettings
 from billing.store import allocate_number
 from llo_shared.bus import Message
 from llo_shared.bus_kafka import KafkaBus
+from tests.fixtures import billing_events as ev
 from tests.fixtures.apps import running
 from tests.support import eventually
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 from pymongo import MongoClient
 
-from billing import testkit as ev
 from billing.app import create_app as billing_app
 from billing.settings import BillingSettings
 from matching.app import create_app as matching_app
@@ -16,6 +15,7 @@ from matching.usecases.scheduling import ManualClock
 from services.matching.tests.catalogue_events import cohort_scheduled, deliver, offering_published
 from services.matching.tests.conftest import relay_idle
 from services.matching.tests.test_api import API, demand_body
+from tests.fixtures import billing_events as ev
 from tests.fixtures.apps import bearer, running
 from tests.support import eventually
 

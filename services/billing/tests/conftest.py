@@ -11,8 +11,8 @@ import pytest
 from billing.app import create_app
 from billing.einvoice.validation import Validator
 from billing.settings import BillingSettings
-from billing.testkit import complete_register, message, payers_named_in, register_known_payers
 from tests.fixtures.apps import bearer, running
+from tests.fixtures.billing_events import complete_register, message, payers_named_in, register_known_payers
 
 FETCH = Path(__file__).resolve().parents[1] / "tools" / "fetch_validation_artifacts.sh"
 

@@ -3,8 +3,8 @@
 import pytest
 from lxml import etree
 
-from billing import testkit as ev
 from services.billing.tests.pdf_text import pdf_text
+from tests.fixtures import billing_events as ev
 
 ENTITY_SETTINGS = {
     "kvk": "39082468",

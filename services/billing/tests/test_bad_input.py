@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from billing import testkit as ev
+from tests.fixtures import billing_events as ev
 
 API = "/billing/api/v1/entities/BRIN-25LH"
 SETTINGS = {

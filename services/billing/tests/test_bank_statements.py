@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from billing.domain.bank_statements import StatementError, parse_camt053, parse_statement_csv
-from billing.payments_import import guess_format
+from billing.usecases.payments_import import guess_format
 
 STATEMENTS = Path(__file__).parent / "statements"
 

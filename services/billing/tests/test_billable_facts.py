@@ -1,7 +1,7 @@
 """Billable facts from the producers' events, through the in-process bus, inbox and outbox."""
 
-from billing import testkit as ev
-from billing.payers import register_entry
+from billing.usecases.payers import register_entry
+from tests.fixtures import billing_events as ev
 
 
 async def invoices(billing, **query):

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from billing import issuing
-from billing import testkit as ev
-from billing.facts import Biller
 from billing.handlers import APPLICATION_TOPIC, application_batch_handler, make_handlers
 from billing.store import DOCUMENTS
+from billing.usecases import issuing
+from billing.usecases.facts import Biller
 from llo_shared.mongo import MemoryDatabase
+from tests.fixtures import billing_events as ev
 
 STATE = ("enrolments", "documents", "numbers", "counters")
 VOLATILE = ("created_at", "outbox", "outbox_pending")  # clock times, and events with fresh ids and times

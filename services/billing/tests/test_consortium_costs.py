@@ -5,11 +5,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from billing import testkit as ev
 from billing.domain.consortium import PartnerShare, share_problems, split_shared_cost
 from billing.domain.money import round_half_up_div
-from billing.payers import register_entry
+from billing.usecases.payers import register_entry
 from llo_shared.envelope import EventEnvelope
+from tests.fixtures import billing_events as ev
 
 API = "/billing/api/v1/entities/BRIN-25LH"
 LICENCE = {

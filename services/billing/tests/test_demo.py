@@ -1,9 +1,9 @@
 """Demo mode: ROC van Flevoland's administration is ready for e-invoices, and cost models
 appear for its offerings; invoices come from the events like in production."""
 
-from billing import testkit as ev
 from billing.app import create_app
 from billing.settings import BillingSettings
+from tests.fixtures import billing_events as ev
 from tests.fixtures.apps import bearer, running
 
 

@@ -15,11 +15,11 @@ from typing import Any
 import httpx
 import pytest
 
-from billing import testkit as ev
 from billing.demo import DEMO_PAYERS, ENTITY_SETTINGS
 from llo.embedded import EmbeddedApp
 from llo_shared.sealed import seal, sealing_key
 from services.billing.tests.pdf_text import missing_fields, pdf_text
+from tests.fixtures import billing_events as ev
 from tests.fixtures.apps import bearer
 
 API = "/billing/api/v1/entities/BRIN-25LH"

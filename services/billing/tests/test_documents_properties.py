@@ -19,8 +19,8 @@ from billing.domain.invoices import (
     VatCategory,
 )
 from billing.domain.ledgers import Ledger
-from billing.issuing import issue
 from billing.store import allocate_number
+from billing.usecases.issuing import issue
 from llo_shared.mongo import MemoryDatabase
 
 PARTY = Party(

@@ -2,9 +2,9 @@
 from any administration, and the API answers its own PDF and UBL; another organisation's invoice
 does not exist for it."""
 
-from billing import testkit as ev
 from billing.domain.money import format_eur
 from llo_shared.auth import TOKEN_COOKIE, issue_dev_token
+from tests.fixtures import billing_events as ev
 
 OTHER = {
     "payer_id": "KVK-51473920",

@@ -1,7 +1,7 @@
 """Exactly once: redelivering every consumed event, or replaying whole topics from the start,
 changes nothing: not through the inbox, and not even with the inbox wiped (natural keys)."""
 
-from billing import testkit as ev
+from tests.fixtures import billing_events as ev
 
 STATE = ("entities", "offerings", "cohorts", "enrolments", "documents", "counters", "numbers")
 

@@ -5,7 +5,7 @@ form errors in Dutch at the field with what was typed kept."""
 import html
 import re
 
-from billing import testkit as ev
+from tests.fixtures import billing_events as ev
 
 ENGLISH = ("Input should", "Value error", "String should", "cents", "['", "None", "Traceback")
 TRAINING = "Helpende Zorg &amp; Welzijn (derde leerweg), start 1 oktober 2026"

@@ -1,8 +1,8 @@
 """A merge: the seats' money follows the people to the target cohort (credit on the old, invoice
 on the new at the target's seat price); a later withdrawal credits the new invoice."""
 
-from billing import testkit as ev
 from billing.handlers import ParticipantEnrolled, ref
+from tests.fixtures import billing_events as ev
 
 
 async def test_a_merged_cohorts_seats_are_credited_there_and_invoiced_on_the_target(billing):

@@ -3,7 +3,7 @@ date, as the documents do; only the buyer's reference, a code by nature, is mark
 
 import re
 
-from billing import testkit as ev
+from tests.fixtures import billing_events as ev
 
 TRAINING = "Helpende Zorg &amp; Welzijn (derde leerweg), start 1 oktober 2026"
 

@@ -1,6 +1,6 @@
 """The Dutch pages for finance staff."""
 
-from billing import testkit as ev
+from tests.fixtures import billing_events as ev
 
 
 async def seeded(billing):

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from billing import testkit as ev
 from billing.api import payers as payers_api
+from tests.fixtures import billing_events as ev
 
 API = "/billing/api/v1/entities/BRIN-25LH"
 BOUW = {  # an employer known by name and KvK from the event, but not by address
@@ -189,7 +189,7 @@ async def test_a_payer_completed_while_its_invoice_is_being_parked_still_gets_it
 ):
     """Finance saves the payer (and finds nothing waiting) between billing's read of the register
     and its write of the waiting invoice: billing reads again after parking and issues it."""
-    from billing import payers
+    from billing.usecases import payers
 
     park = payers.park
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from billing import testkit as ev
 from llo_shared.envelope import EventEnvelope
+from tests.fixtures import billing_events as ev
 
 API = "/billing/api/v1/entities/BRIN-25LH"
 STATEMENTS = Path(__file__).parent / "statements"

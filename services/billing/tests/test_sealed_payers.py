@@ -8,9 +8,9 @@ import json
 import pytest
 from lxml import etree
 
-from billing import testkit as ev
 from llo_shared.sealed import seal, sealing_key
 from services.billing.tests.pdf_text import pdf_text
+from tests.fixtures import billing_events as ev
 
 API = "/billing/api/v1/entities/BRIN-25LH"
 DETAILS = {

@@ -1,6 +1,6 @@
 """Billing invoices the catalogue's surcharge parts exactly, and refuses parts it cannot invoice."""
 
-from billing import testkit as ev
+from tests.fixtures import billing_events as ev
 
 
 async def surcharge_documents(billing):

@@ -1,25 +1,17 @@
 """The billing service: create_app(settings) wires store, bus, relay and consumers."""
 
-from typing import Any
-
 from fastapi import FastAPI
 
 from billing.api import api_routers
-from billing.consortium import consortium_subscriptions
 from billing.demo import seed_demo
 from billing.handlers import subscriptions
 from billing.pages import TEMPLATES, page_router
 from billing.settings import BillingSettings
 from billing.store import INDEXES, OUTBOX_COLLECTIONS
-from llo_shared.bus import Subscription
 from llo_shared.pages import Pages
 from llo_shared.service import Infrastructure, ServiceSpec, build_service_app
 
 SERVICE = "billing"
-
-
-def all_subscriptions(runtime: Any) -> list[Subscription]:
-    return [*subscriptions(runtime), *consortium_subscriptions(runtime)]
 
 
 def create_app(settings: BillingSettings | None = None, infra: Infrastructure | None = None) -> FastAPI:
@@ -32,7 +24,9 @@ def create_app(settings: BillingSettings | None = None, infra: Infrastructure | 
         page_routers=[page_router(pages)],
         outbox_collections=OUTBOX_COLLECTIONS,
         indexes=INDEXES,
-        subscriptions=all_subscriptions,
+        subscriptions=subscriptions,
         on_startup=[seed_demo],
     )
-    return build_service_app(spec, settings, infra)
+    app = build_service_app(spec, settings, infra)
+    app.state.pages = pages  # what the module-level page routes render with (pages/deps.py)
+    return app

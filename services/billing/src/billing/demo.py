@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from billing.domain.costing import CostModel, integral_cost_per_seat
-from billing.facts import entity_defaults, list_price
-from billing.issuing import issue_waiting
 from billing.store import COST_MODELS, ENTITIES, PAYERS
+from billing.usecases.facts import entity_defaults, list_price
+from billing.usecases.issuing import issue_waiting
 
 DEMO_ENTITY = "BRIN-25LH"
 ENTITY_SETTINGS = {

@@ -9,8 +9,9 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import Field
 
-from billing.facts import Biller, EventRef
-from billing.sealed import SealedPayers, forget, key_loader
+from billing.usecases.consortium import keep_consortium
+from billing.usecases.facts import Biller, EventRef
+from billing.usecases.sealed import SealedPayers, forget, key_loader
 from llo_shared.bus import BatchHandler, Handler, Subscription
 from llo_shared.envelope import EventEnvelope
 from llo_shared.envelope import TolerantModel as Tolerant
@@ -25,6 +26,7 @@ COHORT_TOPIC = "catalogue.cohort.v1"
 OFFERING_TOPIC = "catalogue.offering.v1"
 PROVIDER_TOPIC = "catalogue.provider.v1"
 CANDIDATE_TOPIC = "matching.candidate.v1"
+CONSORTIUM_TOPIC = "catalogue.consortium.v1"
 
 
 class PayerIn(Tolerant):
@@ -37,7 +39,7 @@ class PayerIn(Tolerant):
     seats: int | None = Field(default=None, ge=0)
     cap_cents: int | None = Field(default=None, ge=0)
     buyer_reference: str | None = None
-    # a private participant's name and address, sealed for billing (billing/sealed.py)
+    # a private participant's name and address, sealed for billing (billing/usecases/sealed.py)
     sealed_details: str | None = Field(default=None, max_length=20_000)
     # a surcharge part (CohortConfirmed, and seat events of a go-with-surcharge cohort)
     amount_cents: int | None = None
@@ -132,6 +134,16 @@ class ProviderRegistered(Tolerant):
     kvk: str | None = None
 
 
+class ConsortiumFacts(Tolerant):
+    """ConsortiumFormed / ConsortiumMembersChanged: each carries the whole member list."""
+
+    consortium_id: str
+    name: str = ""
+    members: list[str] = Field(default_factory=list)
+    funded_members: list[str] = Field(default_factory=list)
+    flex_partnership: bool = False
+
+
 def parse(model: type[Parsed], event: EventEnvelope) -> Parsed:
     return model.model_validate(event.payload)
 
@@ -176,6 +188,11 @@ async def provider_registered(biller: Biller, provider: ProviderRegistered, even
     await biller.provider_registered(provider)
 
 
+async def consortium_changed(biller: Biller, consortium: ConsortiumFacts, event: EventEnvelope) -> None:
+    fields = consortium.model_dump(exclude={"consortium_id"})
+    await keep_consortium(biller.db, consortium.consortium_id, fields, str(event.event_id))
+
+
 # The subscription tables: one consumer group per topic (named after it), each with the events it
 # acts on (others on its topic are skipped), their payload models and their handlers.
 APPLICATION_EVENTS: SubscriptionTable[Biller, None] = SubscriptionTable(
@@ -218,7 +235,22 @@ CANDIDATE_EVENTS: SubscriptionTable[Biller, None] = SubscriptionTable(
     (CANDIDATE_TOPIC,),
     (on("CandidateErased", CandidateErased, forget_candidate),),
 )
-TABLES = (APPLICATION_EVENTS, COHORT_EVENTS, OFFERING_EVENTS, PROVIDER_EVENTS, CANDIDATE_EVENTS)
+CONSORTIUM_EVENTS: SubscriptionTable[Biller, None] = SubscriptionTable(
+    f"billing.{CONSORTIUM_TOPIC}",
+    (CONSORTIUM_TOPIC,),
+    (
+        on("ConsortiumFormed", ConsortiumFacts, consortium_changed),
+        on("ConsortiumMembersChanged", ConsortiumFacts, consortium_changed),
+    ),
+)
+TABLES = (
+    APPLICATION_EVENTS,
+    COHORT_EVENTS,
+    OFFERING_EVENTS,
+    PROVIDER_EVENTS,
+    CANDIDATE_EVENTS,
+    CONSORTIUM_EVENTS,
+)
 
 
 def make_handlers(biller: Biller) -> dict[str, Handler]:

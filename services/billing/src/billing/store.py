@@ -23,7 +23,7 @@ NUMBERS = "numbers"
 COST_MODELS = "cost_models"
 IMPORTS = "payment_imports"
 PAYERS = "payers"
-WAITING = "waiting_invoices"  # invoices whose payer lacks data (billing/payers.py)
+WAITING = "waiting_invoices"  # invoices whose payer lacks data (billing/usecases/payers.py)
 
 OUTBOX_COLLECTIONS = (DOCUMENTS,)
 

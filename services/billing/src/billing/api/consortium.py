@@ -3,22 +3,48 @@ them, and read one with its split and invoice numbers."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 
 from billing.api.deps import MAX_PAGE, EntityId, FinancePrincipal, entity_for, runtime_of, today
 from billing.api.reads import SharedCostRead
-from billing.consortium import (
-    SHARED_COSTS,
-    SharedCostIn,
-    SharedCostKind,
-    record_shared_cost,
-    shared_cost_view,
-)
+from billing.api.views import shared_cost_view
+from billing.usecases.consortium import SHARED_COST_ORDER, SHARED_COSTS, record_shared_cost
+from llo_shared.dates import Day
 from llo_shared.paging import store_page
 from llo_shared.problems import Problem
 from llo_shared.reads import Page
+
+SharedCostKind = Literal["licence_fee", "shared_recruitment"]
+OrgId = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9._-]+$")
+
+
+class PartnerShareIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    partner_id: str = OrgId
+    share_bp: int = Field(ge=1, le=10_000)
+
+
+class SharedCostIn(BaseModel):
+    """A cost the paying administration (the finance user's) made for the consortium.
+    `total_cents` excludes VAT; each partner's invoice adds VAT on its own part."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    consortium_id: str = Field(min_length=3, max_length=30, pattern=r"^[A-Za-z0-9-]+$")
+    kind: SharedCostKind
+    description: str = Field(min_length=3, max_length=200)
+    total_cents: int = Field(ge=1, le=10**10)
+    vat: Literal["standard", "exempt"] = "standard"
+    incurred_on: Day | None = None
+    cohort_id: str | None = Field(default=None, max_length=100)
+    campaign_id: str | None = Field(default=None, max_length=100)
+    shares: list[PartnerShareIn] = Field(min_length=2, max_length=20)
+    idempotency_key: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+
 
 router = APIRouter(tags=["consortium costs"])
 SharedCostId = Annotated[str, Path(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
@@ -60,9 +86,8 @@ async def list_shared_costs(
         query["consortium_id"] = consortium_id
     if kind:
         query["kind"] = kind
-    newest_first = [("recorded_at", -1), ("_id", -1)]
     collection = runtime_of(request).db[SHARED_COSTS]
-    return await store_page(collection, query, newest_first, cursor, limit, shared_cost_view)
+    return await store_page(collection, query, SHARED_COST_ORDER, cursor, limit, shared_cost_view)
 
 
 @router.get(

@@ -4,7 +4,7 @@ manual billable items (extra begeleiding, licence fees) and manual credit notes.
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from functools import partial
 from typing import Annotated, Any, Literal
 
@@ -27,14 +27,7 @@ from billing.api.deps import (
 from billing.api.reads import DocumentRead
 from billing.api.views import document_view
 from billing.domain.invoices import (
-    STANDARD_RATE_BP,
-    Cause,
-    CauseKind,
-    Document,
-    DocumentKind,
-    Line,
     Party,
-    VatCategory,
 )
 from billing.domain.ledgers import Ledger
 from billing.domain.naming import UNNAMED_TRAINING
@@ -47,9 +40,9 @@ from billing.einvoice.ubl import (
     Seller,
     build,
 )
-from billing.issuing import document_of, issue
-from billing.payers import lacking
 from billing.store import COHORTS, DOCUMENTS, OFFERINGS, PAYERS
+from billing.usecases.issuing import document_of
+from billing.usecases.manual_documents import credit_manually, issue_manual_invoice
 from llo_shared.paging import deterministic, page_of, store_page
 from llo_shared.problems import Problem
 from llo_shared.reads import Page
@@ -100,6 +93,27 @@ async def documents_page(
     return await store_page(collection, query, DOCUMENT_ORDER, cursor, limit, view, {"outbox": 0})
 
 
+async def documents_listed(
+    request: Request,
+    entity_id: str,
+    kind: str,
+    cursor: str | None,
+    limit: int,
+    *,
+    ledger: Ledger | None = None,
+    status: str | None = None,
+    cohort_id: str | None = None,
+    payer_id: str | None = None,
+) -> dict[str, Any]:
+    """One page of documents, read from the store; filtered on the status (computed today, not
+    stored), the views are filtered, then paged. The API's lists and the pages read through this."""
+    if status is not None:
+        items = await list_documents(request, entity_id, kind, ledger, status, cohort_id, payer_id)
+        return page_of(items, cursor, limit)
+    query = documents_query(entity_id, kind, ledger, cohort_id, payer_id)
+    return await documents_page(request, query, cursor, limit)
+
+
 Filter = Annotated[str | None, Query(min_length=1, max_length=100)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Cursor = Annotated[str | None, Query(max_length=20)]
@@ -120,11 +134,17 @@ async def list_invoices(
     cursor: Cursor = None,
 ) -> dict[str, Any]:
     await entity_for(request, principal, entity_id)
-    if status is not None:  # computed today, not stored: the views are filtered, then paged
-        items = await list_documents(request, entity_id, "invoice", ledger, status, cohort_id, payer_id)
-        return page_of(items, cursor, limit)
-    query = documents_query(entity_id, "invoice", ledger, cohort_id, payer_id)
-    return await documents_page(request, query, cursor, limit)
+    return await documents_listed(
+        request,
+        entity_id,
+        "invoice",
+        cursor,
+        limit,
+        ledger=ledger,
+        status=status,
+        cohort_id=cohort_id,
+        payer_id=payer_id,
+    )
 
 
 @router.get(
@@ -141,8 +161,16 @@ async def list_credit_notes(
     cursor: Cursor = None,
 ) -> dict[str, Any]:
     await entity_for(request, principal, entity_id)
-    query = documents_query(entity_id, "credit_note", ledger, cohort_id, payer_id)
-    return await documents_page(request, query, cursor, limit)
+    return await documents_listed(
+        request,
+        entity_id,
+        "credit_note",
+        cursor,
+        limit,
+        ledger=ledger,
+        cohort_id=cohort_id,
+        payer_id=payer_id,
+    )
 
 
 @router.get(
@@ -270,62 +298,7 @@ async def create_invoice(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, body: ManualInvoiceIn
 ) -> dict[str, Any]:
     entity = await entity_for(request, principal, entity_id)
-    db = runtime_of(request).db
-    if body.ledger is Ledger.publiek:
-        raise Problem(
-            422,
-            "validation",
-            "Invalid input",
-            "funded education is not invoiced to third parties",
-            field="ledger",
-        )
-    master = await db[PAYERS].find_one({"_id": f"{entity_id}|{body.payer_id}"})
-    if master is None:
-        raise Problem(
-            422,
-            "validation",
-            "Unknown payer",
-            "register the payer first (PUT payers)",
-            field="payer_id",
-        )
-    payer = Party.model_validate({k: v for k, v in master.items() if k in Party.model_fields})
-    if lacking(payer):  # finance is here: complete the register first, nothing is parked
-        raise Problem(
-            422,
-            "validation",
-            "Incomplete payer",
-            f"the register lacks {', '.join(lacking(payer))} of {body.payer_id}: complete it first",
-            field="payer_id",
-        )
-    lines = [
-        Line(
-            description=line.description,
-            quantity=line.quantity,
-            unit_price_cents=line.unit_price_cents,
-            ledger=body.ledger,
-            vat_category=VatCategory.exempt if line.vat == "exempt" else VatCategory.standard,
-            vat_rate_bp=0 if line.vat == "exempt" else STANDARD_RATE_BP,
-            cost_centre=line.cost_centre or body.reason,
-            cohort_id=body.cohort_id,
-            cause=Cause(kind=CauseKind.manual, reference=f"{body.reason} by {principal.subject}"),
-        )
-        for line in body.lines
-    ]
-    day = today()
-    document = Document(
-        document_id=f"manual|{entity_id}|{body.idempotency_key}",
-        kind=DocumentKind.invoice,
-        entity_id=entity_id,
-        ledger=body.ledger,
-        payer=payer,
-        buyer_reference=body.buyer_reference,
-        issue_date=day,
-        due_date=day + timedelta(days=entity.get("payment_terms_days", 30)),
-        lines=lines,
-        cohort_id=body.cohort_id,
-    )
-    stored = await issue(db, document, purpose="manual")
-    assert stored is not None, "its payer was found complete above"
+    stored = await issue_manual_invoice(runtime_of(request).db, entity, body, principal.subject, today())
     runtime_of(request).relay.wake()
     return document_view(stored, today())
 
@@ -350,47 +323,6 @@ async def credit_invoice(
     body: ManualCreditIn,
 ) -> dict[str, Any]:
     stored = await document_for(request, principal, entity_id, number)
-    if stored["kind"] != "invoice":
-        raise Problem(409, "not-an-invoice", "Only invoices can be credited", f"{number} is a credit note")
-    remaining = stored["net_cents"] - sum(c.get("net_cents", 0) for c in stored.get("credits", []))
-    amount = body.amount_cents or remaining
-    if amount > remaining or remaining <= 0:
-        raise Problem(
-            409,
-            "credit-exceeds-invoice",
-            "Credit exceeds what is left",
-            f"at most {remaining} cents",
-            field="amount_cents",
-        )
-    first = stored["lines"][0]
-    line = Line(
-        description=body.reason,
-        unit_price_cents=amount,
-        ledger=Ledger(stored["ledger"]),
-        vat_category=VatCategory(first["vat_category"]),
-        vat_rate_bp=first["vat_rate_bp"],
-        exemption_reason=first.get("exemption_reason"),
-        cost_centre=first.get("cost_centre"),
-        cohort_id=stored.get("cohort_id"),
-        cause=Cause(kind=CauseKind.manual, reference=f"credit by {principal.subject}"),
-    )
-    day = today()
-    credit = Document(
-        document_id=f"credit|{stored['_id']}|manual|{body.idempotency_key}",
-        kind=DocumentKind.credit_note,
-        entity_id=entity_id,
-        ledger=Ledger(stored["ledger"]),
-        payer=Party.model_validate(stored["payer"]),
-        buyer_reference=stored["buyer_reference"],
-        issue_date=day,
-        due_date=day,
-        lines=[line],
-        cohort_id=stored.get("cohort_id"),
-        credited_document_id=stored["_id"],
-        credited_number=stored["number"],
-        credited_issue_date=stored["issue_date"],
-    )
-    issued = await issue(runtime_of(request).db, credit, purpose=stored.get("purpose"))
-    assert issued is not None, "a credit note carries its invoice's party and never waits"
+    issued = await credit_manually(runtime_of(request).db, stored, body, principal.subject, today())
     runtime_of(request).relay.wake()
     return document_view(issued, today())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -17,18 +16,12 @@ from billing.api.deps import (
     today,
 )
 from billing.api.reads import CostModelRead, EntityRead, LedgerRead
-from billing.domain.costing import (
-    CostModel,
-    PriceBelowIntegralCost,
-    PriceOverride,
-    check_private_price,
-    integral_cost_per_seat,
-)
+from billing.domain.costing import CostModel, PriceBelowIntegralCost
 from billing.domain.ledgers import BillingMoment
 from billing.domain.text import PLAIN_TEXT
-from billing.facts import list_price
-from billing.reports import entity_documents, ledger_summary
-from billing.store import COHORTS, COST_MODELS, ENTITIES, OFFERINGS
+from billing.store import COST_MODELS, ENTITIES
+from billing.usecases.costing import set_cost_model
+from billing.usecases.reports import entity_documents, ledger_summary
 from llo_shared.paging import store_page
 from llo_shared.problems import Problem
 from llo_shared.reads import Page
@@ -116,16 +109,6 @@ def cost_model_view(stored: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in stored.items() if k != "_id"}
 
 
-async def known_price(db: Any, scope: str, ref: str) -> int | None:
-    if scope == "cohort":
-        cohort = await db[COHORTS].find_one({"_id": ref})
-        if cohort and cohort.get("seat_price_cents"):
-            return int(cohort["seat_price_cents"])
-        return None
-    offering = await db[OFFERINGS].find_one({"_id": ref})
-    return list_price(offering) or None if offering else None
-
-
 @router.put(
     "/entities/{entity_id}/cost-models/{scope}/{ref}",
     response_model=CostModelRead,
@@ -142,44 +125,28 @@ async def put_cost_model(
     """Store a cost model; a known private price below the integral cost is refused unless the
     request carries an override with a reason (recorded with who and when, shown in reports)."""
     await entity_for(request, principal, entity_id)
-    db = runtime_of(request).db
-    per_seat = integral_cost_per_seat(body.model)
-    price = body.seat_price_cents if body.seat_price_cents is not None else await known_price(db, scope, ref)
-    override = None
-    if price is not None and body.override is not None and price < per_seat:
-        override = PriceOverride(
-            by=principal.subject,
-            at=datetime.now(UTC),
-            reason=body.override.reason,
-            price_cents=price,
-            integral_cost_cents=per_seat,
+    reason = body.override.reason if body.override else None
+    try:
+        stored = await set_cost_model(
+            runtime_of(request).db,
+            entity_id,
+            scope,
+            ref,
+            body.model,
+            body.seat_price_cents,
+            reason,
+            principal.subject,
         )
-    if price is not None:
-        try:
-            check_private_price(price, per_seat, override)
-        except PriceBelowIntegralCost as refused:
-            raise Problem(
-                409,
-                "price-below-integral-cost",
-                "Private price below integral cost",
-                str(refused),
-                price_cents=price,
-                integral_cost_cents=per_seat,
-                field="override",
-            ) from None
-    stored = {
-        "_id": f"{entity_id}|{scope}|{ref}",
-        "entity_id": entity_id,
-        "scope": scope,
-        "ref": ref,
-        "model": body.model.model_dump(),
-        "integral_cost_per_seat_cents": per_seat,
-        "seat_price_cents": price,
-        "override": override.model_dump(mode="json") if override else None,
-        "updated_by": principal.subject,
-        "updated_at": datetime.now(UTC).isoformat(),
-    }
-    await db[COST_MODELS].replace_one({"_id": stored["_id"]}, stored, upsert=True)
+    except PriceBelowIntegralCost as refused:
+        raise Problem(
+            409,
+            "price-below-integral-cost",
+            "Private price below integral cost",
+            str(refused),
+            price_cents=refused.price_cents,
+            integral_cost_cents=refused.integral_cost_cents,
+            field="override",
+        ) from None
     return cost_model_view(stored)
 
 

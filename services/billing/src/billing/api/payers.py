@@ -11,11 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from billing.api.deps import MAX_PAGE, EntityId, FinancePrincipal, entity_for, runtime_of, today
 from billing.api.reads import PayerRead, PayerSavedRead, WaitingInvoiceRead
 from billing.domain.text import PLAIN_TEXT
-from billing.issuing import issue_waiting
-from billing.payers import register_entry, waiting_for
-from billing.reports import entity_documents
-from billing.store import PAYERS
-from llo_shared.paging import page_of
+from billing.store import PAYERS, WAITING
+from billing.usecases.issuing import save_payer
+from billing.usecases.payers import WAITING_ORDER, waiting_query
+from billing.usecases.reports import entity_documents
+from llo_shared.paging import page_of, store_page
 from llo_shared.problems import Problem
 from llo_shared.reads import Page
 
@@ -74,13 +74,6 @@ def _matches(pattern: str, text: str) -> bool:
     return re.fullmatch(pattern, text) is not None
 
 
-async def save_payer(db: Any, entity_id: str, payer_id: str, details: PayerDetails) -> list[dict[str, Any]]:
-    """Store the master data and issue what waited for it (dated today). Returns those invoices."""
-    entry = register_entry(entity_id, payer_id, details.model_dump(), "finance")
-    await db[PAYERS].replace_one({"_id": entry["_id"]}, entry, upsert=True)
-    return await issue_waiting(db, entity_id, payer_id, today())
-
-
 @router.get("/entities/{entity_id}/payers", response_model=Page[PayerRead], response_model_exclude_unset=True)
 async def list_payers(
     request: Request,
@@ -119,7 +112,7 @@ async def put_payer(
     problem = payer_problem(details)
     if problem:
         raise Problem(422, "validation", "Invalid input", problem[1], field=problem[0])
-    issued = await save_payer(runtime_of(request).db, entity_id, payer_id, details)
+    issued = await save_payer(runtime_of(request).db, entity_id, payer_id, details.model_dump(), today())
     if issued:
         runtime_of(request).relay.wake()
     return details.model_dump() | {"payer_id": payer_id, "issued": [d["number"] for d in issued]}
@@ -140,8 +133,10 @@ async def list_waiting_invoices(
 ) -> dict[str, Any]:
     """Invoices not issued (not numbered) because their payer lacks data: what it lacks."""
     await entity_for(request, principal, entity_id)
-    parked = await waiting_for(runtime_of(request).db, entity_id, payer_id)
-    return page_of([waiting_view(p) for p in parked], cursor, limit)
+    waiting = runtime_of(request).db[WAITING]
+    return await store_page(
+        waiting, waiting_query(entity_id, payer_id), WAITING_ORDER, cursor, limit, waiting_view
+    )
 
 
 def waiting_view(parked: dict[str, Any]) -> dict[str, Any]:

@@ -19,8 +19,8 @@ from billing.api.deps import (
 )
 from billing.api.reads import DocumentRead, PaymentImportRead
 from billing.api.views import document_view
-from billing.payments import PaymentIn, book_payment
-from billing.payments_import import (
+from billing.usecases.payments import PaymentIn, book_payment
+from billing.usecases.payments_import import (
     StatementFormat,
     book_import,
     import_view,

@@ -15,7 +15,8 @@ from billing.api.reads import (
     LedgerRead,
     OverrideRowRead,
 )
-from billing.reports import (
+from billing.store import COHORTS
+from billing.usecases.reports import (
     ageing,
     cohort_allocation,
     entity_documents,
@@ -23,7 +24,6 @@ from billing.reports import (
     price_overrides,
     to_csv,
 )
-from billing.store import COHORTS
 from llo_shared.problems import Problem
 from llo_shared.reads import Page
 

@@ -1,12 +1,13 @@
-"""JSON views of stored documents: ids hidden behind numbers, status computed, causes kept."""
+"""JSON views of stored documents: ids hidden behind numbers, status computed, causes kept;
+shared costs named by their key."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from billing.issuing import credited_cents, status_of
-from billing.reports import outstanding
+from billing.usecases.issuing import credited_cents, status_of
+from billing.usecases.reports import outstanding
 
 
 def document_view(document: dict[str, Any], today: date) -> dict[str, Any]:
@@ -41,3 +42,10 @@ def document_view(document: dict[str, Any], today: date) -> dict[str, Any]:
 def _key_of(shared_cost_id: str | None) -> str | None:
     """A shared cost is stored as 'entity|key'; the API and pages name it by its key."""
     return shared_cost_id.split("|", 1)[-1] if shared_cost_id else None
+
+
+def shared_cost_view(stored: dict[str, Any]) -> dict[str, Any]:
+    hidden = {"_id", "partner_parties"}
+    return {"shared_cost_id": stored["idempotency_key"]} | {
+        k: v for k, v in stored.items() if k not in hidden
+    }

@@ -17,7 +17,7 @@ from lxml import etree
 from billing.domain.invoices import Document, DocumentKind, Party, VatCategory
 from billing.domain.money import decimal_string
 from billing.domain.text import clean
-from billing.payers import lacking
+from billing.usecases.payers import lacking
 
 NS_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 NS_CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"

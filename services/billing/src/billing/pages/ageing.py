@@ -7,9 +7,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from billing.api.deps import today
-from billing.pages.administration import FinanceEntity, finance_refused
-from billing.reports import ageing, ageing_totals, entity_documents
-from llo_shared.pages import PagePrincipal, Pages
+from billing.pages.administration import finance_entity, finance_refused
+from billing.pages.deps import PagesOf
+from billing.usecases.reports import ageing, ageing_totals, entity_documents
+from llo_shared.pages import PagePrincipal
 
 BUCKET_LABELS = {
     "not_due": "Nog niet vervallen",
@@ -20,25 +21,23 @@ BUCKET_LABELS = {
 }
 
 
-def ageing_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 
-    @router.get("/billing/ouderdom", response_class=HTMLResponse)
-    async def ageing_page(request: Request, principal: PagePrincipal) -> HTMLResponse:
-        entity = await finance_entity(request, principal, None)
-        if entity is None:
-            return finance_refused(pages, request, principal)
-        rows = ageing(await entity_documents(request.app.state.runtime.db, entity["_id"]), today())
-        return pages.render(
-            request,
-            "ageing.html",
-            principal,
-            title="Openstaande facturen naar ouderdom",
-            entity=entity,
-            rows=rows,
-            totals=ageing_totals(rows),
-            buckets=BUCKET_LABELS,
-            today=today(),
-        )
 
-    return router
+@router.get("/billing/ouderdom", response_class=HTMLResponse)
+async def ageing_page(request: Request, pages: PagesOf, principal: PagePrincipal) -> HTMLResponse:
+    entity = await finance_entity(request, principal, None)
+    if entity is None:
+        return finance_refused(pages, request, principal)
+    rows = ageing(await entity_documents(request.app.state.runtime.db, entity["_id"]), today())
+    return pages.render(
+        request,
+        "ageing.html",
+        principal,
+        title="Openstaande facturen naar ouderdom",
+        entity=entity,
+        rows=rows,
+        totals=ageing_totals(rows),
+        buckets=BUCKET_LABELS,
+        today=today(),
+    )

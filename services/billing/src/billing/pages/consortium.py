@@ -9,19 +9,21 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
+from billing.api.consortium import SharedCostIn
 from billing.api.deps import today
-from billing.consortium import (
+from billing.api.views import shared_cost_view
+from billing.domain.payments import parse_amount_cents
+from billing.pages.administration import finance_entity, finance_refused
+from billing.pages.deps import PagesOf
+from billing.store import ENTITIES
+from billing.usecases.consortium import (
     CONSORTIA,
     KIND_LABELS,
+    SHARED_COST_ORDER,
     SHARED_COSTS,
     Refused,
-    SharedCostIn,
     record_shared_cost,
-    shared_cost_view,
 )
-from billing.domain.payments import parse_amount_cents
-from billing.pages.administration import FinanceEntity, finance_refused
-from billing.store import ENTITIES
 from llo_shared.dutch import dutch_errors, euro
 from llo_shared.pages import PagePrincipal, Pages
 
@@ -29,60 +31,64 @@ PARTNER_ROWS = 4
 MAX_TOTAL_CENTS = next(m.le for m in SharedCostIn.model_fields["total_cents"].metadata if hasattr(m, "le"))
 
 
-def consortium_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 
-    async def render(
-        request: Request, principal: Any, entity: dict[str, Any], status_code: int = 200, **context: Any
-    ) -> HTMLResponse:
-        db = request.app.state.runtime.db
-        costs = await db[SHARED_COSTS].find({"entity_id": entity["_id"]}).to_list(None)
-        costs.sort(key=lambda c: (c["recorded_at"], c["_id"]), reverse=True)
-        consortia = await db[CONSORTIA].find({"members": entity["_id"]}).sort("_id", 1).to_list(None)
-        members = sorted({m for c in consortia for m in c["members"]})
-        partners = await db[ENTITIES].find({"_id": {"$in": members}}, {"_id": 1, "name": 1}).to_list(None)
-        partners.sort(key=lambda p: p["_id"])
-        values = {"error": None, "recorded": None, "form": {}} | context
-        return pages.render(
-            request,
-            "shared_costs.html",
-            principal,
-            status_code=status_code,
-            title="Gedeelde kosten consortium",
-            entity=entity,
-            costs=[shared_cost_view(c) for c in costs],
-            consortia=consortia,
-            partners=partners,
-            kind_labels=KIND_LABELS,
-            partner_rows=range(1, PARTNER_ROWS + 1),
-            idempotency_key=uuid.uuid4().hex,
-            **values,
+
+async def render(
+    pages: Pages,
+    request: Request,
+    principal: Any,
+    entity: dict[str, Any],
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    db = request.app.state.runtime.db
+    costs = await db[SHARED_COSTS].find({"entity_id": entity["_id"]}).sort(SHARED_COST_ORDER).to_list(None)
+    consortia = await db[CONSORTIA].find({"members": entity["_id"]}).sort("_id", 1).to_list(None)
+    members = sorted({m for c in consortia for m in c["members"]})
+    partners = await db[ENTITIES].find({"_id": {"$in": members}}, {"_id": 1, "name": 1}).to_list(None)
+    partners.sort(key=lambda p: p["_id"])
+    values = {"error": None, "recorded": None, "form": {}} | context
+    return pages.render(
+        request,
+        "shared_costs.html",
+        principal,
+        status_code=status_code,
+        title="Gedeelde kosten consortium",
+        entity=entity,
+        costs=[shared_cost_view(c) for c in costs],
+        consortia=consortia,
+        partners=partners,
+        kind_labels=KIND_LABELS,
+        partner_rows=range(1, PARTNER_ROWS + 1),
+        idempotency_key=uuid.uuid4().hex,
+        **values,
+    )
+
+
+@router.get("/billing/gedeelde-kosten", response_class=HTMLResponse)
+async def shared_costs(request: Request, pages: PagesOf, principal: PagePrincipal) -> HTMLResponse:
+    entity = await finance_entity(request, principal, None)
+    if entity is None:
+        return finance_refused(pages, request, principal)
+    return await render(pages, request, principal, entity)
+
+
+@router.post("/billing/gedeelde-kosten", response_class=HTMLResponse)
+async def record(request: Request, pages: PagesOf, principal: PagePrincipal) -> HTMLResponse:
+    entity = await finance_entity(request, principal, None)
+    if entity is None or principal is None:
+        return finance_refused(pages, request, principal)
+    form = {k: str(v)[:300] for k, v in (await request.form()).items()}
+    try:
+        cost = shared_cost_of(form)
+        stored = await record_shared_cost(
+            request.app.state.runtime.db, entity, cost, principal.subject, today()
         )
-
-    @router.get("/billing/gedeelde-kosten", response_class=HTMLResponse)
-    async def shared_costs(request: Request, principal: PagePrincipal) -> HTMLResponse:
-        entity = await finance_entity(request, principal, None)
-        if entity is None:
-            return finance_refused(pages, request, principal)
-        return await render(request, principal, entity)
-
-    @router.post("/billing/gedeelde-kosten", response_class=HTMLResponse)
-    async def record(request: Request, principal: PagePrincipal) -> HTMLResponse:
-        entity = await finance_entity(request, principal, None)
-        if entity is None or principal is None:
-            return finance_refused(pages, request, principal)
-        form = {k: str(v)[:300] for k, v in (await request.form()).items()}
-        try:
-            cost = shared_cost_of(form)
-            stored = await record_shared_cost(
-                request.app.state.runtime.db, entity, cost, principal.subject, today()
-            )
-        except Refused as refused:
-            return await render(request, principal, entity, 422, error=refused.dutch, form=form)
-        request.app.state.runtime.relay.wake()
-        return await render(request, principal, entity, recorded=shared_cost_view(stored))
-
-    return router
+    except Refused as refused:
+        return await render(pages, request, principal, entity, 422, error=refused.dutch, form=form)
+    request.app.state.runtime.relay.wake()
+    return await render(pages, request, principal, entity, recorded=shared_cost_view(stored))
 
 
 LABELS = {

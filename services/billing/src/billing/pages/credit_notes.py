@@ -10,12 +10,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from billing.api.deps import today
-from billing.api.documents import list_documents
+from billing.api.documents import documents_listed
 from billing.api.views import document_view
-from billing.pages.administration import FinanceEntity, finance_refused
+from billing.pages.administration import finance_entity, finance_refused, page_not_found
+from billing.pages.deps import PagesOf
 from billing.pages.names import training_name, training_names
 from billing.store import DOCUMENTS
-from llo_shared.pages import PagePrincipal, Pages
+from llo_shared.pages import PagePrincipal
 
 NUMBER = re.compile(r"[A-Za-z0-9-]{1,60}")  # as the API's path takes it
 MAX_LISTED = 500
@@ -37,63 +38,56 @@ def reason_of(credit_note: dict[str, Any]) -> str:
     return REASONS.get(cause, "Correctie van de factuur")
 
 
-def credit_notes_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 
-    def signin(request: Request, principal: Any) -> HTMLResponse:
+
+@router.get("/billing/creditnotas", response_class=HTMLResponse)
+async def credit_notes(request: Request, pages: PagesOf, principal: PagePrincipal) -> HTMLResponse:
+    entity = await finance_entity(request, principal, None)
+    if entity is None:
         return finance_refused(pages, request, principal)
+    listed = await documents_listed(request, entity["_id"], "credit_note", None, MAX_LISTED)
+    shown = listed["items"]
+    names = await training_names(request.app.state.runtime.db, (d["cohort_id"] for d in shown))
+    return pages.render(
+        request,
+        "credit_notes.html",
+        principal,
+        title="Creditnota's",
+        entity=entity,
+        items=[d | {"reason": reason_of(d), "training": training_name(names, d["cohort_id"])} for d in shown],
+        total=listed["total"],
+    )
 
-    def not_found(request: Request, principal: Any) -> HTMLResponse:
-        return pages.render(request, "not_found.html", principal, status_code=404, title="Niet gevonden")
 
-    @router.get("/billing/creditnotas", response_class=HTMLResponse)
-    async def credit_notes(request: Request, principal: PagePrincipal) -> HTMLResponse:
-        entity = await finance_entity(request, principal, None)
-        if entity is None:
-            return signin(request, principal)
-        items = await list_documents(request, entity["_id"], "credit_note", None, None, None, None)
-        shown = items[:MAX_LISTED]
-        names = await training_names(request.app.state.runtime.db, (d["cohort_id"] for d in shown))
-        return pages.render(
-            request,
-            "credit_notes.html",
-            principal,
-            title="Creditnota's",
-            entity=entity,
-            items=[
-                d | {"reason": reason_of(d), "training": training_name(names, d["cohort_id"])} for d in shown
-            ],
-            total=len(items),
-        )
-
-    @router.get("/billing/creditnotas/{number}", response_class=HTMLResponse)
-    async def credit_note(request: Request, principal: PagePrincipal, number: str) -> HTMLResponse:
-        entity = await finance_entity(request, principal, None)
-        if entity is None:
-            return signin(request, principal)
-        if not NUMBER.fullmatch(number):
-            return not_found(request, principal)
-        db = request.app.state.runtime.db
-        stored = await db[DOCUMENTS].find_one(
-            {"entity_id": entity["_id"], "number": number, "kind": "credit_note"}, {"outbox": 0}
-        )
-        if stored is None:
-            return not_found(request, principal)
-        doc = document_view(stored, today())
-        names = await training_names(db, [doc["cohort_id"]])
-        invoice = await db[DOCUMENTS].find_one(
-            {"entity_id": entity["_id"], "number": doc["credited_number"], "kind": "invoice"}, {"outbox": 0}
-        )
-        return pages.render(
-            request,
-            "credit_note.html",
-            principal,
-            title=f"Creditnota {number}",
-            entity=entity,
-            doc=doc,
-            reason=reason_of(doc),
-            invoice=document_view(invoice, today()) if invoice else None,
-            training=training_name(names, doc["cohort_id"]),
-        )
-
-    return router
+@router.get("/billing/creditnotas/{number}", response_class=HTMLResponse)
+async def credit_note(
+    request: Request, pages: PagesOf, principal: PagePrincipal, number: str
+) -> HTMLResponse:
+    entity = await finance_entity(request, principal, None)
+    if entity is None:
+        return finance_refused(pages, request, principal)
+    if not NUMBER.fullmatch(number):
+        return page_not_found(pages, request, principal)
+    db = request.app.state.runtime.db
+    stored = await db[DOCUMENTS].find_one(
+        {"entity_id": entity["_id"], "number": number, "kind": "credit_note"}, {"outbox": 0}
+    )
+    if stored is None:
+        return page_not_found(pages, request, principal)
+    doc = document_view(stored, today())
+    names = await training_names(db, [doc["cohort_id"]])
+    invoice = await db[DOCUMENTS].find_one(
+        {"entity_id": entity["_id"], "number": doc["credited_number"], "kind": "invoice"}, {"outbox": 0}
+    )
+    return pages.render(
+        request,
+        "credit_note.html",
+        principal,
+        title=f"Creditnota {number}",
+        entity=entity,
+        doc=doc,
+        reason=reason_of(doc),
+        invoice=document_view(invoice, today()) if invoice else None,
+        training=training_name(names, doc["cohort_id"]),
+    )

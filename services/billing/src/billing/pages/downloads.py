@@ -19,35 +19,37 @@ PageFinance = Annotated[Principal, Depends(page_roles(*FINANCE))]
 PageDocumentReader = Annotated[Principal, Depends(page_roles(*DOCUMENT_READERS))]
 
 
-def downloads_router() -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 
-    @router.get("/billing/documenten/{entity_id}/{number}/pdf")
-    async def document_pdf(
-        request: Request, principal: PageDocumentReader, entity_id: EntityId, number: DocumentNumber
-    ) -> Response:
-        return await download_pdf(request, principal, entity_id, number)
 
-    @router.get("/billing/documenten/{entity_id}/{number}/ubl")
-    async def document_ubl(
-        request: Request,
-        principal: PageDocumentReader,
-        entity_id: EntityId,
-        number: DocumentNumber,
-        customization: Literal["peppol", "nlcius"] = "peppol",
-    ) -> Response:
-        return await download_ubl(request, principal, entity_id, number, customization)
+@router.get("/billing/documenten/{entity_id}/{number}/pdf")
+async def document_pdf(
+    request: Request, principal: PageDocumentReader, entity_id: EntityId, number: DocumentNumber
+) -> Response:
+    return await download_pdf(request, principal, entity_id, number)
 
-    @router.get("/billing/rapporten/{entity_id}/ouderdom.csv")
-    async def ageing_csv(request: Request, principal: PageFinance, entity_id: EntityId) -> Any:
-        return await ageing_report(request, principal, entity_id, "csv")
 
-    @router.get("/billing/rapporten/{entity_id}/toerekening.csv")
-    async def allocation_csv(request: Request, principal: PageFinance, entity_id: EntityId) -> Any:
-        return await allocation_report(request, principal, entity_id, "csv")
+@router.get("/billing/documenten/{entity_id}/{number}/ubl")
+async def document_ubl(
+    request: Request,
+    principal: PageDocumentReader,
+    entity_id: EntityId,
+    number: DocumentNumber,
+    customization: Literal["peppol", "nlcius"] = "peppol",
+) -> Response:
+    return await download_ubl(request, principal, entity_id, number, customization)
 
-    @router.get("/billing/rapporten/{entity_id}/afwijkingen.csv")
-    async def overrides_csv(request: Request, principal: PageFinance, entity_id: EntityId) -> Any:
-        return await overrides_report(request, principal, entity_id, "csv")
 
-    return router
+@router.get("/billing/rapporten/{entity_id}/ouderdom.csv")
+async def ageing_csv(request: Request, principal: PageFinance, entity_id: EntityId) -> Any:
+    return await ageing_report(request, principal, entity_id, "csv")
+
+
+@router.get("/billing/rapporten/{entity_id}/toerekening.csv")
+async def allocation_csv(request: Request, principal: PageFinance, entity_id: EntityId) -> Any:
+    return await allocation_report(request, principal, entity_id, "csv")
+
+
+@router.get("/billing/rapporten/{entity_id}/afwijkingen.csv")
+async def overrides_csv(request: Request, principal: PageFinance, entity_id: EntityId) -> Any:
+    return await overrides_report(request, principal, entity_id, "csv")

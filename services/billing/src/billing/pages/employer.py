@@ -11,8 +11,9 @@ from fastapi.responses import HTMLResponse
 
 from billing.api.deps import addressed_to, today
 from billing.api.views import document_view
+from billing.pages.deps import PagesOf
 from billing.store import COHORTS, DOCUMENTS, ENTITIES, OFFERINGS
-from llo_shared.pages import PagePrincipal, Pages
+from llo_shared.pages import PagePrincipal
 
 MAX_SHOWN = 500
 
@@ -58,18 +59,16 @@ def _first_line(document: dict[str, Any]) -> str:
     return str(lines[0].get("description", "")) if lines else ""
 
 
-def employer_router(pages: Pages) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 
-    @router.get("/billing/mijn-facturen", response_class=HTMLResponse)
-    async def my_invoices(request: Request, principal: PagePrincipal) -> HTMLResponse:
-        if principal is None or principal.role != "employer":
-            return pages.render(
-                request, "employer_signin.html", principal, status_code=403, title="Mijn facturen"
-            )
-        documents = await documents_of(request.app.state.runtime.db, principal.org)
+
+@router.get("/billing/mijn-facturen", response_class=HTMLResponse)
+async def my_invoices(request: Request, pages: PagesOf, principal: PagePrincipal) -> HTMLResponse:
+    if principal is None or principal.role != "employer":
         return pages.render(
-            request, "employer_invoices.html", principal, title="Mijn facturen", documents=documents
+            request, "employer_signin.html", principal, status_code=403, title="Mijn facturen"
         )
-
-    return router
+    documents = await documents_of(request.app.state.runtime.db, principal.org)
+    return pages.render(
+        request, "employer_invoices.html", principal, title="Mijn facturen", documents=documents
+    )

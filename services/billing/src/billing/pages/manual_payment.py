@@ -16,10 +16,11 @@ from pydantic import ValidationError
 
 from billing.api.deps import today
 from billing.api.views import document_view
-from billing.pages.administration import FinanceEntity, finance_refused
-from billing.payments import PaymentIn, book_payment
-from billing.reports import outstanding
+from billing.pages.administration import finance_entity, finance_refused, page_not_found
+from billing.pages.deps import PagesOf
 from billing.store import DOCUMENTS
+from billing.usecases.payments import PaymentIn, book_payment
+from billing.usecases.reports import outstanding
 from llo_shared.dutch import FieldError, datum_invoer, dutch_errors, euro, euro_to_cents
 from llo_shared.pages import PagePrincipal, Pages
 from llo_shared.problems import Problem
@@ -37,79 +38,84 @@ LABELS = {
 }
 
 
-def manual_payment_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 
-    async def invoice_of(request: Request, principal: Any, number: str) -> tuple[Any, Any]:
-        """(administration, stored invoice), either None when this user may not see it."""
-        entity = await finance_entity(request, principal, None)
-        if entity is None or not NUMBER.fullmatch(number):
-            return entity, None
-        stored = await request.app.state.runtime.db[DOCUMENTS].find_one(
-            {"entity_id": entity["_id"], "number": number, "kind": "invoice"}, {"outbox": 0}
-        )
-        return entity, stored
 
-    def form_page(
-        request: Request,
-        principal: Any,
-        entity: dict[str, Any],
-        invoice: dict[str, Any],
-        form: dict[str, str],
-        errors: list[FieldError] | None = None,
-        status_code: int = 200,
-        booked: dict[str, Any] | None = None,
-    ) -> HTMLResponse:
-        return pages.render(
-            request,
-            "manual_payment.html",
-            principal,
-            status_code=status_code,
-            title=f"Betaling boeken op factuur {invoice['number']}",
-            entity=entity,
-            doc=document_view(invoice, today()),
-            form=form,
-            errors=errors or [],
-            booked=booked,
-        )
+async def invoice_of(request: Request, principal: Any, number: str) -> tuple[Any, Any]:
+    """(administration, stored invoice), either None when this user may not see it."""
+    entity = await finance_entity(request, principal, None)
+    if entity is None or not NUMBER.fullmatch(number):
+        return entity, None
+    stored = await request.app.state.runtime.db[DOCUMENTS].find_one(
+        {"entity_id": entity["_id"], "number": number, "kind": "invoice"}, {"outbox": 0}
+    )
+    return entity, stored
 
-    def refused(request: Request, principal: Any, entity: Any) -> HTMLResponse:
-        if entity is None:
-            return finance_refused(pages, request, principal)
-        return pages.render(request, "not_found.html", principal, status_code=404, title="Niet gevonden")
 
-    @router.get("/billing/facturen/{number}/betaling", response_class=HTMLResponse)
-    async def payment_form(request: Request, principal: PagePrincipal, number: str) -> HTMLResponse:
-        entity, invoice = await invoice_of(request, principal, number)
-        if invoice is None:
-            return refused(request, principal, entity)
-        form = {"bedrag": "", "datum": datum_invoer(today()), "kenmerk": "", "payment_id": uuid.uuid4().hex}
-        return form_page(request, principal, entity, invoice, form)
+def form_page(
+    pages: Pages,
+    request: Request,
+    principal: Any,
+    entity: dict[str, Any],
+    invoice: dict[str, Any],
+    form: dict[str, str],
+    errors: list[FieldError] | None = None,
+    status_code: int = 200,
+    booked: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    return pages.render(
+        request,
+        "manual_payment.html",
+        principal,
+        status_code=status_code,
+        title=f"Betaling boeken op factuur {invoice['number']}",
+        entity=entity,
+        doc=document_view(invoice, today()),
+        form=form,
+        errors=errors or [],
+        booked=booked,
+    )
 
-    @router.post("/billing/facturen/{number}/betaling", response_class=HTMLResponse)
-    async def book(request: Request, principal: PagePrincipal, number: str) -> HTMLResponse:
-        entity, invoice = await invoice_of(request, principal, number)
-        if invoice is None:
-            return refused(request, principal, entity)
-        form = {k: str(v)[:MAX_TEXT] for k, v in (await request.form()).items() if k in FIELDS}
-        form.setdefault("payment_id", uuid.uuid4().hex)
-        payment, errors = payment_of(form, outstanding(invoice))
-        if payment is None:
-            return form_page(request, principal, entity, invoice, form, errors, 422)
-        try:
-            updated = await book_payment(request.app.state.runtime.db, invoice, payment, "manual", today())
-        except Problem as problem:
-            if problem.status != 409:
-                raise
-            # booked meanwhile by someone else, or more than is open now: say so at the amount
-            documents = request.app.state.runtime.db[DOCUMENTS]
-            fresh = await documents.find_one({"_id": invoice["_id"]}, {"outbox": 0})
-            error = FieldError("bedrag", "het bedrag", too_much(outstanding(fresh)))
-            return form_page(request, principal, entity, fresh, form, [error], 409)
-        request.app.state.runtime.relay.wake()
-        return form_page(request, principal, entity, updated, form, booked=payment.model_dump())
 
-    return router
+def refused(pages: Pages, request: Request, principal: Any, entity: Any) -> HTMLResponse:
+    if entity is None:
+        return finance_refused(pages, request, principal)
+    return page_not_found(pages, request, principal)
+
+
+@router.get("/billing/facturen/{number}/betaling", response_class=HTMLResponse)
+async def payment_form(
+    request: Request, pages: PagesOf, principal: PagePrincipal, number: str
+) -> HTMLResponse:
+    entity, invoice = await invoice_of(request, principal, number)
+    if invoice is None:
+        return refused(pages, request, principal, entity)
+    form = {"bedrag": "", "datum": datum_invoer(today()), "kenmerk": "", "payment_id": uuid.uuid4().hex}
+    return form_page(pages, request, principal, entity, invoice, form)
+
+
+@router.post("/billing/facturen/{number}/betaling", response_class=HTMLResponse)
+async def book(request: Request, pages: PagesOf, principal: PagePrincipal, number: str) -> HTMLResponse:
+    entity, invoice = await invoice_of(request, principal, number)
+    if invoice is None:
+        return refused(pages, request, principal, entity)
+    form = {k: str(v)[:MAX_TEXT] for k, v in (await request.form()).items() if k in FIELDS}
+    form.setdefault("payment_id", uuid.uuid4().hex)
+    payment, errors = payment_of(form, outstanding(invoice))
+    if payment is None:
+        return form_page(pages, request, principal, entity, invoice, form, errors, 422)
+    try:
+        updated = await book_payment(request.app.state.runtime.db, invoice, payment, "manual", today())
+    except Problem as problem:
+        if problem.status != 409:
+            raise
+        # booked meanwhile by someone else, or more than is open now: say so at the amount
+        documents = request.app.state.runtime.db[DOCUMENTS]
+        fresh = await documents.find_one({"_id": invoice["_id"]}, {"outbox": 0})
+        error = FieldError("bedrag", "het bedrag", too_much(outstanding(fresh)))
+        return form_page(pages, request, principal, entity, fresh, form, [error], 409)
+    request.app.state.runtime.relay.wake()
+    return form_page(pages, request, principal, entity, updated, form, booked=payment.model_dump())
 
 
 def too_much(open_cents: int) -> str:

@@ -8,34 +8,32 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from billing.pages.administration import FinanceEntity, finance_refused
+from billing.pages.administration import finance_entity, finance_refused
+from billing.pages.deps import PagesOf
 from billing.pages.names import training_name, training_names
-from billing.reports import price_overrides
 from billing.store import OFFERINGS
+from billing.usecases.reports import price_overrides
 from llo_shared.demo_users import demo_user_of
-from llo_shared.pages import PagePrincipal, Pages
+from llo_shared.pages import PagePrincipal
+
+router = APIRouter(include_in_schema=False)
 
 
-def overrides_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
-
-    @router.get("/billing/afwijkingen", response_class=HTMLResponse)
-    async def overrides(request: Request, principal: PagePrincipal) -> HTMLResponse:
-        entity = await finance_entity(request, principal, None)
-        if entity is None:
-            return finance_refused(pages, request, principal)
-        db = request.app.state.runtime.db
-        rows = await price_overrides(db, entity["_id"])
-        return pages.render(
-            request,
-            "overrides.html",
-            principal,
-            title="Prijsafwijkingen",
-            entity=entity,
-            rows=[row | {"what": what, "who": who_of(row.get("by"))} for row, what in await named(db, rows)],
-        )
-
-    return router
+@router.get("/billing/afwijkingen", response_class=HTMLResponse)
+async def overrides(request: Request, pages: PagesOf, principal: PagePrincipal) -> HTMLResponse:
+    entity = await finance_entity(request, principal, None)
+    if entity is None:
+        return finance_refused(pages, request, principal)
+    db = request.app.state.runtime.db
+    rows = await price_overrides(db, entity["_id"])
+    return pages.render(
+        request,
+        "overrides.html",
+        principal,
+        title="Prijsafwijkingen",
+        entity=entity,
+        rows=[row | {"what": what, "who": who_of(row.get("by"))} for row, what in await named(db, rows)],
+    )
 
 
 async def named(db: Any, rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:

@@ -10,10 +10,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from billing.api.payers import FIELD_RULES, PayerDetails, payer_problem, save_payer
-from billing.pages.administration import FinanceEntity, finance_refused
-from billing.payers import FIELD_LABELS, master_of, waiting_for
+from billing.api.deps import today
+from billing.api.payers import FIELD_RULES, PayerDetails, payer_problem
+from billing.pages.administration import finance_entity, finance_refused, page_not_found
+from billing.pages.deps import PagesOf
 from billing.store import PAYERS
+from billing.usecases.issuing import save_payer
+from billing.usecases.payers import FIELD_LABELS, master_of, waiting_for
 from llo_shared.pages import PagePrincipal, Pages
 
 KIND_LABELS = {
@@ -31,97 +34,94 @@ MAX_TEXT = 300
 PAYER_ID = re.compile(r"[A-Za-z0-9._-]{1,100}")  # as the API's path takes it
 
 
-def payers_router(pages: Pages, finance_entity: FinanceEntity) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 
-    def signin(request: Request, principal: Any) -> HTMLResponse:
+
+@router.get("/billing/betalers", response_class=HTMLResponse)
+async def register(request: Request, pages: PagesOf, principal: PagePrincipal) -> HTMLResponse:
+    entity = await finance_entity(request, principal, None)
+    if entity is None:
         return finance_refused(pages, request, principal)
+    db = request.app.state.runtime.db
+    payers = await db[PAYERS].find({"entity_id": entity["_id"]}).to_list(None)
+    payers.sort(key=lambda p: ((p.get("name") or "").lower(), p["payer_id"]))
+    return pages.render(
+        request,
+        "payers.html",
+        principal,
+        title="Betalers",
+        entity=entity,
+        to_complete=_to_complete(await waiting_for(db, entity["_id"]), {p["payer_id"]: p for p in payers}),
+        payers=payers,
+        kind_labels=KIND_LABELS,
+    )
 
-    def not_found(request: Request, principal: Any) -> HTMLResponse:
-        return pages.render(request, "not_found.html", principal, status_code=404, title="Niet gevonden")
 
-    @router.get("/billing/betalers", response_class=HTMLResponse)
-    async def register(request: Request, principal: PagePrincipal) -> HTMLResponse:
-        entity = await finance_entity(request, principal, None)
-        if entity is None:
-            return signin(request, principal)
-        db = request.app.state.runtime.db
-        payers = await db[PAYERS].find({"entity_id": entity["_id"]}).to_list(None)
-        payers.sort(key=lambda p: ((p.get("name") or "").lower(), p["payer_id"]))
-        return pages.render(
+async def form_page(
+    pages: Pages, request: Request, principal: Any, entity: dict[str, Any], payer_id: str, **context: Any
+) -> HTMLResponse:
+    status_code = context.pop("status_code", 200)
+    db = request.app.state.runtime.db
+    waiting = await waiting_for(db, entity["_id"], payer_id)
+    values = {"error": None, "error_field": None, "issued": []} | context
+    return pages.render(
+        request,
+        "payer.html",
+        principal,
+        status_code=status_code,
+        title="Betaler aanvullen",
+        entity=entity,
+        payer_id=payer_id,
+        waiting=waiting,
+        lacking=sorted({FIELD_LABELS[f] for w in waiting for f in w["lacking"]}),
+        kind_labels=KIND_LABELS,
+        scheme_choices=SCHEME_CHOICES,
+        **values,
+    )
+
+
+@router.get("/billing/betalers/{payer_id}", response_class=HTMLResponse)
+async def payer_form(
+    request: Request, pages: PagesOf, principal: PagePrincipal, payer_id: str
+) -> HTMLResponse:
+    entity = await finance_entity(request, principal, None)
+    if entity is None:
+        return finance_refused(pages, request, principal)
+    if not PAYER_ID.fullmatch(payer_id):
+        return page_not_found(pages, request, principal)
+    master = await master_of(request.app.state.runtime.db, entity["_id"], payer_id) or {}
+    form = {k: master.get(k) or "" for k in FORM_FIELDS} | {"country": master.get("country") or "NL"}
+    return await form_page(pages, request, principal, entity, payer_id, form=form)
+
+
+@router.post("/billing/betalers/{payer_id}", response_class=HTMLResponse)
+async def save(request: Request, pages: PagesOf, principal: PagePrincipal, payer_id: str) -> HTMLResponse:
+    entity = await finance_entity(request, principal, None)
+    if entity is None:
+        return finance_refused(pages, request, principal)
+    if not PAYER_ID.fullmatch(payer_id):
+        return page_not_found(pages, request, principal)
+    form = {k: str(v)[:MAX_TEXT] for k, v in (await request.form()).items() if k in FORM_FIELDS}
+    details, problem = details_of(form)
+    if details is None:
+        field, reason = problem or ("name", "")
+        label = FIELD_RULES[field][0]
+        return await form_page(
+            pages,
             request,
-            "payers.html",
             principal,
-            title="Betalers",
-            entity=entity,
-            to_complete=_to_complete(
-                await waiting_for(db, entity["_id"]), {p["payer_id"]: p for p in payers}
-            ),
-            payers=payers,
-            kind_labels=KIND_LABELS,
+            entity,
+            payer_id,
+            status_code=422,
+            form=form,
+            error=f"{label}: {reason}",
+            error_field=field,
         )
-
-    async def form_page(
-        request: Request, principal: Any, entity: dict[str, Any], payer_id: str, **context: Any
-    ) -> HTMLResponse:
-        status_code = context.pop("status_code", 200)
-        db = request.app.state.runtime.db
-        waiting = await waiting_for(db, entity["_id"], payer_id)
-        values = {"error": None, "error_field": None, "issued": []} | context
-        return pages.render(
-            request,
-            "payer.html",
-            principal,
-            status_code=status_code,
-            title="Betaler aanvullen",
-            entity=entity,
-            payer_id=payer_id,
-            waiting=waiting,
-            lacking=sorted({FIELD_LABELS[f] for w in waiting for f in w["lacking"]}),
-            kind_labels=KIND_LABELS,
-            scheme_choices=SCHEME_CHOICES,
-            **values,
-        )
-
-    @router.get("/billing/betalers/{payer_id}", response_class=HTMLResponse)
-    async def payer_form(request: Request, principal: PagePrincipal, payer_id: str) -> HTMLResponse:
-        entity = await finance_entity(request, principal, None)
-        if entity is None:
-            return signin(request, principal)
-        if not PAYER_ID.fullmatch(payer_id):
-            return not_found(request, principal)
-        master = await master_of(request.app.state.runtime.db, entity["_id"], payer_id) or {}
-        form = {k: master.get(k) or "" for k in FORM_FIELDS} | {"country": master.get("country") or "NL"}
-        return await form_page(request, principal, entity, payer_id, form=form)
-
-    @router.post("/billing/betalers/{payer_id}", response_class=HTMLResponse)
-    async def save(request: Request, principal: PagePrincipal, payer_id: str) -> HTMLResponse:
-        entity = await finance_entity(request, principal, None)
-        if entity is None:
-            return signin(request, principal)
-        if not PAYER_ID.fullmatch(payer_id):
-            return not_found(request, principal)
-        form = {k: str(v)[:MAX_TEXT] for k, v in (await request.form()).items() if k in FORM_FIELDS}
-        details, problem = details_of(form)
-        if details is None:
-            field, reason = problem or ("name", "")
-            label = FIELD_RULES[field][0]
-            return await form_page(
-                request,
-                principal,
-                entity,
-                payer_id,
-                status_code=422,
-                form=form,
-                error=f"{label}: {reason}",
-                error_field=field,
-            )
-        issued = await save_payer(request.app.state.runtime.db, entity["_id"], payer_id, details)
-        if issued:
-            request.app.state.runtime.relay.wake()
-        return await form_page(request, principal, entity, payer_id, form=form, saved=True, issued=issued)
-
-    return router
+    db = request.app.state.runtime.db
+    issued = await save_payer(db, entity["_id"], payer_id, details.model_dump(), today())
+    if issued:
+        request.app.state.runtime.relay.wake()
+    return await form_page(pages, request, principal, entity, payer_id, form=form, saved=True, issued=issued)
 
 
 def details_of(form: dict[str, str]) -> tuple[PayerDetails | None, tuple[str, str] | None]:

@@ -182,9 +182,18 @@ async def drop_waiting(db: Any, *, enrolment_id: str | None = None, cohort_id: s
         await db[WAITING].delete_many({"cohort_id": cohort_id})
 
 
+# Oldest first: the order the list to complete shows, and the API pages in (llo_shared.paging).
+WAITING_ORDER = [("since", 1), ("_id", 1)]
+
+
+def waiting_query(entity_id: str, payer_id: str | None = None) -> dict[str, Any]:
+    return {"entity_id": entity_id} | ({"payer_id": payer_id} if payer_id else {})
+
+
 async def waiting_for(db: Any, entity_id: str, payer_id: str | None = None) -> list[dict[str, Any]]:
-    query = {"entity_id": entity_id} | ({"payer_id": payer_id} if payer_id else {})
-    found: list[dict[str, Any]] = await db[WAITING].find(query).sort([("since", 1), ("_id", 1)]).to_list(None)
+    found: list[dict[str, Any]] = (
+        await db[WAITING].find(waiting_query(entity_id, payer_id)).sort(WAITING_ORDER).to_list(None)
+    )
     return found
 
 

@@ -34,10 +34,10 @@ from billing.domain.surcharge import (
     settle,
     surcharge_total,
 )
-from billing.issuing import issue, issue_new
-from billing.payers import drop_waiting
-from billing.sealed import SealedPayers
 from billing.store import COHORTS, DOCUMENTS, ENROLMENTS, ENTITIES, OFFERINGS, insert_new
+from billing.usecases.issuing import issue, issue_new
+from billing.usecases.payers import drop_waiting
+from billing.usecases.sealed import SealedPayers
 from llo_shared.dutch import aantal, datum
 
 log = logging.getLogger(__name__)

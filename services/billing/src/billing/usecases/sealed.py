@@ -23,9 +23,9 @@ from joserfc.jwk import ECKey
 from pymongo.errors import DuplicateKeyError
 
 from billing.domain.text import clean
-from billing.issuing import issue_waiting
-from billing.payers import register_entry
 from billing.store import DOCUMENTS, PAYERS, WAITING
+from billing.usecases.issuing import issue_waiting
+from billing.usecases.payers import register_entry
 from llo_shared.sealed import SealError, sealing_key, unseal
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@ costs) split over the consortium's partners by agreed shares, and invoiced from 
 administration's private ledger to every other partner.
 
 Which providers are partners billing learns from the catalogue's consortium events (a read model
-kept by the consumer below); a cost is shared only between members of one consortium.
+kept by `keep_consortium`, which handlers.py calls); a cost is shared only between members of one consortium.
 
 The shared cost is one document (the cause); each partner's invoice is issued with a natural id
 derived from it and carries the shared cost's id on its line, so an invoice is traced to its
@@ -12,9 +12,7 @@ cause and recording the same cost again (same idempotency key) issues nothing tw
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import TYPE_CHECKING, Any
 
 from billing.domain.consortium import PartnerShare, share_problems, split_shared_cost
 from billing.domain.invoices import (
@@ -29,44 +27,18 @@ from billing.domain.invoices import (
 )
 from billing.domain.ledgers import Ledger
 from billing.domain.money import format_eur
-from billing.issuing import issue
 from billing.store import ENTITIES, PAYERS
-from llo_shared.bus import Subscription
-from llo_shared.dates import Day
-from llo_shared.envelope import EventEnvelope, TolerantModel
+from billing.usecases.issuing import issue
 from llo_shared.problems import Problem
+
+if TYPE_CHECKING:  # the API's Create schema; at run time the use case reads only its fields
+    from billing.api.consortium import SharedCostIn
 
 SHARED_COSTS = "shared_costs"
 CONSORTIA = "consortia"
-CONSORTIUM_TOPIC = "catalogue.consortium.v1"
-SharedCostKind = Literal["licence_fee", "shared_recruitment"]
+# Newest first, as the API pages them and the page lists them (`_id` breaks ties).
+SHARED_COST_ORDER = [("recorded_at", -1), ("_id", -1)]
 KIND_LABELS = {"licence_fee": "Licentievergoeding", "shared_recruitment": "Gedeelde wervingskosten"}
-OrgId = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9._-]+$")
-
-
-class PartnerShareIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    partner_id: str = OrgId
-    share_bp: int = Field(ge=1, le=10_000)
-
-
-class SharedCostIn(BaseModel):
-    """A cost the paying administration (the finance user's) made for the consortium.
-    `total_cents` excludes VAT; each partner's invoice adds VAT on its own part."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    consortium_id: str = Field(min_length=3, max_length=30, pattern=r"^[A-Za-z0-9-]+$")
-    kind: SharedCostKind
-    description: str = Field(min_length=3, max_length=200)
-    total_cents: int = Field(ge=1, le=10**10)
-    vat: Literal["standard", "exempt"] = "standard"
-    incurred_on: Day | None = None
-    cohort_id: str | None = Field(default=None, max_length=100)
-    campaign_id: str | None = Field(default=None, max_length=100)
-    shares: list[PartnerShareIn] = Field(min_length=2, max_length=20)
-    idempotency_key: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
 
 
 class Refused(Problem):
@@ -249,46 +221,9 @@ def _trace(stored: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def shared_cost_view(stored: dict[str, Any]) -> dict[str, Any]:
-    hidden = {"_id", "partner_parties"}
-    return {"shared_cost_id": stored["idempotency_key"]} | {
-        k: v for k, v in stored.items() if k not in hidden
-    }
-
-
-# the consortia read model -------------------------------------------------------------------
-
-
-class ConsortiumFacts(TolerantModel):
-    """ConsortiumFormed / ConsortiumMembersChanged: each carries the whole member list."""
-
-    consortium_id: str
-    name: str = ""
-    members: list[str] = Field(default_factory=list)
-    funded_members: list[str] = Field(default_factory=list)
-    flex_partnership: bool = False
-
-
-async def consortium_changed(db: Any, event: EventEnvelope) -> None:
-    """Keep the latest member list; events of one consortium arrive in order (key = its id)."""
-    if event.event_type not in ("ConsortiumFormed", "ConsortiumMembersChanged"):
-        return
-    facts = ConsortiumFacts.model_validate(event.payload)
+async def keep_consortium(db: Any, consortium_id: str, fields: dict[str, Any], event_id: str) -> None:
+    """The consortia read model keeps each consortium's latest member list: every consortium event
+    carries the whole list, and events of one consortium arrive in order (key = its id)."""
     await db[CONSORTIA].update_one(
-        {"_id": facts.consortium_id},
-        {"$set": facts.model_dump(exclude={"consortium_id"}) | {"event_id": str(event.event_id)}},
-        upsert=True,
+        {"_id": consortium_id}, {"$set": fields | {"event_id": event_id}}, upsert=True
     )
-
-
-def consortium_subscriptions(runtime: Any) -> list[Subscription]:
-    """The consortium topic's consumer group, inbox-guarded like billing's other consumers."""
-    prefix = getattr(runtime.settings, "topic_prefix", "")
-    consumer = f"billing.{CONSORTIUM_TOPIC}"
-
-    async def handle(event: EventEnvelope) -> None:
-        await consortium_changed(runtime.db, event)
-
-    return [
-        Subscription(prefix + consumer, (prefix + CONSORTIUM_TOPIC,), runtime.inbox.guard(consumer, handle))
-    ]

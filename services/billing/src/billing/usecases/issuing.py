@@ -1,6 +1,6 @@
 """Issuing invoices and credit notes: a gapless number, then one write holding the document
 and its event. Document ids are natural keys (the fact they bill), so issuing twice is a no-op.
-An invoice whose payer the register cannot complete waits unnumbered (`billing.payers`)."""
+An invoice whose payer the register cannot complete waits unnumbered (`billing.usecases.payers`)."""
 
 from __future__ import annotations
 
@@ -14,19 +14,28 @@ from billing.domain.invoices import Document, DocumentKind
 from billing.domain.ledgers import counter_key, document_number
 from billing.domain.payments import PaymentStatus, payment_status
 from billing.events import INVOICE_TOPIC, PRODUCER, CreditNoteIssued, InvoiceIssued, LedgerName, ledger_name
-from billing.payers import (
+from billing.store import DOCUMENTS, PAYERS, allocate_number, claim_numbers, insert_new
+from billing.usecases.payers import (
     Readiness,
     ready_to_issue,
     ready_to_issue_many,
+    register_entry,
     unpark,
     waiting_document,
     waiting_for,
 )
-from billing.store import DOCUMENTS, allocate_number, claim_numbers, insert_new
 from llo_shared.envelope import EventEnvelope
 from llo_shared.outbox import new_document
 
-__all__ = ["INVOICE_TOPIC", "document_of", "issue", "issue_new", "outstanding_to_credit", "status_of"]
+__all__ = [
+    "INVOICE_TOPIC",
+    "document_of",
+    "issue",
+    "issue_new",
+    "outstanding_to_credit",
+    "save_payer",
+    "status_of",
+]
 
 
 async def issue(db: Any, document: Document, **extra: Any) -> dict[str, Any] | None:
@@ -108,6 +117,16 @@ async def issue_waiting(db: Any, entity_id: str, payer_id: str, day: date) -> li
             await unpark(db, [parked["_id"]])
             issued.append(stored)
     return issued
+
+
+async def save_payer(
+    db: Any, entity_id: str, payer_id: str, details: dict[str, Any], day: date
+) -> list[dict[str, Any]]:
+    """Finance keeps a payer's master data; what waited for it is issued now, dated `day`.
+    Returns those invoices."""
+    entry = register_entry(entity_id, payer_id, details, "finance")
+    await db[PAYERS].replace_one({"_id": entry["_id"]}, entry, upsert=True)
+    return await issue_waiting(db, entity_id, payer_id, day)
 
 
 def _series(document: Document) -> str:

@@ -22,9 +22,9 @@ from billing.domain.bank_statements import (
     parse_statement_csv,
 )
 from billing.domain.payments import invoice_numbers_in
-from billing.issuing import credited_cents
-from billing.payments import PaymentIn, already_booked, book_payment, status_after
 from billing.store import DOCUMENTS, IMPORTS
+from billing.usecases.issuing import credited_cents
+from billing.usecases.payments import PaymentIn, already_booked, book_payment, status_after
 from llo_shared.problems import Problem
 
 PAYMENT_CLAIMS = "payment_claims"

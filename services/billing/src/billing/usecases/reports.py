@@ -14,8 +14,8 @@ from billing.domain.costing import CostModel, allocate_shared_costs, integral_co
 from billing.domain.ledgers import Ledger
 from billing.domain.money import BASIS_POINTS, round_half_up_div
 from billing.domain.payments import AGEING_BUCKETS, ageing_bucket
-from billing.issuing import credited_cents, status_of
 from billing.store import COHORTS, COST_MODELS, DOCUMENTS, ENROLMENTS
+from billing.usecases.issuing import credited_cents, status_of
 
 
 async def entity_documents(db: Any, entity_id: str) -> list[dict[str, Any]]:

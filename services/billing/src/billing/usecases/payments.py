@@ -11,9 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from billing.domain.payments import PaymentStatus, payment_status
 from billing.events import PAYMENT_TOPIC, PRODUCER, PaymentRecorded
-from billing.issuing import credited_cents
-from billing.reports import outstanding
 from billing.store import DOCUMENTS
+from billing.usecases.issuing import credited_cents
+from billing.usecases.reports import outstanding
 from llo_shared.dates import Day
 from llo_shared.outbox import with_events
 from llo_shared.problems import Problem
