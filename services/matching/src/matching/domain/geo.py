@@ -6,15 +6,9 @@ import math
 
 import numpy as np
 
-EARTH_RADIUS_KM = 6371.0088
+from llo_shared.places import EARTH_RADIUS_KM, haversine_km
 
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dlat = p2 - p1
-    dlon = math.radians(lon2 - lon1)
-    a = math.sin(dlat / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+__all__ = ["EARTH_RADIUS_KM", "haversine_km", "haversine_km_many"]
 
 
 def haversine_km_many(
