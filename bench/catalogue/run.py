@@ -340,8 +340,8 @@ Search req/s relative to the bare endpoint, measured in the same run: **{ratio}*
 issue 15: >= 0.8).
 p95 / p99 of the mixed search at {concurrency} in flight: **{search["p95_ms"]} / {search["p99_ms"]} ms**
 (issue 3: p95 < 30 ms; issue 15: p99 < 50 ms).
-Load average (1 min) at the start: {m["load_average_1m_at_start"]} (the machine is shared with
-other engineers' runs until about 13:05 UTC; the ratio compares two runs made minutes apart).
+Load average (1 min) at the start: {m["load_average_1m_at_start"]} (2 cores; a load above 2 means
+other work shared them; the ratio compares two runs made seconds apart).
 
 Per query (each alone; total = matching offerings, bytes = response size):
 
