@@ -34,8 +34,12 @@ async def entity_for(request: Request, principal: Principal, entity_id: str) -> 
     require_org(principal, entity_id)
     entity = await runtime_of(request).db[ENTITIES].find_one({"_id": entity_id})
     if entity is None:
-        raise Problem(404, "not-found", "Unknown legal entity", f"no administration {entity_id}")
+        raise unknown_entity(entity_id)
     return entity
+
+
+def unknown_entity(entity_id: str) -> Problem:
+    return Problem(404, "not-found", "Unknown legal entity", f"no administration {entity_id}")
 
 
 async def document_for(request: Request, principal: Principal, entity_id: str, number: str) -> dict[str, Any]:
