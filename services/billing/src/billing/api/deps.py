@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 
 from billing.store import DOCUMENTS, ENTITIES
 from llo_shared.auth import Principal, Role, require_org, require_roles
@@ -19,6 +19,9 @@ DocumentReader = Annotated[Principal, Depends(require_roles(*DOCUMENT_READERS))]
 EntityId = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9._-]+$")]
 DocumentNumber = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9-]+$")]
 MAX_PAGE = 200
+# what every list route takes: a page size and the `next` of the previous page (llo_shared.paging)
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+Cursor = Annotated[str | None, Query(max_length=20)]
 
 
 def runtime_of(request: Request) -> Any:

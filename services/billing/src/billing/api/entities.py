@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from billing.api.deps import (
-    MAX_PAGE,
+    Cursor,
     EntityId,
     FinancePrincipal,
+    Limit,
     entity_for,
     runtime_of,
     today,
@@ -44,8 +45,8 @@ def entity_view(entity: dict[str, Any]) -> dict[str, Any]:
 async def list_entities(
     request: Request,
     principal: FinancePrincipal,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    cursor: Annotated[str | None, Query(max_length=20)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict[str, Any]:
     query = {} if principal.role == "admin" else {"_id": principal.org}
     return await store_page(runtime_of(request).db[ENTITIES], query, [("_id", 1)], cursor, limit, entity_view)
@@ -144,8 +145,8 @@ async def list_cost_models(
     request: Request,
     principal: FinancePrincipal,
     entity_id: EntityId,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    cursor: Annotated[str | None, Query(max_length=20)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict[str, Any]:
     await entity_for(request, principal, entity_id)
     collection = runtime_of(request).db[COST_MODELS]
