@@ -118,6 +118,8 @@ async def documents_listed(
 Filter = Annotated[str | None, Query(min_length=1, max_length=100)]
 
 
+# The invoice and credit-note lists are two declared routes over the one `documents_listed`
+# (boilerplate for `duplicates`).
 @router.get(
     "/entities/{entity_id}/invoices", response_model=Page[DocumentRead], response_model_exclude_unset=True
 )
