@@ -25,6 +25,7 @@ def ledger_name(ledger: Ledger) -> LedgerName:
             return "privaat"
 
 
+# usecases/issuing._DocumentFields declares the same fields for the write (boilerplate for `duplicates`).
 class _DocumentEvent(EventPayload):
     invoice_id: str
     number: str

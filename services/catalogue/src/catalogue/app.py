@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from fastapi import FastAPI
@@ -17,6 +15,7 @@ from catalogue.settings import CatalogueSettings
 from catalogue.store import INDEXES, OUTBOX_COLLECTIONS, CatalogueStore
 from catalogue.usecases import sweep_decisions
 from llo_shared.pages import Pages
+from llo_shared.periodic import PeriodicTask
 from llo_shared.service import Infrastructure, Runtime, ServiceSpec, build_service_app, open_infrastructure
 
 SERVICE = "catalogue"
@@ -28,7 +27,7 @@ class DecisionSweeper:
 
     def __init__(self, store: CatalogueStore, index: SearchIndex, interval_s: float) -> None:
         self._store, self._index, self._interval = store, index, interval_s
-        self._task: asyncio.Task[None] | None = None
+        self._task: PeriodicTask | None = None
 
     async def run_once(self, runtime: Runtime) -> dict[str, int]:
         counts = await sweep_decisions(self._store)
@@ -37,21 +36,14 @@ class DecisionSweeper:
         return counts
 
     def start(self, runtime: Runtime) -> None:
-        async def loop() -> None:
-            while True:
-                try:
-                    await self.run_once(runtime)
-                except Exception:  # one bad pass must not stop the next
-                    log.exception("decision sweep failed")
-                await asyncio.sleep(self._interval)
-
-        self._task = asyncio.create_task(loop())
+        self._task = PeriodicTask(
+            lambda: self.run_once(runtime), self._interval, log=log, failure="decision sweep failed"
+        )
+        self._task.start()
 
     async def stop(self) -> None:
         if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await self._task.stop()
 
 
 def create_app(settings: CatalogueSettings | None = None, infra: Infrastructure | None = None) -> FastAPI:

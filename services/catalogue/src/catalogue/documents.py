@@ -6,6 +6,8 @@ Helpers of the store and the use cases; no reads or writes here.
 
 from __future__ import annotations
 
+import re
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -100,3 +102,8 @@ def with_ledger_counts(cohort: Document, ledger: list[Document]) -> Document:
         "enrolments": enrolments,
         "_ledger": ledger,
     }
+
+
+def new_id(prefix: str, title: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:30].strip("-")
+    return f"{prefix}-{slug}-{uuid.uuid4().hex[:8]}" if slug else f"{prefix}-{uuid.uuid4().hex[:12]}"

@@ -28,9 +28,7 @@ Semantics, shared with the brute-force reference in tests/test_search_reference.
 
 from __future__ import annotations
 
-import asyncio
 import bisect
-import contextlib
 import functools
 import gc
 import logging
@@ -54,6 +52,7 @@ from catalogue.search_order import (
     number_from_cursor,
     rank_from_cursor,
 )
+from llo_shared.periodic import PeriodicTask
 
 log = logging.getLogger(__name__)
 
@@ -340,7 +339,7 @@ class SearchIndex:
         self._all = 0
         self._orphan_cohorts: dict[str, dict[str, Any]] = {}
         self.watermark: datetime | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._task: PeriodicTask | None = None
 
     # Maintenance -------------------------------------------------------------------
 
@@ -488,21 +487,20 @@ class SearchIndex:
         gc.collect()
         gc.freeze()
 
-        async def loop() -> None:
-            while True:
-                await asyncio.sleep(interval_s)
-                try:
-                    await self.refresh(store)
-                except Exception:  # store away for a moment: keep serving, try again
-                    log.exception("search index refresh failed")
-
-        self._task = asyncio.create_task(loop())
+        # the first pass ran above: wait one interval before the next (store away for a moment:
+        # keep serving, try again)
+        self._task = PeriodicTask(
+            lambda: self.refresh(store),
+            interval_s,
+            log=log,
+            failure="search index refresh failed",
+            sleep_first=True,
+        )
+        self._task.start()
 
     async def stop_sync(self) -> None:
         if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await self._task.stop()
 
     # Querying --------------------------------------------------------------------
 

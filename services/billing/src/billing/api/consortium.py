@@ -8,7 +8,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from billing.api.deps import MAX_PAGE, EntityId, FinancePrincipal, entity_for, runtime_of, today
+from billing.api.deps import (
+    Cursor,
+    EntityId,
+    FinancePrincipal,
+    Limit,
+    entity_for,
+    runtime_of,
+    today,
+)
 from billing.api.reads import SharedCostRead
 from billing.api.views import shared_cost_view
 from billing.usecases.consortium import SHARED_COST_ORDER, SHARED_COSTS, record_shared_cost
@@ -77,8 +85,8 @@ async def list_shared_costs(
     entity_id: EntityId,
     consortium_id: Annotated[str | None, Query(min_length=3, max_length=30)] = None,
     kind: SharedCostKind | None = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    cursor: Annotated[str | None, Query(max_length=20)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict[str, Any]:
     await entity_for(request, principal, entity_id)
     query: dict[str, Any] = {"entity_id": entity_id}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 
 from billing.store import DOCUMENTS, ENTITIES
 from llo_shared.auth import Principal, Role, require_org, require_roles
@@ -19,6 +19,9 @@ DocumentReader = Annotated[Principal, Depends(require_roles(*DOCUMENT_READERS))]
 EntityId = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9._-]+$")]
 DocumentNumber = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9-]+$")]
 MAX_PAGE = 200
+# what every list route takes: a page size and the `next` of the previous page (llo_shared.paging)
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+Cursor = Annotated[str | None, Query(max_length=20)]
 
 
 def runtime_of(request: Request) -> Any:
@@ -34,8 +37,12 @@ async def entity_for(request: Request, principal: Principal, entity_id: str) -> 
     require_org(principal, entity_id)
     entity = await runtime_of(request).db[ENTITIES].find_one({"_id": entity_id})
     if entity is None:
-        raise Problem(404, "not-found", "Unknown legal entity", f"no administration {entity_id}")
+        raise unknown_entity(entity_id)
     return entity
+
+
+def unknown_entity(entity_id: str) -> Problem:
+    return Problem(404, "not-found", "Unknown legal entity", f"no administration {entity_id}")
 
 
 async def document_for(request: Request, principal: Principal, entity_id: str, number: str) -> dict[str, Any]:

@@ -12,11 +12,12 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from billing.api.deps import (
-    MAX_PAGE,
+    Cursor,
     DocumentNumber,
     DocumentReader,
     EntityId,
     FinancePrincipal,
+    Limit,
     document_for,
     entity_for,
     file_answer,
@@ -115,10 +116,10 @@ async def documents_listed(
 
 
 Filter = Annotated[str | None, Query(min_length=1, max_length=100)]
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
-Cursor = Annotated[str | None, Query(max_length=20)]
 
 
+# The invoice and credit-note lists are two declared routes over the one `documents_listed`
+# (boilerplate for `duplicates`).
 @router.get(
     "/entities/{entity_id}/invoices", response_model=Page[DocumentRead], response_model_exclude_unset=True
 )

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from billing.api.deps import (
-    MAX_PAGE,
+    Cursor,
     EntityId,
     FinancePrincipal,
+    Limit,
     entity_for,
     runtime_of,
     today,
+    unknown_entity,
 )
 from billing.api.reads import CostModelRead, EntityRead, LedgerRead
 from billing.domain.costing import CostModel, PriceBelowIntegralCost
-from billing.domain.ledgers import BillingMoment
-from billing.domain.text import PLAIN_TEXT
 from billing.store import COST_MODELS, ENTITIES
 from billing.usecases.costing import set_cost_model
+from billing.usecases.entities import EntitySettings, UnknownEntity, update_entity_settings
 from billing.usecases.reports import entity_documents, ledger_summary
 from llo_shared.paging import store_page
 from llo_shared.problems import Problem
@@ -34,20 +35,6 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class EntitySettings(Strict):
-    name: str | None = Field(default=None, min_length=1, max_length=200, pattern=PLAIN_TEXT)
-    billing_moment: BillingMoment | None = None
-    payment_terms_days: int | None = Field(default=None, ge=0, le=365)
-    kvk: str | None = Field(default=None, pattern=r"^\d{8}$")
-    vat_number: str | None = Field(default=None, pattern=r"^NL\d{9}B\d{2}$")
-    iban: str | None = Field(default=None, pattern=r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
-    bic: str | None = Field(default=None, pattern=r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
-    account_holder: str | None = Field(default=None, min_length=1, max_length=200, pattern=PLAIN_TEXT)
-    street: str | None = Field(default=None, max_length=200, pattern=PLAIN_TEXT)
-    city: str | None = Field(default=None, max_length=100, pattern=PLAIN_TEXT)
-    postcode: str | None = Field(default=None, max_length=10, pattern=PLAIN_TEXT)
-
-
 def entity_view(entity: dict[str, Any]) -> dict[str, Any]:
     return {"entity_id": entity["_id"], "ledgers": ["publiek", "privaat"]} | {
         k: v for k, v in entity.items() if k != "_id"
@@ -58,8 +45,8 @@ def entity_view(entity: dict[str, Any]) -> dict[str, Any]:
 async def list_entities(
     request: Request,
     principal: FinancePrincipal,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    cursor: Annotated[str | None, Query(max_length=20)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict[str, Any]:
     query = {} if principal.role == "admin" else {"_id": principal.org}
     return await store_page(runtime_of(request).db[ENTITIES], query, [("_id", 1)], cursor, limit, entity_view)
@@ -75,10 +62,11 @@ async def update_entity(
     request: Request, principal: FinancePrincipal, entity_id: EntityId, settings: EntitySettings
 ) -> dict[str, Any]:
     await entity_for(request, principal, entity_id)
-    changes = settings.model_dump(exclude_none=True, mode="json")
-    if changes:
-        await runtime_of(request).db[ENTITIES].update_one({"_id": entity_id}, {"$set": changes})
-    return entity_view(await entity_for(request, principal, entity_id))
+    try:
+        entity = await update_entity_settings(runtime_of(request).db, entity_id, settings)
+    except UnknownEntity:  # removed between the check and the write
+        raise unknown_entity(entity_id) from None
+    return entity_view(entity)
 
 
 @router.get(
@@ -157,8 +145,8 @@ async def list_cost_models(
     request: Request,
     principal: FinancePrincipal,
     entity_id: EntityId,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    cursor: Annotated[str | None, Query(max_length=20)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict[str, Any]:
     await entity_for(request, principal, entity_id)
     collection = runtime_of(request).db[COST_MODELS]

@@ -8,7 +8,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from billing.api.deps import MAX_PAGE, EntityId, FinancePrincipal, entity_for, runtime_of, today
+from billing.api.deps import (
+    Cursor,
+    EntityId,
+    FinancePrincipal,
+    Limit,
+    entity_for,
+    runtime_of,
+    today,
+)
 from billing.api.reads import PayerRead, PayerSavedRead, WaitingInvoiceRead
 from billing.domain.text import PLAIN_TEXT
 from billing.store import PAYERS, WAITING
@@ -79,8 +87,8 @@ async def list_payers(
     request: Request,
     principal: FinancePrincipal,
     entity_id: EntityId,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    cursor: Annotated[str | None, Query(max_length=20)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict[str, Any]:
     """Everyone this administration invoiced, with the master data finance keeps for them."""
     await entity_for(request, principal, entity_id)
@@ -128,8 +136,8 @@ async def list_waiting_invoices(
     principal: FinancePrincipal,
     entity_id: EntityId,
     payer_id: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    cursor: Annotated[str | None, Query(max_length=20)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> dict[str, Any]:
     """Invoices not issued (not numbered) because their payer lacks data: what it lacks."""
     await entity_for(request, principal, entity_id)

@@ -24,6 +24,8 @@ class EntityRead(ReadSchema):
     payment_terms_days: int | None = None
 
 
+# The fields of usecases/reports.LedgerTotals as the API promises them: declarations, no logic
+# (boilerplate for `duplicates`).
 class LedgerRead(ReadSchema):
     """One ledger's totals; the two ledgers are never added up."""
 

@@ -41,6 +41,8 @@ def answer(rows: Sequence[Mapping[str, Any]], format: Format, name: str) -> Any:
     return {"items": rows, "total": len(rows), "next": None}
 
 
+# The report routes below each declare one route over one report use case: `duplicates` pairs their
+# signatures (boilerplate, no logic).
 @router.get(
     "/entities/{entity_id}/reports/ledgers",
     response_model=Page[LedgerRead],

@@ -9,6 +9,7 @@
 - `sealed`: private participants' sealed invoice details, and their erasure
 - `payments`: booking one payment (`status_after` is the one status rule)
 - `payments_import`: payments from a bank statement, previewed then booked once per entry
+- `entities`: an administration's own settings (`UnknownEntity` when there is none)
 - `costing`: cost models, the private price checked against the integral cost
 - `consortium`: costs shared between consortium partners, and the consortia read model
 - `reports`: finance reports over one administration's documents
@@ -16,6 +17,7 @@
 
 from billing.usecases.consortium import KIND_LABELS, Refused, keep_consortium, record_shared_cost
 from billing.usecases.costing import known_price, set_cost_model
+from billing.usecases.entities import EntitySettings, UnknownEntity, update_entity_settings
 from billing.usecases.facts import Biller, EventRef, entity_defaults, list_price
 from billing.usecases.issuing import (
     credited_cents,
@@ -63,10 +65,12 @@ __all__ = [
     "FIELD_LABELS",
     "KIND_LABELS",
     "Biller",
+    "EntitySettings",
     "EventRef",
     "PaymentIn",
     "Refused",
     "SealedPayers",
+    "UnknownEntity",
     "UnreadableDetails",
     "ageing",
     "ageing_totals",
@@ -108,5 +112,6 @@ __all__ = [
     "status_of",
     "stored_import",
     "to_csv",
+    "update_entity_settings",
     "waiting_for",
 ]

@@ -159,6 +159,7 @@ def _stored(document: Document, sequence: int, year: int) -> dict[str, Any]:
     }
 
 
+# The fields of events._DocumentEvent, typed for the write (boilerplate for `duplicates`).
 class _DocumentFields(TypedDict):
     """What InvoiceIssued and CreditNoteIssued both carry."""
 

@@ -26,6 +26,7 @@ def outstanding(document: dict[str, Any]) -> int:
     return max(0, document["total_cents"] - credited_cents(document) - document.get("paid_cents", 0))
 
 
+# api/reads.LedgerRead declares the same fields for the API (boilerplate for `duplicates`).
 class LedgerTotals(TypedDict):
     ledger: str
     invoices: int

@@ -14,37 +14,23 @@ from catalogue.api.deps import (
     Limit,
     Store,
     Viewer,
-    new_id,
     not_found,
     page,
-    public_doc,
     visible_offering,
     wake_relay,
 )
 from catalogue.api.offerings import ProviderParam, ProviderRole, own_offering
 from catalogue.api.reads import CohortRead, DecisionItemRead
-from catalogue.domain import rules
+from catalogue.documents import new_id
 from catalogue.domain.model import CohortCreate, CohortUpdate, DecisionIn
 from catalogue.domain.vocab import CohortStatus
+from catalogue.views import cohort_view, decision_view
 from llo_shared.auth import Principal, require_roles
 from llo_shared.problems import Problem
 from llo_shared.reads import Page
 
 router = APIRouter(tags=["cohorts"])
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
-PRIVATE_FIELDS = ("enrolments", "enrolment_ids", "surcharge_acceptances", "surcharge_parts_now")
-
-
-def cohort_view(doc: dict[str, Any], owner_view: bool) -> dict[str, Any]:
-    """Seat holders and payers are the provider's business; the public sees counts."""
-    out = public_doc(doc)
-    if not owner_view:
-        for key in PRIVATE_FIELDS:
-            out.pop(key, None)
-    else:
-        out["surcharge_parts_now"] = rules.surcharge_now(doc)  # in the order of decision.surcharge.payers
-    out["start_guaranteed"] = rules.start_guaranteed(doc)
-    return out
 
 
 @router.get("/cohorts", response_model=Page[CohortRead], response_model_exclude_unset=True)
@@ -153,15 +139,6 @@ async def pending_decisions(
     if not principal.owns(target):
         raise Problem(403, "forbidden", "Not your organisation", "decisions are listed for your own cohorts")
     return page(await usecases.work_list(store, target, within_days, cursor, limit), decision_view)
-
-
-def decision_view(cohort: dict[str, Any]) -> dict[str, Any]:
-    view = cohort_view(cohort, True)
-    view["below_break_even"] = cohort["seats_taken"] < cohort["break_even"]
-    view["seats_missing"] = rules.empty_seats(cohort)
-    view["surcharge_total_cents"] = rules.surcharge_total_cents(cohort)
-    view["surcharge_possible"] = rules.surcharge_problem(cohort) is None
-    return view
 
 
 @router.post("/decisions/sweep", response_model=dict[str, int])

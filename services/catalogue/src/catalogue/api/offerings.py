@@ -13,13 +13,13 @@ from catalogue.api.deps import (
     Limit,
     Store,
     Viewer,
-    new_id,
     page,
     public_doc,
     visible_offering,
     wake_relay,
 )
 from catalogue.api.reads import OfferingRead
+from catalogue.documents import new_id
 from catalogue.domain.model import OfferingCreate, OfferingUpdate
 from catalogue.domain.vocab import OfferingStatus
 from catalogue.store import CatalogueStore

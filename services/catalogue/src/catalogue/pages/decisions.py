@@ -17,13 +17,12 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from catalogue import usecases
-from catalogue.api.cohorts import decision_view
-from catalogue.api.deps import problem_of
 from catalogue.domain import rules
 from catalogue.domain.errors import NotFound, NotYours, Refusal
 from catalogue.domain.model import DecisionIn
 from catalogue.pages.deps import PageVisit, Visit, answering_refusals, redirect
 from catalogue.store import CatalogueStore
+from catalogue.views import decision_view, problem_of
 
 router = APIRouter(include_in_schema=False)
 WORK_LIST_DAYS = 30  # as the API's GET /decisions lists them by default

@@ -18,8 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from catalogue import usecases
-from catalogue.api.deps import new_id, problem_of
-from catalogue.documents import Document
+from catalogue.documents import Document, new_id
 from catalogue.domain import geo, rules
 from catalogue.domain.errors import Refusal
 from catalogue.domain.model import CohortCreate, CohortUpdate, OfferingCreate, OfferingUpdate
@@ -27,6 +26,7 @@ from catalogue.domain.vocab import Registration, VatCode
 from catalogue.pages import forms
 from catalogue.pages.decisions import decision_rows
 from catalogue.pages.deps import PageVisit, Visit, answering_refusals, redirect
+from catalogue.views import problem_of
 from llo_shared.skills import load_skills
 
 router = APIRouter(include_in_schema=False)

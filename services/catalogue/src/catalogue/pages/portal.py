@@ -15,13 +15,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 
-from catalogue.api.deps import can_see_offering
 from catalogue.api.search import SearchParams, run_search, search_params
 from catalogue.domain import geo, rules
 from catalogue.domain.vocab import label
 from catalogue.pages.deps import PageVisit, Visit
 from catalogue.search import FACETS, SearchResult
 from catalogue.search_order import encode_cursor
+from catalogue.views import can_see_offering
 from llo_shared import dutch
 from llo_shared.problems import Problem
 

@@ -10,11 +10,12 @@ says so, no sleeping on the wall clock)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+
+from llo_shared.periodic import PeriodicTask
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ class PoolingRunner:
     ) -> None:
         self.schedule, self._pool, self._regions = schedule, pool, regions
         self.tick_s = min(tick_s, schedule.debounce_s) if schedule.debounce_s > 0 else tick_s
-        self._task: asyncio.Task[None] | None = None
+        self._task: PeriodicTask | None = None
 
     async def run_once(self) -> list[str]:
         """Pool what is due now; answers the regions it pooled."""
@@ -138,20 +139,16 @@ class PoolingRunner:
         return pooled
 
     def start(self) -> None:
-        async def loop() -> None:
-            while True:
-                try:
-                    await self.run_once()
-                except Exception:  # reading the regions failed: try again on the next tick
-                    log.exception("pooling schedule failed")
-                await self.schedule.clock.sleep(self.tick_s)
-
-        self._task = asyncio.create_task(loop())
+        # a failed pass means reading the regions failed: try again on the next tick
+        self._task = PeriodicTask(
+            self.run_once,
+            self.tick_s,
+            log=log,
+            failure="pooling schedule failed",
+            sleep=self.schedule.clock.sleep,
+        )
+        self._task.start()
 
     async def stop(self) -> None:
-        # The usual cancel-and-wait of a background task (the catalogue's app stops its own the same
-        # way): boilerplate for `duplicates`, no rule of matching.
         if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await self._task.stop()
