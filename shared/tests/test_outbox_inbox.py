@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from pymongo.errors import DuplicateKeyError
 
+from llo_shared import outbox
 from llo_shared.bus import Message, Subscription
 from llo_shared.bus_memory import InProcessBus
 from llo_shared.envelope import EventEnvelope
@@ -434,6 +435,60 @@ async def test_a_write_whose_stamp_was_lost_is_found_by_the_next_full_sweep(data
     finally:
         await relay.stop()
         await bus.stop()
+
+
+async def test_concurrent_writes_share_their_stamps_round_trip_and_each_stamp_precedes_its_write(
+    database, monkeypatch
+):
+    """Stamps are group-committed: writes that come together share one bulk write of stamps, and a
+    write goes to the store only after the batch holding its stamp is stored."""
+    order: list[str] = []
+
+    class Counted:
+        def __init__(self, db: Any) -> None:
+            self._db = db
+
+        def __getitem__(self, name: str) -> Any:
+            collection = self._db[name]
+
+            class Stamps:
+                async def bulk_write(self, requests: Any, **kwargs: Any) -> Any:
+                    result = await collection.bulk_write(requests, **kwargs)
+                    order.append(STAMPS)
+                    return result
+
+            return Stamps()
+
+    batchers: dict[int, Any] = {}
+
+    def counted_batcher(db: Any) -> Any:
+        return batchers.setdefault(id(db), outbox._StampBatcher(Counted(db)))
+
+    monkeypatch.setattr(outbox, "_stamp_batcher", counted_batcher)
+
+    def note(collection: str, *_: Any) -> None:
+        if collection == "aggregates":
+            order.append(collection)
+
+    database.add_write_listener(note)
+    keys = [f"s{i}" for i in range(8)]
+    try:
+        await asyncio.gather(
+            *(
+                database["aggregates"].insert_one(new_document({"_id": k}, TOPIC, [counted(k, 1)]))
+                for k in keys
+            )
+        )
+    finally:
+        database.remove_write_listener(note)
+    assert order.count("aggregates") == len(keys)
+    assert 1 <= order.count(STAMPS) < len(keys)
+    assert order[0] == STAMPS  # the first write waited for its batch of stamps
+    stamps = await database[STAMPS].find({"collection": "aggregates"}).to_list(None)
+    for key in keys:
+        stored = await database["aggregates"].find_one({"_id": key})
+        [stamp] = [s for s in stamps if s["doc"] == key]
+        assert stamp["stamp"] == stored["outbox_pending"]
 
 
 async def test_writes_that_name_no_single_document_are_swept_at_once(database):

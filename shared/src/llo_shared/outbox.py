@@ -34,6 +34,7 @@ import contextlib
 import itertools
 import logging
 import time
+import weakref
 from collections import OrderedDict, defaultdict
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
@@ -159,8 +160,52 @@ async def _stamp_before_write(
         for document_id, stamp in zip(ids, map(_stamp_of, payloads), strict=False)
         if stamp is not None
     ]
-    if stamps:  # one round trip also for a run of inserted documents
-        await db[STAMPS].bulk_write(stamps, ordered=False)
+    if stamps:  # one round trip also for a run of inserted documents, or for concurrent writes
+        await _stamp_batcher(db).stamp(stamps)
+
+
+class _StampBatcher:
+    """Group commit of one database's stamps: a write's stamps join the next batch, one batch is in
+    flight at a time, and a write waits until the batch holding its stamps is stored (so its stamp
+    still exists before it). Writes that come while a batch is stored share one round trip."""
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+        self.loop = asyncio.get_running_loop()
+        self._queued: list[UpdateOne] = []
+        self._next: asyncio.Future[None] | None = None
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def stamp(self, stamps: list[UpdateOne]) -> None:
+        self._queued.extend(stamps)
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+        stored = self._next
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush())
+        await asyncio.shield(stored)  # a cancelled writer leaves the batch to the others
+
+    async def _flush(self) -> None:
+        while self._queued:
+            batch, self._queued = self._queued, []
+            stored, self._next = self._next, None
+            assert stored is not None
+            try:
+                await self._db[STAMPS].bulk_write(batch, ordered=False)
+            except Exception as error:  # every write of the batch fails, as its own stamp would
+                stored.set_exception(error)
+            else:
+                stored.set_result(None)
+
+
+_batchers: weakref.WeakKeyDictionary[Any, _StampBatcher] = weakref.WeakKeyDictionary()
+
+
+def _stamp_batcher(db: Any) -> _StampBatcher:
+    found = _batchers.get(db)
+    if found is None or found._db is not db or found.loop is not asyncio.get_running_loop():
+        found = _batchers[db] = _StampBatcher(db)
+    return found
 
 
 add_pre_write_hook(_stamp_before_write)
