@@ -334,6 +334,8 @@ class ObservedCollection:
 # What a bulk write is reported as: its operations are opaque, so listeners treat it as unnamed.
 _BULK: Mapping[str, Any] = {"$bulk": True}
 _NOT_MATCHED = UpdateResult({"n": 0, "nModified": 0, "ok": 1.0}, acknowledged=True)
+# An update a listener wants the document before for appends something new (the outbox: fresh
+# entries), so one that matched also modified.
 _MATCHED_ONE = UpdateResult({"n": 1, "nModified": 1, "ok": 1.0}, acknowledged=True)
 
 
