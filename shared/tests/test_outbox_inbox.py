@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from pymongo.errors import DuplicateKeyError
 
+from llo_shared import outbox
 from llo_shared.bus import Message, Subscription
 from llo_shared.bus_memory import InProcessBus
 from llo_shared.envelope import EventEnvelope
@@ -216,6 +217,126 @@ async def test_an_insert_the_store_refused_publishes_nothing(database):
         await bus.stop()
 
 
+class ReadCounting:
+    """The database as the relay sees it, counting its reads of the aggregates by `_id`."""
+
+    def __init__(self, database: Any) -> None:
+        self._database, self.reads = database, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._database, name)
+
+    def __getitem__(self, name: str) -> Any:
+        collection = self._database[name]
+        if name != "aggregates":
+            return collection
+        counting = self
+
+        class Counted:
+            def __getattr__(self, attr: str) -> Any:
+                return getattr(collection, attr)
+
+            async def find_one(self, *args: Any, **kwargs: Any) -> Any:
+                counting.reads += 1
+                return await collection.find_one(*args, **kwargs)
+
+        return Counted()
+
+
+def published_numbers(bus: InProcessBus) -> list[int]:
+    return [EventEnvelope.from_bytes(m.value).payload["n"] for p in bus.broker.log(TOPIC) for m in p]
+
+
+async def test_the_relay_publishes_updates_from_the_write_without_reading_the_aggregate_back(database):
+    """Version-conditioned updates: the relay learns what the outbox holds after each from the
+    write itself (its outbox just before, read in the write's round trip or with the condition
+    check), so it reads no aggregate; every event leaves once and in order, and a stale write is
+    still refused and publishes nothing."""
+    bus, counting = InProcessBus(), ReadCounting(database)
+    await bus.start()
+    relay = OutboxRelay(counting, ["aggregates"], bus, service="test", poll_interval_s=30)
+    await relay.start()
+    aggregates = database["aggregates"]
+    try:
+        await eventually(lambda: relay.stats.passes >= 1, what="the first sweep")
+        reads = counting.reads
+        await aggregates.insert_one(new_document({"_id": "a", "version": 1}, TOPIC, [counted("a", 1)]))
+        for version in (1, 2, 3):
+            update = with_events({"$inc": {"version": 1}}, TOPIC, [counted("a", version + 1)])
+            result = await aggregates.update_one({"_id": "a", "version": version}, update)
+            assert result.matched_count == 1
+        stale = with_events({"$inc": {"version": 1}}, TOPIC, [counted("a", 99)])
+        assert (await aggregates.update_one({"_id": "a", "version": 2}, stale)).matched_count == 0
+        await eventually(lambda: len(published_numbers(bus)) >= 4, what="four events")
+        await asyncio.sleep(0.1)
+        assert published_numbers(bus) == [1, 2, 3, 4]
+        assert counting.reads == reads  # nothing read back after the writes
+        stored = await aggregates.find_one({"_id": "a"})
+        assert stored["version"] == 4 and 99 not in numbers(stored)
+    finally:
+        await relay.stop()
+        await bus.stop()
+
+
+async def test_notices_of_one_aggregate_in_another_order_than_its_writes_still_publish_in_order(database):
+    """Two updates of one aggregate whose notices reach the relay the other way round (two tasks
+    resuming in another order than their writes): the later write's notice carries the earlier
+    entries too, so both leave in the order written, each once."""
+    bus, notices = InProcessBus(), []
+    await bus.start()
+    aggregates = database["aggregates"]
+    await aggregates.insert_one(new_document({"_id": "a", "version": 1}, TOPIC, [counted("a", 1)]))
+    relay = OutboxRelay(database, ["aggregates"], bus, service="test")
+    assert await relay.relay_once() == 1
+
+    def capture(*notice: Any) -> None:
+        if notice[0] == "aggregates":
+            notices.append(notice)
+
+    database.add_write_listener(capture)
+    try:
+        for version in (1, 2):
+            update = with_events({"$inc": {"version": 1}}, TOPIC, [counted("a", version + 1)])
+            await aggregates.update_one({"_id": "a", "version": version}, update)
+    finally:
+        database.remove_write_listener(capture)
+    earlier, later = notices
+    relay._observe(*later)
+    assert await relay._next_pass() == 2
+    relay._observe(*earlier)
+    assert await relay._next_pass() == 0
+    assert published_numbers(bus) == [1, 2, 3]
+    await bus.stop()
+
+
+async def test_a_write_during_a_relay_pass_is_never_lost_when_the_relay_hears_the_writes(database):
+    """The running relay publishes from what each write tells it; an update of the same aggregate
+    while the broker acknowledges the previous one is published by the next pass, once."""
+    aggregates = database["aggregates"]
+
+    class SlowBus(InProcessBus):
+        async def publish(self, messages: list[Message]) -> None:
+            numbers = [EventEnvelope.from_bytes(m.value).payload["n"] for m in messages]
+            if numbers == [1]:  # a writer changes the aggregate while the broker acknowledges
+                update = with_events({"$inc": {"version": 1}}, TOPIC, [counted("a", 2)])
+                assert (await aggregates.update_one({"_id": "a", "version": 1}, update)).matched_count
+            await super().publish(messages)
+
+    bus = SlowBus()
+    await bus.start()
+    relay = OutboxRelay(database, ["aggregates"], bus, service="test", poll_interval_s=30)
+    await relay.start()
+    try:
+        await eventually(lambda: relay.stats.passes >= 1, what="the first sweep")
+        await aggregates.insert_one(new_document({"_id": "a", "version": 1}, TOPIC, [counted("a", 1)]))
+        await eventually(lambda: len(published_numbers(bus)) >= 2, what="both events")
+        await asyncio.sleep(0.1)
+        assert published_numbers(bus) == [1, 2]
+    finally:
+        await relay.stop()
+        await bus.stop()
+
+
 async def test_a_relay_started_after_the_write_finds_it_by_the_sweep(database):
     """A process that wrote and died before its relay ran: the next relay's first sweep finds it."""
     bus, received = InProcessBus(), []
@@ -314,6 +435,60 @@ async def test_a_write_whose_stamp_was_lost_is_found_by_the_next_full_sweep(data
     finally:
         await relay.stop()
         await bus.stop()
+
+
+async def test_concurrent_writes_share_their_stamps_round_trip_and_each_stamp_precedes_its_write(
+    database, monkeypatch
+):
+    """Stamps are group-committed: writes that come together share one bulk write of stamps, and a
+    write goes to the store only after the batch holding its stamp is stored."""
+    order: list[str] = []
+
+    class Counted:
+        def __init__(self, db: Any) -> None:
+            self._db = db
+
+        def __getitem__(self, name: str) -> Any:
+            collection = self._db[name]
+
+            class Stamps:
+                async def bulk_write(self, requests: Any, **kwargs: Any) -> Any:
+                    result = await collection.bulk_write(requests, **kwargs)
+                    order.append(STAMPS)
+                    return result
+
+            return Stamps()
+
+    batchers: dict[int, Any] = {}
+
+    def counted_batcher(db: Any) -> Any:
+        return batchers.setdefault(id(db), outbox._StampBatcher(Counted(db)))
+
+    monkeypatch.setattr(outbox, "_stamp_batcher", counted_batcher)
+
+    def note(collection: str, *_: Any) -> None:
+        if collection == "aggregates":
+            order.append(collection)
+
+    database.add_write_listener(note)
+    keys = [f"s{i}" for i in range(8)]
+    try:
+        await asyncio.gather(
+            *(
+                database["aggregates"].insert_one(new_document({"_id": k}, TOPIC, [counted(k, 1)]))
+                for k in keys
+            )
+        )
+    finally:
+        database.remove_write_listener(note)
+    assert order.count("aggregates") == len(keys)
+    assert 1 <= order.count(STAMPS) < len(keys)
+    assert order[0] == STAMPS  # the first write waited for its batch of stamps
+    stamps = await database[STAMPS].find({"collection": "aggregates"}).to_list(None)
+    for key in keys:
+        stored = await database["aggregates"].find_one({"_id": key})
+        [stamp] = [s for s in stamps if s["doc"] == key]
+        assert stamp["stamp"] == stored["outbox_pending"]
 
 
 async def test_writes_that_name_no_single_document_are_swept_at_once(database):

@@ -19,7 +19,7 @@ from typing import Any
 import mongomock
 from bson import ObjectId
 from mongomock.filtering import filter_applies
-from pymongo import ASCENDING, AsyncMongoClient, UpdateOne
+from pymongo import ASCENDING, AsyncMongoClient, ReturnDocument, UpdateOne
 from pymongo.results import UpdateResult
 
 log = logging.getLogger(__name__)
@@ -62,8 +62,39 @@ async def ping(db: Any) -> bool:
 
 # (collection, ids written or None when the filter names no single _id, the documents or update
 # documents sent, whether those are now stored exactly as sent: True only for inserts the store
-# accepted). Called after the store answered, also when it answered with an error.
-WriteListener = Callable[[str, "list[Any] | None", "list[Mapping[str, Any]]", bool], None]
+# accepted, the wanted fields of the document just before an update that took effect: see
+# `want_before`, else None). Called after the store answered, also when it answered with an error;
+# not for an update that wanted fields before and matched nothing (it wrote nothing).
+WriteListener = Callable[
+    [str, "list[Any] | None", "list[Mapping[str, Any]]", bool, "Mapping[str, Any] | None"], None
+]
+
+
+@dataclass(frozen=True)
+class Before:
+    """Fields of a document as it was just before an update by `_id`, for the updates `wanted`
+    picks: read in the write's own round trip (find_one_and_update returning the document before),
+    or on FerretDB together with the condition check the update needs anyway. The outbox wants its
+    entries, so the relay knows what the document holds after the write without reading it back."""
+
+    fields: Mapping[str, int]
+    wanted: Callable[[Mapping[str, Any]], bool]
+
+
+_before_wanted: list[Before] = []
+
+
+def want_before(wanted: Before) -> None:
+    if wanted not in _before_wanted:
+        _before_wanted.append(wanted)
+
+
+def _before_fields(update: Any) -> dict[str, int] | None:
+    """The fields to read before this update for the listeners (None: they want none)."""
+    if not isinstance(update, Mapping):
+        return None
+    fields = [w.fields for w in _before_wanted if w.wanted(update)]
+    return {k: v for f in fields for k, v in f.items()} if fields else None
 
 
 # (the database, collection, ids about to be written, the documents or update documents): awaited
@@ -140,10 +171,16 @@ class ObservedCollection:
         for hook in list(_pre_write_hooks):
             await hook(self._shared.database, self._collection.name, ids, payloads)
 
-    def _tell(self, ids: list[Any] | None, payloads: list[Mapping[str, Any]], stored: bool = False) -> None:
+    def _tell(
+        self,
+        ids: list[Any] | None,
+        payloads: list[Mapping[str, Any]],
+        stored: bool = False,
+        before: Mapping[str, Any] | None = None,
+    ) -> None:
         for listener in list(self._shared.listeners):
             try:
-                listener(self._collection.name, ids, payloads, stored)
+                listener(self._collection.name, ids, payloads, stored, before)
             except Exception:  # a listener's bug must not fail a write the store already took
                 log.exception("write listener failed", extra={"collection": self._collection.name})
 
@@ -184,10 +221,63 @@ class ObservedCollection:
 
     async def update_one(self, filter: Mapping[str, Any], update: Any, *args: Any, **kwargs: Any) -> Any:
         await self._before(_single_id(filter), [update] if isinstance(update, Mapping) else [])
+        ids, payloads = _single_id(filter), [update] if isinstance(update, Mapping) else []
+        seen: list[Mapping[str, Any]] = []  # the document before the write, when listeners want it
+        refused = False
         try:
+            fields = _before_fields(update) if self._shared.listeners else None
+            if fields is not None and ids and not args and not kwargs and not _positional(update):
+                result = await self._update_seeing_before(filter, update, fields, seen)
+                refused = result.matched_count == 0
+                return result
             return await self._by_id(filter, update, self._collection.update_one, _NOT_MATCHED, args, kwargs)
         finally:
-            self._tell(_single_id(filter), [update] if isinstance(update, Mapping) else [])
+            if not refused:  # a conditional update that matched nothing wrote nothing to tell of
+                self._tell(ids, payloads, before=next(iter(seen), None))
+
+    async def _update_seeing_before(
+        self,
+        filter: Mapping[str, Any],
+        update: Mapping[str, Any],
+        fields: dict[str, int],
+        seen: list[Mapping[str, Any]],
+    ) -> UpdateResult:
+        """`update_one` that also reads `fields` of the document as it was before, in the same
+        round trip: `find_one_and_update` returning the document before; on FerretDB with the
+        condition check (see `_by_id`).
+        Appends what it read to `seen` only when the update took effect."""
+        document_id = filter["_id"]
+        condition = {k: v for k, v in filter.items() if k != "_id"}
+        if not await self._shared.splits_id_filters():
+            return await self._find_and_update(filter, update, fields, seen)
+        async with self._shared.lock(self._collection.name, document_id):
+            # FerretDB 1.24's findAndModify takes no projection: read what is wanted with the check
+            # (a read also without a condition: the relay's read after the write is spared instead).
+            checked = _fields_of(condition)
+            current = await self._collection.find_one(
+                {"_id": document_id}, None if checked is None else checked | fields
+            )
+            if current is None or not filter_applies(condition, current):
+                return _NOT_MATCHED
+            result: UpdateResult = await self._collection.update_one({"_id": document_id}, update)
+            if result.matched_count:
+                seen.append(current)
+            return result
+
+    async def _find_and_update(
+        self,
+        filter: Mapping[str, Any],
+        update: Mapping[str, Any],
+        fields: dict[str, int],
+        seen: list[Mapping[str, Any]],
+    ) -> UpdateResult:
+        previous = await self._collection.find_one_and_update(
+            dict(filter), update, projection={"_id": 1, **fields}, return_document=ReturnDocument.BEFORE
+        )
+        if previous is None:
+            return _NOT_MATCHED
+        seen.append(previous)
+        return _MATCHED_ONE
 
     async def find_one_and_update(
         self, filter: Mapping[str, Any], update: Any, *args: Any, **kwargs: Any
@@ -244,6 +334,9 @@ class ObservedCollection:
 # What a bulk write is reported as: its operations are opaque, so listeners treat it as unnamed.
 _BULK: Mapping[str, Any] = {"$bulk": True}
 _NOT_MATCHED = UpdateResult({"n": 0, "nModified": 0, "ok": 1.0}, acknowledged=True)
+# An update a listener wants the document before for appends something new (the outbox: fresh
+# entries), so one that matched also modified.
+_MATCHED_ONE = UpdateResult({"n": 1, "nModified": 1, "ok": 1.0}, acknowledged=True)
 
 
 def _split_read(

@@ -13,10 +13,14 @@ for a relay, and no relay write can overwrite a service's write, on a store that
 or (FerretDB 1.24) one that does not.
 
 The relay learns of writes from the database itself (`mongo.ObservedDatabase`): an accepted insert
-hands over its events as written, an update names its document, which the relay reads by `_id`
-(so one aggregate's events leave in the order they were written, also when several processes write
-it). A periodic sweep finds what no write named here (another process, a crash): it reads the
-small `outbox_stamps` collection, which the database writes before each write that appends events
+hands over its events as written; an update that took effect hands over the document's outbox as it
+was just before (read in the write's own round trip, `mongo.want_before`) with the entries the update
+set, so the relay publishes what the document holds after the write without reading it back: every
+entry not yet published, earlier ones first (one aggregate's events leave in the order they were
+written, also when another process wrote the earlier ones). An update whose effect is unknown (an
+error) names its document, which the relay reads by `_id`. A periodic sweep finds what no write
+named here (another process, a crash): it reads the small `outbox_stamps` collection, which the
+database writes before each write that appends events
 (`mongo.add_pre_write_hook`; a stamp whose write then fails is harmless, stamps behind the sweep's
 cursor are pruned), and reads the documents it names by `_id`. A full sweep over the aggregates'
 own `outbox_pending` stamps (a scan on FerretDB) runs only at a relay's start, after a write that
@@ -30,6 +34,7 @@ import contextlib
 import itertools
 import logging
 import time
+import weakref
 from collections import OrderedDict, defaultdict
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
@@ -42,7 +47,7 @@ from pymongo.errors import BulkWriteError
 from llo_shared.bus import EventBus, Message, envelope_message
 from llo_shared.envelope import EventEnvelope
 from llo_shared.metrics import OUTBOX_BACKLOG, OUTBOX_RELAYED
-from llo_shared.mongo import IndexSpec, add_pre_write_hook, ensure_indexes
+from llo_shared.mongo import Before, IndexSpec, add_pre_write_hook, ensure_indexes, want_before
 
 log = logging.getLogger(__name__)
 
@@ -155,11 +160,75 @@ async def _stamp_before_write(
         for document_id, stamp in zip(ids, map(_stamp_of, payloads), strict=False)
         if stamp is not None
     ]
-    if stamps:  # one round trip also for a run of inserted documents
-        await db[STAMPS].bulk_write(stamps, ordered=False)
+    if stamps:  # one round trip also for a run of inserted documents, or for concurrent writes
+        await _stamp_batcher(db).stamp(stamps)
+
+
+class _StampBatcher:
+    """Group commit of one database's stamps: a write's stamps join the next batch, one batch is in
+    flight at a time, and a write waits until the batch holding its stamps is stored (so its stamp
+    still exists before it). Writes that come while a batch is stored share one round trip."""
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+        self.loop = asyncio.get_running_loop()
+        self._queued: list[UpdateOne] = []
+        self._next: asyncio.Future[None] | None = None
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def stamp(self, stamps: list[UpdateOne]) -> None:
+        self._queued.extend(stamps)
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+        stored = self._next
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush())
+        await asyncio.shield(stored)  # a cancelled writer leaves the batch to the others
+
+    async def _flush(self) -> None:
+        while self._queued:
+            batch, self._queued = self._queued, []
+            stored, self._next = self._next, None
+            assert stored is not None
+            try:
+                await self._db[STAMPS].bulk_write(batch, ordered=False)
+            except Exception as error:  # every write of the batch fails, as its own stamp would
+                stored.set_exception(error)
+            else:
+                stored.set_result(None)
+
+
+_batchers: weakref.WeakKeyDictionary[Any, _StampBatcher] = weakref.WeakKeyDictionary()
+
+
+def _stamp_batcher(db: Any) -> _StampBatcher:
+    found = _batchers.get(db)
+    if found is None or found._db is not db or found.loop is not asyncio.get_running_loop():
+        found = _batchers[db] = _StampBatcher(db)
+    return found
 
 
 add_pre_write_hook(_stamp_before_write)
+
+
+def _after_update(before: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The outbox a document holds after `update`, from its outbox just before (the write's own
+    read, `mongo.Before`) and the entries the update set or unset; None when the update changes the
+    outbox some other way (the relay then reads the document)."""
+    held = before.get(OUTBOX) or {}
+    touched = [k for op, fields in update.items() if op not in ("$set", "$unset") for k in fields]
+    if not isinstance(held, Mapping) or any(k == OUTBOX or k.startswith(f"{OUTBOX}.") for k in touched):
+        return None
+    outbox, changes = dict(held), update.get("$set") or {}
+    if OUTBOX in changes or OUTBOX in (update.get("$unset") or {}):
+        return None
+    for name in update.get("$unset") or {}:
+        if name.startswith(f"{OUTBOX}."):
+            outbox.pop(name.removeprefix(f"{OUTBOX}."), None)
+    for name, entry in changes.items():
+        if name.startswith(f"{OUTBOX}."):
+            outbox[name.removeprefix(f"{OUTBOX}.")] = entry
+    return {"_id": before.get("_id"), OUTBOX: outbox, PENDING: changes.get(PENDING, before.get(PENDING))}
 
 
 def new_document(document: dict[str, Any], topic: str, events: list[EventEnvelope]) -> dict[str, Any]:
@@ -192,6 +261,10 @@ def carries_events(payload: Mapping[str, Any]) -> bool:
         return True
     changes = payload.get("$set")
     return isinstance(changes, Mapping) and PENDING in changes
+
+
+# The relay wants each update's outbox as it was just before (so it needs no read after the write).
+want_before(Before({"_id": 1, OUTBOX: 1, PENDING: 1}, carries_events))
 
 
 def outbox_index(collection: str) -> IndexSpec:
@@ -272,7 +345,7 @@ class OutboxRelay:
         self._full_requested = True  # the first sweep reads the aggregates themselves
         self._last_sweep = self._last_full = float("-inf")
         self._hints: dict[str, set[Any]] = defaultdict(set)
-        self._inserted: dict[str, dict[Any, dict[str, Any]]] = defaultdict(dict)
+        self._known: dict[str, dict[Any, dict[str, Any]]] = defaultdict(dict)
         self._wake = asyncio.Event()
         self._listening = False  # the database tells this relay of every write (start())
         self._task: asyncio.Task[None] | None = None
@@ -296,21 +369,50 @@ class OutboxRelay:
         self._wake.set()
 
     def _observe(
-        self, collection: str, ids: list[Any] | None, payloads: list[Mapping[str, Any]], stored: bool
+        self,
+        collection: str,
+        ids: list[Any] | None,
+        payloads: list[Mapping[str, Any]],
+        stored: bool,
+        before: Mapping[str, Any] | None = None,
     ) -> None:
         if collection not in self._collections or not any(carries_events(p) for p in payloads):
             return
+        after = (
+            _after_update(before, payloads[0]) if before is not None and ids and len(payloads) == 1 else None
+        )
         if ids is None:  # the write named no single document (and wrote no stamp): a full sweep
             self._sweep_requested = self._full_requested = True
         elif stored:  # inserted as sent: the relay needs no read to know what the outbox holds
             for document in payloads:
                 if document.get("_id") is not None:
-                    self._inserted[collection][document["_id"]] = {
-                        key: document[key] for key in ("_id", OUTBOX, PENDING) if key in document
-                    }
+                    self._know(
+                        collection,
+                        {key: document[key] for key in ("_id", OUTBOX, PENDING) if key in document},
+                    )
+        elif after is not None:  # updated: its outbox before plus what the update changed
+            self._know(collection, after | {"_id": ids[0]})
         else:
             self._hints[collection].update(i for i in ids if i is not None)
         self._wake.set()
+
+    def _know(self, collection: str, document: dict[str, Any]) -> None:
+        """What a write tells the outbox holds, for the next named pass. Two writes of one document
+        before that pass: both outboxes together (the notices may come in another order than the
+        writes, so the later notice need not hold the earlier write's entries), the later stamp."""
+        known = self._known[collection]
+        earlier = known.get(document["_id"])
+        if earlier is not None and isinstance(earlier.get(OUTBOX), Mapping):
+            stamps = [
+                s
+                for s in (earlier.get(PENDING), document.get(PENDING))
+                if type(s) is int  # not held
+            ]
+            document = document | {
+                OUTBOX: {**earlier[OUTBOX], **(document.get(OUTBOX) or {})},
+                PENDING: max(stamps) if stamps else document.get(PENDING),
+            }
+        known[document["_id"]] = document
 
     async def start(self) -> None:
         await ensure_indexes(self._db, [IndexSpec(STAMPS, [("collection", 1), ("stamp", 1)], name="stamps")])
@@ -356,15 +458,16 @@ class OutboxRelay:
 
     # passes ------------------------------------------------------------------------
     async def _relay_named(self) -> int:
-        """The documents writes named: inserts as they were sent, the others read by `_id`."""
+        """The documents writes named: what inserts and updates told (`_know`), the others read by
+        `_id`."""
         hints, self._hints = self._hints, defaultdict(set)
-        inserted, self._inserted = self._inserted, defaultdict(dict)
+        inserted, self._known = self._known, defaultdict(dict)
         total = 0
         try:
             for name in sorted(hints.keys() | inserted.keys()):
                 collection, ids = self._db[name], hints.get(name, set())
                 documents = [d for i, d in inserted.get(name, {}).items() if i not in ids]
-                for document_id in ids:  # written again since its insert: read what it holds now
+                for document_id in ids:  # what a write did not tell: read what it holds now
                     found = await collection.find_one({"_id": document_id}, {OUTBOX: 1, PENDING: 1})
                     if found is not None:
                         documents.append(found)
@@ -402,7 +505,7 @@ class OutboxRelay:
         total = 0 if name in self._since else await self._load_since(name)
         since = self._full_since[name] if full else self._since[name]
         collection, due = self._db[name], []
-        queued = self._inserted[name].keys() | self._hints[name]  # the next named pass has them
+        queued = self._known[name].keys() | self._hints[name]  # the next named pass has them
         async for document_id, stamp in self._stamped_since(name, since, full):
             if document_id in queued:
                 continue

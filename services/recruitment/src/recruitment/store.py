@@ -5,6 +5,7 @@ single-document write (outbox inside the aggregate)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,8 @@ COHORTS = "cohorts"
 OFFERINGS = "offerings"
 OUTBOX_COLLECTIONS = (CAMPAIGNS, APPLICATIONS)
 BY_ID: Sort = [("_id", ASCENDING)]  # the API's lists: in id order, so pages never overlap
+CHECK_MAX_AGE_S = 5.0  # how old a cohort read for an early check may be (cohort_for_check)
+CHECKED_COHORTS = 10_000  # at most this many kept for those checks
 
 # Fields of an application document that hold personal data; erasure empties them (the hash of the
 # applicant's status link too: after erasure the link leads nowhere).
@@ -84,6 +87,8 @@ class RecruitmentStore:
         self.applications = db[APPLICATIONS]
         self.cohorts = db[COHORTS]
         self.offerings = db[OFFERINGS]
+        # Cohorts as last read for an early check (see cohort_for_check): (when read, document).
+        self._checked: dict[str, tuple[float, dict[str, Any] | None]] = {}
 
     # campaigns ---------------------------------------------------------------
     async def add_campaign(self, campaign: Campaign, events: list[EventEnvelope]) -> None:
@@ -247,6 +252,7 @@ class RecruitmentStore:
     async def upsert_cohort(
         self, cohort_id: str, fields: dict[str, Any], point: dict[str, Any] | None
     ) -> None:
+        self._write_through(cohort_id, fields)
         update: dict[str, Any] = {"$set": {**fields, "cohort_id": cohort_id}}
         if point is not None:
             update["$push"] = {"fill_history": point}
@@ -265,6 +271,28 @@ class RecruitmentStore:
     async def cohort(self, cohort_id: str, *, with_history: bool = True) -> dict[str, Any] | None:
         projection = None if with_history else {"fill_history": 0}
         return await self.cohorts.find_one({"_id": cohort_id}, projection)
+
+    async def cohort_for_check(
+        self, cohort_id: str, max_age_s: float = CHECK_MAX_AGE_S
+    ) -> dict[str, Any] | None:
+        """The cohort for a check that only spares a round trip (the catalogue decides anyway), such
+        as the funding kinds an enrolment request may name: read again after `max_age_s` (changes
+        this process records are written through), so many requests for one cohort share a read."""
+        now = time.monotonic()
+        found = self._checked.get(cohort_id)
+        if found is not None and now - found[0] < max_age_s:
+            return found[1]
+        document = await self.cohort(cohort_id, with_history=False)
+        if len(self._checked) >= CHECKED_COHORTS:
+            self._checked.clear()
+        self._checked[cohort_id] = (now, document)
+        return document
+
+    def _write_through(self, cohort_id: str, fields: dict[str, Any]) -> None:
+        """A change this process records keeps the checks' copy as the write leaves the document."""
+        found = self._checked.get(cohort_id)
+        if found is not None:
+            self._checked[cohort_id] = (found[0], {**(found[1] or {}), **fields, "cohort_id": cohort_id})
 
     async def all_cohorts(self, query: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         return await self.cohorts.find(query or {}).sort("_id", ASCENDING).to_list(None)

@@ -11,7 +11,7 @@ from typing import Any
 
 from llo_shared.envelope import EventEnvelope
 from recruitment import events as ev
-from recruitment.cohorts import CohortView
+from recruitment.cohorts import CohortView, cohort_view
 from recruitment.domain.application import Application, IntakeResult, Source, received
 from recruitment.domain.campaign import Campaign, CampaignStatus, Channel
 from recruitment.domain.funding import Funding, FundingKind, Payer
@@ -188,7 +188,8 @@ class Applications(Enrolments):
     async def _check_funding_offered(self, application: Application, funding: Funding | None) -> None:
         """Refuse at once what the catalogue's seat decision would refuse later (its rule, told to us
         in the cohort events); the catalogue still decides, this only spares the round trip."""
-        cohort = await self.cohort(application.cohort_id) if application.cohort_id else None
+        found = await self.store.cohort_for_check(application.cohort_id) if application.cohort_id else None
+        cohort = cohort_view(found)
         if funding is not None and cohort is not None and not cohort.offers(funding.funding_kind):
             raise FundingNotOffered(str(funding.funding_kind), cohort.funding_kinds or [])
 
