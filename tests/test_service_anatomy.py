@@ -1,4 +1,5 @@
-"""Each service's README has the same anatomy table (room -> file(s) -> what it holds), true to its files.
+"""Each service's README has the same anatomy table (room -> file(s) -> what it holds), true to its files,
+and no function in a service is longer than 80 lines.
 
 Every file the table names exists under `services/<name>/src/<name>/`, and every module there is
 named, so a new module gets its row (and its room) when it is added.
@@ -6,6 +7,7 @@ named, so a new module gets its row (and its room) when it is added.
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -64,3 +66,19 @@ def test_every_file_the_table_names_exists(service):
 def test_every_module_of_the_service_is_named(service):
     named = {file for _, files in anatomy(service) for file in files}
     assert sorted(modules(service) - named) == []
+
+
+LONGEST_FUNCTION = 80  # lines; issue 14: a page route or use case longer than this hides its steps
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_no_function_in_the_service_is_longer_than_80_lines(service):
+    source = ROOT / "services" / service / "src" / service
+    too_long = [
+        f"{path.relative_to(source)}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for path in sorted(source.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and (node.end_lineno or node.lineno) - node.lineno + 1 > LONGEST_FUNCTION
+    ]
+    assert too_long == []
