@@ -217,11 +217,12 @@ async def test_an_insert_the_store_refused_publishes_nothing(database):
         await bus.stop()
 
 
-class ReadCounting:
-    """The database as the relay sees it, counting its reads of the aggregates by `_id`."""
+class Counting:
+    """The database as the relay sees it, counting its reads of the aggregates by `_id` (`reads`)
+    and its queries of them by stamp (`scans`, a scan on FerretDB)."""
 
     def __init__(self, database: Any) -> None:
-        self._database, self.reads = database, 0
+        self._database, self.reads, self.scans = database, 0, 0
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._database, name)
@@ -240,6 +241,10 @@ class ReadCounting:
                 counting.reads += 1
                 return await collection.find_one(*args, **kwargs)
 
+            def find(self, filter: Any = None, *args: Any, **kwargs: Any) -> Any:
+                counting.scans += "outbox_pending" in (filter or {})
+                return collection.find(filter, *args, **kwargs)
+
         return Counted()
 
 
@@ -252,7 +257,7 @@ async def test_the_relay_publishes_updates_from_the_write_without_reading_the_ag
     write itself (its outbox just before, read in the write's round trip or with the condition
     check), so it reads no aggregate; every event leaves once and in order, and a stale write is
     still refused and publishes nothing."""
-    bus, counting = InProcessBus(), ReadCounting(database)
+    bus, counting = InProcessBus(), Counting(database)
     await bus.start()
     relay = OutboxRelay(counting, ["aggregates"], bus, service="test", poll_interval_s=30)
     await relay.start()
@@ -356,36 +361,10 @@ async def test_a_relay_started_after_the_write_finds_it_by_the_sweep(database):
         await bus.stop()
 
 
-class ScanCounting:
-    """The database as the relay sees it, counting its queries of the aggregates by stamp."""
-
-    def __init__(self, database: Any) -> None:
-        self._database, self.scans = database, 0
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._database, name)
-
-    def __getitem__(self, name: str) -> Any:
-        collection = self._database[name]
-        if name != "aggregates":
-            return collection
-        counting = self
-
-        class Counted:
-            def __getattr__(self, attr: str) -> Any:
-                return getattr(collection, attr)
-
-            def find(self, filter: Any = None, *args: Any, **kwargs: Any) -> Any:
-                counting.scans += "outbox_pending" in (filter or {})
-                return collection.find(filter, *args, **kwargs)
-
-        return Counted()
-
-
 async def test_the_periodic_sweep_reads_the_stamps_and_still_finds_a_write_no_relay_heard(database):
     """Only a relay's first sweep (and one per full interval) queries the aggregates by stamp (a
     scan on FerretDB): the periodic sweep reads the small stamps collection the writes keep."""
-    bus, received, counting = InProcessBus(), [], ScanCounting(database)
+    bus, received, counting = InProcessBus(), [], Counting(database)
 
     async def handle(e: EventEnvelope) -> None:
         received.append(e.payload["n"])
