@@ -256,8 +256,10 @@ class CatalogueStore:
         """The cohort with who holds its seats (`enrolments`, `enrolment_ids`, read from the seat
         ledger by `_id`): for its provider's view and the decisions that move or name them."""
         doc = await self.cohort_document(cohort_id)
-        if doc is None:
-            return None
+        return None if doc is None else await self.with_holders(doc)
+
+    async def with_holders(self, doc: Document) -> Document:
+        """The cohort document read (`cohort_document`) with who holds its seats."""
         held = await self.seat_holders(doc)
         ordered = [held[slot] for slot in sorted(held)]
         return doc | {"enrolments": ordered, "enrolment_ids": [e["enrolment_id"] for e in ordered]}

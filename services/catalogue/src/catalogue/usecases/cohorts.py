@@ -18,8 +18,9 @@ EDIT_ATTEMPTS = 200
 
 
 async def own_cohort(store: CatalogueStore, actor: Principal, cohort_id: str) -> Document:
-    """A cohort of the actor's organisation (admin: any): NotFound, else NotYours."""
-    cohort = await store.cohort(cohort_id)
+    """A cohort of the actor's organisation (admin: any): NotFound, else NotYours. As stored: no
+    seat holders (the decisions that need them read them)."""
+    cohort = await store.cohort_document(cohort_id)
     if cohort is None:
         raise NotFound("Cohort", cohort_id)
     if not actor.owns(cohort["provider_id"]):

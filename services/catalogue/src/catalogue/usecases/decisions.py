@@ -46,14 +46,14 @@ async def take_decision(
     cohort = await own_cohort(store, actor, cohort_id)
     target = None
     if body.decision == rules.Decision.merge:
-        target = await store.cohort(body.merge_into or "")
+        target = await store.cohort_document(body.merge_into or "")
         if target is None or not actor.owns(target["provider_id"]):
             raise invalid("merge_into", "unknown cohort", "merge_into: not one of your cohorts")
     doc = await decide(
         store, cohort, body.decision, decided_by=actor.subject, merge_into=target, reason=body.reason
     )
     index.upsert_cohort(doc)
-    if target is not None and (merged_into := await store.cohort(target["_id"])) is not None:
+    if target is not None and (merged_into := await store.cohort_document(target["_id"])) is not None:
         index.upsert_cohort(merged_into)
     return doc
 
