@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import bson
 import pytest
 
 from catalogue.app import create_app
@@ -18,6 +19,7 @@ from catalogue.usecases import release_seat, reserve_seat
 from llo_shared.bus import Subscription, envelope_message
 from llo_shared.bus_kafka import KafkaBus
 from llo_shared.envelope import EventEnvelope
+from llo_shared.outbox import events_in_outbox, strip_outbox
 from tests.fixtures.apps import running
 from tests.fixtures.catalogue_data import schedule_private_cohort
 from tests.support import eventually
@@ -140,6 +142,40 @@ async def test_two_replicas_deciding_seats_of_one_cohort_at_once_lose_none(infra
     assert sorted(cohort["enrolment_ids"]) == sorted(set(reserved[3:]) | set(again))
     assert (cohort["seats_taken"], cohort["seats_left"]) == (8, 0)
     assert sorted(c["seats_version"] for c in commits) == list(range(1, cohort["seats_version"]))
+
+
+async def test_the_stored_cohort_stays_one_size_as_its_seats_are_taken(infra, unique, replica_settings):
+    """FerretDB reads and rewrites the whole cohort document on every seat decision: it must not
+    grow with the holders (they are read from the seat ledger), nor keep the events it published."""
+    cohort_id = f"coh-size-{unique}"
+    app = create_app(replica_settings)
+    async with running(app) as http:
+        await schedule_private_cohort(
+            http,
+            replica_settings,
+            cohort_id,
+            capacity=130,
+            break_even=8,
+            starts_in_days=60,
+            decided_days_before=14,
+        )
+        store, relay = app.state.catalogue_store, app.state.runtime.relay
+        sizes = []
+        for n in range(120):
+            assert (await reserve_seat(store, seat_request(cohort_id, n))).outcome == "reserved"
+            stored = await store.db["cohorts"].find_one({"_id": cohort_id})
+            sizes.append(len(bson.encode(strip_outbox(stored))))
+
+        async def all_published() -> bool:
+            return await relay.unpublished() == 0
+
+        await eventually(all_published, timeout=60, what="every seat event published")
+        released = await release_seat(store, {"enrolment_id": "enr-5", "cohort_id": cohort_id})
+        stored = await store.db["cohorts"].find_one({"_id": cohort_id})
+        cohort = await store.cohort(cohort_id)
+    assert max(sizes) == min(sizes) < 6_000
+    assert released.outcome == "released" and len(events_in_outbox(stored)) == 1  # the others pruned
+    assert len(cohort["enrolments"]) == 119 and cohort["enrolments"][0]["participant_ref"] == "ref-0"
 
 
 def seat_request(cohort_id, n):

@@ -2,6 +2,8 @@
 
 import pytest
 
+from catalogue.usecases import reserve_seat
+
 from .conftest import API, EMPLOYER, FLEVOLAND, TWENTE, cohort_body, offering_body, provider_body
 
 
@@ -240,3 +242,24 @@ async def test_reference_endpoints(client):
     skills = (await client.get(f"{API}/skills")).json()
     assert skills["total"] >= 60 and skills["version"]
     assert any(p["municipality"] == "Almere" for p in (await client.get(f"{API}/places")).json()["items"])
+
+
+async def test_the_provider_sees_who_holds_its_seats_and_nobody_else_does(
+    catalogue, client, as_flevoland, as_employer
+):
+    cohort = await catalogue.cohort((await catalogue.offering())["offering_id"])
+    cid = cohort["cohort_id"]
+    store = client.app.state.catalogue_store
+    request = {
+        "cohort_id": cid,
+        "application_id": "app-1",
+        "participant_ref": "p-1",
+        "funding_kind": "private",
+    }
+    assert (
+        await reserve_seat(store, request | {"enrolment_id": "enr-1", "payers": []})
+    ).outcome == "reserved"
+    own = (await client.get(f"{API}/cohorts/{cid}", headers=as_flevoland)).json()
+    public = (await client.get(f"{API}/cohorts/{cid}", headers=as_employer)).json()
+    assert [(e["enrolment_id"], e["slot"]) for e in own["enrolments"]] == [("enr-1", 0)]
+    assert own["seats_taken"] == public["seats_taken"] == 1 and "enrolments" not in public

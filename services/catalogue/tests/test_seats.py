@@ -5,10 +5,12 @@ import asyncio
 import json
 from datetime import UTC, date, datetime
 
+import bson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from catalogue import documents
 from catalogue.api.deps import problem_of
 from catalogue.domain.errors import InvalidInput
 from catalogue.domain.model import CohortCreate, CohortUpdate, OfferingCreate, ProviderCreate
@@ -26,8 +28,10 @@ from catalogue.usecases import (
     sweep_decisions,
     update_cohort,
 )
+from catalogue.usecases import seats as seat_decisions
+from llo_shared.bus_memory import InProcessBus
 from llo_shared.mongo import MemoryDatabase
-from llo_shared.outbox import events_in_outbox
+from llo_shared.outbox import OutboxRelay, events_in_outbox, strip_outbox
 
 from .conftest import cohort_body, offering_body, provider_body
 
@@ -209,7 +213,7 @@ async def test_a_decision_committed_but_not_yet_in_the_cohort_document_is_applie
     real_update = type(cohorts).update_one
 
     async def crash(self, filter, update, *args, **kwargs):
-        if "$set" in update and "enrolments" in update["$set"]:
+        if "$set" in update and "seat_slots" in update["$set"]:
             raise ConnectionError("writer stopped")
         return await real_update(self, filter, update, *args, **kwargs)
 
@@ -263,7 +267,7 @@ async def test_a_withdrawal_racing_its_reservations_write_still_releases_the_sea
     released = []
 
     async def withdraw_first(self, filter, update, *args, **kwargs):
-        if "$set" in update and "enrolments" in update["$set"] and not released:
+        if "$set" in update and "seat_slots" in update["$set"] and not released:
             released.append(None)  # once: the withdrawal's own writes go through
             released[0] = await release_seat(store, {"enrolment_id": "enr-1", "cohort_id": "coh-test"})
         return await real_update(self, filter, update, *args, **kwargs)
@@ -297,3 +301,105 @@ async def test_a_cohort_stored_with_its_seats_in_the_old_ledger_moves_them_into_
     assert (await reserve_seat(store, request(2))).reason == "full"
     cohort = await store.cohort("coh-test")
     assert [(e["slot"], e["enrolment_id"]) for e in cohort["enrolments"]] == [(0, "enr-1"), (1, "enr-b")]
+
+
+def stored_size(doc):
+    """The cohort document's size as the store holds it, without its outbox (see the relay test)."""
+    return len(bson.encode(strip_outbox(doc)))
+
+
+async def test_the_cohort_document_does_not_grow_with_its_seat_holders():
+    """Each seat decision reads and rewrites the cohort document: its size stays what it was."""
+    store, _ = await new_store_with_cohort(capacity=150)
+    payer = {"payer_id": "KVK-39084217", "kind": "employer", "name": "Zorggroep Almere"}
+    sizes = []
+    for n in range(120):
+        assert (await reserve_seat(store, request(n) | {"payers": [payer]})).outcome == "reserved"
+        sizes.append(stored_size(await store.db["cohorts"].find_one({"_id": "coh-test"})))
+    assert max(sizes) == min(sizes) < 6_000
+    stored = await store.db["cohorts"].find_one({"_id": "coh-test"})
+    assert "enrolments" not in stored and "enrolment_ids" not in stored
+    cohort = await store.cohort("coh-test")  # the holders, read from the seat ledger
+    assert [(e["slot"], e["enrolment_id"]) for e in cohort["enrolments"]] == [
+        (n, f"enr-{n}") for n in range(120)
+    ]
+    assert (
+        cohort["enrolments"][7]["payers"] == [payer] and cohort["enrolments"][7]["participant_ref"] == "p-7"
+    )
+
+
+async def test_published_events_leave_the_cohort_document_with_its_next_seat_decision():
+    store, _ = await new_store_with_cohort(capacity=60)
+    relay = OutboxRelay(store.db, OUTBOX_COLLECTIONS, InProcessBus(), service="catalogue")
+    for n in range(50):
+        await reserve_seat(store, request(n))
+        await relay.relay_once()
+    stored = await store.db["cohorts"].find_one({"_id": "coh-test"})
+    assert len(events_in_outbox(stored)) == 1  # the last decision's, published: the next write prunes it
+
+
+async def test_enrolments_whose_digests_collide_are_told_apart_by_the_ledger(monkeypatch):
+    """A slot's token holds a digest of its enrolment id; a match is checked against the ledger."""
+    monkeypatch.setattr(seat_decisions, "enrolment_digest", lambda _: "00000000")
+    monkeypatch.setattr(documents, "enrolment_digest", lambda _: "00000000")
+    store, _ = await new_store_with_cohort(capacity=4)
+    assert [(await reserve_seat(store, request(n))).outcome for n in (1, 2, 1, 3)] == [
+        "reserved",
+        "reserved",
+        "duplicate",
+        "reserved",
+    ]
+    released = await release_seat(store, {"enrolment_id": "enr-2", "cohort_id": "coh-test"})
+    missing = await release_seat(store, {"enrolment_id": "enr-9", "cohort_id": "coh-test"})
+    assert (released.outcome, missing.outcome) == ("released", "not_enrolled")
+    cohort = await store.cohort("coh-test")
+    assert (cohort["enrolment_ids"], cohort["seats_left"]) == (["enr-1", "enr-3"], 2)
+
+
+async def test_a_cohort_stored_with_its_holders_in_its_document_moves_them_to_slots_once():
+    """The shape before `seat_slots`: holders in `enrolments`, each in the ledger entry of its commit,
+    or (older still) in none."""
+    store, _ = await new_store_with_cohort(capacity=4)
+    for n in (1, 2):
+        await reserve_seat(store, request(n))
+    held = (await store.cohort("coh-test"))["enrolments"]
+    at = datetime(2029, 5, 1, tzinfo=UTC)
+    older = {"enrolment_id": "enr-old", "application_id": "app-old", "participant_ref": "p-old"}
+    older |= {
+        "funding_kind": "private",
+        "payers": [],
+        "slot": 3,
+        "seat_id": "coh-test#s3#0",
+        "reserved_at": at,
+    }
+    held.append(older)
+    old_shape = {
+        "$unset": {"seat_slots": ""},
+        "$set": {"enrolments": held, "enrolment_ids": [e["enrolment_id"] for e in held]},
+        "$inc": {"seats_taken": 1, "seats_left": -1, "seats_by_funding.private": 1},
+    }
+    await store.db["cohorts"].update_one({"_id": "coh-test"}, old_shape)
+    cohort = await store.cohort("coh-test")
+    assert [(e["slot"], e["enrolment_id"]) for e in cohort["enrolments"]] == [
+        (0, "enr-1"),
+        (1, "enr-2"),
+        (3, "enr-old"),
+    ]
+    stored = await store.db["cohorts"].find_one({"_id": "coh-test"})
+    assert "enrolments" not in stored and "seat_slots" in stored
+    assert (await reserve_seat(store, request(2))).outcome == "duplicate"
+    assert (
+        await release_seat(store, {"enrolment_id": "enr-old", "cohort_id": "coh-test"})
+    ).outcome == "released"
+    assert [(await reserve_seat(store, request(n))).outcome for n in (3, 4, 5)] == [
+        "reserved",
+        "reserved",
+        "rejected",
+    ]
+    cohort = await store.cohort("coh-test")
+    assert [(e["slot"], e["enrolment_id"]) for e in cohort["enrolments"]] == [
+        (0, "enr-1"),
+        (1, "enr-2"),
+        (2, "enr-3"),
+        (3, "enr-4"),
+    ]

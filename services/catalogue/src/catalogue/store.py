@@ -11,6 +11,7 @@ Seats below): FerretDB does not apply updates of one document atomically, unique
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -20,13 +21,22 @@ from pymongo.errors import DuplicateKeyError
 
 from catalogue import events as ev
 from catalogue.documents import (
+    FREE_SLOT,
     IMPORTING,
-    SEAT_FIELDS,
+    LEGACY_VERSION,
+    OLD_HOLDER_FIELDS,
+    SEAT_COUNTS,
     Document,
-    enrolments_after,
+    commit_version,
+    ledger_entry,
     now,
+    read_slots,
     seat_commit_id,
+    seat_holder,
+    slots_after,
+    slots_held,
     staged,
+    token_version,
     with_ledger_counts,
 )
 from catalogue.domain.errors import Conflict
@@ -57,7 +67,16 @@ INDEXES = [
     IndexSpec(SEATS, [("enrolment_key", 1)], unique=True, name="one_seat_per_enrolment"),
 ]
 LISTED = {"outbox": 0, "search_tokens": 0}  # what a list never shows
+# What a read that needs no seat holders leaves out (the slots, and holders a cohort stored in the
+# older shape still keeps in its document).
+NO_HOLDERS = dict.fromkeys(("seat_slots", *OLD_HOLDER_FIELDS), 0)
+MIGRATION_ATTEMPTS = 20  # a cohort moved to the current seats shape while seat decisions run
 Page = dict[str, Any]  # llo_shared.paging's answer: items (documents), total, next
+
+
+def _holds_old_fields(doc: Document) -> bool:
+    """Stored with its seat holders in the document (before `seat_slots`)."""
+    return "seat_slots" not in doc or any(field in doc for field in OLD_HOLDER_FIELDS)
 
 
 class CatalogueStore:
@@ -234,11 +253,29 @@ class CatalogueStore:
         )
 
     async def cohort(self, cohort_id: str) -> Document | None:
-        """The cohort with its seats (see Seats below): one read by `_id`."""
-        doc = await self.db[COHORTS].find_one({"_id": cohort_id}, {"outbox": 0})
-        if doc is None or "seats_version" in doc:
-            return doc
-        return await self._seats_from_ledger(doc)
+        """The cohort with who holds its seats (`enrolments`, `enrolment_ids`, read from the seat
+        ledger by `_id`): for its provider's view and the decisions that move or name them."""
+        doc = await self.cohort_document(cohort_id)
+        return None if doc is None else await self.with_holders(doc)
+
+    async def with_holders(self, doc: Document) -> Document:
+        """The cohort document read (`cohort_document`) with who holds its seats."""
+        held = await self.seat_holders(doc)
+        ordered = [held[slot] for slot in sorted(held)]
+        return doc | {"enrolments": ordered, "enrolment_ids": [e["enrolment_id"] for e in ordered]}
+
+    async def cohort_document(self, cohort_id: str) -> Document | None:
+        """The cohort as stored, with its seat counts and slots but not their holders (see Seats
+        below): one read by `_id`. A cohort stored in an older shape is moved to this one first."""
+        for _ in range(MIGRATION_ATTEMPTS):
+            doc = await self.db[COHORTS].find_one({"_id": cohort_id}, {"outbox": 0})
+            if doc is None or ("seats_version" in doc and not _holds_old_fields(doc)):
+                return doc
+            if "seats_version" not in doc:
+                await self._seats_from_ledger(doc)
+            else:
+                await self._slots_from_enrolments(doc)
+        raise RuntimeError(f"cohort {cohort_id}: seats not moved to their slots under contention")
 
     async def cohorts(self, query: Document, cursor: str | None, limit: int) -> Page:
         return await self._page(COHORTS, query, cursor, limit)
@@ -246,14 +283,14 @@ class CatalogueStore:
     async def cohorts_of(self, offering_ids: list[str]) -> list[Document]:
         return (
             await self.db[COHORTS]
-            .find({"offering_id": {"$in": offering_ids}}, {"outbox": 0, "enrolments": 0, "enrolment_ids": 0})
+            .find({"offering_id": {"$in": offering_ids}}, {"outbox": 0, **NO_HOLDERS})
             .sort([("start_date", 1), ("_id", 1)])
             .to_list(None)
         )
 
     async def search_document(self, cohort_id: str) -> Document | None:
         """A cohort as the search index holds it (no seat holders)."""
-        return await self.db[COHORTS].find_one({"_id": cohort_id}, {"outbox": 0, "enrolments": 0})
+        return await self.db[COHORTS].find_one({"_id": cohort_id}, {"outbox": 0, **NO_HOLDERS})
 
     # Go / no-go ------------------------------------------------------------------
 
@@ -268,7 +305,7 @@ class CatalogueStore:
     async def planned_due_by(self, day: date) -> list[Document]:
         """Planned cohorts whose decision date is `day` or earlier (no seat holders)."""
         query = {"status": CohortStatus.planned.value, "decision_date": {"$lte": day.isoformat()}}
-        return await self.db[COHORTS].find(query, {"outbox": 0, "enrolments": 0}).to_list(None)
+        return await self.db[COHORTS].find(query, {"outbox": 0, **NO_HOLDERS}).to_list(None)
 
     async def pending_decisions(
         self, provider_id: str, horizon: date, cursor: str | None, limit: int
@@ -312,28 +349,96 @@ class CatalogueStore:
 
     # Seats -----------------------------------------------------------------------
     #
-    # The cohort document holds its seats: who holds which slot (`enrolments`), the counts per
-    # funding kind and `seats_version`. A seat decision (usecases/seats.py) reads that one document
-    # by `_id`, decides a run of requests and withdrawals against it and commits the result as one
-    # insert into the seat ledger whose `_id` names (cohort, version read): unique ids decide every
-    # race, across replicas too, so only one decision follows each version. The cohort document is
-    # then brought up to the commit; if a writer stops in between, the next decision finds the
-    # commit and applies it first (`_catch_up`). Slots run from 0 to capacity-1 and an enrolment
-    # holds at most one, so a cohort is never overbooked and a redelivered request takes no second
-    # seat. A cohort stored before seats lived in its document (`seats_version` missing) gets them
-    # from its old ledger entries once.
+    # The cohort document holds its seats in a small, bounded form: the counts per funding kind,
+    # `seats_version` and `seat_slots` (one fixed-width token per slot, documents.py), never the
+    # holders themselves: FerretDB 1.24 reads and rewrites a whole document on each call, so a
+    # document that grew with every seat made every seat decision slower. Who holds a seat (payers,
+    # participant_ref, application_id, reserved_at, seat_id) is the ledger entry the reserving
+    # commit already holds; `seat_holders` reads it by `_id` (the commit the slot's token names)
+    # where it is needed: a request whose enrolment's digest matches a slot, a withdrawal, the
+    # go/no-go decision, a merge, the provider's view of the cohort.
+    #
+    # A seat decision (usecases/seats.py) reads the document by `_id`, decides a run of requests
+    # and withdrawals against it and commits the result as one insert into the seat ledger whose
+    # `_id` names (cohort, version read): unique ids decide every race, across replicas too, so only
+    # one decision follows each version. The cohort document is then brought up to the commit; if a
+    # writer stops in between, the next decision finds the commit and applies it first
+    # (`_catch_up`). Slots run from 0 to capacity-1 and an enrolment holds at most one, so a cohort
+    # is never overbooked and a redelivered request takes no second seat. A cohort stored before
+    # seats lived in its document (`seats_version` missing) gets them from its old ledger entries
+    # once; one stored with its holders in the document (`enrolments`) moves them to slots once.
 
     async def ledger(self, cohort_id: str) -> list[Document]:
         return await self.db[SEATS].find({"cohort_id": cohort_id}, {"outbox": 0}).to_list(None)
 
-    async def _seats_from_ledger(self, doc: Document) -> Document | None:
+    async def seat_holders(self, cohort: Document, slots: list[int] | None = None) -> dict[int, Document]:
+        """Who holds the given taken slots (all taken slots by default), by slot: each from the
+        ledger entry of the commit its token names, one read by `_id` per commit."""
+        tokens = read_slots(cohort)
+        wanted = range(len(tokens)) if slots is None else slots
+        by_version: dict[int, list[int]] = defaultdict(list)
+        for slot in wanted:
+            if tokens[slot] != FREE_SLOT:
+                by_version[token_version(tokens[slot])].append(slot)
+        held: dict[int, Document] = {}
+        for version, taken in sorted(by_version.items()):
+            commit = await self.db[SEATS].find_one(
+                {"_id": seat_commit_id(cohort["_id"], version)}, {"changes": 1}
+            )
+            # the last reservation of a slot in a commit is its holder (an earlier one was released)
+            reserved = {c["slot"]: c for c in (commit or {}).get("changes", []) if c["kind"] == "reserved"}
+            for slot in taken:
+                if slot not in reserved:
+                    raise LookupError(
+                        f"seat ledger of {cohort['_id']}: no holder of slot {slot} in v{version}"
+                    )
+                held[slot] = seat_holder(reserved[slot])
+        return held
+
+    async def _seats_from_ledger(self, doc: Document) -> None:
         """Once per cohort stored before seats lived in its document: move them there."""
         counted = with_ledger_counts(doc, await self.ledger(doc["_id"]))
-        seats = {k: counted[k] for k in SEAT_FIELDS} | {"seats_version": 1}
+        held = counted["enrolments"]
+        await self._keep_legacy_holders(doc["_id"], held)
+        seats = {k: counted[k] for k in SEAT_COUNTS} | {"seats_version": 1}
+        seats["seat_slots"] = slots_held([(h, LEGACY_VERSION) for h in held], doc["capacity"])
         await self.db[COHORTS].update_one(
-            {"_id": doc["_id"], "seats_version": {"$exists": False}}, {"$set": seats}
+            {"_id": doc["_id"], "seats_version": {"$exists": False}},
+            {"$set": seats, "$unset": dict.fromkeys(OLD_HOLDER_FIELDS, "")},
         )
-        return await self.db[COHORTS].find_one({"_id": doc["_id"]}, {"outbox": 0})
+
+    async def _slots_from_enrolments(self, doc: Document) -> None:
+        """Once per cohort stored with its holders in the document: keep slot tokens instead. Each
+        holder's details stay where they are (its commit's ledger entry); holders from before seat
+        commits are kept in a ledger entry of their own first."""
+        held = [(h, commit_version(doc["_id"], h)) for h in doc.get("enrolments") or []]
+        await self._keep_legacy_holders(doc["_id"], [h for h, version in held if version == LEGACY_VERSION])
+        await self.db[COHORTS].update_one(
+            {"_id": doc["_id"], "seats_version": doc["seats_version"]},
+            {
+                "$set": {"seat_slots": slots_held(held, doc["capacity"])},
+                "$unset": dict.fromkeys(OLD_HOLDER_FIELDS, ""),
+            },
+        )
+
+    async def _keep_legacy_holders(self, cohort_id: str, held: list[Document]) -> None:
+        """The holders from before seat commits as the ledger entry of commit `#v0`, which their
+        slot tokens name. Written once: a later attempt holds no holder the first did not."""
+        if not held:
+            return
+        entry_id = seat_commit_id(cohort_id, LEGACY_VERSION)
+        entry = {
+            "_id": entry_id,
+            "kind": "holders_before_commits",
+            "cohort_id": cohort_id,
+            "enrolment_key": entry_id,
+            "changes": [ledger_entry(h) for h in held],
+            "at": now(),
+        }
+        try:
+            await self.db[SEATS].insert_one(entry)
+        except DuplicateKeyError:
+            pass
 
     async def commit_seats(
         self,
@@ -345,8 +450,8 @@ class CatalogueStore:
         """Commit `seats` as the cohort's next seats version, then bring the document up to it.
 
         False if another decision committed on the version read first. The commit holds the seats
-        taken and released (`changes`), the new counts and the events (not the whole list of
-        enrolments: the ledger grows with the changes only)."""
+        taken and released (`changes`, each holder's details), the new counts and the events (not
+        the slots: they follow from the changes, so the ledger grows with the changes only)."""
         version = cohort["seats_version"]
         update = with_events(
             {"$set": seats | {"seats_version": version + 1, "changed_at": now()}},
@@ -363,7 +468,7 @@ class CatalogueStore:
             "fields": [
                 {"field": field, "value": value}
                 for field, value in update["$set"].items()
-                if field not in ("enrolments", "enrolment_ids")
+                if field != "seat_slots"
             ],
             "changes": changes,
             "at": now(),
@@ -380,12 +485,11 @@ class CatalogueStore:
     async def _catch_up(self, cohort_id: str, version: int) -> None:
         """Apply a committed seats version the cohort document does not show yet."""
         commit = await self.db[SEATS].find_one({"_id": seat_commit_id(cohort_id, version)})
-        cohort = await self.db[COHORTS].find_one({"_id": cohort_id}, {"enrolments": 1, "seats_version": 1})
+        cohort = await self.cohort_document(cohort_id)
         if commit is None or cohort is None or cohort.get("seats_version") != version:
             return  # applied meanwhile
-        held = enrolments_after(cohort.get("enrolments") or [], commit["changes"])
         fields = {entry["field"]: entry["value"] for entry in commit["fields"]}
-        fields |= {"enrolments": held, "enrolment_ids": [e["enrolment_id"] for e in held]}
+        fields["seat_slots"] = slots_after(cohort, commit["changes"], version)
         await self.db[COHORTS].update_one({"_id": cohort_id, "seats_version": version}, {"$set": fields})
 
     async def behind(self, cohort: Document) -> bool:
@@ -433,5 +537,5 @@ class CatalogueStore:
 
     async def changed_since(self, collection: str, since: datetime | None) -> list[Document]:
         query = {"changed_at": {"$gte": since}} if since else {}
-        projection = {"outbox": 0, "enrolments": 0, "enrolment_ids": 0, "surcharge_acceptances": 0}
+        projection = {"outbox": 0, **NO_HOLDERS, "surcharge_acceptances": 0}
         return await self.db[collection].find(query, projection).to_list(None)

@@ -20,7 +20,7 @@ PRIVATE_FIELDS = ("enrolments", "enrolment_ids", "surcharge_acceptances", "surch
 def public_doc(doc: Document) -> Document:
     """A document as the API shows it: no outbox, no store bookkeeping."""
     out = strip_outbox(doc)
-    for bookkeeping in ("_id", "_ledger", "seats_version", "search_tokens", "changed_at"):
+    for bookkeeping in ("_id", "_ledger", "seats_version", "seat_slots", "search_tokens", "changed_at"):
         out.pop(bookkeeping, None)
     return out
 

@@ -61,11 +61,13 @@ async def list_cohorts(
 
 @router.get("/cohorts/{cohort_id}", response_model=CohortRead, response_model_exclude_unset=True)
 async def get_cohort(cohort_id: str, store: Store, viewer: Viewer) -> dict[str, Any]:
-    cohort = await store.cohort(cohort_id)
+    cohort = await store.cohort_document(cohort_id)
     if cohort is None:
         raise not_found("Cohort", cohort_id)
     await visible_offering(store, viewer, cohort["offering_id"])
-    return cohort_view(cohort, bool(viewer and viewer.owns(cohort["provider_id"])))
+    if not (viewer and viewer.owns(cohort["provider_id"])):
+        return cohort_view(cohort, False)
+    return cohort_view(await store.with_holders(cohort), True)  # its provider sees who holds a seat
 
 
 @router.post("/cohorts", status_code=201, response_model=CohortRead, response_model_exclude_unset=True)

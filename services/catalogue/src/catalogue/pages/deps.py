@@ -106,7 +106,7 @@ class Visit:
 
     async def own_cohort(self, cohort_id: str) -> Document:
         return await self.owned(
-            lambda: self.store.cohort(cohort_id),
+            lambda: self.store.cohort_document(cohort_id),
             "Dit startmoment bestaat niet.",
             "Dit startmoment is van een andere opleider.",
         )

@@ -5,7 +5,7 @@ The seats are `seats.py`, the go/no-go decision `decisions.py`."""
 from __future__ import annotations
 
 from catalogue import events as ev
-from catalogue.documents import Document, cohort_event_payload, now
+from catalogue.documents import FREE_SLOT, Document, cohort_event_payload, highest_slot, now
 from catalogue.domain import geo, rules
 from catalogue.domain.errors import Conflict, NotFound, NotYours, invalid
 from catalogue.domain.model import CohortCreate, CohortFields
@@ -18,8 +18,9 @@ EDIT_ATTEMPTS = 200
 
 
 async def own_cohort(store: CatalogueStore, actor: Principal, cohort_id: str) -> Document:
-    """A cohort of the actor's organisation (admin: any): NotFound, else NotYours."""
-    cohort = await store.cohort(cohort_id)
+    """A cohort of the actor's organisation (admin: any): NotFound, else NotYours. As stored: no
+    seat holders (the decisions that need them read them)."""
+    cohort = await store.cohort_document(cohort_id)
     if cohort is None:
         raise NotFound("Cohort", cohort_id)
     if not actor.owns(cohort["provider_id"]):
@@ -80,8 +81,7 @@ async def schedule_cohort(
         "seats_left": data.capacity - taken,
         "seats_by_funding": by_funding,
         "prior_seats": by_funding,
-        "enrolment_ids": [],
-        "enrolments": [],
+        "seat_slots": FREE_SLOT * data.capacity,
         "surcharge_acceptances": [],
         "decision": None,
         "decision_due_at": None,
@@ -101,7 +101,7 @@ async def update_cohort(
         updated = await _write_fields(store, current, offering, data, version)
         if updated is not None:
             return updated
-        fresh = await store.cohort(current["_id"])
+        fresh = await store.cohort_document(current["_id"])
         if fresh is None or fresh["version"] != version:
             break
         current = fresh  # only its seats moved: check the capacity against them again
@@ -111,8 +111,7 @@ async def update_cohort(
 async def _write_fields(
     store: CatalogueStore, current: Document, offering: Document, data: CohortFields, version: int
 ) -> Document | None:
-    highest_slot = max((e["slot"] for e in current["enrolments"]), default=-1)
-    if data.capacity < max(current["seats_taken"], highest_slot + 1):
+    if data.capacity < max(current["seats_taken"], highest_slot(current) + 1):
         raise invalid(
             "capacity", "below seats taken", f"capacity: {current['seats_taken']} seats are taken already"
         )

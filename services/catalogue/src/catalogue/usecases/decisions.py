@@ -46,14 +46,14 @@ async def take_decision(
     cohort = await own_cohort(store, actor, cohort_id)
     target = None
     if body.decision == rules.Decision.merge:
-        target = await store.cohort(body.merge_into or "")
+        target = await store.cohort_document(body.merge_into or "")
         if target is None or not actor.owns(target["provider_id"]):
             raise invalid("merge_into", "unknown cohort", "merge_into: not one of your cohorts")
     doc = await decide(
         store, cohort, body.decision, decided_by=actor.subject, merge_into=target, reason=body.reason
     )
     index.upsert_cohort(doc)
-    if target is not None and (merged_into := await store.cohort(target["_id"])) is not None:
+    if target is not None and (merged_into := await store.cohort_document(target["_id"])) is not None:
         index.upsert_cohort(merged_into)
     return doc
 
@@ -144,13 +144,14 @@ async def _confirm(
 async def _cancel(
     store: CatalogueStore, cohort: Document, reason: str, merged_into: str | None, decided_by: str
 ) -> Document:
+    held = await store.cohort(cohort["_id"])  # who holds its seats: from the seat ledger
     event = ev.CohortCancelled(
         cohort_id=cohort["_id"],
         provider_id=cohort["provider_id"],
         offering_id=cohort["offering_id"],
         reason=reason,
         merged_into=merged_into,
-        enrolment_ids=list(cohort["enrolment_ids"]),
+        enrolment_ids=list(held["enrolment_ids"]) if held else [],
     )
     record = {
         "decision": "merge" if merged_into else "cancel",
@@ -189,6 +190,7 @@ async def _move_enrolments(store: CatalogueStore, source: Document, target: Docu
     same_code = source.get("code") and target.get("code") == source.get("code")
     if target["offering_id"] != source["offering_id"] and not same_code:
         raise Conflict("merge_into: the target teaches another offering or code", field="merge_into")
+    source, target = await _with_holders(store, source), await _with_holders(store, target)
     moving = [e for e in source["enrolments"] if e["enrolment_id"] not in target["enrolment_ids"]]
     if len(moving) > target["seats_left"]:
         raise Conflict(
@@ -200,6 +202,14 @@ async def _move_enrolments(store: CatalogueStore, source: Document, target: Docu
     for enrolment, outcome in zip(moving, outcomes, strict=True):
         if outcome.outcome not in ("reserved", "duplicate"):
             raise Conflict(f"merge_into: no seat for {enrolment['enrolment_id']} ({outcome.reason})")
+
+
+async def _with_holders(store: CatalogueStore, cohort: Document) -> Document:
+    """The cohort as stored now, with who holds its seats (read from the seat ledger)."""
+    found = await store.cohort(cohort["_id"])
+    if found is None:
+        raise Conflict(f"cohort {cohort['_id']} is gone", field="merge_into")
+    return found
 
 
 async def sweep_decisions(store: CatalogueStore) -> dict[str, int]:
@@ -239,7 +249,7 @@ async def record_surcharge_acceptance(store: CatalogueStore, acceptance: Documen
         "cap_cents": acceptance["cap_cents"],
     }
     for _ in range(SEAT_ATTEMPTS):
-        cohort = await store.cohort(acceptance["cohort_id"])
+        cohort = await store.cohort_document(acceptance["cohort_id"])
         if cohort is None:
             return False
         others = [

@@ -2,7 +2,8 @@
 
 A run of changes of one cohort is decided in order against the seats read (`SeatRun`) and
 committed in one write through the store's insert-only seat ledger (`CatalogueStore.commit_seats`);
-a decision that loses the race for a seats version reads again."""
+a decision that loses the race for a seats version reads again. It reads the cohort document (counts
+and slots, not the holders) and the holders of only the slots its enrolments may hold."""
 
 from __future__ import annotations
 
@@ -11,7 +12,17 @@ from datetime import date
 from typing import Any, Literal
 
 from catalogue import events as ev
-from catalogue.documents import Document, now
+from catalogue.documents import (
+    FREE_SLOT,
+    Document,
+    enrolment_digest,
+    now,
+    packed_slots,
+    read_slots,
+    seat_id_of,
+    slot_token,
+    slots_holding,
+)
 from catalogue.domain import rules
 from catalogue.domain.vocab import CohortStatus
 from catalogue.store import CatalogueStore
@@ -53,13 +64,19 @@ def surcharge_due(cohort: Document) -> ev.Surcharge | None:
 
 class SeatRun:
     """Seat changes of one cohort decided in order against the seats read, for one write: the
-    seats after them, their events, their ledger entries and the rejections to record."""
+    seats after them, their events, their ledger entries and the rejections to record.
 
-    def __init__(self, cohort: Document, today: date, offered: list[str] | None) -> None:
+    `holders` are the holders (by slot) of the slots whose token matches an enrolment of the run
+    (`slots_holding`): a slot whose token does not match cannot hold it."""
+
+    def __init__(
+        self, cohort: Document, today: date, offered: list[str] | None, holders: dict[int, Document]
+    ) -> None:
         self.cohort = cohort
         self.today = today
         self.offered = offered
-        self.enrolments: list[Document] = list(cohort["enrolments"])
+        self.slots = read_slots(cohort)
+        self.holders = dict(holders)
         self.by_funding: dict[str, int] = dict(cohort["seats_by_funding"])
         self.events: list[ev.EventPayload] = []
         self.ledger: list[Document] = []
@@ -67,14 +84,24 @@ class SeatRun:
 
     def seats(self) -> Document:
         taken = sum(self.by_funding.values())
-        held = sorted(self.enrolments, key=lambda e: e["slot"])
         return {
             "seats_taken": taken,
             "seats_left": self.cohort["capacity"] - taken,
             "seats_by_funding": dict(self.by_funding),
-            "enrolment_ids": [e["enrolment_id"] for e in held],
-            "enrolments": held,
+            "seat_slots": packed_slots(self.slots, self.cohort["capacity"]),
         }
+
+    def _held(self, enrolment_id: str) -> tuple[int, Document] | None:
+        """The slot this enrolment holds and its holder, if it holds one."""
+        digest = enrolment_digest(enrolment_id)
+        for slot, token in enumerate(self.slots):
+            if (
+                token != FREE_SLOT
+                and token[8:] == digest
+                and self.holders[slot]["enrolment_id"] == enrolment_id
+            ):
+                return slot, self.holders[slot]
+        return None
 
     def written(self) -> Document:
         """The seats as the commit writes them: once the cohort runs, with the parts they leave."""
@@ -91,22 +118,23 @@ class SeatRun:
     def _reserve(self, request: Document) -> SeatOutcome:
         enrolment_id = request["enrolment_id"]
         now_seats = self.seats()
-        if enrolment_id in now_seats["enrolment_ids"]:
+        if self._held(enrolment_id) is not None:
             return SeatOutcome("duplicate", seats_left=now_seats["seats_left"])
         funding_kind = request.get("funding_kind") or "private"
-        free = sorted(set(range(self.cohort["capacity"])) - {e["slot"] for e in self.enrolments})
+        free = [slot for slot in range(self.cohort["capacity"]) if self.slots[slot] == FREE_SLOT]
         reason = rules.rejection_reason(self.cohort | now_seats, self.today, funding_kind, self.offered)
         if reason is None and not free:
             reason = rules.RejectReason.full
         if reason is not None:
             self.rejected.append((request, reason))
             return SeatOutcome("rejected", reason=reason.value)
-        cohort_id, slot, at = self.cohort["_id"], free[0], now()
-        seat_id = f"{cohort_id}#s{slot}#v{self.cohort['seats_version']}"
+        cohort_id, slot, at, version = self.cohort["_id"], free[0], now(), self.cohort["seats_version"]
+        seat_id = seat_id_of(cohort_id, slot, version)
         payers: list[Any] = request.get("payers") or []
         held = {k: request.get(k) for k in ("enrolment_id", "application_id", "participant_ref")}
         held |= {"funding_kind": funding_kind, "payers": payers, "slot": slot}
-        self.enrolments.append(held | {"seat_id": seat_id, "reserved_at": at})
+        self.slots[slot] = slot_token(version, enrolment_id)
+        self.holders[slot] = held | {"seat_id": seat_id, "reserved_at": at}
         self.by_funding[funding_kind] = self.by_funding.get(funding_kind, 0) + 1
         after = self.cohort | self.seats()
         self.events.append(
@@ -128,10 +156,12 @@ class SeatRun:
 
     def _release(self, withdrawal: Document) -> SeatOutcome:
         enrolment_id = withdrawal["enrolment_id"]
-        held = next((e for e in self.enrolments if e["enrolment_id"] == enrolment_id), None)
-        if held is None:
+        found = self._held(enrolment_id)
+        if found is None:
             return SeatOutcome("not_enrolled")
-        self.enrolments.remove(held)
+        slot, held = found
+        self.slots[slot] = FREE_SLOT
+        del self.holders[slot]
         self.by_funding[held["funding_kind"]] -= 1
         after = self.cohort | self.seats()
         self.events.append(
@@ -150,7 +180,7 @@ class SeatRun:
                 "of": held["seat_id"],
                 "enrolment_key": f"{held['seat_id']}#released",
                 "cohort_id": self.cohort["_id"],
-                "slot": held["slot"],
+                "slot": slot,
                 "enrolment_id": enrolment_id,
                 "funding_kind": held["funding_kind"],
                 "reason": withdrawal.get("reason"),
@@ -172,11 +202,13 @@ async def release_seat(store: CatalogueStore, withdrawal: Document) -> SeatOutco
 async def change_seats(store: CatalogueStore, cohort_id: str, changes: list[SeatChange]) -> list[SeatOutcome]:
     """Decide a run of requests and withdrawals of one cohort, in order, in one write."""
     for _ in range(SEAT_ATTEMPTS):
-        cohort = await store.cohort(cohort_id)
+        cohort = await store.cohort_document(cohort_id)
         if cohort is None:
             return await _unknown_cohort(store, changes)
         offered = rules.seat_funding_kinds(await store.offering(cohort["offering_id"]), cohort)
-        run = SeatRun(cohort, store.today(), offered)
+        named = slots_holding(cohort, [change.data["enrolment_id"] for change in changes])
+        holders = await store.seat_holders(cohort, named) if named else {}
+        run = SeatRun(cohort, store.today(), offered, holders)
         outcomes = [run.apply(change) for change in changes]
         if run.events:
             seats = run.written()
