@@ -12,6 +12,8 @@ import bson
 
 from llo_shared.bus import envelope_message
 from llo_shared.envelope import EventEnvelope
+from llo_shared.mongo import MemoryDatabase
+from recruitment.store import RecruitmentStore
 from services.recruitment.tests.catalogue_double import CohortSeats
 from services.recruitment.tests.helpers import campaign_body
 from services.recruitment.tests.support import PROVIDER, Service
@@ -101,3 +103,14 @@ async def test_points_a_cohort_document_held_before_the_move_come_first_and_stay
     assert await _fill_over_time(service, campaign_id) == [1, 2, 3]
     assert (await store.cohorts.find_one({"_id": "coh-old"}))["fill_history"] == legacy
     assert "fill_history" not in await store.cohort("coh-old")  # the seat events' read skips them
+
+
+async def test_points_are_shown_in_time_order_also_when_an_event_named_no_time_zone():
+    store = RecruitmentStore(MemoryDatabase())
+    shape = {"break_even": 12, "capacity": 16}
+    await store.add_fill_point("coh-tz", "e2", {"at": "2026-02-01T10:00:00", **shape, "seats_taken": 2})
+    await store.add_fill_point("coh-tz", "e1", {"at": "2026-02-01T09:00:00+00:00", **shape, "seats_taken": 1})
+    await store.add_fill_point("coh-tz", "e1", {"at": "2026-02-01T09:00:00+00:00", **shape, "seats_taken": 1})
+    history = await store.fill_history("coh-tz", [])
+    assert [p["seats_taken"] for p in history] == [1, 2]
+    assert history[0] == {"at": "2026-02-01T09:00:00+00:00", **shape, "seats_taken": 1}

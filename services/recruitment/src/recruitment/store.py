@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
@@ -53,6 +53,12 @@ INDEXES = [
 
 # What a stored fill point holds besides the point itself.
 _POINT_KEYS = ("_id", "cohort_id", "recorded")
+
+
+def _moment(at: str) -> datetime:
+    """When a fill point happened, comparable also when its event named no time zone (UTC)."""
+    moment = datetime.fromisoformat(at)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class ConcurrentChange(Exception):
@@ -280,7 +286,7 @@ class RecruitmentStore:
         documents held before they moved to their own collection; they are older than any there)
         and the recorded ones in time order (ties in the order recorded)."""
         found = await self.fill_points.find({"cohort_id": cohort_id}).to_list(None)
-        found.sort(key=lambda p: (datetime.fromisoformat(p["at"]), p["recorded"]))
+        found.sort(key=lambda p: (_moment(p["at"]), p["recorded"]))
         return [*legacy, *({k: v for k, v in p.items() if k not in _POINT_KEYS} for p in found)]
 
     async def upsert_offering(self, offering_id: str, fields: dict[str, Any]) -> None:
