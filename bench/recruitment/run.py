@@ -90,6 +90,17 @@ async def wait_for(condition: Any, timeout: float, what: str, every: float = 0.0
 # The store's ceiling ------------------------------------------------------------------------
 
 
+async def read_offerings_from_now(bootstrap: str, group: str) -> None:
+    """The offering topic is shared by every run on the broker: without this, each run's
+    recruitment would first apply every earlier run's offering events (counted per application)."""
+    bus = KafkaBus(bootstrap, client_id="bench-setup")
+    await bus.start()
+    try:
+        await bus.move_group_to_end(group, {RecruitmentSettings().offering_topic})
+    finally:
+        await bus.stop()
+
+
 async def store_ceiling(url: str, documents: int, in_flight: int) -> dict[str, Any]:
     """Raw single-document writes on the same server, over a client made like the services' one."""
     name = f"bench_raw_{uuid.uuid4().hex[:8]}"
@@ -225,6 +236,7 @@ async def funnel(infra: Any, count: int, in_flight: int, *, serialised: bool) ->
     tag = f"bench{uuid.uuid4().hex[:8]}"
     catalogue_settings, settings = settings_for(infra, tag)
     await read_cohorts_from_now(infra.kafka, "recruitment.cohorts" + settings.consumer_group_suffix)
+    await read_offerings_from_now(infra.kafka, "recruitment.offerings" + settings.consumer_group_suffix)
     cohort_id = f"coh-{tag}"
     catalogue, recruitment = catalogue_app(catalogue_settings), recruitment_app(settings)
     watcher = KafkaBus(infra.kafka, client_id="bench-watch")

@@ -7,9 +7,10 @@ written once runs on MongoDB, FerretDB and in memory alike.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from llo_shared.mongo import IndexSpec, ensure_indexes, ping
@@ -221,3 +222,129 @@ async def test_reads_by_id_with_a_condition_answer_like_the_server(database):
         "_id": "c1",
         "seats": 3,
     }
+
+
+async def test_a_version_checked_update_after_a_whole_read_sees_every_write_between(database):
+    """A step reads its document whole, decides, and writes on the version it read. On FerretDB the
+    shared helper checks that version against the read itself when nothing wrote the document
+    since; every kind of write between must still make the stale write match nothing."""
+    docs = database["steps"]
+    await docs.insert_many([{"_id": f"s{i}", "version": 1, "group": "g"} for i in range(6)])
+
+    async def between(document_id: str, write: Any) -> int:
+        read = await docs.find_one({"_id": document_id})
+        await write
+        stale = await docs.update_one({"_id": document_id, "version": read["version"]}, {"$set": {"x": 1}})
+        return stale.matched_count
+
+    bump = {"$inc": {"version": 1}}
+    assert await between("s0", docs.update_one({"_id": "s0"}, bump)) == 0
+    assert await between("s1", docs.update_many({"group": "g", "_id": "s1"}, bump)) == 0
+    assert await between("s2", docs.bulk_write([UpdateOne({"_id": "s2"}, bump)])) == 0
+    assert await between("s3", docs.find_one_and_update({"_id": "s3"}, bump)) == 0
+    assert await between("s4", docs.delete_one({"_id": "s4"})) == 0
+    read = await docs.find_one({"_id": "s5"})
+    fresh = await docs.update_one({"_id": "s5", "version": read["version"]}, {"$inc": {"version": 1}})
+    again = await docs.update_one({"_id": "s5", "version": read["version"]}, {"$inc": {"version": 1}})
+    assert (fresh.matched_count, again.matched_count) == (1, 0)
+    assert [d.get("x") for d in await docs.find({}).sort("_id", ASCENDING).to_list(None)] == [None] * 5
+
+
+async def test_read_decide_write_steps_racing_on_one_document_lose_no_update(database):
+    """40 steps read the document, wait a little (the decision), and write on the version they read,
+    again on a fresh read when another step came first: every step counts once."""
+    docs = database["raced"]
+    await docs.insert_one({"_id": "r", "version": 1, "steps": 0})
+
+    async def step(n: int) -> None:
+        while True:
+            read = await docs.find_one({"_id": "r"})
+            await asyncio.sleep(0.001 * (n % 3))
+            result = await docs.update_one(
+                {"_id": "r", "version": read["version"]}, {"$inc": {"version": 1, "steps": 1}}
+            )
+            if result.matched_count:
+                return
+
+    await asyncio.gather(*(step(n) for n in range(40)))
+    assert await docs.find_one({"_id": "r"}) == {"_id": "r", "version": 41, "steps": 40}
+
+
+async def test_a_step_reads_its_document_once_on_ferretdb(infra, unique):
+    """The read a step decides on also serves the version check of its write: one find and one
+    update on the wire (the check read is the helper's own on FerretDB, see mongo._RecentReads)."""
+    from pymongo import AsyncMongoClient, MongoClient, monitoring
+
+    from llo_shared.mongo import ObservedDatabase
+
+    class Commands(monitoring.CommandListener):
+        def __init__(self) -> None:
+            self.names: list[str] = []
+
+        def started(self, event: monitoring.CommandStartedEvent) -> None:
+            self.names.append(event.command_name)
+
+        def succeeded(self, event: monitoring.CommandSucceededEvent) -> None: ...
+
+        def failed(self, event: monitoring.CommandFailedEvent) -> None: ...
+
+    commands, name = Commands(), f"t_{unique}_once"
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongo_url, event_listeners=[commands])
+    docs = ObservedDatabase(client[name])["steps"]
+    try:
+        await docs.insert_one({"_id": "a", "version": 1, "history": ["x"]})
+        await docs.update_one({"_id": "a", "version": 1}, {"$set": {"seen": True}})  # asks what the server is
+        commands.names.clear()
+        read = await docs.find_one({"_id": "a"})
+        await docs.update_one({"_id": "a", "version": read["version"]}, {"$inc": {"version": 1}})
+        assert commands.names == ["find", "update"]
+        commands.names.clear()
+        await docs.update_one({"_id": "a", "version": 2}, {"$inc": {"version": 1}})  # read nothing since
+        assert commands.names == ["find", "update"]
+    finally:
+        await client.close()
+        with MongoClient(infra.mongo_url, serverSelectionTimeoutMS=5000) as sync:
+            sync.drop_database(name)
+
+
+async def test_a_read_that_a_write_overtook_is_not_used_for_the_check():
+    """The read fetched the document before a write but came back after it (a pooled connection,
+    a busy loop): what it found is not the document any more, so the check reads again."""
+    from llo_shared.mongo import MemoryCollection, MemoryDatabase, ObservedDatabase
+
+    gate, fetched = asyncio.Event(), asyncio.Event()
+
+    class LateReads(MemoryCollection):
+        async def find_one(self, *args: Any, **kwargs: Any) -> Any:
+            found = self._collection.find_one(*args, **kwargs)
+            fetched.set()
+            await gate.wait()
+            return found
+
+    class SplitsLikeFerretDB:
+        """In memory, but answering `buildInfo` as FerretDB does, so the helper splits."""
+
+        def __init__(self) -> None:
+            self._memory = MemoryDatabase()
+
+        def __getitem__(self, name: str) -> MemoryCollection:
+            return LateReads(self._memory._db[name])
+
+        async def command(self, name: str) -> dict[str, Any]:
+            return {"ferretdbVersion": "1.24.0"}
+
+    docs = ObservedDatabase(SplitsLikeFerretDB())["late"]
+    await docs.insert_one({"_id": "d", "version": 1})
+    gate.set()
+    await docs.update_one({"_id": "d", "version": 1}, {"$set": {"warm": True}})  # asks the server
+    gate.clear()
+    fetched.clear()
+    late = asyncio.create_task(docs.find_one({"_id": "d"}))
+    await fetched.wait()  # the read has its answer: version 1
+    await docs.update_one({"_id": "d"}, {"$inc": {"version": 1}})  # overtakes it
+    gate.set()
+    read = await late
+    assert read["version"] == 1
+    stale = await docs.update_one({"_id": "d", "version": read["version"]}, {"$set": {"lost": True}})
+    assert stale.matched_count == 0
+    assert await docs.find_one({"_id": "d"}) == {"_id": "d", "version": 2, "warm": True}

@@ -9,20 +9,20 @@ from recruitment.store import RecruitmentStore
 
 async def test_checks_close_together_share_one_read_and_see_a_recorded_change_at_once():
     store = RecruitmentStore(MemoryDatabase())
-    await store.upsert_cohort("coh-1", {"provider_id": "BRIN-1", "funding_kinds": ["private"]}, None)
+    await store.upsert_cohort("coh-1", {"provider_id": "BRIN-1", "funding_kinds": ["private"]})
     reads = 0
     read = store.cohort
 
-    async def counted(cohort_id, **kwargs):
+    async def counted(cohort_id):
         nonlocal reads
         reads += 1
-        return await read(cohort_id, **kwargs)
+        return await read(cohort_id)
 
     store.cohort = counted
     assert (await store.cohort_for_check("coh-1"))["funding_kinds"] == ["private"]
     assert (await store.cohort_for_check("coh-1"))["funding_kinds"] == ["private"]
     assert reads == 1
-    await store.upsert_cohort("coh-1", {"funding_kinds": ["funded_bbl", "private"]}, {"at": "x"})
+    await store.upsert_cohort("coh-1", {"funding_kinds": ["funded_bbl", "private"]})
     assert (await store.cohort_for_check("coh-1"))["funding_kinds"] == ["funded_bbl", "private"]
     assert reads == 1  # written through, not read again
     await store.cohorts.update_one({"_id": "coh-1"}, {"$set": {"funding_kinds": []}})  # another process

@@ -32,10 +32,10 @@ async def test_extreme_cohort_dates_leave_the_sweep_and_consumers_working(servic
 async def test_the_sweep_skips_a_broken_stored_cohort_and_fills_the_others(service, today):
     """A read-model record from before today's rules (a date that does not parse) is skipped."""
     await service.recruitment.store.upsert_cohort(
-        "coh-broken", {"provider_id": OTHER, "decision_date": "0000-00-00", "capacity": 16}, None
+        "coh-broken", {"provider_id": OTHER, "decision_date": "0000-00-00", "capacity": 16}
     )
     normal = CohortSeats("coh-ok2", PROVIDER, capacity=16, break_even=12, decision_date=today)
-    await service.recruitment.store.upsert_cohort(normal.cohort_id, normal.payload(), None)
+    await service.recruitment.store.upsert_cohort(normal.cohort_id, normal.payload())
     sweep = await service.client.post(f"{API}/fill-campaigns/sweep", headers=service.auth("admin"))
     assert sweep.status_code == 200
     assert [c["campaign_id"] for c in sweep.json()["items"]] == ["fill-coh-ok2"]

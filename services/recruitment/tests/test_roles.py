@@ -108,7 +108,6 @@ async def test_a_provider_sweeps_its_own_cohorts_only_an_admin_sweeps_all(servic
             "seats_taken": 2,
             "decision_date": decision,
         },
-        None,
     )
     mine = await service.client.post(f"{API}/fill-campaigns/sweep", headers=service.auth())
     assert mine.status_code == 200 and mine.json()["total"] == 0
@@ -124,7 +123,7 @@ async def test_one_cohorts_bad_data_does_not_stop_the_sweep_for_the_others(servi
     decision = (today + timedelta(days=10)).isoformat()
     store = service.recruitment.store
     await store.upsert_cohort(
-        "coh-bad", {"provider_id": "BRIN-99XX", "capacity": "veel", "decision_date": decision}, None
+        "coh-bad", {"provider_id": "BRIN-99XX", "capacity": "veel", "decision_date": decision}
     )
     await store.upsert_cohort(
         "coh-good",
@@ -135,7 +134,6 @@ async def test_one_cohorts_bad_data_does_not_stop_the_sweep_for_the_others(servi
             "seats_taken": 2,
             "decision_date": decision,
         },
-        None,
     )
     swept = await service.client.post(f"{API}/fill-campaigns/sweep", headers=service.auth("admin", "LLO"))
     assert swept.status_code == 200 and [c["campaign_id"] for c in swept.json()["items"]] == ["fill-coh-good"]

@@ -9,11 +9,15 @@ MongoDB, FerretDB and in memory alike; the contract tests prove it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import copy
 import logging
 import uuid
 import weakref
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import mongomock
@@ -109,6 +113,106 @@ def add_pre_write_hook(hook: PreWriteHook) -> None:
         _pre_write_hooks.append(hook)
 
 
+# Values a caller cannot change in place: kept as read in a document's snapshot (see _RecentReads).
+_SCALARS = (str, int, float, bool, type(None), datetime, ObjectId, uuid.UUID, bytes)
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """A document as read whole by `_id`: its scalar fields and (copied) the fields the write
+    listeners want before an update; `omitted` names the other fields (lists, sub-documents)."""
+
+    fields: Mapping[str, Any]
+    omitted: frozenset[str]
+
+    def knows(self, names: Iterable[str]) -> bool:
+        return not self.omitted.intersection(names)
+
+
+class _RecentReads:
+    """Documents as last read whole by `_id` through this database, for as long as no write through
+    it may have touched them: a conditional update by `_id` on FerretDB checks its condition against
+    such a read instead of reading the document again (a step reads its aggregate, decides, then
+    writes on the version it read: one read serves both).
+
+    A write of one document forgets its snapshot when it starts and when it ends, and a read that
+    overlapped any write of the document (or of the collection, for writes that name no single
+    document) keeps none. So a snapshot is the document as the store holds it, as far as this
+    process's writes go; writes from other processes are not seen, as the split condition check
+    does not isolate from them either (FerretDB needs one process per database anyway)."""
+
+    def __init__(self, limit: int = 1024) -> None:
+        self._limit = limit  # snapshots kept per collection, the most recent
+        self._snapshots: dict[str, OrderedDict[Any, _Snapshot]] = defaultdict(OrderedDict)
+        self._writing: Counter[tuple[str, Any]] = Counter()  # writes in flight, per document
+        self._writing_all: Counter[str] = Counter()  # writes naming no single document, in flight
+        # Reads in flight, per collection and document: each a flag that a write overlapped it.
+        self._reading: dict[str, dict[Any, list[list[bool]]]] = defaultdict(dict)
+
+    @contextlib.contextmanager
+    def writing(self, collection: str, ids: list[Any] | None) -> Iterator[None]:
+        keys = [(collection, i) for i in ids] if ids is not None and None not in ids else None
+        self._touch(collection, ids if keys is not None else None)
+        if keys is None:
+            self._writing_all[collection] += 1
+        else:
+            self._writing.update(keys)
+        try:
+            yield
+        finally:
+            if keys is None:
+                self._writing_all[collection] -= 1
+            else:
+                self._writing.subtract(keys)
+                for key in keys:
+                    if self._writing[key] <= 0:
+                        del self._writing[key]
+            self._touch(collection, ids if keys is not None else None)
+
+    def _touch(self, collection: str, ids: list[Any] | None) -> None:
+        """Forget the snapshots of these documents (None: of the whole collection) and mark the
+        reads of them in flight as overlapped."""
+        snapshots, reading = self._snapshots[collection], self._reading[collection]
+        if ids is None:
+            snapshots.clear()
+        for document_id in ids if ids is not None else list(reading):
+            snapshots.pop(document_id, None)
+            for overlapped in reading.get(document_id, []):
+                overlapped[0] = True
+
+    async def read(self, collection: str, document_id: Any, read: Awaitable[Any]) -> Any:
+        """Await `read` (the whole document by `_id`) and keep a snapshot of what it found."""
+        quiet = not self._writing[(collection, document_id)] and not self._writing_all[collection]
+        overlapped, reading = [False], self._reading[collection]
+        reading.setdefault(document_id, []).append(overlapped)
+        try:
+            found = await read
+        finally:
+            reading[document_id].remove(overlapped)
+            if not reading[document_id]:
+                del reading[document_id]
+        if quiet and not overlapped[0] and isinstance(found, Mapping):
+            snapshots = self._snapshots[collection]
+            snapshots[document_id] = _snapshot(found)
+            snapshots.move_to_end(document_id)
+            while len(snapshots) > self._limit:
+                snapshots.popitem(last=False)
+        return found
+
+    def take(self, collection: str, document_id: Any) -> _Snapshot | None:
+        return self._snapshots[collection].pop(document_id, None)
+
+
+def _snapshot(document: Mapping[str, Any]) -> _Snapshot:
+    wanted = {name for w in _before_wanted for name in w.fields}
+    fields = {
+        k: copy.deepcopy(v) if k in wanted else v
+        for k, v in document.items()
+        if k in wanted or isinstance(v, _SCALARS)
+    }
+    return _Snapshot(fields, frozenset(document.keys() - fields.keys()))
+
+
 class _Shared:
     """What the collections of one database share: write listeners, what the server is, and the
     per-document locks of split conditional updates (see ObservedCollection)."""
@@ -121,6 +225,7 @@ class _Shared:
         self._locks: weakref.WeakValueDictionary[tuple[str, Any], asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
+        self.reads = _RecentReads()
 
     async def splits_id_filters(self) -> bool:
         """True on FerretDB 1.x: it answers a filter from the `_id` index only when the filter is
@@ -184,11 +289,16 @@ class ObservedCollection:
             except Exception:  # a listener's bug must not fail a write the store already took
                 log.exception("write listener failed", extra={"collection": self._collection.name})
 
+    def _writing(self, ids: list[Any] | None) -> contextlib.AbstractContextManager[None]:
+        """Around every write: the recent reads it may touch are forgotten (see _RecentReads)."""
+        return self._shared.reads.writing(self._collection.name, ids)
+
     async def insert_one(self, document: Mapping[str, Any], *args: Any, **kwargs: Any) -> Any:
         await self._before([_given_id(document)], [document])
         stored = False
         try:
-            result = await self._collection.insert_one(document, *args, **kwargs)
+            with self._writing([document.get("_id")]):
+                result = await self._collection.insert_one(document, *args, **kwargs)
             stored = True
             return result
         finally:
@@ -199,14 +309,21 @@ class ObservedCollection:
         await self._before([_given_id(d) for d in documents], documents)
         stored = False
         try:
-            result = await self._collection.insert_many(documents, *args, **kwargs)
+            with self._writing([d.get("_id") for d in documents]):
+                result = await self._collection.insert_many(documents, *args, **kwargs)
             stored = True
             return result
         finally:
             self._tell([d.get("_id") for d in documents], documents, stored)
 
     async def find_one(self, filter: Any = None, *args: Any, **kwargs: Any) -> Any:
-        """`{_id: x, <condition>}` on FerretDB: a read by `_id`, the condition checked here."""
+        """`{_id: x, <condition>}` on FerretDB: a read by `_id`, the condition checked here.
+        `{_id: x}` whole on FerretDB: the read is kept for a conditional update of the document
+        (see _RecentReads)."""
+        whole = _single_id(filter) if isinstance(filter, Mapping) and len(filter) == 1 else None
+        if whole is not None and not args and not kwargs and await self._shared.splits_id_filters():
+            read = self._collection.find_one(filter)
+            return await self._shared.reads.read(self._collection.name, whole[0], read)
         projection = args[0] if len(args) == 1 else kwargs.get("projection")
         split = _split_read(filter, projection) if len(args) <= 1 and set(kwargs) <= {"projection"} else None
         if split is None or not await self._shared.splits_id_filters():
@@ -249,20 +366,35 @@ class ObservedCollection:
         document_id = filter["_id"]
         condition = {k: v for k, v in filter.items() if k != "_id"}
         if not await self._shared.splits_id_filters():
-            return await self._find_and_update(filter, update, fields, seen)
+            with self._writing([document_id]):
+                return await self._find_and_update(filter, update, fields, seen)
         async with self._shared.lock(self._collection.name, document_id):
             # FerretDB 1.24's findAndModify takes no projection: read what is wanted with the check
-            # (a read also without a condition: the relay's read after the write is spared instead).
+            # (a read also without a condition: the relay's read after the write is spared instead),
+            # unless the document was just read whole and nothing wrote it since.
             checked = _fields_of(condition)
-            current = await self._collection.find_one(
-                {"_id": document_id}, None if checked is None else checked | fields
-            )
+            current = self._recently_read(document_id, checked, fields)
+            if current is None:
+                current = await self._collection.find_one(
+                    {"_id": document_id}, None if checked is None else checked | fields
+                )
             if current is None or not filter_applies(condition, current):
                 return _NOT_MATCHED
-            result: UpdateResult = await self._collection.update_one({"_id": document_id}, update)
+            with self._writing([document_id]):
+                result: UpdateResult = await self._collection.update_one({"_id": document_id}, update)
             if result.matched_count:
                 seen.append(current)
             return result
+
+    def _recently_read(
+        self, document_id: Any, checked: Mapping[str, int] | None, wanted: Mapping[str, int]
+    ) -> dict[str, Any] | None:
+        """The fields `checked` and `wanted` of the document as last read whole, if that read is
+        still what the store holds (see _RecentReads); None: read it."""
+        snapshot = self._shared.reads.take(self._collection.name, document_id)
+        if snapshot is None or checked is None or not snapshot.knows([*checked, *wanted]):
+            return None
+        return {k: v for k, v in snapshot.fields.items() if k in checked or k in wanted or k == "_id"}
 
     async def _find_and_update(
         self,
@@ -294,19 +426,22 @@ class ObservedCollection:
     ) -> Any:
         await self._before(_single_id(filter) or _single_id(document), [document])
         try:
-            return await self._collection.replace_one(filter, document, *args, **kwargs)
+            with self._writing(_single_id(filter)):
+                return await self._collection.replace_one(filter, document, *args, **kwargs)
         finally:
             self._tell(_single_id(filter) or _single_id(document), [document])
 
     async def update_many(self, filter: Mapping[str, Any], update: Any, *args: Any, **kwargs: Any) -> Any:
         try:
-            return await self._collection.update_many(filter, update, *args, **kwargs)
+            with self._writing(None):
+                return await self._collection.update_many(filter, update, *args, **kwargs)
         finally:
             self._tell(None, [update] if isinstance(update, Mapping) else [])
 
     async def bulk_write(self, requests: Any, *args: Any, **kwargs: Any) -> Any:
         try:
-            return await self._collection.bulk_write(requests, *args, **kwargs)
+            with self._writing(None):
+                return await self._collection.bulk_write(requests, *args, **kwargs)
         finally:
             self._tell(None, [_BULK])
 
@@ -321,14 +456,37 @@ class ObservedCollection:
     ) -> Any:
         ids = _single_id(filter)
         if ids is None or _positional(update) or not await self._shared.splits_id_filters():
-            return await method(filter, update, *args, **kwargs)
+            with self._writing(ids):
+                return await method(filter, update, *args, **kwargs)
         async with self._shared.lock(self._collection.name, ids[0]):
             condition = {k: v for k, v in filter.items() if k != "_id"}
+            checked = _fields_of(condition)
             if condition and not kwargs.get("upsert"):
-                current = await self._collection.find_one({"_id": ids[0]}, _fields_of(condition))
+                current = self._recently_read(ids[0], checked, {})
+                if current is None:
+                    current = await self._collection.find_one({"_id": ids[0]}, checked)
                 if current is None or not filter_applies(condition, current):
                     return not_matched
-            return await method({"_id": ids[0]}, update, *args, **kwargs)
+            with self._writing(ids):
+                return await method({"_id": ids[0]}, update, *args, **kwargs)
+
+    # Writes the store offers that this class does not observe otherwise: they only forget the
+    # recent reads they may touch.
+    async def delete_one(self, filter: Mapping[str, Any], *args: Any, **kwargs: Any) -> Any:
+        with self._writing(_single_id(filter)):
+            return await self._collection.delete_one(filter, *args, **kwargs)
+
+    async def delete_many(self, filter: Mapping[str, Any], *args: Any, **kwargs: Any) -> Any:
+        with self._writing(None):
+            return await self._collection.delete_many(filter, *args, **kwargs)
+
+    async def find_one_and_delete(self, filter: Mapping[str, Any], *args: Any, **kwargs: Any) -> Any:
+        with self._writing(None):
+            return await self._collection.find_one_and_delete(filter, *args, **kwargs)
+
+    async def find_one_and_replace(self, filter: Mapping[str, Any], *args: Any, **kwargs: Any) -> Any:
+        with self._writing(None):
+            return await self._collection.find_one_and_replace(filter, *args, **kwargs)
 
 
 # What a bulk write is reported as: its operations are opaque, so listeners treat it as unnamed.

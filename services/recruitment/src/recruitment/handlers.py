@@ -114,6 +114,9 @@ class CohortHandlers:
         self.recruitment = recruitment
         self._seed = seed
 
+    async def _record(self, cohort_id: str, fields: dict[str, Any], event: EventEnvelope) -> CohortView:
+        return await self.recruitment.record_cohort(cohort_id, fields, event.occurred_at, str(event.event_id))
+
     async def scheduled(self, change: CohortChanged, event: EventEnvelope) -> None:
         await self._changed(change, event, scheduled=True)
 
@@ -122,14 +125,14 @@ class CohortHandlers:
 
     async def _changed(self, change: CohortChanged, event: EventEnvelope, *, scheduled: bool) -> None:
         fields = change.model_dump(mode="json", exclude_none=True, exclude={"cohort_id"})
-        view = await self.recruitment.record_cohort(change.cohort_id, fields, event.occurred_at)
+        view = await self._record(change.cohort_id, fields, event)
         view = await self.recruitment.name_cohort(view)
         if scheduled and self._seed is not None:
             await self._seed(self.recruitment, view)
         await self.recruitment.propose_fill_campaign(view)
 
     async def seat_reserved(self, answer: SeatAnswer, event: EventEnvelope) -> None:
-        view = await self.recruitment.record_cohort(answer.cohort_id, _seats(answer), event.occurred_at)
+        view = await self._record(answer.cohort_id, _seats(answer), event)
         await self.recruitment.seat_reserved(answer.application_id or "", answer.enrolment_id, view)
 
     async def seat_rejected(self, answer: SeatAnswer, event: EventEnvelope) -> None:
@@ -138,7 +141,7 @@ class CohortHandlers:
         )
 
     async def seat_released(self, answer: SeatAnswer, event: EventEnvelope) -> None:
-        await self.recruitment.record_cohort(answer.cohort_id, _seats(answer), event.occurred_at)
+        await self._record(answer.cohort_id, _seats(answer), event)
         await self.recruitment.offer_released_seat(answer.cohort_id)
 
     async def decision_due(self, due: DecisionDue, event: EventEnvelope) -> None:
@@ -152,16 +155,16 @@ class CohortHandlers:
             }.items()
             if v is not None
         }
-        view = await self.recruitment.record_cohort(due.cohort_id, fields, event.occurred_at)
+        view = await self._record(due.cohort_id, fields, event)
         await self.recruitment.propose_fill_campaign(view, due=True)
 
     async def confirmed(self, goes: CohortGoes, event: EventEnvelope) -> None:
         cohort_id = goes.cohort_id or event.aggregate_id
-        await self.recruitment.record_cohort(cohort_id, {"status": "confirmed"}, event.occurred_at)
+        await self._record(cohort_id, {"status": "confirmed"}, event)
 
     async def cancelled(self, ended: CohortEnded, event: EventEnvelope) -> None:
         fields = {"status": "cancelled", "merged_into": ended.merged_into}
-        await self.recruitment.record_cohort(ended.cohort_id, fields, event.occurred_at)
+        await self._record(ended.cohort_id, fields, event)
         if ended.merged_into:  # people follow their seats to the target instead of being withdrawn
             await self.recruitment.cohort_merged(ended.cohort_id, ended.merged_into)
         await self.recruitment.cohort_cancelled(ended.cohort_id)

@@ -65,7 +65,7 @@ async def campaign_report(store: RecruitmentStore, campaign: Campaign) -> dict[s
     if campaign.cohort_id:
         from recruitment.cohorts import cohort_view
 
-        cohort = cohort_view(await store.cohort(campaign.cohort_id))
+        cohort = cohort_view(await store.cohort_with_history(campaign.cohort_id))
     points = fill_points(cohort)
     return {
         "campaign_id": campaign.campaign_id,

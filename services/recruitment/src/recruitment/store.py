@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
@@ -24,6 +24,8 @@ from recruitment.events import APPLICATION_TOPIC, CAMPAIGN_TOPIC
 CAMPAIGNS = "campaigns"
 APPLICATIONS = "applications"
 COHORTS = "cohorts"
+# The cohorts' fill over time: one small document per point, only ever inserted (see add_fill_point).
+FILL_POINTS = "cohort_fill_points"
 OFFERINGS = "offerings"
 OUTBOX_COLLECTIONS = (CAMPAIGNS, APPLICATIONS)
 BY_ID: Sort = [("_id", ASCENDING)]  # the API's lists: in id order, so pages never overlap
@@ -45,7 +47,18 @@ INDEXES = [
     IndexSpec(APPLICATIONS, [("status_key", 1)], name="application_status_key"),
     IndexSpec(COHORTS, [("provider_id", 1)], name="cohort_provider"),
     IndexSpec(COHORTS, [("offering_id", 1)], name="cohort_offering"),
+    IndexSpec(FILL_POINTS, [("cohort_id", 1), ("at", 1)], name="fill_point_cohort"),
 ]
+
+
+# What a stored fill point holds besides the point itself.
+_POINT_KEYS = ("_id", "cohort_id", "recorded")
+
+
+def _moment(at: str) -> datetime:
+    """When a fill point happened, comparable also when its event named no time zone (UTC)."""
+    moment = datetime.fromisoformat(at)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class ConcurrentChange(Exception):
@@ -86,6 +99,7 @@ class RecruitmentStore:
         self.campaigns = db[CAMPAIGNS]
         self.applications = db[APPLICATIONS]
         self.cohorts = db[COHORTS]
+        self.fill_points = db[FILL_POINTS]
         self.offerings = db[OFFERINGS]
         # Cohorts as last read for an early check (see cohort_for_check): (when read, document).
         self._checked: dict[str, tuple[float, dict[str, Any] | None]] = {}
@@ -249,14 +263,31 @@ class RecruitmentStore:
         raise ConcurrentChange(application_id)
 
     # cohort read model ---------------------------------------------------------
-    async def upsert_cohort(
-        self, cohort_id: str, fields: dict[str, Any], point: dict[str, Any] | None
-    ) -> None:
+    async def upsert_cohort(self, cohort_id: str, fields: dict[str, Any]) -> None:
+        """The cohort's fields as its events told them. The document keeps the same size however
+        many seats change (the fill over time is in its own collection), so reading and writing it
+        stays cheap on every seat event."""
         self._write_through(cohort_id, fields)
-        update: dict[str, Any] = {"$set": {**fields, "cohort_id": cohort_id}}
-        if point is not None:
-            update["$push"] = {"fill_history": point}
-        await self.cohorts.update_one({"_id": cohort_id}, update, upsert=True)
+        await self.cohorts.update_one(
+            {"_id": cohort_id}, {"$set": {**fields, "cohort_id": cohort_id}}, upsert=True
+        )
+
+    async def add_fill_point(self, cohort_id: str, point_id: str, point: dict[str, Any]) -> None:
+        """A point of the cohort's fill over time (`at`, `seats_taken`, `break_even`, `capacity`).
+        `point_id` names what caused it (the event), so the same event recorded again adds nothing."""
+        recorded = {"_id": point_id, "cohort_id": cohort_id, "recorded": time.time_ns()}
+        try:
+            await self.fill_points.insert_one({**point, **recorded})
+        except DuplicateKeyError:
+            pass
+
+    async def fill_history(self, cohort_id: str, legacy: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Every point of the cohort's fill over time, oldest first: `legacy` (the points cohort
+        documents held before they moved to their own collection; they are older than any there)
+        and the recorded ones in time order (ties in the order recorded)."""
+        found = await self.fill_points.find({"cohort_id": cohort_id}).to_list(None)
+        found.sort(key=lambda p: (_moment(p["at"]), p["recorded"]))
+        return [*legacy, *({k: v for k, v in p.items() if k not in _POINT_KEYS} for p in found)]
 
     async def upsert_offering(self, offering_id: str, fields: dict[str, Any]) -> None:
         """The offering's name (from the catalogue's offering events), also on its known cohorts, so
@@ -268,9 +299,18 @@ class RecruitmentStore:
     async def offering(self, offering_id: str) -> dict[str, Any] | None:
         return await self.offerings.find_one({"_id": offering_id})
 
-    async def cohort(self, cohort_id: str, *, with_history: bool = True) -> dict[str, Any] | None:
-        projection = None if with_history else {"fill_history": 0}
-        return await self.cohorts.find_one({"_id": cohort_id}, projection)
+    async def cohort(self, cohort_id: str) -> dict[str, Any] | None:
+        """The cohort's fields, without its fill over time (see cohort_with_history)."""
+        return await self.cohorts.find_one({"_id": cohort_id}, {"fill_history": 0})
+
+    async def cohort_with_history(self, cohort_id: str) -> dict[str, Any] | None:
+        """The cohort with its fill over time (`fill_history`), for the charts and reports."""
+        document = await self.cohorts.find_one({"_id": cohort_id})
+        if document is None:
+            return None
+        return document | {
+            "fill_history": await self.fill_history(cohort_id, document.get("fill_history") or [])
+        }
 
     async def cohort_for_check(
         self, cohort_id: str, max_age_s: float = CHECK_MAX_AGE_S
@@ -282,7 +322,7 @@ class RecruitmentStore:
         found = self._checked.get(cohort_id)
         if found is not None and now - found[0] < max_age_s:
             return found[1]
-        document = await self.cohort(cohort_id, with_history=False)
+        document = await self.cohort(cohort_id)
         if len(self._checked) >= CHECKED_COHORTS:
             self._checked.clear()
         self._checked[cohort_id] = (now, document)

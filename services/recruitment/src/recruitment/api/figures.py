@@ -55,7 +55,11 @@ async def funnel_chart(campaign_id: str, principal: Anyone, recruitment: Recruit
 @router.get("/campaigns/{campaign_id}/charts/fill.svg", response_class=Response)
 async def fill_chart(campaign_id: str, principal: Anyone, recruitment: RecruitmentDep) -> Response:
     campaign = await readable_campaign(campaign_id, principal, recruitment)
-    cohort = cohort_view(await recruitment.store.cohort(campaign.cohort_id)) if campaign.cohort_id else None
+    cohort = (
+        cohort_view(await recruitment.store.cohort_with_history(campaign.cohort_id))
+        if campaign.cohort_id
+        else None
+    )
     return Response(
         fill_svg(fill_points(cohort), "Bezetting van het startmoment"), media_type="image/svg+xml"
     )

@@ -150,7 +150,11 @@ async def campaign_page(
     report = await campaign_report(recruitment.store, campaign)
     applications = await recruitment.store.all_applications({"campaign_id": campaign_id})
     figures = funnel_figures(applications, per_channel=False)
-    cohort = cohort_view(await recruitment.store.cohort(campaign.cohort_id)) if campaign.cohort_id else None
+    cohort = (
+        cohort_view(await recruitment.store.cohort_with_history(campaign.cohort_id))
+        if campaign.cohort_id
+        else None
+    )
     return render(
         request,
         "campaign.html",

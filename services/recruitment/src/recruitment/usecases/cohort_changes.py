@@ -20,16 +20,19 @@ FILL_SHAPE = ("seats_taken", "break_even", "capacity")
 
 
 class CohortChanges(Applications, Campaigns):
-    async def record_cohort(self, cohort_id: str, fields: dict[str, Any], at: datetime) -> CohortView:
-        """Update the read model with what a cohort event told (`at`: when it happened) and keep a
-        point of the fill-over-time series; seats taken follow from seats left when not told."""
-        current = await self.store.cohort(cohort_id, with_history=False) or {}
+    async def record_cohort(
+        self, cohort_id: str, fields: dict[str, Any], at: datetime, event_id: str
+    ) -> CohortView:
+        """Update the read model with what a cohort event told (`at`: when it happened, `event_id`:
+        which event) and keep a point of the fill-over-time series; seats taken follow from seats
+        left when not told. The point is written first and once per event, so an event handled
+        again after a failure between the two writes leaves each point once."""
+        current = await self.store.cohort(cohort_id) or {}
         merged = {**current, **fields}
         capacity = merged.get("capacity") or 0
         if fields.get("seats_left") is not None and fields.get("seats_taken") is None and capacity:
             fields["seats_taken"] = max(0, capacity - fields["seats_left"])
             merged["seats_taken"] = fields["seats_taken"]
-        point = None
         if merged.get("seats_taken") is not None and any(current.get(k) != merged.get(k) for k in FILL_SHAPE):
             point = {
                 "at": at.isoformat(),
@@ -37,8 +40,9 @@ class CohortChanges(Applications, Campaigns):
                 "break_even": merged.get("break_even") or 0,
                 "capacity": capacity,
             }
-        await self.store.upsert_cohort(cohort_id, fields, point)
-        return CohortView.model_validate({**current, **fields, "cohort_id": cohort_id, "fill_history": []})
+            await self.store.add_fill_point(cohort_id, f"{cohort_id}|{event_id}", point)
+        await self.store.upsert_cohort(cohort_id, fields)
+        return CohortView.model_validate({**current, **fields, "cohort_id": cohort_id})
 
     async def name_cohort(self, view: CohortView) -> CohortView:
         """The course's name from the offering events. Read after the cohort is written (the offering
@@ -47,7 +51,7 @@ class CohortChanges(Applications, Campaigns):
         title = (offering or {}).get("title")
         if not title or title == view.title:
             return view
-        await self.store.upsert_cohort(view.cohort_id, {"title": title}, None)
+        await self.store.upsert_cohort(view.cohort_id, {"title": title})
         return view.model_copy(update={"title": title})
 
     async def cohort_merged(self, source_id: str, target_id: str) -> int:
