@@ -505,6 +505,35 @@ async def test_a_run_of_inserted_documents_is_stamped_by_one_record_naming_each(
         await bus.stop()
 
 
+async def test_a_stamp_of_the_earlier_shape_one_per_aggregate_is_still_swept(database):
+    """Stamps written by an earlier version ({_id: "<collection>|<id>", collection, doc, stamp},
+    one per aggregate) are read by the periodic sweep too: a rolling upgrade loses no event."""
+    bus, received = InProcessBus(), []
+
+    async def handle(e: EventEnvelope) -> None:
+        received.append(e.payload["n"])
+
+    bus.subscribe(Subscription("g", (TOPIC,), handle))
+    await bus.start()
+    relay = OutboxRelay(
+        database, ["aggregates"], bus, service="test", sweep_interval_s=0.05, full_sweep_interval_s=3600
+    )
+    await relay.start()
+    try:
+        await eventually(lambda: relay.stats.passes >= 1, what="the first (full) sweep")
+        await relay.stop()
+        await database["aggregates"].insert_one(new_document({"_id": "old"}, TOPIC, [counted("old", 9)]))
+        stored = await database["aggregates"].find_one({"_id": "old"})
+        await database[STAMPS].delete_many({})
+        earlier = {"collection": "aggregates", "doc": "old", "stamp": stored["outbox_pending"]}
+        await database[STAMPS].insert_one({"_id": "aggregates|old"} | earlier)
+        await relay.start()
+        await eventually(lambda: received == [9], timeout=10, what="the event, swept by the old stamp")
+    finally:
+        await relay.stop()
+        await bus.stop()
+
+
 async def test_writes_that_name_no_single_document_are_swept_at_once(database):
     bus, received = InProcessBus(), []
 
