@@ -294,8 +294,9 @@ async def _full_run(
     `getmany` shares `RUN` records among the partitions, and a fetch ends where its bytes do, so
     a backlog would otherwise reach the handler in runs of a few hundred or fewer."""
     while len(records) < RUN:
-        highwater = consumer.highwater(tp)
-        wait = TOP_UP_WAIT_MS if highwater is not None and highwater > records[-1].offset + 1 else 0
+        highwater = consumer.highwater(tp)  # as of the last fetch: the broker holds at least this
+        backlog = highwater is not None and highwater > await consumer.position(tp)
+        wait = TOP_UP_WAIT_MS if backlog else 0
         more = await consumer.getmany(tp, timeout_ms=wait, max_records=RUN - len(records))
         if not more.get(tp):
             return records
