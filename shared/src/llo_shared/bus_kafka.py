@@ -293,7 +293,7 @@ async def _full_run(
     """A partition's records topped up to `RUN` while the broker holds more of its backlog: one
     `getmany` shares `RUN` records among the partitions, and a fetch ends where its bytes do, so
     a backlog would otherwise reach the handler in runs of a few hundred or fewer."""
-    while len(records) < RUN:
+    while len(records) < RUN and tp in consumer.assignment():  # a rebalance may have taken it
         highwater = consumer.highwater(tp)  # as of the last fetch: the broker holds at least this
         backlog = highwater is not None and highwater > await consumer.position(tp)
         wait = TOP_UP_WAIT_MS if backlog else 0
