@@ -431,8 +431,8 @@ async def test_concurrent_writes_share_their_stamps_round_trip_and_each_stamp_pr
             collection = self._db[name]
 
             class Stamps:
-                async def bulk_write(self, requests: Any, **kwargs: Any) -> Any:
-                    result = await collection.bulk_write(requests, **kwargs)
+                async def insert_many(self, records: Any, **kwargs: Any) -> Any:
+                    result = await collection.insert_many(records, **kwargs)
                     order.append(STAMPS)
                     return result
 
@@ -463,11 +463,75 @@ async def test_concurrent_writes_share_their_stamps_round_trip_and_each_stamp_pr
     assert order.count("aggregates") == len(keys)
     assert 1 <= order.count(STAMPS) < len(keys)
     assert order[0] == STAMPS  # the first write waited for its batch of stamps
-    stamps = await database[STAMPS].find({"collection": "aggregates"}).to_list(None)
+    records = await database[STAMPS].find({"collection": "aggregates"}).to_list(None)
+    stamps = [stamped for record in records for stamped in record["docs"]]
     for key in keys:
         stored = await database["aggregates"].find_one({"_id": key})
         [stamp] = [s for s in stamps if s["doc"] == key]
         assert stamp["stamp"] == stored["outbox_pending"]
+
+
+async def test_a_run_of_inserted_documents_is_stamped_by_one_record_naming_each(database):
+    """An insert of many documents appending events writes one stamp record (one small insert),
+    not one stamp per document; it names each document with its own stamp, and the periodic sweep
+    finds those documents by it when no relay heard the write."""
+    bus, received = InProcessBus(), []
+
+    async def handle(e: EventEnvelope) -> None:
+        received.append(e.payload["n"])
+
+    bus.subscribe(Subscription("g", (TOPIC,), handle))
+    await bus.start()
+    relay = OutboxRelay(
+        database, ["aggregates"], bus, service="test", sweep_interval_s=0.05, full_sweep_interval_s=3600
+    )
+    await relay.start()
+    try:
+        await eventually(lambda: relay.stats.passes >= 1, what="the first (full) sweep")
+        await relay.stop()  # no relay hears the write: only the stamp record names its documents
+        await database[STAMPS].delete_many({})
+        run = [new_document({"_id": f"r{n}"}, TOPIC, [counted(f"r{n}", n)]) for n in range(50)]
+        await database["aggregates"].insert_many(run)
+        [record] = await database[STAMPS].find({"collection": "aggregates"}).to_list(None)
+        stored = await database["aggregates"].find({"_id": {"$in": [d["_id"] for d in run]}}).to_list(None)
+        assert {s["doc"]: s["stamp"] for s in record["docs"]} == {
+            d["_id"]: d["outbox_pending"] for d in stored
+        }
+        assert record["stamp"] == max(d["outbox_pending"] for d in stored)
+        await relay.start()
+        await eventually(lambda: sorted(received) == list(range(50)), timeout=10, what="the run, swept")
+    finally:
+        await relay.stop()
+        await bus.stop()
+
+
+async def test_a_stamp_of_the_earlier_shape_one_per_aggregate_is_still_swept(database):
+    """Stamps written by an earlier version ({_id: "<collection>|<id>", collection, doc, stamp},
+    one per aggregate) are read by the periodic sweep too: a rolling upgrade loses no event."""
+    bus, received = InProcessBus(), []
+
+    async def handle(e: EventEnvelope) -> None:
+        received.append(e.payload["n"])
+
+    bus.subscribe(Subscription("g", (TOPIC,), handle))
+    await bus.start()
+    relay = OutboxRelay(
+        database, ["aggregates"], bus, service="test", sweep_interval_s=0.05, full_sweep_interval_s=3600
+    )
+    await relay.start()
+    try:
+        await eventually(lambda: relay.stats.passes >= 1, what="the first (full) sweep")
+        await relay.stop()
+        await database["aggregates"].insert_one(new_document({"_id": "old"}, TOPIC, [counted("old", 9)]))
+        stored = await database["aggregates"].find_one({"_id": "old"})
+        await database[STAMPS].delete_many({})
+        earlier = {"collection": "aggregates", "doc": "old", "stamp": stored["outbox_pending"]}
+        await database[STAMPS].insert_one({"_id": "aggregates|old"} | earlier)
+        await relay.start()
+        await eventually(lambda: received == [9], timeout=10, what="the event, swept by the old stamp")
+    finally:
+        await relay.stop()
+        await bus.stop()
 
 
 async def test_writes_that_name_no_single_document_are_swept_at_once(database):

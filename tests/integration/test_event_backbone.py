@@ -8,12 +8,14 @@ second time, and the group's next member still applies every event exactly once.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 
+from aiokafka.partitioner import DefaultPartitioner
 from typer.testing import CliRunner
 
 from llo.cli import app as llo_cli
 from llo_shared.bus import Message, RetryPolicy, Subscription, envelope_message
-from llo_shared.bus_kafka import KafkaBus
+from llo_shared.bus_kafka import RUN, KafkaBus
 from llo_shared.envelope import EventEnvelope
 from llo_shared.inbox import Inbox
 from llo_shared.mongo import ensure_indexes
@@ -190,3 +192,40 @@ async def test_progress_counts_what_the_subscriptions_have_not_handled_yet(infra
         assert handled == [0, 1, 2]
     finally:
         await bus.stop()
+
+
+async def test_a_backlog_reaches_a_batch_handler_in_full_runs_per_partition(infra, unique):
+    """A backlog on the broker reaches a batch handler in runs of `RUN` events of one partition (the
+    rest of a partition's backlog in one last run), not in the few hundred one poll shares among the
+    partitions: a consumer that pays its store round trips per run catches up at full runs."""
+    topic, group, runs = f"test.{unique}.v1", f"g-{unique}", []
+    sent = [
+        EventEnvelope(event_type="Counted", producer="t", aggregate_id=f"agg-{n}", payload={"n": n})
+        for n in range(3 * RUN + 100)
+    ]
+    producer = KafkaBus(infra.kafka, client_id=f"test-{unique}")
+    await producer.start()
+    try:
+        await producer.ensure_topics({topic})
+        await producer.publish([envelope_message(topic, e) for e in sent])
+        partitions = sorted(await producer._partitions_of(topic))
+    finally:
+        await producer.stop()
+    partitioner = DefaultPartitioner()
+    backlog = Counter(partitioner(e.aggregate_id.encode(), partitions, partitions) for e in sent)
+
+    async def handle_run(events: list[EventEnvelope]) -> None:
+        runs.append(len(events))
+
+    async def handle_one(event: EventEnvelope) -> None:
+        runs.append(1)
+
+    bus = KafkaBus(infra.kafka, client_id=f"test-{unique}")
+    bus.subscribe(Subscription(group, (topic,), handle_one, batch_handler=handle_run))
+    await bus.start()
+    try:
+        await eventually(lambda: sum(runs) >= len(sent), timeout=30, what="the backlog")
+    finally:
+        await bus.stop()
+    full_runs = [RUN] * sum(count // RUN for count in backlog.values())
+    assert sorted(runs) == sorted(full_runs + [count % RUN for count in backlog.values() if count % RUN])

@@ -34,6 +34,12 @@ from llo_shared.metrics import CONSUMER_LAG
 log = logging.getLogger(__name__)
 
 REPLAYER_GROUP = "llo.dlq-replayer"
+# The most events a subscription's handler gets at once from one partition. A consumer with a
+# backlog gets runs of this size (`_full_run`): a batch handler pays its store round trips per run.
+RUN = 500
+# How long a run waits for the rest of a partition's backlog that the broker holds but has not
+# sent yet (the next fetch); a partition without a backlog never waits.
+TOP_UP_WAIT_MS = 100
 
 
 class KafkaBus:
@@ -169,7 +175,7 @@ class KafkaBus:
             group_id=self._ns + subscription.group,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            max_poll_records=500,
+            max_poll_records=RUN,
         )
         await consumer.start()
         task = asyncio.create_task(self._consume(consumer, subscription))
@@ -177,10 +183,11 @@ class KafkaBus:
 
     async def _consume(self, consumer: AIOKafkaConsumer, subscription: Subscription) -> None:
         while not self._stopping:
-            batches = await consumer.getmany(timeout_ms=200, max_records=500)
+            batches = await consumer.getmany(timeout_ms=200, max_records=RUN)
             for tp, records in batches.items():
                 if self._stopping:  # left uncommitted: the partition's next owner handles them
                     break
+                records = await _full_run(consumer, tp, records)
                 messages = [_message(r, self._ns) for r in records]
                 await deliver_batch(messages, subscription, self._send_dead_letter)
                 try:
@@ -278,6 +285,23 @@ class KafkaBus:
             return found
         finally:
             await consumer.stop()
+
+
+async def _full_run(
+    consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[ConsumerRecord]
+) -> list[ConsumerRecord]:
+    """A partition's records topped up to `RUN` while the broker holds more of its backlog: one
+    `getmany` shares `RUN` records among the partitions, and a fetch ends where its bytes do, so
+    a backlog would otherwise reach the handler in runs of a few hundred or fewer."""
+    while len(records) < RUN and tp in consumer.assignment():  # a rebalance may have taken it
+        highwater = consumer.highwater(tp)  # as of the last fetch: the broker holds at least this
+        backlog = highwater is not None and highwater > await consumer.position(tp)
+        wait = TOP_UP_WAIT_MS if backlog else 0
+        more = await consumer.getmany(tp, timeout_ms=wait, max_records=RUN - len(records))
+        if not more.get(tp):
+            return records
+        records = records + more[tp]
+    return records
 
 
 def _message(record: ConsumerRecord, namespace: str) -> Message:

@@ -20,11 +20,12 @@ entry not yet published, earlier ones first (one aggregate's events leave in the
 written, also when another process wrote the earlier ones). An update whose effect is unknown (an
 error) names its document, which the relay reads by `_id`. A periodic sweep finds what no write
 named here (another process, a crash): it reads the small `outbox_stamps` collection, which the
-database writes before each write that appends events
-(`mongo.add_pre_write_hook`; a stamp whose write then fails is harmless, stamps behind the sweep's
-cursor are pruned), and reads the documents it names by `_id`. A full sweep over the aggregates'
-own `outbox_pending` stamps (a scan on FerretDB) runs only at a relay's start, after a write that
-named no single document, and every `full_sweep_interval_s`.
+database writes before each write that appends events (`mongo.add_pre_write_hook`: one insert of
+one stamp record per write, naming every document the write stamps, so a run of 500 inserted
+documents costs one small insert, not 500 upserts; a stamp whose write then fails is harmless,
+stamps behind the sweep's cursor are pruned), and reads the documents it names by `_id`. A full
+sweep over the aggregates' own `outbox_pending` stamps (a scan on FerretDB) runs only at a relay's
+start, after a write that named no single document, and every `full_sweep_interval_s`.
 """
 
 from __future__ import annotations
@@ -41,7 +42,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import UpdateOne
 from pymongo.errors import BulkWriteError
 
 from llo_shared.bus import EventBus, Message, envelope_message
@@ -55,9 +55,12 @@ OUTBOX = "outbox"
 PENDING = "outbox_pending"  # stamp of the latest entries appended (an int, ns since the epoch)
 LEDGER = "outbox_published"  # the relay's own collection: _id = event id, insert-only
 RELAY_STATE = "outbox_relay"  # the relay's own collection: how far the sweep has come
-# Small documents, one per aggregate ({_id: "<collection>|<id>", collection, doc, stamp}), written
-# before each write that appends events: what the periodic sweep reads instead of the aggregates.
+# Small insert-only records, one per write that appends events ({collection, stamp: the latest,
+# docs: [{doc: <_id>, stamp}, ...]}), stored before that write: what the periodic sweep reads instead
+# of the aggregates. (Records of earlier versions, one per aggregate, {collection, doc, stamp}, are
+# read too.)
 STAMPS = "outbox_stamps"
+DOCS_PER_STAMP = 5_000  # a record's size stays far below the 16 MB a document may hold
 DUPLICATE_KEY = 11000
 
 # A sweep reads every document stamped since the previous sweep began, less this margin: room for
@@ -66,7 +69,7 @@ SWEEP_MARGIN_NS = 30 * 10**9
 DEFAULT_SWEEP_INTERVAL_S = 30.0
 # The full sweep (every aggregate stamped since, a scan on FerretDB) runs at a relay's start, when
 # a write named no single document, and this often: it finds what no stamp names (a write through
-# a client without the stamp hook, a stamp lost to a racing upsert).
+# a client without the stamp hook, a stamp record deleted).
 DEFAULT_FULL_SWEEP_INTERVAL_S = 900.0
 STAMPS_PER_BATCH = 10_000  # small documents ({_id, stamp}); fewer getMore round trips
 
@@ -149,35 +152,40 @@ def _stamp_of(payload: Mapping[str, Any]) -> int | None:
 async def _stamp_before_write(
     db: Any, collection: str, ids: list[Any], payloads: list[Mapping[str, Any]]
 ) -> None:
-    """Before a write that appends events: record that its document is stamped (so the sweep
-    finds it if no relay hears of the write). A stamp whose write then fails is harmless."""
-    stamps = [
-        UpdateOne(
-            {"_id": f"{collection}|{document_id}"},
-            {"$max": {"stamp": stamp}, "$set": {"collection": collection, "doc": document_id}},
-            upsert=True,
-        )
+    """Before a write that appends events: record which documents it stamps (so the sweep finds
+    them if no relay hears of the write), in one record per write (an insert, never an upsert).
+    A stamp whose write then fails is harmless."""
+    stamped = [
+        {"doc": document_id, "stamp": stamp}
         for document_id, stamp in zip(ids, map(_stamp_of, payloads), strict=False)
         if stamp is not None
     ]
-    if stamps:  # one round trip also for a run of inserted documents, or for concurrent writes
-        await _stamp_batcher(db).stamp(stamps)
+    records = [
+        {
+            "collection": collection,
+            "stamp": max(s["stamp"] for s in part),
+            "docs": part,
+        }
+        for part in (stamped[i : i + DOCS_PER_STAMP] for i in range(0, len(stamped), DOCS_PER_STAMP))
+    ]
+    if records:  # one round trip also for a run of inserted documents, or for concurrent writes
+        await _stamp_batcher(db).stamp(records)
 
 
 class _StampBatcher:
-    """Group commit of one database's stamps: a write's stamps join the next batch, one batch is in
-    flight at a time, and a write waits until the batch holding its stamps is stored (so its stamp
-    still exists before it). Writes that come while a batch is stored share one round trip."""
+    """Group commit of one database's stamp records: a write's records join the next batch, one
+    batch is in flight at a time, and a write waits until the batch holding its records is stored
+    (so its stamp exists before it). Writes that come while a batch is stored share one round trip."""
 
     def __init__(self, db: Any) -> None:
         self._db = db
         self.loop = asyncio.get_running_loop()
-        self._queued: list[UpdateOne] = []
+        self._queued: list[dict[str, Any]] = []
         self._next: asyncio.Future[None] | None = None
         self._flushing: asyncio.Task[None] | None = None
 
-    async def stamp(self, stamps: list[UpdateOne]) -> None:
-        self._queued.extend(stamps)
+    async def stamp(self, records: list[dict[str, Any]]) -> None:
+        self._queued.extend(records)
         if self._next is None:
             self._next = asyncio.get_running_loop().create_future()
         stored = self._next
@@ -191,7 +199,7 @@ class _StampBatcher:
             stored, self._next = self._next, None
             assert stored is not None
             try:
-                await self._db[STAMPS].bulk_write(batch, ordered=False)
+                await self._db[STAMPS].insert_many(batch, ordered=False)
             except Exception as error:  # every write of the batch fails, as its own stamp would
                 stored.set_exception(error)
             else:
@@ -504,16 +512,17 @@ class OutboxRelay:
         began = time.time_ns()
         total = 0 if name in self._since else await self._load_since(name)
         since = self._full_since[name] if full else self._since[name]
-        collection, due = self._db[name], []
+        collection, due = self._db[name], dict[Any, None]()  # once each, in the order stamped
         queued = self._known[name].keys() | self._hints[name]  # the next named pass has them
         async for document_id, stamp in self._stamped_since(name, since, full):
             if document_id in queued:
                 continue
             if stamp > self._seen.get((name, document_id), 0):
-                due.append(document_id)
-        for start in range(0, len(due), self._batch):
+                due[document_id] = None
+        ids = list(due)
+        for start in range(0, len(ids), self._batch):
             documents = []
-            for document_id in due[start : start + self._batch]:
+            for document_id in ids[start : start + self._batch]:
                 found = await collection.find_one({"_id": document_id}, {OUTBOX: 1, PENDING: 1})
                 if found is not None and found.get(OUTBOX) and not _held(found):
                     documents.append(found)
@@ -531,9 +540,10 @@ class OutboxRelay:
                 yield stamped["_id"], stamped[PENDING]
         else:
             recent = {"collection": name, "stamp": {"$gte": since}}
-            found = self._db[STAMPS].find(recent, {"doc": 1, "stamp": 1})
-            async for stamped in found.batch_size(STAMPS_PER_BATCH):
-                yield stamped["doc"], stamped["stamp"]
+            found = self._db[STAMPS].find(recent, {"doc": 1, "stamp": 1, "docs": 1})
+            async for record in found.batch_size(STAMPS_PER_BATCH):
+                for stamped in record.get("docs") or [record]:
+                    yield stamped["doc"], stamped["stamp"]
 
     async def _load_since(self, name: str) -> int:
         """Where the sweep of `name` starts; before this relay's first sweep of it ever, upgrade
