@@ -13,6 +13,7 @@ from matching.domain.pooling import (
     SolverLimits,
     break_even_first_assignment,
     can_tip,
+    first_level_lp,
     greedy_assignment,
     plan_violations,
     pool_optimal,
@@ -52,6 +53,7 @@ def test_scarce_people_bound_the_cohorts_tipped_even_without_search():
     ]
     assert sum(b.tipped_bound or 0 for b in pool_optimal(units, cohorts, ROOT_ONLY).bounds) == 20
     assert pool_optimal(units, cohorts).cohorts_tipped == 20  # and with a budget a plan reaches it
+    assert first_level_lp(units, {c.cohort_id: c for c in cohorts}).value == 20  # the relaxation agrees
 
 
 def test_cohorts_that_the_people_in_reach_cannot_fill_get_no_tipped_indicator():
@@ -130,5 +132,6 @@ def test_on_small_instances_the_plan_is_the_brute_force_optimum_and_the_bound_me
 def test_the_break_even_first_plan_never_breaks_capacity_or_options(problem):
     units, cohorts = problem
     by_id = {c.cohort_id: c for c in cohorts}
-    plan = as_result("first", units, by_id, break_even_first_assignment(units, by_id))
-    assert plan_violations(units, cohorts, plan) == []
+    for guide in (None, first_level_lp(units, by_id)):
+        plan = as_result("first", units, by_id, break_even_first_assignment(units, by_id, guide))
+        assert plan_violations(units, cohorts, plan) == []

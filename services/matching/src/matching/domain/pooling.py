@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from matching.domain.model import empty_seat_surcharge_cents
@@ -125,7 +126,7 @@ class PoolResult:
 Assignment = dict[str, dict[str, int]]  # unit_id -> cohort_id -> seats
 
 
-def _usable_options(unit: PoolUnit, cohorts: dict[str, PoolCohort]) -> list[tuple[str, int]]:
+def usable_options(unit: PoolUnit, cohorts: dict[str, PoolCohort]) -> list[tuple[str, int]]:
     need = 1 if unit.splittable else unit.size
     return sorted(
         (cid, score) for cid, score in unit.options if cid in cohorts and cohorts[cid].free_seats >= need
@@ -155,7 +156,7 @@ def greedy_assignment(units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort])
     plan: Assignment = {}
     for unit in sorted(units, key=lambda u: (-u.size, u.unit_id)):
         left = unit.size
-        for cohort_id, _ in sorted(_usable_options(unit, cohorts), key=lambda o: (-o[1], o[0])):
+        for cohort_id, _ in sorted(usable_options(unit, cohorts), key=lambda o: (-o[1], o[0])):
             take = min(left, room[cohort_id]) if unit.splittable else (left if room[cohort_id] >= left else 0)
             if take > 0:
                 plan.setdefault(unit.unit_id, {})[cohort_id] = take
@@ -172,28 +173,78 @@ def pool_greedy(units: Iterable[PoolUnit], cohorts: Iterable[PoolCohort]) -> Poo
     return _result("greedy", unit_list, by_id, greedy_assignment(unit_list, by_id))
 
 
-def break_even_first_assignment(units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort]) -> Assignment:
+@dataclass(frozen=True)
+class FirstLevelLp:
+    """The LP relaxation of the first level (cohorts tipped), rounded to 0.001 so that the order
+    it gives does not depend on the last bits of the simplex."""
+
+    value: float
+    tipped: dict[str, float]  # cohort_id -> how far the relaxation tips it
+    seats: dict[tuple[str, str], float]  # (unit_id, cohort_id) -> the unit's share there
+
+
+def first_level_lp(units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort]) -> FirstLevelLp:
+    """Solved exactly by GLOP: the formulation of `_tipping_model` without integrality."""
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    tipped = {cid: lp.NumVar(0, 1, "") for cid in sorted(can_tip(units, cohorts))}
+    toward: dict[str, list[pywraplp.LinearExpr]] = defaultdict(list)
+    seats_in: dict[str, list[pywraplp.LinearExpr]] = defaultdict(list)
+    seats: dict[tuple[str, str], pywraplp.Variable] = {}
+    for unit in units:
+        own = []
+        for cohort_id, _ in usable_options(unit, cohorts):
+            if cohort_id in tipped:
+                share = tipping_share(unit, cohorts[cohort_id])
+                cap = share if unit.splittable else 1
+                seats[(unit.unit_id, cohort_id)] = var = lp.NumVar(0, cap, "")
+                lp.Add(var <= cap * tipped[cohort_id])
+                own.append(var)
+                toward[cohort_id].append(var if unit.splittable else share * var)
+                seats_in[cohort_id].append(var if unit.splittable else unit.size * var)
+        if own:
+            lp.Add(sum(own) <= (unit.size if unit.splittable else 1))
+    for cohort_id, var in tipped.items():
+        lp.Add(sum(seats_in[cohort_id]) <= cohorts[cohort_id].free_seats)
+        lp.Add(sum(toward[cohort_id]) >= cohorts[cohort_id].seats_to_break_even * var)
+    lp.Maximize(sum(tipped.values()))
+    lp.Solve()
+    return FirstLevelLp(
+        round(lp.Objective().Value(), 3),
+        {cid: round(var.solution_value(), 3) for cid, var in tipped.items()},
+        {key: round(var.solution_value(), 3) for key, var in seats.items()},
+    )
+
+
+def break_even_first_assignment(
+    units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort], guide: FirstLevelLp | None = None
+) -> Assignment:
     """Cohorts closest to break-even first: each takes, from the units still free that can reach
     it, the set that brings it to break-even with the fewest seats to spare (units with fewer
     other chances first); cohorts that cannot get there take nobody yet. The people left over
-    then go greedily. Fast, and the solver's starting point: tipping is what greedy misses."""
+    then go greedily. Fast, and the solver's starting point: tipping is what greedy misses.
+    With an LP `guide`, the cohorts the relaxation tips fully go first and each takes the units
+    the relaxation puts there first: it sees the competition for units that the order by gap
+    does not."""
     tippable = can_tip(units, cohorts)
     reachers: dict[str, list[PoolUnit]] = defaultdict(list)
     for unit in units:
-        for cohort_id, _ in _usable_options(unit, cohorts):
+        for cohort_id, _ in usable_options(unit, cohorts):
             if cohort_id in tippable:
                 reachers[cohort_id].append(unit)
-    chances = {u.unit_id: sum(1 for cid, _ in _usable_options(u, cohorts) if cid in tippable) for u in units}
+    chances = {u.unit_id: sum(1 for cid, _ in usable_options(u, cohorts) if cid in tippable) for u in units}
     left = {u.unit_id: u.size for u in units}
     room = {cid: c.free_seats for cid, c in cohorts.items()}
     plan: Assignment = {}
+    tipped_lp = guide.tipped if guide else {}
+    seats_lp = guide.seats if guide else {}
     for cohort_id in sorted(
-        tippable, key=lambda cid: (cohorts[cid].seats_to_break_even, len(reachers[cid]), cid)
+        tippable,
+        key=lambda cid: (-tipped_lp.get(cid, 0), cohorts[cid].seats_to_break_even, len(reachers[cid]), cid),
     ):
         free = [
             u for u in reachers[cohort_id] if left[u.unit_id] == u.size or (u.splittable and left[u.unit_id])
         ]
-        free.sort(key=lambda u: (chances[u.unit_id], u.unit_id))
+        free.sort(key=lambda u: (-seats_lp.get((u.unit_id, cohort_id), 0), chances[u.unit_id], u.unit_id))
         for unit, seats in _fill_to_break_even(
             cohorts[cohort_id].seats_to_break_even, room[cohort_id], free, left
         ):
@@ -238,7 +289,7 @@ def _repair(
     by_id = {u.unit_id: u for u in units}
     reachers: dict[str, list[str]] = defaultdict(list)
     for unit in units:
-        for cohort_id, _ in _usable_options(unit, cohorts):
+        for cohort_id, _ in usable_options(unit, cohorts):
             reachers[cohort_id].append(unit.unit_id)
     for _ in range(3):
         moved = False
@@ -359,12 +410,12 @@ def components(
         return node
 
     for unit in units:
-        for cohort_id, _ in _usable_options(unit, cohorts):
+        for cohort_id, _ in usable_options(unit, cohorts):
             parent[find("u:" + unit.unit_id)] = find("c:" + cohort_id)
     grouped_units: dict[str, list[PoolUnit]] = defaultdict(list)
     grouped_cohorts: dict[str, list[str]] = defaultdict(list)
     for unit in units:
-        if _usable_options(unit, cohorts):
+        if usable_options(unit, cohorts):
             grouped_units[find("u:" + unit.unit_id)].append(unit)
     for node in list(parent):
         if node.startswith("c:"):
@@ -415,7 +466,7 @@ def _objective(units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort], plan: 
     return tipped_weight * tipped + people_weight * placed + scored
 
 
-def _tipping_share(unit: PoolUnit, cohort: PoolCohort) -> int:
+def tipping_share(unit: PoolUnit, cohort: PoolCohort) -> int:
     """The most seats this unit can add toward the cohort's break-even. A demand that does not
     split either goes in whole or not at all, so what it brings beyond the missing seats tips
     nothing; capping its coefficient keeps the relaxation from spreading it over many cohorts."""
@@ -429,8 +480,8 @@ def can_tip(units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort]) -> set[st
     only these get a tipped indicator (the others are fixed at 'not tipped')."""
     reach: dict[str, int] = defaultdict(int)
     for unit in units:
-        for cohort_id, _ in _usable_options(unit, cohorts):
-            reach[cohort_id] += _tipping_share(unit, cohorts[cohort_id])
+        for cohort_id, _ in usable_options(unit, cohorts):
+            reach[cohort_id] += tipping_share(unit, cohorts[cohort_id])
     return {
         cid
         for cid, seats in reach.items()
@@ -453,7 +504,7 @@ def _supply_cuts(
         for unit in units:
             gaps = [
                 cohorts[cid].seats_to_break_even
-                for cid, _ in _usable_options(unit, cohorts)
+                for cid, _ in usable_options(unit, cohorts)
                 if cid in tipped and cohorts[cid].seats_to_break_even <= k
             ]
             if gaps:
@@ -478,11 +529,11 @@ def _tipping_model(
     chosen: dict[tuple[str, str], cp_model.IntVar] = {}
     for unit in units:
         own = []
-        for cohort_id, _ in _usable_options(unit, cohorts):
+        for cohort_id, _ in usable_options(unit, cohorts):
             if cohort_id not in tippable:
                 continue
             cohort, hinted = cohorts[cohort_id], load[cohort_id] >= cohorts[cohort_id].seats_to_break_even
-            share = _tipping_share(unit, cohort)
+            share = tipping_share(unit, cohort)
             var = model.new_int_var(0, share, "") if unit.splittable else model.new_bool_var("")
             cap = share if unit.splittable else 1
             model.add(var <= cap * tipped[cohort_id])  # no seat where the cohort does not tip
@@ -535,7 +586,7 @@ def _solve_component(
     scored_seats: list[cp_model.LinearExpr] = []
     for unit in units:
         own: list[cp_model.IntVar] = []
-        for cohort_id, score in _usable_options(unit, cohorts):
+        for cohort_id, score in usable_options(unit, cohorts):
             cohort = cohorts[cohort_id]
             if unit.splittable:
                 var = model.new_int_var(0, min(unit.size, cohort.free_seats), "")
@@ -547,7 +598,7 @@ def _solve_component(
             chosen[(unit.unit_id, cohort_id)] = var
             own.append(var)
             seats_in[cohort_id].append(seats)
-            toward[cohort_id].append(var if unit.splittable else _tipping_share(unit, cohort) * var)
+            toward[cohort_id].append(var if unit.splittable else tipping_share(unit, cohort) * var)
             scored_seats.append(score * seats)
         if unit.splittable:
             model.add(sum(own) <= unit.size)
@@ -620,6 +671,7 @@ def pool_optimal(
         hint = max(
             greedy_assignment(part_units, part_cohorts),  # first: on a tie the baseline stays
             break_even_first_assignment(part_units, part_cohorts),
+            break_even_first_assignment(part_units, part_cohorts, first_level_lp(part_units, part_cohorts)),
             key=lambda start: _quality(start, part_cohorts),
         )
         tip_plan, tipped_bound = _tip_first(part_units, part_cohorts, hint, limits)
