@@ -469,8 +469,8 @@ def longer_note(longer: dict | None) -> str:
         return (
             "`--longer-budget` also solves with ten times the budget. A single region probed on its own "
             "(brabant, 2026-11-30 during development, first level with 60 s on two workers): 812 cohorts "
-            "tipped against a proved bound of 831 (gap 2.2 %), where this budget reaches about 790 against "
-            "about 840: the gap closes from both sides with time, slowly."
+            "tipped against a proved bound of 831 (gap 2.2 %), where this budget reaches about 807 against "
+            "842: the gap closes from both sides with time, slowly."
         )
     return (
         f"With ten times the solver's budget ({longer['cpsat_s']} s): total gap {longer['gap_pct']} %, in "

@@ -11,11 +11,16 @@ Splitting: a demand's people stay together in one cohort unless the demand allow
 (`splittable`); colleagues usually want to train together and an employer plans one schedule.
 A splittable demand may be spread over several cohorts and may be partly placed.
 
-Determinism: inputs are sorted, CP-SAT runs single-threaded with a fixed seed and a
-*deterministic* time budget (work units, not wall seconds), so the same input gives the same plan.
-The problem is decomposed into connected components (units and the cohorts they may use) and
-each component is solved on its own; the greedy plan is the solver's starting hint, so the
-solver's plan is never worse than the greedy baseline.
+Solving, per connected component (units and the cohorts they may use): the better of greedy and
+a break-even-first heuristic (guided by the LP relaxation) starts CP-SAT on the first level alone
+(cohorts tipped; a seat only counts where its cohort tips), then the weighted lexicographic model
+starts from that plan. The plan kept is never worse than greedy's; the bound reported is the
+tighter of the two models' proved bounds.
+
+Determinism: inputs are sorted, CP-SAT runs with a fixed seed and a *deterministic* time budget
+(work units, not wall seconds) and by default on one worker, so the same input gives the same plan.
+`SolverLimits.tipping_workers=2` adds a neighbourhood search to the first level: better plans in
+the same time, no longer bit-for-bit repeatable.
 """
 
 from __future__ import annotations
