@@ -41,18 +41,20 @@ from matching.domain.ranking import CohortIndex
 from matching.domain.scoring import rank_plain
 
 HERE = Path(__file__).parent
-# Budget: 12 regions one after the other on the two cores, about 6 s each. Nearly all of it goes
-# to the first level, whose neighbourhood search is what finds tipping plans; at this size the
-# weighted model neither improves that plan nor its bound in a few seconds (measured), so it only
-# gets a short run (on small components it proves the lexicographic optimum).
+# Budget: 12 regions one after the other on the two cores, about 8 s each. The first level's
+# neighbourhood search finds the tipping plans; the weighted model, one worker at linearization
+# level 2, proves the tighter bound (brabant: 835 against 841-842 from the first level on two
+# workers, whose bound stayed there even with 15 s), so both get seconds.
+# Measured on two regions: this split gave a 3.6 % gap in 16.5 s; all to the first level (4 s, and
+# 0.5 s for the weighted model) 4.2 % in 13.1 s.
 LIMITS = SolverLimits(
-    deterministic_time_per_unit=0.0001,
+    deterministic_time_per_unit=0.002,
     min_deterministic_time=0.05,
-    max_deterministic_time=0.2,
-    max_wall_seconds=0.5,  # with two workers, CP-SAT's work units run slower than wall time
+    max_deterministic_time=4.0,
+    max_wall_seconds=4.0,  # with two workers, CP-SAT's work units run slower than wall time
     linearization_level=2,
     tipping_workers=2,
-    tipping_budget_factor=8,
+    tipping_budget_factor=0.75,
 )
 LIMITS_TEXT = (
     f"weighted model {LIMITS.deterministic_time_per_unit} work units per unit, at most "
@@ -460,17 +462,37 @@ from this formulation gets below it only through cuts and search.
 Total gap **{total["gap_pct"]} %** (goal <= 1 %), in cohorts tipped {total["tipped_gap_pct"]} %;
 largest gap of one component {total["largest_component_gap_pct"]} %; components without a bound
 (no solution in budget): {total["components_without_bound"]}. Measured in the same run as the plan above.
+{gap_split(total)}
 {longer_note(longer)}
 """
+
+
+def gap_split(total: dict) -> str:
+    """Where the gap between plan and bound lies, against the first level's plain LP relaxation."""
+    lp, bound, tipped = total["lp_tipped"], total["tipped_bound"], total["tipped"]
+    rest = (
+        f"{bound - tipped:,} cohorts between bound and plan: the relaxation's integrality gap plus the "
+        "plan's distance from the optimum, which no figure here separates."
+    )
+    if bound <= lp:
+        return (
+            f"Where the gap lies: CP-SAT's bound is {lp - bound:,.1f} cohorts below the plain LP relaxation "
+            f"of the first level ({lp:,}): cuts and the LP at level 2 proved more than the LP alone; {rest}"
+        )
+    return (
+        f"Where the gap lies: {bound - lp:,.1f} cohorts between CP-SAT's bound and the first level's plain "
+        f"LP relaxation ({lp:,}), which CP-SAT's own LP did not come down to within this budget; {rest}"
+    )
 
 
 def longer_note(longer: dict | None) -> str:
     if longer is None:
         return (
-            "`--longer-budget` also solves with ten times the budget. A single region probed on its own "
-            "(brabant, 2026-11-30 during development, first level with 60 s on two workers): 812 cohorts "
-            "tipped against a proved bound of 831 (gap 2.2 %), where this budget reaches about 807 against "
-            "842: the gap closes from both sides with time, slowly."
+            "`--longer-budget` also solves with ten times the budget. Other budgets measured on 2026-11-30: "
+            "most of it on the first level (4 s, weighted model 0.5 s per region), full run: total gap "
+            "4.37 %, 9,787 cohorts tipped against a bound of 10,236, 83 s in all; brabant alone with 60 s "
+            "for the first level: 812 tipped against a bound of 831 (gap 2.2 %). The gap closes from both "
+            "sides with time, slowly; 1 % is not within a minute on two cores."
         )
     return (
         f"With ten times the solver's budget ({longer['cpsat_s']} s): total gap {longer['gap_pct']} %, in "

@@ -189,32 +189,36 @@ class FirstLevelLp:
 
 
 def first_level_lp(units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort]) -> FirstLevelLp:
-    """Solved exactly by GLOP: the formulation of `_tipping_model` without integrality."""
+    """Solved exactly by GLOP: the formulation of `_tipping_model` without integrality. Rows are
+    filled coefficient by coefficient (building expressions in Python costs more than the solve)."""
     lp = pywraplp.Solver.CreateSolver("GLOP")
+    inf = lp.infinity()
     tipped = {cid: lp.NumVar(0, 1, "") for cid in sorted(can_tip(units, cohorts))}
-    toward: dict[str, list[pywraplp.LinearExpr]] = defaultdict(list)
-    seats_in: dict[str, list[pywraplp.LinearExpr]] = defaultdict(list)
+    room = {cid: lp.Constraint(-inf, cohorts[cid].free_seats) for cid in tipped}
+    reach = {cid: lp.Constraint(0, inf) for cid in tipped}  # seats toward break-even - gap * tipped
+    for cohort_id, var in tipped.items():
+        reach[cohort_id].SetCoefficient(var, -cohorts[cohort_id].seats_to_break_even)
     seats: dict[tuple[str, str], pywraplp.Variable] = {}
     for unit in units:
-        own = []
+        own = lp.Constraint(-inf, unit.size if unit.splittable else 1)
         for cohort_id, _ in usable_options(unit, cohorts):
             if cohort_id in tipped:
                 share = tipping_share(unit, cohorts[cohort_id])
                 cap = share if unit.splittable else 1
                 seats[(unit.unit_id, cohort_id)] = var = lp.NumVar(0, cap, "")
-                lp.Add(var <= cap * tipped[cohort_id])
-                own.append(var)
-                toward[cohort_id].append(var if unit.splittable else share * var)
-                seats_in[cohort_id].append(var if unit.splittable else unit.size * var)
-        if own:
-            lp.Add(sum(own) <= (unit.size if unit.splittable else 1))
-    for cohort_id, var in tipped.items():
-        lp.Add(sum(seats_in[cohort_id]) <= cohorts[cohort_id].free_seats)
-        lp.Add(sum(toward[cohort_id]) >= cohorts[cohort_id].seats_to_break_even * var)
-    lp.Maximize(sum(tipped.values()))
+                only_if_tipped = lp.Constraint(-inf, 0)
+                only_if_tipped.SetCoefficient(var, 1)
+                only_if_tipped.SetCoefficient(tipped[cohort_id], -cap)
+                own.SetCoefficient(var, 1)
+                room[cohort_id].SetCoefficient(var, 1 if unit.splittable else unit.size)
+                reach[cohort_id].SetCoefficient(var, 1 if unit.splittable else share)
+    objective = lp.Objective()
+    for var in tipped.values():
+        objective.SetCoefficient(var, 1)
+    objective.SetMaximization()
     lp.Solve()
     return FirstLevelLp(
-        round(lp.Objective().Value(), 3),
+        round(objective.Value(), 3),
         {cid: round(var.solution_value(), 3) for cid, var in tipped.items()},
         {key: round(var.solution_value(), 3) for key, var in seats.items()},
     )
