@@ -11,19 +11,25 @@ Splitting: a demand's people stay together in one cohort unless the demand allow
 (`splittable`); colleagues usually want to train together and an employer plans one schedule.
 A splittable demand may be spread over several cohorts and may be partly placed.
 
-Determinism: inputs are sorted, CP-SAT runs single-threaded with a fixed seed and a
-*deterministic* time budget (work units, not wall seconds), so the same input gives the same plan.
-The problem is decomposed into connected components (units and the cohorts they may use) and
-each component is solved on its own; the greedy plan is the solver's starting hint, so the
-solver's plan is never worse than the greedy baseline.
+Solving, per connected component (units and the cohorts they may use): the better of greedy and
+a break-even-first heuristic (guided by the LP relaxation) starts CP-SAT on the first level alone
+(cohorts tipped; a seat only counts where its cohort tips), then the weighted lexicographic model
+starts from that plan. The plan kept is never worse than greedy's; the bound reported is the
+tighter of the two models' proved bounds.
+
+Determinism: inputs are sorted, CP-SAT runs with a fixed seed and a *deterministic* time budget
+(work units, not wall seconds) and by default on one worker, so the same input gives the same plan.
+`SolverLimits.tipping_workers=2` adds a neighbourhood search to the first level: better plans in
+the same time, no longer bit-for-bit repeatable.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from matching.domain.model import empty_seat_surcharge_cents
@@ -125,7 +131,7 @@ class PoolResult:
 Assignment = dict[str, dict[str, int]]  # unit_id -> cohort_id -> seats
 
 
-def _usable_options(unit: PoolUnit, cohorts: dict[str, PoolCohort]) -> list[tuple[str, int]]:
+def usable_options(unit: PoolUnit, cohorts: dict[str, PoolCohort]) -> list[tuple[str, int]]:
     need = 1 if unit.splittable else unit.size
     return sorted(
         (cid, score) for cid, score in unit.options if cid in cohorts and cohorts[cid].free_seats >= need
@@ -155,7 +161,7 @@ def greedy_assignment(units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort])
     plan: Assignment = {}
     for unit in sorted(units, key=lambda u: (-u.size, u.unit_id)):
         left = unit.size
-        for cohort_id, _ in sorted(_usable_options(unit, cohorts), key=lambda o: (-o[1], o[0])):
+        for cohort_id, _ in sorted(usable_options(unit, cohorts), key=lambda o: (-o[1], o[0])):
             take = min(left, room[cohort_id]) if unit.splittable else (left if room[cohort_id] >= left else 0)
             if take > 0:
                 plan.setdefault(unit.unit_id, {})[cohort_id] = take
@@ -170,6 +176,231 @@ def pool_greedy(units: Iterable[PoolUnit], cohorts: Iterable[PoolCohort]) -> Poo
     unit_list = sorted(units, key=lambda u: u.unit_id)
     by_id = {c.cohort_id: c for c in cohorts}
     return _result("greedy", unit_list, by_id, greedy_assignment(unit_list, by_id))
+
+
+@dataclass(frozen=True)
+class FirstLevelLp:
+    """The LP relaxation of the first level (cohorts tipped), rounded to 0.001 so that the order
+    it gives does not depend on the last bits of the simplex."""
+
+    value: float
+    tipped: dict[str, float]  # cohort_id -> how far the relaxation tips it
+    seats: dict[tuple[str, str], float]  # (unit_id, cohort_id) -> the unit's share there
+
+
+def first_level_lp(units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort]) -> FirstLevelLp:
+    """Solved exactly by GLOP: the formulation of `_tipping_model` without integrality. Rows are
+    filled coefficient by coefficient (building expressions in Python costs more than the solve)."""
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    inf = lp.infinity()
+    tipped = {cid: lp.NumVar(0, 1, "") for cid in sorted(can_tip(units, cohorts))}
+    room = {cid: lp.Constraint(-inf, cohorts[cid].free_seats) for cid in tipped}
+    reach = {cid: lp.Constraint(0, inf) for cid in tipped}  # seats toward break-even - gap * tipped
+    for cohort_id, var in tipped.items():
+        reach[cohort_id].SetCoefficient(var, -cohorts[cohort_id].seats_to_break_even)
+    seats: dict[tuple[str, str], pywraplp.Variable] = {}
+    for unit in units:
+        own = lp.Constraint(-inf, unit.size if unit.splittable else 1)
+        for cohort_id, _ in usable_options(unit, cohorts):
+            if cohort_id in tipped:
+                share = tipping_share(unit, cohorts[cohort_id])
+                cap = share if unit.splittable else 1
+                seats[(unit.unit_id, cohort_id)] = var = lp.NumVar(0, cap, "")
+                only_if_tipped = lp.Constraint(-inf, 0)
+                only_if_tipped.SetCoefficient(var, 1)
+                only_if_tipped.SetCoefficient(tipped[cohort_id], -cap)
+                own.SetCoefficient(var, 1)
+                room[cohort_id].SetCoefficient(var, 1 if unit.splittable else unit.size)
+                reach[cohort_id].SetCoefficient(var, 1 if unit.splittable else share)
+    objective = lp.Objective()
+    for var in tipped.values():
+        objective.SetCoefficient(var, 1)
+    objective.SetMaximization()
+    lp.Solve()
+    return FirstLevelLp(
+        round(objective.Value(), 3),
+        {cid: round(var.solution_value(), 3) for cid, var in tipped.items()},
+        {key: round(var.solution_value(), 3) for key, var in seats.items()},
+    )
+
+
+def break_even_first_assignment(
+    units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort], guide: FirstLevelLp | None = None
+) -> Assignment:
+    """Cohorts closest to break-even first: each takes, from the units still free that can reach
+    it, the set that brings it to break-even with the fewest seats to spare (units with fewer
+    other chances first); cohorts that cannot get there take nobody yet. The people left over
+    then go greedily. Fast, and the solver's starting point: tipping is what greedy misses.
+    With an LP `guide`, the cohorts the relaxation tips fully go first and each takes the units
+    the relaxation puts there first: it sees the competition for units that the order by gap
+    does not."""
+    tippable = can_tip(units, cohorts)
+    reachers: dict[str, list[PoolUnit]] = defaultdict(list)
+    for unit in units:
+        for cohort_id, _ in usable_options(unit, cohorts):
+            if cohort_id in tippable:
+                reachers[cohort_id].append(unit)
+    chances = {u.unit_id: sum(1 for cid, _ in usable_options(u, cohorts) if cid in tippable) for u in units}
+    left = {u.unit_id: u.size for u in units}
+    room = {cid: c.free_seats for cid, c in cohorts.items()}
+    plan: Assignment = {}
+    tipped_lp = guide.tipped if guide else {}
+    seats_lp = guide.seats if guide else {}
+    for cohort_id in sorted(
+        tippable,
+        key=lambda cid: (-tipped_lp.get(cid, 0), cohorts[cid].seats_to_break_even, len(reachers[cid]), cid),
+    ):
+        free = [
+            u for u in reachers[cohort_id] if left[u.unit_id] == u.size or (u.splittable and left[u.unit_id])
+        ]
+        free.sort(key=lambda u: (-seats_lp.get((u.unit_id, cohort_id), 0), chances[u.unit_id], u.unit_id))
+        for unit, seats in _fill_to_break_even(
+            cohorts[cohort_id].seats_to_break_even, room[cohort_id], free, left
+        ):
+            plan.setdefault(unit.unit_id, {})[cohort_id] = seats
+            left[unit.unit_id] -= seats
+            room[cohort_id] -= seats
+        for unit in reachers[cohort_id]:
+            chances[unit.unit_id] -= 1
+    _fill_rest(plan, units, cohorts)
+    _repair(plan, units, cohorts, tippable)
+    return plan
+
+
+def _fill_rest(plan: Assignment, units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort]) -> None:
+    """The people the plan leaves out go greedily into the seats it leaves free."""
+    left = {u.unit_id: u.size - sum(plan.get(u.unit_id, {}).values()) for u in units}
+    room = {cid: c.free_seats for cid, c in cohorts.items()}
+    for by_cohort in plan.values():
+        for cohort_id, seats in by_cohort.items():
+            room[cohort_id] -= seats
+    rest = [
+        replace(u, size=left[u.unit_id])
+        for u in units
+        if left[u.unit_id] and (u.splittable or left[u.unit_id] == u.size)
+    ]
+    reduced = {cid: replace(c, free_seats=room[cid]) for cid, c in cohorts.items()}
+    for unit_id, by_cohort in greedy_assignment(rest, reduced).items():
+        for cohort_id, seats in by_cohort.items():
+            plan.setdefault(unit_id, {})[cohort_id] = plan.get(unit_id, {}).get(cohort_id, 0) + seats
+
+
+def _repair(
+    plan: Assignment, units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort], tippable: set[str]
+) -> None:
+    """Tip more cohorts by moving seats that tip nothing where they are: people not placed,
+    people in a cohort that stays below break-even, and a tipped cohort's seats beyond its
+    break-even. Each move tips one more cohort and untips none, so the plan only improves."""
+    load: dict[str, int] = defaultdict(int)
+    for by_cohort in plan.values():
+        for cohort_id, seats in by_cohort.items():
+            load[cohort_id] += seats
+    by_id = {u.unit_id: u for u in units}
+    reachers: dict[str, list[str]] = defaultdict(list)
+    for unit in units:
+        for cohort_id, _ in usable_options(unit, cohorts):
+            reachers[cohort_id].append(unit.unit_id)
+    for _ in range(3):
+        moved = False
+        for cohort_id in sorted(
+            tippable, key=lambda cid: (cohorts[cid].seats_to_break_even - load[cid], cid)
+        ):
+            if load[cohort_id] < cohorts[cohort_id].seats_to_break_even:
+                moves = _moves_to_tip(cohort_id, plan, load, cohorts, [by_id[u] for u in reachers[cohort_id]])
+                for unit_id, source, seats in moves:
+                    _move(plan, load, unit_id, source, cohort_id, seats)
+                moved = moved or bool(moves)
+        if not moved:
+            return
+
+
+def _moves_to_tip(
+    target: str,
+    plan: Assignment,
+    load: dict[str, int],
+    cohorts: dict[str, PoolCohort],
+    reachers: list[PoolUnit],
+) -> list[tuple[str, str | None, int]]:
+    """(unit, from cohort or None, seats) that bring `target` to break-even, or none."""
+    deficit = cohorts[target].seats_to_break_even - load[target]
+    room = cohorts[target].free_seats - load[target]
+    # (rank, unit, from cohort or None, seats): people not placed first, then tip-neutral moves
+    offers: list[tuple[int, str, str | None, int]] = []
+    for unit in reachers:
+        spots = plan.get(unit.unit_id, {})
+        if target in spots:
+            continue
+        if not spots or (unit.splittable and sum(spots.values()) < unit.size):
+            offers.append((0, unit.unit_id, None, unit.size - sum(spots.values())))
+        offers.extend((1, unit.unit_id, placed_in, seats) for placed_in, seats in spots.items())
+    offers.sort(key=lambda o: (o[0], -o[3], o[1]))
+    taken: list[tuple[str, str | None, int]] = []
+    spent: dict[str, int] = defaultdict(int)
+    for _, unit_id, source, seats in offers:
+        if deficit <= 0:
+            break
+        if seats > room or (seats > deficit and any(o[3] <= deficit for o in offers if o[1] != unit_id)):
+            continue
+        if source is not None and not _can_give(source, seats + spent[source], load, cohorts):
+            continue
+        if any(u == unit_id for u, _, _ in taken):
+            continue
+        taken.append((unit_id, source, seats))
+        if source is not None:
+            spent[source] += seats
+        deficit -= seats
+        room -= seats
+    return taken if deficit <= 0 else []
+
+
+def _can_give(source: str, seats: int, load: dict[str, int], cohorts: dict[str, PoolCohort]) -> bool:
+    """A cohort can give seats away without losing a tip: it stays below, or stays at or above."""
+    missing = cohorts[source].seats_to_break_even
+    return missing == 0 or load[source] < missing or load[source] - seats >= missing
+
+
+def _move(
+    plan: Assignment, load: dict[str, int], unit_id: str, source: str | None, target: str, seats: int
+) -> None:
+    spots = plan.setdefault(unit_id, {})
+    if source is not None:
+        spots.pop(source)
+        load[source] -= seats
+    spots[target] = spots.get(target, 0) + seats
+    load[target] += seats
+
+
+def _fill_to_break_even(
+    missing: int, room: int, free: list[PoolUnit], left: dict[str, int]
+) -> list[tuple[PoolUnit, int]]:
+    """The seats (unit, seats) that reach `missing` within `room` with the least overshoot, or
+    nothing when they cannot. Whole demands are combined exactly (a subset sum over the first
+    few), single people and splittable demands top up the rest."""
+    flexible = [u for u in free if u.size == 1 or u.splittable]
+    blocks = [u for u in free if not (u.size == 1 or u.splittable)][:12]
+    sums: dict[int, list[PoolUnit]] = {0: []}
+    for block in blocks:
+        for total, chosen in list(sums.items()):
+            if total + block.size <= room and total + block.size not in sums:
+                sums[total + block.size] = [*chosen, block]
+    spare = sum(left[u.unit_id] for u in flexible)
+    fits = [
+        (max(total, missing) - missing, len(chosen) + max(0, missing - total), total)
+        for total, chosen in sums.items()
+        if max(0, missing - total) <= spare and max(total, missing) <= room
+    ]
+    if not fits:
+        return []
+    total = min(fits)[2]
+    taken = [(u, u.size) for u in sums[total]]
+    need = max(0, missing - total)
+    for unit in flexible:
+        if need == 0:
+            break
+        seats = min(need, left[unit.unit_id])
+        taken.append((unit, seats))
+        need -= seats
+    return taken
 
 
 # Decomposition -----------------------------------------------------------------------------
@@ -188,12 +419,12 @@ def components(
         return node
 
     for unit in units:
-        for cohort_id, _ in _usable_options(unit, cohorts):
+        for cohort_id, _ in usable_options(unit, cohorts):
             parent[find("u:" + unit.unit_id)] = find("c:" + cohort_id)
     grouped_units: dict[str, list[PoolUnit]] = defaultdict(list)
     grouped_cohorts: dict[str, list[str]] = defaultdict(list)
     for unit in units:
-        if _usable_options(unit, cohorts):
+        if usable_options(unit, cohorts):
             grouped_units[find("u:" + unit.unit_id)].append(unit)
     for node in list(parent):
         if node.startswith("c:"):
@@ -222,6 +453,10 @@ class SolverLimits:
     max_deterministic_time: float = 20.0
     max_wall_seconds: float = 30.0  # safety net only; the deterministic budget ends the search first
     seed: int = 0
+    linearization_level: int = 1  # 2 puts the tipped rows (a Boolean times a gap) into the LP too
+    num_workers: int = 1  # for the full (weighted) model
+    tipping_workers: int = 1  # for the first level alone; 2 adds a neighbourhood search (LNS)
+    tipping_budget_factor: float = 1.0  # the first level's budget (work units, wall) against the above
 
 
 def _weights(units: Sequence[PoolUnit]) -> tuple[int, int]:
@@ -240,50 +475,171 @@ def _objective(units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort], plan: 
     return tipped_weight * tipped + people_weight * placed + scored
 
 
+def tipping_share(unit: PoolUnit, cohort: PoolCohort) -> int:
+    """The most seats this unit can add toward the cohort's break-even. A demand that does not
+    split either goes in whole or not at all, so what it brings beyond the missing seats tips
+    nothing; capping its coefficient keeps the relaxation from spreading it over many cohorts."""
+    return (
+        min(unit.size, cohort.free_seats) if unit.splittable else min(unit.size, cohort.seats_to_break_even)
+    )
+
+
+def can_tip(units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort]) -> set[str]:
+    """Cohorts below break-even that the units able to reach them could together bring to it;
+    only these get a tipped indicator (the others are fixed at 'not tipped')."""
+    reach: dict[str, int] = defaultdict(int)
+    for unit in units:
+        for cohort_id, _ in usable_options(unit, cohorts):
+            reach[cohort_id] += tipping_share(unit, cohorts[cohort_id])
+    return {
+        cid
+        for cid, seats in reach.items()
+        if 0 < cohorts[cid].seats_to_break_even <= min(seats, cohorts[cid].free_seats)
+    }
+
+
+def _supply_cuts(
+    model: cp_model.CpModel,
+    units: Sequence[PoolUnit],
+    cohorts: dict[str, PoolCohort],
+    tipped: dict[str, cp_model.IntVar],
+) -> None:
+    """Redundant knapsack rows that make the solver's bound honest about scarcity: the cohorts
+    tipped among those missing at most k seats need, together, their missing seats from
+    distinct people, and a demand that does not split brings at most its size, capped by the
+    largest such gap it can reach, to one of them. Plain linear rows, so CP-SAT's LP sees them."""
+    for k in sorted({cohorts[cid].seats_to_break_even for cid in tipped}):
+        supply = 0
+        for unit in units:
+            gaps = [
+                cohorts[cid].seats_to_break_even
+                for cid, _ in usable_options(unit, cohorts)
+                if cid in tipped and cohorts[cid].seats_to_break_even <= k
+            ]
+            if gaps:
+                supply += unit.size if unit.splittable else min(unit.size, max(gaps))
+        missing = {cid: cohorts[cid].seats_to_break_even for cid in tipped}
+        model.add(sum(m * tipped[cid] for cid, m in missing.items() if m <= k) <= supply)
+
+
+def _tipping_model(
+    units: list[PoolUnit], cohorts: dict[str, PoolCohort], hint: Assignment
+) -> tuple[cp_model.CpModel, dict[tuple[str, str], cp_model.IntVar]]:
+    """The objective's first level alone: most cohorts tipped. A seat only counts where its
+    cohort tips (placing people elsewhere is the later levels' business), so a unit may only sit
+    in a cohort whose tipped indicator is on: the relaxation cannot credit a cohort with people
+    who tip nothing, and the search moves whole groups instead of single seats."""
+    model = cp_model.CpModel()
+    tippable = can_tip(units, cohorts)
+    load = _loads(hint)
+    tipped = {cid: model.new_bool_var("") for cid in sorted(tippable)}
+    toward: dict[str, list[cp_model.LinearExpr]] = defaultdict(list)
+    seats_in: dict[str, list[cp_model.LinearExpr]] = defaultdict(list)
+    chosen: dict[tuple[str, str], cp_model.IntVar] = {}
+    for unit in units:
+        own = []
+        for cohort_id, _ in usable_options(unit, cohorts):
+            if cohort_id not in tippable:
+                continue
+            cohort, hinted = cohorts[cohort_id], load[cohort_id] >= cohorts[cohort_id].seats_to_break_even
+            share = tipping_share(unit, cohort)
+            var = model.new_int_var(0, share, "") if unit.splittable else model.new_bool_var("")
+            cap = share if unit.splittable else 1
+            model.add(var <= cap * tipped[cohort_id])  # no seat where the cohort does not tip
+            model.add_hint(var, min(share, _hint_value(unit, cohort_id, hint)) if hinted else 0)
+            chosen[(unit.unit_id, cohort_id)] = var
+            own.append(var)
+            toward[cohort_id].append(var if unit.splittable else share * var)
+            seats_in[cohort_id].append(var if unit.splittable else unit.size * var)
+        model.add(sum(own) <= (unit.size if unit.splittable else 1))
+    for cohort_id, reaches in tipped.items():
+        cohort = cohorts[cohort_id]
+        model.add(sum(seats_in[cohort_id]) <= cohort.free_seats)
+        model.add(sum(toward[cohort_id]) >= cohort.seats_to_break_even * reaches)
+        model.add_hint(reaches, load[cohort_id] >= cohort.seats_to_break_even)
+    _supply_cuts(model, units, cohorts, tipped)
+    model.maximize(sum(tipped.values()))
+    return model, chosen
+
+
+def _loads(plan: Assignment) -> dict[str, int]:
+    load: dict[str, int] = defaultdict(int)
+    for by_cohort in plan.values():
+        for cohort_id, seats in by_cohort.items():
+            load[cohort_id] += seats
+    return load
+
+
+def _tip_first(
+    units: list[PoolUnit], cohorts: dict[str, PoolCohort], hint: Assignment, limits: SolverLimits
+) -> tuple[Assignment, int | None]:
+    """Solve the first level on its own (its search finds tipping plans the weighted model does
+    not), then place the people left over greedily. Returns that plan and the proved bound on
+    cohorts tipped (None when the solver found nothing in its budget)."""
+    model, chosen = _tipping_model(units, cohorts, hint)
+    plan, status, bound = _run(model, units, chosen, hint, _tipping_limits(limits))
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return hint, None
+    _fill_rest(plan, units, cohorts)
+    return plan, bound
+
+
 def _solve_component(
     units: list[PoolUnit], cohorts: dict[str, PoolCohort], hint: Assignment, limits: SolverLimits
 ) -> tuple[Assignment, cp_model.CpSolverStatus, int | None]:
     model = cp_model.CpModel()
+    tippable = can_tip(units, cohorts)
     seats_in: dict[str, list[cp_model.LinearExpr]] = defaultdict(list)
+    toward: dict[str, list[cp_model.LinearExpr]] = defaultdict(list)  # capped seats toward break-even
     chosen: dict[tuple[str, str], cp_model.IntVar] = {}
     scored_seats: list[cp_model.LinearExpr] = []
-    placed_seats: list[cp_model.LinearExpr] = []
     for unit in units:
-        own: list[cp_model.LinearExpr] = []
-        for cohort_id, score in _usable_options(unit, cohorts):
+        own: list[cp_model.IntVar] = []
+        for cohort_id, score in usable_options(unit, cohorts):
+            cohort = cohorts[cohort_id]
             if unit.splittable:
-                var = model.new_int_var(0, min(unit.size, cohorts[cohort_id].free_seats), "")
+                var = model.new_int_var(0, min(unit.size, cohort.free_seats), "")
                 seats: cp_model.LinearExpr = var
             else:
                 var = model.new_bool_var("")
                 seats = unit.size * var
             model.add_hint(var, _hint_value(unit, cohort_id, hint))
             chosen[(unit.unit_id, cohort_id)] = var
-            own.append(seats)
+            own.append(var)
             seats_in[cohort_id].append(seats)
-            placed_seats.append(seats)
+            toward[cohort_id].append(var if unit.splittable else tipping_share(unit, cohort) * var)
             scored_seats.append(score * seats)
         if unit.splittable:
             model.add(sum(own) <= unit.size)
         else:
-            model.add_at_most_one(chosen[(unit.unit_id, c)] for c, _ in _usable_options(unit, cohorts))
-    tipped: list[cp_model.IntVar] = []
+            model.add_at_most_one(own)
+    tipped: dict[str, cp_model.IntVar] = {}
     for cohort_id in sorted(seats_in):
         cohort = cohorts[cohort_id]
-        load = sum(seats_in[cohort_id])
-        model.add(load <= cohort.free_seats)
-        missing = cohort.seats_to_break_even
-        if 0 < missing <= cohort.free_seats:
-            reaches = model.new_bool_var("")
-            model.add(load >= missing).only_enforce_if(reaches)
-            model.add_hint(reaches, sum(hint_seats(hint, cohort_id)) >= missing)
-            tipped.append(reaches)
+        model.add(sum(seats_in[cohort_id]) <= cohort.free_seats)
+        if cohort_id in tippable:
+            tipped[cohort_id] = reaches = model.new_bool_var("")
+            model.add(sum(toward[cohort_id]) >= cohort.seats_to_break_even * reaches)
+            model.add_hint(reaches, sum(hint_seats(hint, cohort_id)) >= cohort.seats_to_break_even)
+    _supply_cuts(model, units, cohorts, tipped)
     tipped_weight, people_weight = _weights(units)
-    model.maximize(tipped_weight * sum(tipped) + people_weight * sum(placed_seats) + sum(scored_seats))
+    placed = sum(s for seats in seats_in.values() for s in seats)
+    model.maximize(tipped_weight * sum(tipped.values()) + people_weight * placed + sum(scored_seats))
+    return _run(model, units, chosen, hint, limits)
+
+
+def _run(
+    model: cp_model.CpModel,
+    units: list[PoolUnit],
+    chosen: dict[tuple[str, str], cp_model.IntVar],
+    hint: Assignment,
+    limits: SolverLimits,
+) -> tuple[Assignment, cp_model.CpSolverStatus, int | None]:
     solver = cp_model.CpSolver()
     params = solver.parameters
-    params.num_workers = 1
+    params.num_workers = limits.num_workers
     params.random_seed = limits.seed
+    params.linearization_level = limits.linearization_level
     params.max_time_in_seconds = limits.max_wall_seconds
     params.max_deterministic_time = min(
         limits.max_deterministic_time,
@@ -321,10 +677,19 @@ def pool_optimal(
     bounds: list[ComponentBound] = []
     for part_units, part_cohort_ids in components(unit_list, by_id):
         part_cohorts = {cid: by_id[cid] for cid in part_cohort_ids}
-        hint = greedy_assignment(part_units, part_cohorts)
+        hint = max(
+            greedy_assignment(part_units, part_cohorts),  # first: on a tie the baseline stays
+            break_even_first_assignment(part_units, part_cohorts),
+            break_even_first_assignment(part_units, part_cohorts, first_level_lp(part_units, part_cohorts)),
+            key=lambda start: _quality(start, part_cohorts),
+        )
+        tip_plan, tipped_bound = _tip_first(part_units, part_cohorts, hint, limits)
+        if _quality(tip_plan, part_cohorts) > _quality(hint, part_cohorts):
+            hint = tip_plan
         part_plan, status, bound = _solve_component(part_units, part_cohorts, hint, limits)
         if _quality(part_plan, part_cohorts) < _quality(hint, part_cohorts):
             part_plan = hint  # never worse than the baseline, even if the budget ran out early
+        bound = _tightest(part_units, bound, tipped_bound)
         plan.update(part_plan)
         status_name = STATUS_NAMES.get(status, str(status))
         statuses[status_name] += 1
@@ -333,6 +698,30 @@ def pool_optimal(
     result.solver_status = dict(statuses)
     result.bounds = bounds
     return result
+
+
+def _tipping_limits(limits: SolverLimits) -> SolverLimits:
+    factor = limits.tipping_budget_factor
+    return replace(
+        limits,
+        num_workers=limits.tipping_workers,
+        deterministic_time_per_unit=limits.deterministic_time_per_unit * factor,
+        min_deterministic_time=limits.min_deterministic_time * factor,
+        max_deterministic_time=limits.max_deterministic_time * factor,
+        max_wall_seconds=limits.max_wall_seconds * factor,
+    )
+
+
+def _tightest(units: list[PoolUnit], bound: int | None, tipped_bound: int | None) -> int | None:
+    """The better of two proved bounds on the same objective: the weighted model's own, and the
+    first level's (at most that many cohorts tipped, and at best everyone placed in their
+    best-scoring option: people and score together weigh less than one cohort tipped)."""
+    if tipped_bound is None:
+        return bound
+    tipped_weight, people_weight = _weights(units)
+    people = sum(u.size for u in units)
+    from_tipping = tipped_weight * tipped_bound + (people_weight + 100) * people
+    return from_tipping if bound is None else min(bound, from_tipping)
 
 
 def _bound(
