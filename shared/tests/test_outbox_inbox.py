@@ -39,6 +39,18 @@ def numbers(document: dict[str, Any]) -> list[int]:
     return [EventEnvelope.model_validate_json(e["value"]).payload["n"] for e in events_in_outbox(document)]
 
 
+async def listening_bus() -> tuple[InProcessBus, list[int]]:
+    """A started in-process bus and the numbers of the events it delivered on TOPIC, in order."""
+    bus, received = InProcessBus(), []
+
+    async def handle(e: EventEnvelope) -> None:
+        received.append(e.payload["n"])
+
+    bus.subscribe(Subscription("g", (TOPIC,), handle))
+    await bus.start()
+    return bus, received
+
+
 class Consumer:
     """A consumer group on `bus` whose handler runs inside the inbox; counts deliveries and effects."""
 
@@ -62,13 +74,7 @@ class Consumer:
 
 
 async def test_state_and_events_are_written_together_and_relayed_once(database):
-    bus, received = InProcessBus(), []
-
-    async def handle(e: EventEnvelope) -> None:
-        received.append(e.payload["n"])
-
-    bus.subscribe(Subscription("g", (TOPIC,), handle))
-    await bus.start()
+    bus, received = await listening_bus()
     aggregates = database["aggregates"]
     await aggregates.insert_one(new_document({"_id": "a", "count": 1}, TOPIC, [counted("a", 1)]))
     await aggregates.update_one({"_id": "a"}, with_events({"$inc": {"count": 1}}, TOPIC, [counted("a", 2)]))
@@ -188,13 +194,7 @@ async def test_each_aggregate_keeps_its_order_while_writes_race_the_relay(databa
 async def test_an_insert_the_store_refused_publishes_nothing(database):
     """The relay takes an accepted insert's events from the write itself, without reading the
     document; a refused insert (a duplicate _id) names the document, which is then read."""
-    bus, received = InProcessBus(), []
-
-    async def handle(e: EventEnvelope) -> None:
-        received.append(e.payload["n"])
-
-    bus.subscribe(Subscription("g", (TOPIC,), handle))
-    await bus.start()
+    bus, received = await listening_bus()
     relay = OutboxRelay(database, ["aggregates"], bus, service="test", poll_interval_s=30)
     await relay.start()
     aggregates = database["aggregates"]
@@ -344,13 +344,7 @@ async def test_a_write_during_a_relay_pass_is_never_lost_when_the_relay_hears_th
 
 async def test_a_relay_started_after_the_write_finds_it_by_the_sweep(database):
     """A process that wrote and died before its relay ran: the next relay's first sweep finds it."""
-    bus, received = InProcessBus(), []
-
-    async def handle(e: EventEnvelope) -> None:
-        received.append(e.payload["n"])
-
-    bus.subscribe(Subscription("g", (TOPIC,), handle))
-    await bus.start()
+    bus, received = await listening_bus()
     await database["aggregates"].insert_one(new_document({"_id": "b"}, TOPIC, [counted("b", 7)]))
     relay = OutboxRelay(database, ["aggregates"], bus, service="test", poll_interval_s=30)
     await relay.start()
@@ -364,13 +358,7 @@ async def test_a_relay_started_after_the_write_finds_it_by_the_sweep(database):
 async def test_the_periodic_sweep_reads_the_stamps_and_still_finds_a_write_no_relay_heard(database):
     """Only a relay's first sweep (and one per full interval) queries the aggregates by stamp (a
     scan on FerretDB): the periodic sweep reads the small stamps collection the writes keep."""
-    bus, received, counting = InProcessBus(), [], Counting(database)
-
-    async def handle(e: EventEnvelope) -> None:
-        received.append(e.payload["n"])
-
-    bus.subscribe(Subscription("g", (TOPIC,), handle))
-    await bus.start()
+    (bus, received), counting = await listening_bus(), Counting(database)
     relay = OutboxRelay(
         counting, ["aggregates"], bus, service="test", sweep_interval_s=0.05, full_sweep_interval_s=3600
     )
@@ -393,13 +381,7 @@ async def test_the_periodic_sweep_reads_the_stamps_and_still_finds_a_write_no_re
 async def test_a_write_whose_stamp_was_lost_is_found_by_the_next_full_sweep(database):
     """A stamp lost (a racing upsert on a store that does not isolate updates, a writer without
     the hook) and no relay heard the write: the full sweep over the aggregates still finds it."""
-    bus, received = InProcessBus(), []
-
-    async def handle(e: EventEnvelope) -> None:
-        received.append(e.payload["n"])
-
-    bus.subscribe(Subscription("g", (TOPIC,), handle))
-    await bus.start()
+    bus, received = await listening_bus()
     relay = OutboxRelay(
         database, ["aggregates"], bus, service="test", sweep_interval_s=0.05, full_sweep_interval_s=0.5
     )
@@ -475,13 +457,7 @@ async def test_a_run_of_inserted_documents_is_stamped_by_one_record_naming_each(
     """An insert of many documents appending events writes one stamp record (one small insert),
     not one stamp per document; it names each document with its own stamp, and the periodic sweep
     finds those documents by it when no relay heard the write."""
-    bus, received = InProcessBus(), []
-
-    async def handle(e: EventEnvelope) -> None:
-        received.append(e.payload["n"])
-
-    bus.subscribe(Subscription("g", (TOPIC,), handle))
-    await bus.start()
+    bus, received = await listening_bus()
     relay = OutboxRelay(
         database, ["aggregates"], bus, service="test", sweep_interval_s=0.05, full_sweep_interval_s=3600
     )
@@ -508,13 +484,7 @@ async def test_a_run_of_inserted_documents_is_stamped_by_one_record_naming_each(
 async def test_a_stamp_of_the_earlier_shape_one_per_aggregate_is_still_swept(database):
     """Stamps written by an earlier version ({_id: "<collection>|<id>", collection, doc, stamp},
     one per aggregate) are read by the periodic sweep too: a rolling upgrade loses no event."""
-    bus, received = InProcessBus(), []
-
-    async def handle(e: EventEnvelope) -> None:
-        received.append(e.payload["n"])
-
-    bus.subscribe(Subscription("g", (TOPIC,), handle))
-    await bus.start()
+    bus, received = await listening_bus()
     relay = OutboxRelay(
         database, ["aggregates"], bus, service="test", sweep_interval_s=0.05, full_sweep_interval_s=3600
     )
@@ -535,13 +505,7 @@ async def test_a_stamp_of_the_earlier_shape_one_per_aggregate_is_still_swept(dat
 
 
 async def test_writes_that_name_no_single_document_are_swept_at_once(database):
-    bus, received = InProcessBus(), []
-
-    async def handle(e: EventEnvelope) -> None:
-        received.append(e.payload["n"])
-
-    bus.subscribe(Subscription("g", (TOPIC,), handle))
-    await bus.start()
+    bus, received = await listening_bus()
     aggregates = database["aggregates"]
     await aggregates.insert_many([{"_id": "x", "kind": "k"}, {"_id": "y", "kind": "k"}])
     relay = OutboxRelay(
