@@ -51,6 +51,20 @@ async def listening_bus() -> tuple[InProcessBus, list[int]]:
     return bus, received
 
 
+async def stopped_after_first_sweep(database: Any, bus: InProcessBus) -> OutboxRelay:
+    """A relay with frequent stamp sweeps and no periodic full one, stopped after its first (full)
+    sweep: a write made now is heard by no relay, only the stamps or a later full sweep find it."""
+    relay = OutboxRelay(
+        database, ["aggregates"], bus, service="test", sweep_interval_s=0.05, full_sweep_interval_s=3600
+    )
+    await relay.start()
+    try:
+        await eventually(lambda: relay.stats.passes >= 1, what="the first (full) sweep")
+    finally:
+        await relay.stop()
+    return relay
+
+
 class Consumer:
     """A consumer group on `bus` whose handler runs inside the inbox; counts deliveries and effects."""
 
@@ -359,13 +373,8 @@ async def test_the_periodic_sweep_reads_the_stamps_and_still_finds_a_write_no_re
     """Only a relay's first sweep (and one per full interval) queries the aggregates by stamp (a
     scan on FerretDB): the periodic sweep reads the small stamps collection the writes keep."""
     (bus, received), counting = await listening_bus(), Counting(database)
-    relay = OutboxRelay(
-        counting, ["aggregates"], bus, service="test", sweep_interval_s=0.05, full_sweep_interval_s=3600
-    )
-    await relay.start()
+    relay = await stopped_after_first_sweep(counting, bus)
     try:
-        await eventually(lambda: relay.stats.passes >= 1, what="the first sweep")
-        await relay.stop()  # its writer dies before relaying: no relay hears this write
         await database["aggregates"].insert_one(new_document({"_id": "c"}, TOPIC, [counted("c", 3)]))
         await database["aggregates"].insert_one(new_document({"kind": "no _id"}, TOPIC, [counted("e", 5)]))
         await relay.start()
@@ -458,13 +467,8 @@ async def test_a_run_of_inserted_documents_is_stamped_by_one_record_naming_each(
     not one stamp per document; it names each document with its own stamp, and the periodic sweep
     finds those documents by it when no relay heard the write."""
     bus, received = await listening_bus()
-    relay = OutboxRelay(
-        database, ["aggregates"], bus, service="test", sweep_interval_s=0.05, full_sweep_interval_s=3600
-    )
-    await relay.start()
+    relay = await stopped_after_first_sweep(database, bus)
     try:
-        await eventually(lambda: relay.stats.passes >= 1, what="the first (full) sweep")
-        await relay.stop()  # no relay hears the write: only the stamp record names its documents
         await database[STAMPS].delete_many({})
         run = [new_document({"_id": f"r{n}"}, TOPIC, [counted(f"r{n}", n)]) for n in range(50)]
         await database["aggregates"].insert_many(run)
@@ -485,13 +489,8 @@ async def test_a_stamp_of_the_earlier_shape_one_per_aggregate_is_still_swept(dat
     """Stamps written by an earlier version ({_id: "<collection>|<id>", collection, doc, stamp},
     one per aggregate) are read by the periodic sweep too: a rolling upgrade loses no event."""
     bus, received = await listening_bus()
-    relay = OutboxRelay(
-        database, ["aggregates"], bus, service="test", sweep_interval_s=0.05, full_sweep_interval_s=3600
-    )
-    await relay.start()
+    relay = await stopped_after_first_sweep(database, bus)
     try:
-        await eventually(lambda: relay.stats.passes >= 1, what="the first (full) sweep")
-        await relay.stop()
         await database["aggregates"].insert_one(new_document({"_id": "old"}, TOPIC, [counted("old", 9)]))
         stored = await database["aggregates"].find_one({"_id": "old"})
         await database[STAMPS].delete_many({})
