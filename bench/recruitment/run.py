@@ -643,13 +643,17 @@ Two set-ups of the same funnel, each with a baseline and the new path:
   and recruitment run as `llo serve` (uvicorn) processes that `deploy/local/stack.sh up` starts
   (`LLO_STACK_SERVICES="catalogue recruitment"`) on the running broker and store, each with its own
   database, one store connection and a Kafka namespace of their own, started afresh for each
-  funnel and stopped after it. This process only sends the requests (real HTTP over loopback, up to
-  {in_flight} keep-alive connections), watches the application topic with a consumer of its own,
-  and after the clock reads the stored applications on a store connection of its own.
+  funnel and stopped after it (`LLO_RELAY_POLL_INTERVAL_S=0.2` as in this process; the relay is
+  woken by writes, the poll only checks whether a sweep is due). This process only sends the
+  requests (real HTTP over loopback, up to {in_flight} keep-alive connections), watches the
+  application topic with a consumer of its own, and after the clock reads the stored applications
+  on a store connection of its own.
 - **In this process** (`in_process` in result.json): both services in the benchmark's process,
   called through httpx's ASGITransport, so PyMongo's command monitoring sees each of their store
   calls (the breakdown below). One Python thread then runs the HTTP client, both services, their
   Kafka clients and relays.
+
+{in_short(r)}
 
 ## The store's ceiling (same server, one connection)
 
@@ -696,6 +700,38 @@ catalogue's seat decision and its outbox, Kafka again, to the recruitment write 
 `enrolled`; both ends are stamped by recruitment's clock. The benchmark learns of each decision from
 the application topic (a consumer of its own), not by polling the store.
 """
+
+
+def cores(funnel: dict[str, Any], process: str) -> str:
+    used = funnel["cpu"]["by_process"].get(process)
+    return "?" if used is None else f"{used['cores']}"
+
+
+def in_short(r: dict[str, Any]) -> str:
+    """The run in a few sentences: the headline figures and where the CPU went."""
+    if "new" not in r or "in_process" not in r:
+        return ""
+    own, inside = r["new"], r["in_process"]["new"]
+    busy = own["cpu"]["machine_busy_cores"], inside["cpu"]["machine_busy_cores"]
+
+    def figures(f: dict[str, Any]) -> str:
+        return (
+            f"{f['applications_per_s']} applications/s, step p99 {f['api_step_ms']['p99']} ms, "
+            f"round trip p99 {f['round_trip_ms']['p99']} ms"
+        )
+
+    return f"""## In short
+
+- New path, each service its own process: **{figures(own)}**; with both services in this process:
+  {figures(inside)}.
+- In this process, the benchmark's one process (one Python thread runs the HTTP client, both
+  services, their Kafka clients and relays) used {cores(inside, "bench")} cores of CPU on average, FerretDB
+  {cores(inside, "ferretdb")}, Kafka {cores(inside, "kafka")}; the machine was busy {busy[1]} of
+  {inside["cpu"]["machine_cores"]} cores.
+- Each service its own process: the benchmark process (HTTP client, topic watcher) used
+  {cores(own, "bench")} cores, recruitment {cores(own, "recruitment")}, catalogue
+  {cores(own, "catalogue")}, FerretDB {cores(own, "ferretdb")}, Kafka {cores(own, "kafka")}; the machine
+  was busy {busy[0]} of {own["cpu"]["machine_cores"]} cores (table "Where the CPU goes")."""
 
 
 def closeness_text(r: dict[str, Any], close: dict[str, Any], raw: dict[str, Any]) -> str:
