@@ -12,20 +12,25 @@
 # (a test's shared ones): then up/down/status leave Kafka and FerretDB alone; LLO_KAFKA_NAMESPACE
 # and LLO_<SERVICE>_MONGO_DATABASE keep such a stack's topics and databases apart. Each
 # service talks to FerretDB over ONE connection: FerretDB 1.24 loses concurrent updates of one
-# document (see README.md).
+# document (see README.md). LLO_STACK_SERVICES (say "catalogue recruitment") starts, stops and
+# reports only those services and a gateway in front of them: a benchmark of one flow.
 set -euo pipefail
 
 LLO_COMPONENT=stack
 # shellcheck source=deploy/local/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-SERVICES=(catalogue matching recruitment billing)
+ALL_SERVICES=(catalogue matching recruitment billing)
+read -r -a SERVICES <<<"${LLO_STACK_SERVICES:-${ALL_SERVICES[*]}}"
 declare -A PORTS=(
   [catalogue]="${LLO_STACK_CATALOGUE_PORT:-8101}"
   [matching]="${LLO_STACK_MATCHING_PORT:-8102}"
   [recruitment]="${LLO_STACK_RECRUITMENT_PORT:-8103}"
   [billing]="${LLO_STACK_BILLING_PORT:-8104}"
 )
+for service in "${SERVICES[@]}"; do
+  [[ -n "${PORTS[$service]:-}" ]] || die "LLO_STACK_SERVICES: unknown service '$service' (${ALL_SERVICES[*]})"
+done
 GATEWAY_PORT="${LLO_STACK_PORT:-8000}"
 HOME_DIR="$LLO_STATE/stack"
 # The four processes start at once and each makes a missing key (llo_shared.files writes it

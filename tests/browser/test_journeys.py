@@ -28,6 +28,7 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.broker import delete_topics
 from tests.fixtures.browser import launch_chromium
 
 pytestmark = pytest.mark.browser
@@ -81,20 +82,6 @@ def consumer_lags(url: str, service: str) -> list[float]:
     with urllib.request.urlopen(f"{url}/{service}/metrics", timeout=120) as response:
         text = response.read().decode()
     return [float(v) for v in re.findall(r"^llo_consumer_lag\{[^}]*\} (\S+)$", text, re.MULTILINE)]
-
-
-async def delete_topics(bootstrap: str, namespace: str) -> None:
-    """The stack's own topics, so a shared broker does not collect them run after run."""
-    from aiokafka.admin import AIOKafkaAdminClient
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        topics = [t for t in await admin.list_topics() if t.startswith(namespace)]
-        if topics:
-            await admin.delete_topics(topics)
-    finally:
-        await admin.close()
 
 
 def drop_databases(mongo_url: str, names: list[str]) -> None:
