@@ -204,6 +204,11 @@ class CohortColumns:
         """The predicate over the cells of offering numbers below `offerings`."""
         return CohortMatch(predicate(self._block(offerings)), predicate(self._overflow()))
 
+    def matched(self, match: CohortMatch, cohort_id: str) -> bool:
+        """Does this cohort's cell match?"""
+        cell = self.cells[cohort_id]
+        return bool(match.overflow[cell] if isinstance(cell, int) else match.block[cell])
+
     def any_per_offering(self, match: CohortMatch) -> np.ndarray:
         """Per offering number: does one of its cells match?"""
         found = np.logical_or.reduce(match.block, axis=0)
