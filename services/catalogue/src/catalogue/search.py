@@ -33,7 +33,7 @@ import functools
 import gc
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -44,7 +44,7 @@ from pydantic_core import to_json
 from catalogue.domain import geo
 from catalogue.domain.text import tokens
 from catalogue.domain.vocab import CohortStatus, OfferingStatus, Visibility
-from catalogue.search_columns import CONFIRMED, NO_VALUE, PLANNED, CohortColumns, CohortMatch, Columns
+from catalogue.search_columns import CONFIRMED, NO_VALUE, CohortColumns, CohortMatch, Columns, Predicate
 from catalogue.search_order import (
     Ordering,
     SortField,
@@ -119,7 +119,7 @@ class CohortEntry:
         if self.encoded is None:
             self.encoded = encode_around(self.summary(None), "distance_km")
         head, tail = self.encoded
-        return head + to_json(shown_distance(distance_km)) + tail
+        return head + (b"null" if distance_km is None else to_json(shown_distance(distance_km))) + tail
 
     def _fixed_summary(self) -> dict[str, Any]:
         # in the order the API's read schema writes them: its fields, then the others
@@ -660,7 +660,7 @@ class SearchIndex:
             base &= mask_to_bits(self._price[: len(self._ids)] <= q.max_price_cents)
         cohorts = None
         if q.has_cohort_conditions or q.sort != "price":
-            cohorts = self._cohorts.match(self._cohort_predicate(q), len(self._ids))
+            cohorts = self._cohorts.match(self._cohort_predicate(q), len(self._ids), q.day.toordinal())
         if cohorts is not None and q.has_cohort_conditions:
             base &= mask_to_bits(self._cohorts.any_per_offering(cohorts))
         field_sets = {
@@ -670,7 +670,7 @@ class SearchIndex:
         facets = self._facets(base, field_sets)
         numbers = np.flatnonzero(bits_to_mask(result, self._capacity))
         page, next_key = self._ordering(q, numbers, cohorts, query_tokens).page(after, limit)
-        hits = [self._hit(self._ids[numbers[p]], q, cohorts) for p in page]
+        hits = [self._hit(int(numbers[p]), q, cohorts) for p in page]
         return SearchResult(hits, len(numbers), facets, next_key)
 
     @staticmethod
@@ -679,9 +679,9 @@ class SearchIndex:
             base &= other
         return base
 
-    def _cohort_predicate(self, q: SearchQuery) -> Callable[[Columns], np.ndarray]:
-        """The vectorised form of SearchQuery.matches (kept in step by the reference test)."""
-        today = q.day.toordinal()
+    def _cohort_predicate(self, q: SearchQuery) -> Predicate:
+        """The vectorised form of SearchQuery.matches (kept in step by the reference test), on
+        the cells open for enrolment today (CohortColumns.open_on)."""
         columns = self._cohorts
         if q.region:
             in_region = columns.is_in(columns.regions, q.region, "region")
@@ -689,9 +689,7 @@ class SearchIndex:
             near = {point for point in columns.points if not q.too_far(q.distance_to(*point))}
             is_near = columns.is_in(columns.points, near, "point")
 
-        def predicate(c: Columns) -> np.ndarray:
-            match = c.status >= PLANNED
-            match &= c.enrol_until >= today
+        def predicate(c: Columns, match: np.ndarray) -> np.ndarray:
             if q.region:
                 match &= in_region(c)
             if q.start_from:
@@ -798,17 +796,17 @@ class SearchIndex:
 
     # Items -----------------------------------------------------------------------
 
-    def _hit(self, oid: str, q: SearchQuery, cohorts: CohortMatch | None) -> Hit:
-        """The offering with its matching cohorts: read from the query's cohort mask when it made
-        one, else tested one by one by the same rule (SearchQuery.matches)."""
-        entry = self.entries[oid]
+    def _hit(self, n: int, q: SearchQuery, cohorts: CohortMatch | None) -> Hit:
+        """Offering number n with its matching cohorts: read from the query's cohort mask when it
+        made one, else tested one by one by the same rule (SearchQuery.matches)."""
+        entry = self.entries[self._ids[n]]
         if cohorts is None:
             tested = ((c, *q.matches(c)) for c in entry.by_start())
             return Hit(entry, [(c, distance) for c, ok, distance in tested if ok])
-        matched = self._cohorts.matched
+        matched = self._cohorts.matcher(cohorts, n)
         return Hit(
             entry,
-            [(c, q.distance_to(c.lat, c.lon)) for c in entry.by_start() if matched(cohorts, c.cohort_id)],
+            [(c, q.distance_to(c.lat, c.lon)) for c in entry.by_start() if matched(c.cohort_id)],
         )
 
     def others_with_code(
