@@ -2,7 +2,11 @@
 
 import pytest
 
-from .conftest import API
+from catalogue.api.reads import SearchPage
+from catalogue.api.search import LIST_PARAMS, SearchParams, run_search
+from catalogue.search_order import encode_cursor
+
+from .conftest import API, cohort_body, offering_body
 
 
 @pytest.fixture
@@ -162,3 +166,74 @@ async def test_a_cursor_of_another_sort_is_refused(client, region):
     body = await search(client, sort="price", limit=1)
     response = await client.get(f"{API}/search", params={"sort": "start_date", "cursor": body["next"]})
     assert response.status_code == 400
+
+
+def page_through_the_read_schema(app, params: dict) -> bytes:
+    """The answer as the route wrote it before it answered from pre-encoded parts: the result's
+    items as dicts, validated and written by the response model."""
+    model = SearchParams.model_validate(
+        {k: [v] if k in LIST_PARAMS and not isinstance(v, list) else v for k, v in params.items()}
+    )
+    result = run_search(app.state.search_index, app.state.catalogue_store, model, None, None)
+    page = {
+        "items": result.items,
+        "total": result.total,
+        "next": encode_cursor([model.sort, *result.next_key]) if result.next_key else None,
+        "facets": result.facets,
+    }
+    return SearchPage.model_validate(page).model_dump_json(exclude_unset=True).encode()
+
+
+SEARCHES = [
+    {},
+    {"q": "verzorg", "limit": "1"},
+    {"near": "Almere", "max_distance_km": "80", "sort": "distance", "limit": "2"},
+    {"sort": "price", "domain": "zorg_welzijn_sport"},
+    {"region": "flevoland", "start_from": "2030-04-01", "level": ["2", "3"]},
+]
+
+
+@pytest.mark.parametrize("params", SEARCHES)
+async def test_the_answer_is_what_the_read_schema_writes(client, region, params):
+    response = await client.get(f"{API}/search", params=params)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.content == page_through_the_read_schema(client.app, params)
+
+
+async def test_a_cohort_or_offering_change_shows_in_the_next_search(client, region, as_flevoland):
+    """Items are answered from parts encoded once and facet counts are kept per filter
+    combination: a change must still show in the very next search."""
+    helpende = region["helpende"]
+    params = {"near": "Almere", "q": "helpende"}
+    before = await search(client, **params)  # encodes the parts, counts the facets
+    assert before["facets"]["level"] == {"2": 2, "3": 1}
+    cohort = next(i for i in before["items"] if i["offering_id"] == helpende["offering_id"])["cohorts"][0]
+    assert (cohort["municipality"], cohort["capacity"]) == ("Almere", 14)
+
+    body = cohort_body(helpende["offering_id"], start_date="2030-03-01", decision_date="2030-02-01")
+    del body["offering_id"]
+    changed = await client.put(
+        f"{API}/cohorts/{cohort['cohort_id']}",
+        json=body | {"municipality": "Lelystad", "postcode": "8232", "capacity": 20, "version": 1},
+        headers=as_flevoland,
+    )
+    assert changed.status_code == 200, changed.text
+    after = await search(client, **params)
+    moved = next(i for i in after["items"] if i["offering_id"] == helpende["offering_id"])["cohorts"][0]
+    assert (moved["municipality"], moved["capacity"], moved["seats_left"]) == ("Lelystad", 20, 20)
+    assert moved["distance_km"] > cohort["distance_km"]
+
+    edited = await client.put(
+        f"{API}/offerings/{helpende['offering_id']}",
+        json=offering_body(title="Helpende Thuiszorg", level=3) | {"version": helpende["version"]},
+        headers=as_flevoland,
+    )
+    assert edited.status_code == 200, edited.text
+    after = await search(client, **params)
+    item = next(i for i in after["items"] if i["offering_id"] == helpende["offering_id"])
+    assert (item["title"], item["level"]) == ("Helpende Thuiszorg", 3)
+    assert after["facets"]["level"] == {"2": 1, "3": 2}
+    assert (await client.get(f"{API}/search", params=params)).content == page_through_the_read_schema(
+        client.app, params
+    )

@@ -349,6 +349,7 @@ def updates(draw: st.DrawFn, offerings: list[dict], cohorts: list[dict]) -> list
 def test_updates_are_searched_at_once(data, catalogue, q):
     offerings, cohorts = catalogue
     index = build(offerings, cohorts)
+    index.search(q, None, 3)  # what the index keeps between searches must follow the updates too
     docs = {o["_id"]: o for o in offerings}
     cohort_docs_by_id = {c["_id"]: c for c in cohorts}
     for kind, doc in data.draw(updates(offerings, cohorts)):

@@ -33,17 +33,18 @@ import functools
 import gc
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
+from pydantic_core import to_json
 
 from catalogue.domain import geo
 from catalogue.domain.text import tokens
 from catalogue.domain.vocab import CohortStatus, OfferingStatus, Visibility
-from catalogue.search_columns import CONFIRMED, NO_VALUE, PLANNED, CohortColumns, CohortMatch, Columns
+from catalogue.search_columns import CONFIRMED, NO_VALUE, CohortColumns, CohortMatch, Columns, Predicate
 from catalogue.search_order import (
     Ordering,
     SortField,
@@ -99,9 +100,10 @@ class CohortEntry:
     lon: float
     seat_price_cents: int
     rolling: bool
-    shown: dict[str, Any] | None = (
-        None  # the summary without distance, once built (entries are replaced on change)
-    )
+    # the summary without distance, and its JSON around the distance, once built (entries are
+    # replaced on change, so neither can go stale)
+    shown: dict[str, Any] | None = None
+    encoded: tuple[bytes, bytes] | None = None
 
     @property
     def guaranteed(self) -> bool:
@@ -110,51 +112,102 @@ class CohortEntry:
     def summary(self, distance_km: float | None) -> dict[str, Any]:
         if self.shown is None:
             self.shown = self._fixed_summary()
-        return {**self.shown, "distance_km": None if distance_km is None else round(distance_km, 1)}
+        return {**self.shown, "distance_km": shown_distance(distance_km)}  # keeps its place
+
+    def summary_json(self, distance_km: float | None) -> bytes:
+        """summary() as JSON, the same bytes the API's response model writes."""
+        if self.encoded is None:
+            self.encoded = encode_around(self.summary(None), "distance_km")
+        head, tail = self.encoded
+        return head + (b"null" if distance_km is None else to_json(shown_distance(distance_km))) + tail
 
     def _fixed_summary(self) -> dict[str, Any]:
+        # in the order the API's read schema writes them: its fields, then the others
         return {
             "cohort_id": self.cohort_id,
             "start_date": self.start_date,
-            "end_date": self.end_date,
             "status": self.status,
             "seats_left": self.seats_left,
+            "start_guaranteed": self.guaranteed,
+            "distance_km": None,
+            "end_date": self.end_date,
             "capacity": self.capacity,
             "municipality": self.municipality,
             "region": self.region,
-            "start_guaranteed": self.guaranteed,
             "rolling": self.rolling,
             "seat_price_cents": self.seat_price_cents,
         }
 
 
-@dataclass  # no slots: item_head is cached in the instance dict
+def shown_distance(distance_km: float | None) -> float | None:
+    return None if distance_km is None else round(distance_km, 1)
+
+
+def encode_around(shown: dict[str, Any], *gap: str) -> tuple[bytes, bytes]:
+    """The JSON of `shown` (keys in order) as the bytes before and after the keys in `gap` (adjacent,
+    in that order): the parts of a response fragment that do not depend on the query. The head
+    ends with the first gap key's name and colon; the caller writes the gap's values."""
+    keys = list(shown)
+    at = keys.index(gap[0])
+    before = to_json({k: shown[k] for k in keys[:at]})
+    after = to_json({k: shown[k] for k in keys[at + len(gap) :]})
+    head = before[:-1] + (b"," if at else b"") + to_json(gap[0]) + b":"
+    tail = (b"," + after[1:]) if len(after) > 2 else b"}"
+    return head, tail
+
+
+@dataclass
 class OfferingEntry:
     doc: dict[str, Any]
     tokens: tuple[str, ...]
     title_tokens: frozenset[str]
     price_cents: int
     cohorts: dict[str, CohortEntry] = field(default_factory=dict)
+    # item_head and encoded_head are built on first use; an offering change replaces the entry
+    _head: dict[str, Any] | None = None
+    _encoded: tuple[bytes, bytes] | None = None
+    _by_start: list[CohortEntry] | None = None  # the cohorts by (start, id): reset on a cohort change
 
-    @functools.cached_property
+    @property
     def item_head(self) -> dict[str, Any]:
-        """The offering's part of a search result item (the rest depends on the query)."""
-        doc = self.doc
-        return {
-            "offering_id": doc["_id"],
-            "title": doc["title"],
-            "provider_id": doc["provider_id"],
-            "provider_name": doc.get("provider_name"),
-            "credential_type": doc["credential_type"],
-            "code": doc.get("code"),
-            "leerweg": doc["leerweg"],
-            "level": doc["level"],
-            "domain": doc["domain"],
-            "funding": doc["funding"],
-            "visibility": doc["visibility"],
-            "start_policy": doc["start_policy"],
-            "price_cents": self.price_cents,
-        }
+        """The offering's part of a search result item, with None for the parts that depend on
+        the query, in the order the API's read schema writes them (its fields, then the others)."""
+        if self._head is None:
+            doc = self.doc
+            self._head = {
+                "offering_id": doc["_id"],
+                "title": doc["title"],
+                "provider_id": doc["provider_id"],
+                "provider_name": doc.get("provider_name"),
+                "price_cents": self.price_cents,
+                "cohort_count": None,
+                "start_guaranteed": None,
+                "cohorts": None,
+                "credential_type": doc["credential_type"],
+                "code": doc.get("code"),
+                "leerweg": doc["leerweg"],
+                "level": doc["level"],
+                "domain": doc["domain"],
+                "funding": doc["funding"],
+                "visibility": doc["visibility"],
+                "start_policy": doc["start_policy"],
+            }
+        return self._head
+
+    @property
+    def encoded_head(self) -> tuple[bytes, bytes]:
+        """item_head as JSON before "cohort_count" (its name included) and after "cohorts"."""
+        if self._encoded is None:
+            self._encoded = encode_around(self.item_head, "cohort_count", "start_guaranteed", "cohorts")
+        return self._encoded
+
+    def by_start(self) -> list[CohortEntry]:
+        if self._by_start is None:
+            self._by_start = sorted(self.cohorts.values(), key=lambda c: (c.start_date, c.cohort_id))
+        return self._by_start
+
+    def cohort_changed(self) -> None:
+        self._by_start = None
 
 
 @dataclass
@@ -236,12 +289,51 @@ class SearchQuery:
         return ok, distance
 
 
+SHOWN_COHORTS = 5  # per result item, the first by start date
+
+
+@dataclass
+class Hit:
+    """One offering on a result page with its matching cohorts (by start date, with distance)."""
+
+    entry: OfferingEntry
+    cohorts: list[tuple[CohortEntry, float | None]]
+
+    def item(self) -> dict[str, Any]:
+        return self.entry.item_head | {
+            "cohort_count": len(self.cohorts),
+            "start_guaranteed": self.start_guaranteed,
+            "cohorts": [c.summary(d) for c, d in self.cohorts[:SHOWN_COHORTS]],
+        }
+
+    def item_json(self) -> bytes:
+        """item() as JSON, from the offering's and cohorts' encoded parts."""
+        head, tail = self.entry.encoded_head
+        shown = b",".join(c.summary_json(d) for c, d in self.cohorts[:SHOWN_COHORTS])
+        guaranteed = b"true" if self.start_guaranteed else b"false"
+        return b'%s%d,"start_guaranteed":%s,"cohorts":[%s]%s' % (
+            head,
+            len(self.cohorts),
+            guaranteed,
+            shown,
+            tail,
+        )
+
+    @property
+    def start_guaranteed(self) -> bool:
+        return any(c.guaranteed for c, _ in self.cohorts)
+
+
 @dataclass
 class SearchResult:
-    items: list[dict[str, Any]]
+    hits: list[Hit]
     total: int
     facets: dict[str, dict[str, int]]
     next_key: list[Any] | None
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        return [hit.item() for hit in self.hits]
 
 
 class Bitmaps:
@@ -321,6 +413,48 @@ def mask_to_bits(mask: np.ndarray) -> int:
     return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
 
 
+class FacetMatrix:
+    """Facet values' offerings as rows of 64-bit words, with per field (name, values in order,
+    first row, end row), and the counts it gave for the last filter combinations."""
+
+    KEPT = 256  # filter combinations whose counts are kept (a few megabytes at 50,000 offerings)
+
+    def __init__(self, matrix: np.ndarray, rows: list[tuple[str, list[str], int, int]]) -> None:
+        self.matrix, self.rows = matrix, rows
+        self._counted: dict[tuple[int, tuple[tuple[str, int], ...]], dict[str, dict[str, int]]] = {}
+
+    def counts(self, base: int, field_sets: dict[str, int], result: int) -> dict[str, dict[str, int]]:
+        """Per facet field, value -> offerings in `result` (`base` AND every field set), each
+        filtered field counted without its own filter (the multi-select rule). One AND +
+        popcount pass over the matrix, and again for the rows of each filtered field."""
+        key = (base, tuple(sorted(field_sets.items())))
+        counted = self._counted.get(key)
+        if counted is None:
+            if len(self._counted) >= self.KEPT:
+                del self._counted[next(iter(self._counted))]  # the oldest
+            counted = self._counted[key] = self._count(base, field_sets, result)
+        return dict(counted)  # the caller's own outer dict; the inner ones are shared, read only
+
+    def _count(self, base: int, field_sets: dict[str, int], result: int) -> dict[str, dict[str, int]]:
+        counts = self._popcounts(self.matrix, result)
+        for name, _, start, stop in self.rows:
+            if name in field_sets:
+                scope = base
+                for other, bits in field_sets.items():
+                    if other != name:
+                        scope &= bits
+                counts[start:stop] = self._popcounts(self.matrix[start:stop], scope)
+        return {
+            name: {v: n for v, n in zip(values, counts[start:stop].tolist(), strict=True) if n}
+            for name, values, start, stop in self.rows
+        }
+
+    @staticmethod
+    def _popcounts(matrix: np.ndarray, bitmap: int) -> np.ndarray:
+        words = np.frombuffer(bitmap.to_bytes(matrix.shape[1] * 8, "little"), np.uint64)
+        return np.bitwise_count(matrix & words).sum(axis=1, dtype=np.int64)
+
+
 class SearchIndex:
     def __init__(self) -> None:
         self.entries: dict[str, OfferingEntry] = {}
@@ -331,7 +465,7 @@ class SearchIndex:
         self._id_order: tuple[np.ndarray, list[str]] | None = None  # rank per number, sorted ids
         self._postings = Bitmaps()  # (field, value) -> offerings
         self._facet_values: dict[str, set[str]] = defaultdict(set)
-        self._facet_rows: tuple[np.ndarray, list[tuple[str, list[str], int, int]]] | None = None
+        self._facet_rows: FacetMatrix | None = None
         self._tokens = WordBitmaps()  # word -> offerings
         self._title_tokens = WordBitmaps()  # word in the title or code -> offerings (relevance)
         self._regions = Bitmaps()  # region -> offerings with an open cohort there (region facet)
@@ -423,6 +557,7 @@ class SearchIndex:
         self._unpost_places(entry)
         cohort = self._cohort_entry(doc)
         entry.cohorts[doc["_id"]] = cohort
+        entry.cohort_changed()
         self._cohorts.write(doc["_id"], self._number[doc["offering_id"]], cohort)
         self._post_places(entry)
 
@@ -525,7 +660,7 @@ class SearchIndex:
             base &= mask_to_bits(self._price[: len(self._ids)] <= q.max_price_cents)
         cohorts = None
         if q.has_cohort_conditions or q.sort != "price":
-            cohorts = self._cohorts.match(self._cohort_predicate(q), len(self._ids))
+            cohorts = self._cohorts.match(self._cohort_predicate(q), len(self._ids), q.day.toordinal())
         if cohorts is not None and q.has_cohort_conditions:
             base &= mask_to_bits(self._cohorts.any_per_offering(cohorts))
         field_sets = {
@@ -535,8 +670,8 @@ class SearchIndex:
         facets = self._facets(base, field_sets)
         numbers = np.flatnonzero(bits_to_mask(result, self._capacity))
         page, next_key = self._ordering(q, numbers, cohorts, query_tokens).page(after, limit)
-        items = [self._item(self._ids[numbers[p]], q) for p in page]
-        return SearchResult(items, len(numbers), facets, next_key)
+        hits = [self._hit(int(numbers[p]), q, cohorts) for p in page]
+        return SearchResult(hits, len(numbers), facets, next_key)
 
     @staticmethod
     def _and(base: int, others: Iterable[int]) -> int:
@@ -544,9 +679,9 @@ class SearchIndex:
             base &= other
         return base
 
-    def _cohort_predicate(self, q: SearchQuery) -> Callable[[Columns], np.ndarray]:
-        """The vectorised form of SearchQuery.matches (kept in step by the reference test)."""
-        today = q.day.toordinal()
+    def _cohort_predicate(self, q: SearchQuery) -> Predicate:
+        """The vectorised form of SearchQuery.matches (kept in step by the reference test), on
+        the cells open for enrolment today (CohortColumns.open_on)."""
         columns = self._cohorts
         if q.region:
             in_region = columns.is_in(columns.regions, q.region, "region")
@@ -554,9 +689,7 @@ class SearchIndex:
             near = {point for point in columns.points if not q.too_far(q.distance_to(*point))}
             is_near = columns.is_in(columns.points, near, "point")
 
-        def predicate(c: Columns) -> np.ndarray:
-            match = c.status >= PLANNED
-            match &= c.enrol_until >= today
+        def predicate(c: Columns, match: np.ndarray) -> np.ndarray:
             if q.region:
                 match &= in_region(c)
             if q.start_from:
@@ -574,32 +707,19 @@ class SearchIndex:
         return predicate
 
     def _facets(self, base: int, field_sets: dict[str, int]) -> dict[str, dict[str, int]]:
-        """Counts per facet value: one AND + popcount pass over a matrix of all facet values'
-        offerings (numpy, 64 offerings a word), and again for the rows of each filtered field
-        with that field's own filter left out (the multi-select rule)."""
+        """Counts per facet value (the region facet from the cohorts' places, the others from the
+        facet matrix). The offering-level counts are a function of the bitmaps alone, so they are
+        kept with the matrix for the filter combinations asked last (a popular search counts once
+        until an offering changes, which rebuilds the matrix; a changed bitmap is another key)."""
         result = self._and(base, field_sets.values())
-        matrix, rows = self._facet_matrix()
-        counts = self._popcounts(matrix, result)
-        for name, _, start, stop in rows:
-            if name in field_sets:
-                scope = self._and(base, (bits for other, bits in field_sets.items() if other != name))
-                counts[start:stop] = self._popcounts(matrix[start:stop], scope)
-        facets: dict[str, dict[str, int]] = {}
-        for name, values, start, stop in rows:
-            facets[name] = {v: n for v, n in zip(values, counts[start:stop].tolist(), strict=True) if n}
+        facets = self._facet_matrix().counts(base, field_sets, result)
         facets["region"] = {
             r: n for r in sorted(self._regions.bits) if (n := (result & self._regions.bits[r]).bit_count())
         }
         return facets
 
-    @staticmethod
-    def _popcounts(matrix: np.ndarray, bitmap: int) -> np.ndarray:
-        words = np.frombuffer(bitmap.to_bytes(matrix.shape[1] * 8, "little"), np.uint64)
-        return np.bitwise_count(matrix & words).sum(axis=1, dtype=np.int64)
-
-    def _facet_matrix(self) -> tuple[np.ndarray, list[tuple[str, list[str], int, int]]]:
-        """Facet values' offerings as rows of 64-bit words, with per field (name, values in
-        order, first row, end row). Rebuilt on the first query after an offering changed."""
+    def _facet_matrix(self) -> FacetMatrix:
+        """Rebuilt on the first query after an offering changed."""
         if self._facet_rows is None:
             rows: list[tuple[str, list[str], int, int]] = []
             bitmaps: list[int] = []
@@ -609,7 +729,7 @@ class SearchIndex:
                 bitmaps += [self._postings.get((name, value)) for value in values]
             size = 8 * -(-len(self._ids) // 64)  # bytes for whole 64-bit words
             matrix = np.frombuffer(b"".join(b.to_bytes(size, "little") for b in bitmaps), np.uint64)
-            self._facet_rows = matrix.reshape(len(bitmaps), size // 8), rows
+            self._facet_rows = FacetMatrix(matrix.reshape(len(bitmaps), size // 8), rows)
         return self._facet_rows
 
     # Sorting ---------------------------------------------------------------------
@@ -676,19 +796,18 @@ class SearchIndex:
 
     # Items -----------------------------------------------------------------------
 
-    def _item(self, oid: str, q: SearchQuery) -> dict[str, Any]:
-        entry = self.entries[oid]
-        checked = ((*q.matches(c), c) for c in entry.cohorts.values())
-        cohorts = sorted(
-            ((c, distance) for ok, distance, c in checked if ok),
-            key=lambda cd: (cd[0].start_date, cd[0].cohort_id),
+    def _hit(self, n: int, q: SearchQuery, cohorts: CohortMatch | None) -> Hit:
+        """Offering number n with its matching cohorts: read from the query's cohort mask when it
+        made one, else tested one by one by the same rule (SearchQuery.matches)."""
+        entry = self.entries[self._ids[n]]
+        if cohorts is None:
+            tested = ((c, *q.matches(c)) for c in entry.by_start())
+            return Hit(entry, [(c, distance) for c, ok, distance in tested if ok])
+        matched = self._cohorts.matcher(cohorts, n)
+        return Hit(
+            entry,
+            [(c, q.distance_to(c.lat, c.lon)) for c in entry.by_start() if matched(c.cohort_id)],
         )
-        return {
-            **entry.item_head,
-            "cohort_count": len(cohorts),
-            "start_guaranteed": any(c.guaranteed for c, _ in cohorts),
-            "cohorts": [c.summary(d) for c, d in cohorts[:5]],
-        }
 
     def others_with_code(
         self, code: str | None, exclude_provider: str, region: set[str]

@@ -99,7 +99,8 @@ class Columns:
         point_bit: np.ndarray
 
 
-Predicate = Callable[[Columns], np.ndarray]
+# A predicate narrows the cells open for enrolment (a copy, its own to change) to those that match.
+Predicate = Callable[[Columns, np.ndarray], np.ndarray]
 
 
 @dataclass
@@ -120,9 +121,29 @@ class CohortColumns:
         self.cells: dict[str, tuple[int, ...] | int] = {}  # cohort id -> (slot, n) or overflow index
         self.regions: dict[str, int] = {}
         self.points: dict[tuple[float, float], int] = {}
+        self._open: tuple[int, np.ndarray, np.ndarray] | None = None  # day, block and overflow cells
+
+    def _is_open(self, part: Part, today: int) -> np.ndarray:
+        """Cells open for enrolment on day `today`: planned or confirmed, enrolment not closed."""
+        return (part.status >= PLANNED) & (part.enrol_until >= today)
+
+    def open_on(self, today: int) -> tuple[np.ndarray, np.ndarray]:
+        """_is_open of the block and the overflow. Every query starts from it, so it is kept for
+        the day and kept true cell by cell as cohorts are written (a part that grows drops it)."""
+        if self._open is None or self._open[0] != today:
+            self._open = (today, self._is_open(self.block, today), self._is_open(self.overflow, today))
+        return self._open[1], self._open[2]
+
+    def _reopen(self, cell: tuple[int, ...] | int) -> None:
+        """Bring the kept open cells in step with a cell just written."""
+        if self._open is not None:
+            today, block, overflow = self._open
+            part, kept = (self.overflow, overflow) if isinstance(cell, int) else (self.block, block)
+            kept[cell] = part.status[cell] >= PLANNED and part.enrol_until[cell] >= today
 
     def grow_offerings(self, capacity: int) -> None:
         self.block.grow(1, capacity)
+        self._open = None
 
     # Writing ---------------------------------------------------------------------
 
@@ -140,12 +161,14 @@ class CohortColumns:
         part = self.overflow if isinstance(cell, int) else self.block
         for name, value in values.items():
             part.arrays[name][cell] = value
+        self._reopen(cell)
 
     def drop(self, cohort_id: str) -> None:
         """Empty the cohort's cell (an empty cell never matches: its status is EMPTY)."""
         cell = self.cells.pop(cohort_id, None)
         if cell is not None:
             (self.overflow if isinstance(cell, int) else self.block).status[cell] = EMPTY
+            self._reopen(cell)
 
     def drop_offering(self, n: int, cohort_ids: list[str]) -> None:
         for cohort_id in cohort_ids:
@@ -161,6 +184,7 @@ class CohortColumns:
         if index == len(self.overflow_offering):
             size = 2 * index
             self.overflow.grow(0, size)
+            self._open = None
             self.overflow_offering = np.concatenate([self.overflow_offering, np.zeros(index, np.intp)])
         self.overflow_offering[index] = n
         self.overflow_length += 1
@@ -200,9 +224,24 @@ class CohortColumns:
     def _overflow(self) -> Columns:
         return Columns(self.overflow.arrays, lambda a: a[: self.overflow_length])
 
-    def match(self, predicate: Predicate, offerings: int) -> CohortMatch:
-        """The predicate over the cells of offering numbers below `offerings`."""
-        return CohortMatch(predicate(self._block(offerings)), predicate(self._overflow()))
+    def match(self, predicate: Predicate, offerings: int, today: int) -> CohortMatch:
+        """The predicate over the open cells of offering numbers below `offerings`."""
+        block, overflow = self.open_on(today)
+        return CohortMatch(
+            predicate(self._block(offerings), block[:, :offerings].copy()),
+            predicate(self._overflow(), overflow[: self.overflow_length].copy()),
+        )
+
+    def matcher(self, match: CohortMatch, n: int) -> Callable[[str], bool]:
+        """The test "does this cohort of offering number n match?", its block cells read once."""
+        slots = match.block[:, n].tolist()
+        overflow, cells = match.overflow, self.cells
+
+        def matched(cohort_id: str) -> bool:
+            cell = cells[cohort_id]
+            return bool(overflow[cell]) if isinstance(cell, int) else slots[cell[0]]
+
+        return matched
 
     def any_per_offering(self, match: CohortMatch) -> np.ndarray:
         """Per offering number: does one of its cells match?"""

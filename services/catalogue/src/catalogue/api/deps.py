@@ -30,13 +30,18 @@ async def get_index(request: Request) -> SearchIndex:
     return request.app.state.search_index
 
 
+async def get_viewer(request: Request) -> Principal | None:
+    """optional_principal without the thread-pool hop FastAPI gives a plain `def` dependency."""
+    return optional_principal(request)
+
+
 def wake_relay(request: Request) -> None:
     request.app.state.runtime.relay.wake()
 
 
 Store = Annotated[CatalogueStore, Depends(get_store)]
 Index = Annotated[SearchIndex, Depends(get_index)]
-Viewer = Annotated[Principal | None, Depends(optional_principal)]
+Viewer = Annotated[Principal | None, Depends(get_viewer)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="page size")]
 Cursor = Annotated[str | None, Query(max_length=500, description="the `next` of the previous page")]
 
