@@ -2,13 +2,18 @@
 
 Builds the index from bench/catalogue/run.py's generator and times each benchmark query through
 the same parameter model and index call the endpoint uses; `--profile` adds a cProfile listing.
+`--whole-app` instead calls the catalogue's ASGI app directly (routing, middlewares, dependencies,
+the index, the JSON) and a bare FastAPI app serving the same page, both without HTTP or a client:
+the CPU each request costs the server, and so the highest req/s ratio one worker can reach.
 
 Usage: .venv/bin/python bench/catalogue/profile_search.py [--offerings 50000] [--repeat 50] [--profile]
+       [--whole-app]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
 import json
 import pickle
@@ -18,11 +23,14 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from bench.catalogue.run import QUERIES, concrete, generate  # noqa: E402
+from bench.catalogue.run import QUERIES, catalogue_settings, concrete, generate  # noqa: E402
 
 
 def documents(offerings: int) -> tuple[list[dict], list[dict]]:
@@ -35,6 +43,96 @@ def documents(offerings: int) -> tuple[list[dict], list[dict]]:
     return docs
 
 
+def asgi_scope(url: str) -> dict[str, Any]:
+    """The scope uvicorn would hand the app for a GET of `url` (no headers beyond Host)."""
+    target = httpx.URL(url)
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": target.path,
+        "raw_path": target.raw_path.split(b"?")[0],
+        "query_string": target.query,
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
+
+
+async def cpu_ms_per_request(app: Any, urls: list[str], rounds: int) -> float:
+    """Process CPU time per request over `rounds` passes of `urls` through the ASGI app."""
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    statuses: list[int] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    scopes = [asgi_scope(url) for url in urls]
+    for scope in scopes:  # warm caches
+        await app(dict(scope), receive, send)
+    started = time.process_time()
+    for _ in range(rounds):
+        for scope in scopes:
+            await app(dict(scope), receive, send)
+    used = time.process_time() - started
+    assert set(statuses) == {200}, f"unexpected statuses {set(statuses)}"
+    return used * 1000 / (rounds * len(scopes))
+
+
+async def first_answer(app: Any, url: str) -> dict[str, Any]:
+    """The app's JSON answer to one GET, read straight from the ASGI messages."""
+    body = bytearray()
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        body.extend(message.get("body", b""))
+
+    await app(asgi_scope(url), receive, send)
+    return json.loads(body)
+
+
+def whole_app(offerings: int, repeat: int) -> None:
+    from fastapi import FastAPI
+
+    from catalogue.app import create_app
+
+    app = create_app(catalogue_settings())
+    offering_docs, cohort_docs = documents(offerings)
+    for doc in offering_docs:
+        app.state.search_index.upsert_offering(doc)
+    for doc in cohort_docs:
+        app.state.search_index.upsert_cohort(doc)
+    search_urls = [
+        str(httpx.URL("http://127.0.0.1:8000/catalogue/api/v1/search", params=concrete(q))) for q in QUERIES
+    ]
+
+    async def measure() -> None:
+        async with app.router.lifespan_context(app):
+            search_ms = await cpu_ms_per_request(app, search_urls, repeat)
+            first_page = await first_answer(app, search_urls[0])
+        bare = FastAPI()
+
+        @bare.get("/bare")
+        def bare_page() -> dict[str, Any]:
+            return first_page
+
+        bare_ms = await cpu_ms_per_request(bare, ["http://127.0.0.1:8000/bare"], repeat * len(search_urls))
+        print(f"search, whole app: {search_ms:.3f} ms CPU/request; bare FastAPI, same page: {bare_ms:.3f} ms")
+        print(f"highest req/s ratio for one worker each: {bare_ms / search_ms:.2f}")
+
+    asyncio.run(measure())
+
+
 def main() -> None:
     from catalogue.api.search import LIST_PARAMS, SearchParams
     from catalogue.search import SearchIndex
@@ -43,7 +141,11 @@ def main() -> None:
     parser.add_argument("--offerings", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--whole-app", action="store_true", help="CPU per request of the whole app")
     args = parser.parse_args()
+    if args.whole_app:
+        whole_app(args.offerings, args.repeat)
+        return
 
     offering_docs, cohort_docs = documents(args.offerings)
     started = time.perf_counter()

@@ -212,7 +212,7 @@ def openapi_parameters() -> list[dict[str, Any]]:
             "style": "form",
         }
         for name in SearchParams.model_fields
-    ] + [{"$defs": schema.get("$defs", {})}][:0]
+    ]
 
 
 def _field_of(error: ErrorDetails) -> str:
