@@ -253,7 +253,7 @@ async def wait_up(url: str) -> None:
     raise SystemExit(f"server at {url} did not come up")
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int | None) -> float:
     """User + system CPU time a process has used so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -323,7 +323,7 @@ async def _load(url: str, params: list[dict[str, Any]], seconds: float, concurre
     target = httpx.URL(url)
     loop = asyncio.get_running_loop()
     connections = [
-        (await loop.create_connection(_KeepAliveConnection, target.host, target.port))[1]
+        (await loop.create_connection(_KeepAliveConnection, target.host, target.port or 80))[1]
         for _ in range(concurrency)
     ]
     latencies: list[float] = []
@@ -366,7 +366,7 @@ async def _load(url: str, params: list[dict[str, Any]], seconds: float, concurre
     }
 
 
-def server_ms(pid: int, used_before: float, run: dict[str, Any]) -> float:
+def server_ms(pid: int | None, used_before: float, run: dict[str, Any]) -> float:
     """The server process's CPU time per request over a load run (its uvicorn, app and GC)."""
     return round((cpu_seconds(pid) - used_before) * 1000 / max(1, run["requests"]), 3)
 
