@@ -191,8 +191,9 @@ class FirstLevelLp:
 
 
 def first_level_lp(units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort]) -> FirstLevelLp:
-    """Solved exactly by GLOP: the formulation of `_tipping_model` without integrality. Rows are
-    filled coefficient by coefficient (building expressions in Python costs more than the solve)."""
+    """Solved exactly by GLOP: the formulation of `_tipping_mip`, less its supply rows, without
+    integrality. Rows are filled coefficient by coefficient (building expressions in Python costs
+    more than the solve)."""
     lp = pywraplp.Solver.CreateSolver("GLOP")
     inf = lp.infinity()
     tipped = {cid: lp.NumVar(0, 1, "") for cid in sorted(can_tip(units, cohorts))}
