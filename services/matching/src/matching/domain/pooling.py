@@ -12,23 +12,25 @@ Splitting: a demand's people stay together in one cohort unless the demand allow
 A splittable demand may be spread over several cohorts and may be partly placed.
 
 Solving, per connected component (units and the cohorts they may use): the better of greedy and
-a break-even-first heuristic (guided by the LP relaxation) starts CP-SAT on the first level alone
-(cohorts tipped; a seat only counts where its cohort tips), then the weighted lexicographic model
-starts from that plan. The plan kept is never worse than greedy's; the bound reported is the
-tighter of the two models' proved bounds.
+a break-even-first heuristic starts HiGHS's LP-based branch and cut on the first level alone
+(cohorts tipped; a seat only counts where its cohort tips: a MIP whose cuts close most of the LP's
+integrality gap and whose sub-MIP heuristics find near-optimal plans), then CP-SAT's weighted
+lexicographic model starts from that plan. The plan kept is never worse than greedy's; the bound
+reported is the tighter of the two solvers' proved bounds.
 
-Determinism: inputs are sorted, CP-SAT runs with a fixed seed and a *deterministic* time budget
-(work units, not wall seconds) and by default on one worker, so the same input gives the same plan.
-`SolverLimits.tipping_workers=2` adds a neighbourhood search to the first level: better plans in
-the same time, no longer bit-for-bit repeatable.
+Determinism: inputs are sorted, HiGHS runs on one thread with a fixed seed and a node budget,
+CP-SAT with a fixed seed and a *deterministic* time budget (work units, not wall seconds) on one
+worker, so the same input gives the same plan (unless a wall-clock safety net ends a solve first).
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+import highspy
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
@@ -189,8 +191,9 @@ class FirstLevelLp:
 
 
 def first_level_lp(units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort]) -> FirstLevelLp:
-    """Solved exactly by GLOP: the formulation of `_tipping_model` without integrality. Rows are
-    filled coefficient by coefficient (building expressions in Python costs more than the solve)."""
+    """Solved exactly by GLOP: the formulation of `_tipping_mip`, less its supply rows, without
+    integrality. Rows are filled coefficient by coefficient (building expressions in Python costs
+    more than the solve)."""
     lp = pywraplp.Solver.CreateSolver("GLOP")
     inf = lp.infinity()
     tipped = {cid: lp.NumVar(0, 1, "") for cid in sorted(can_tip(units, cohorts))}
@@ -455,8 +458,11 @@ class SolverLimits:
     seed: int = 0
     linearization_level: int = 1  # 2 puts the tipped rows (a Boolean times a gap) into the LP too
     num_workers: int = 1  # for the full (weighted) model
-    tipping_workers: int = 1  # for the first level alone; 2 adds a neighbourhood search (LNS)
-    tipping_budget_factor: float = 1.0  # the first level's budget (work units, wall) against the above
+    # The first level (most cohorts tipped) by HiGHS: a node budget keeps it repeatable (1: the
+    # root only, where its cuts and sub-MIP heuristics do most of the work); wall seconds are a
+    # safety net that ends it early on a crowded machine.
+    tipping_nodes: int = 1000
+    tipping_seconds: float = 30.0
 
 
 def _weights(units: Sequence[PoolUnit]) -> tuple[int, int]:
@@ -498,68 +504,129 @@ def can_tip(units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort]) -> set[st
     }
 
 
+def _supply_rows(
+    units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort], tippable: Iterable[str]
+) -> list[tuple[dict[str, int], int]]:
+    """Redundant knapsack rows (coefficient per tipped indicator, right-hand side) that make a
+    solver's bound honest about scarcity: the cohorts tipped among those missing at most k seats
+    need, together, their missing seats from distinct people, and a demand that does not split
+    brings at most its size, capped by the largest such gap it can reach, to one of them."""
+    missing = {cid: cohorts[cid].seats_to_break_even for cid in sorted(tippable)}
+    rows = []
+    for k in sorted(set(missing.values())):
+        supply = 0
+        for unit in units:
+            gaps = [missing[cid] for cid, _ in usable_options(unit, cohorts) if missing.get(cid, k + 1) <= k]
+            if gaps:
+                supply += unit.size if unit.splittable else min(unit.size, max(gaps))
+        rows.append(({cid: m for cid, m in missing.items() if m <= k}, supply))
+    return rows
+
+
 def _supply_cuts(
     model: cp_model.CpModel,
     units: Sequence[PoolUnit],
     cohorts: dict[str, PoolCohort],
     tipped: dict[str, cp_model.IntVar],
 ) -> None:
-    """Redundant knapsack rows that make the solver's bound honest about scarcity: the cohorts
-    tipped among those missing at most k seats need, together, their missing seats from
-    distinct people, and a demand that does not split brings at most its size, capped by the
-    largest such gap it can reach, to one of them. Plain linear rows, so CP-SAT's LP sees them."""
-    for k in sorted({cohorts[cid].seats_to_break_even for cid in tipped}):
-        supply = 0
-        for unit in units:
-            gaps = [
-                cohorts[cid].seats_to_break_even
-                for cid, _ in usable_options(unit, cohorts)
-                if cid in tipped and cohorts[cid].seats_to_break_even <= k
-            ]
-            if gaps:
-                supply += unit.size if unit.splittable else min(unit.size, max(gaps))
-        missing = {cid: cohorts[cid].seats_to_break_even for cid in tipped}
-        model.add(sum(m * tipped[cid] for cid, m in missing.items() if m <= k) <= supply)
+    """The supply rows as plain linear rows, so CP-SAT's LP sees them."""
+    for coefficients, supply in _supply_rows(units, cohorts, tipped):
+        model.add(sum(m * tipped[cid] for cid, m in coefficients.items()) <= supply)
 
 
-def _tipping_model(
-    units: list[PoolUnit], cohorts: dict[str, PoolCohort], hint: Assignment
-) -> tuple[cp_model.CpModel, dict[tuple[str, str], cp_model.IntVar]]:
-    """The objective's first level alone: most cohorts tipped. A seat only counts where its
-    cohort tips (placing people elsewhere is the later levels' business), so a unit may only sit
-    in a cohort whose tipped indicator is on: the relaxation cannot credit a cohort with people
-    who tip nothing, and the search moves whole groups instead of single seats."""
-    model = cp_model.CpModel()
-    tippable = can_tip(units, cohorts)
-    load = _loads(hint)
-    tipped = {cid: model.new_bool_var("") for cid in sorted(tippable)}
-    toward: dict[str, list[cp_model.LinearExpr]] = defaultdict(list)
-    seats_in: dict[str, list[cp_model.LinearExpr]] = defaultdict(list)
-    chosen: dict[tuple[str, str], cp_model.IntVar] = {}
+@dataclass
+class _Rows:
+    """A MIP in HiGHS's row-wise form, filled coefficient by coefficient (building expressions
+    in Python costs more than the solve)."""
+
+    upper: list[float] = field(default_factory=list)  # columns: 0 .. upper
+    cost: list[float] = field(default_factory=list)
+    lower_rhs: list[float] = field(default_factory=list)
+    upper_rhs: list[float] = field(default_factory=list)
+    start: list[int] = field(default_factory=lambda: [0])
+    index: list[int] = field(default_factory=list)
+    value: list[float] = field(default_factory=list)
+
+    def column(self, upper: int, cost: int = 0) -> int:
+        self.upper.append(upper)
+        self.cost.append(cost)
+        return len(self.upper) - 1
+
+    def row(self, lower: float, upper: float, terms: Iterable[tuple[int, float]]) -> None:
+        for column, coefficient in terms:
+            self.index.append(column)
+            self.value.append(coefficient)
+        self.start.append(len(self.index))
+        self.lower_rhs.append(lower)
+        self.upper_rhs.append(upper)
+
+    def highs(self) -> highspy.HighsLp:
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = len(self.upper), len(self.lower_rhs)
+        lp.col_cost_, lp.col_lower_, lp.col_upper_ = self.cost, [0.0] * len(self.upper), self.upper
+        lp.row_lower_, lp.row_upper_ = self.lower_rhs, self.upper_rhs
+        lp.sense_ = highspy.ObjSense.kMaximize
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * len(self.upper)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = self.start, self.index, self.value
+        return lp
+
+
+def _tipping_mip(
+    units: list[PoolUnit], cohorts: dict[str, PoolCohort]
+) -> tuple[_Rows, dict[str, int], dict[tuple[str, str], int]]:
+    """The objective's first level alone: most cohorts tipped, as a MIP for HiGHS's branch and
+    cut. A seat only counts where its cohort tips (placing people elsewhere is the later levels'
+    business), so a unit may only sit in a cohort whose tipped indicator is on: the relaxation
+    cannot credit a cohort with people who tip nothing. Returns the rows, the tipped columns and
+    the seat columns."""
+    mip = _Rows()
+    tipped = {cid: mip.column(1, cost=1) for cid in sorted(can_tip(units, cohorts))}
+    seats_in: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    toward = {cid: [(col, -float(cohorts[cid].seats_to_break_even))] for cid, col in tipped.items()}
+    chosen: dict[tuple[str, str], int] = {}
     for unit in units:
         own = []
         for cohort_id, _ in usable_options(unit, cohorts):
-            if cohort_id not in tippable:
+            if cohort_id not in tipped:
                 continue
-            cohort, hinted = cohorts[cohort_id], load[cohort_id] >= cohorts[cohort_id].seats_to_break_even
-            share = tipping_share(unit, cohort)
-            var = model.new_int_var(0, share, "") if unit.splittable else model.new_bool_var("")
+            share = tipping_share(unit, cohorts[cohort_id])
             cap = share if unit.splittable else 1
-            model.add(var <= cap * tipped[cohort_id])  # no seat where the cohort does not tip
-            model.add_hint(var, min(share, _hint_value(unit, cohort_id, hint)) if hinted else 0)
-            chosen[(unit.unit_id, cohort_id)] = var
-            own.append(var)
-            toward[cohort_id].append(var if unit.splittable else share * var)
-            seats_in[cohort_id].append(var if unit.splittable else unit.size * var)
-        model.add(sum(own) <= (unit.size if unit.splittable else 1))
-    for cohort_id, reaches in tipped.items():
-        cohort = cohorts[cohort_id]
-        model.add(sum(seats_in[cohort_id]) <= cohort.free_seats)
-        model.add(sum(toward[cohort_id]) >= cohort.seats_to_break_even * reaches)
-        model.add_hint(reaches, load[cohort_id] >= cohort.seats_to_break_even)
-    _supply_cuts(model, units, cohorts, tipped)
-    model.maximize(sum(tipped.values()))
-    return model, chosen
+            chosen[(unit.unit_id, cohort_id)] = col = mip.column(cap)
+            mip.row(-highspy.kHighsInf, 0, [(col, 1), (tipped[cohort_id], -cap)])  # only where it tips
+            own.append((col, 1.0))
+            seats_in[cohort_id].append((col, 1 if unit.splittable else unit.size))
+            toward[cohort_id].append((col, 1 if unit.splittable else share))
+        if own:
+            mip.row(-highspy.kHighsInf, unit.size if unit.splittable else 1, own)
+    for cohort_id in tipped:
+        mip.row(-highspy.kHighsInf, cohorts[cohort_id].free_seats, seats_in[cohort_id])
+        mip.row(0, highspy.kHighsInf, toward[cohort_id])
+    for coefficients, supply in _supply_rows(units, cohorts, tipped):
+        mip.row(-highspy.kHighsInf, supply, [(tipped[cid], m) for cid, m in coefficients.items()])
+    return mip, tipped, chosen
+
+
+def _mip_start(
+    units: list[PoolUnit],
+    cohorts: dict[str, PoolCohort],
+    hint: Assignment,
+    tipped: dict[str, int],
+    chosen: dict[tuple[str, str], int],
+) -> list[float]:
+    """The hint in the MIP's columns: only its seats in the cohorts it tips."""
+    load = _loads(hint)
+    tips = {cid for cid in tipped if load[cid] >= cohorts[cid].seats_to_break_even}
+    values = [0.0] * (len(tipped) + len(chosen))
+    for cohort_id in tips:
+        values[tipped[cohort_id]] = 1.0
+    unit_by_id = {u.unit_id: u for u in units}
+    for (unit_id, cohort_id), col in chosen.items():
+        if cohort_id in tips:
+            unit = unit_by_id[unit_id]
+            values[col] = min(tipping_share(unit, cohorts[cohort_id]), _hint_value(unit, cohort_id, hint))
+    return values
 
 
 def _loads(plan: Assignment) -> dict[str, int]:
@@ -573,15 +640,39 @@ def _loads(plan: Assignment) -> dict[str, int]:
 def _tip_first(
     units: list[PoolUnit], cohorts: dict[str, PoolCohort], hint: Assignment, limits: SolverLimits
 ) -> tuple[Assignment, int | None]:
-    """Solve the first level on its own (its search finds tipping plans the weighted model does
-    not), then place the people left over greedily. Returns that plan and the proved bound on
-    cohorts tipped (None when the solver found nothing in its budget)."""
-    model, chosen = _tipping_model(units, cohorts, hint)
-    plan, status, bound = _run(model, units, chosen, hint, _tipping_limits(limits))
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    """Solve the first level on its own with HiGHS's branch and cut, started from the hint, then
+    place the people left over greedily. Returns that plan and HiGHS's proved bound on cohorts
+    tipped (None when it found no plan in its budget)."""
+    mip, tipped, chosen = _tipping_mip(units, cohorts)
+    highs = highspy.Highs()
+    for option, value in (
+        ("output_flag", False),
+        ("threads", 1),
+        ("random_seed", limits.seed),
+        ("mip_rel_gap", 0.0),
+        ("mip_max_nodes", limits.tipping_nodes),
+        ("time_limit", limits.tipping_seconds),
+    ):
+        highs.setOptionValue(option, value)
+    highs.passModel(mip.highs())
+    start = highspy.HighsSolution()
+    start.col_value, start.value_valid = _mip_start(units, cohorts, hint, tipped, chosen), True
+    highs.setSolution(start)
+    highs.run()
+    info = highs.getInfo()
+    if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible.value:
         return hint, None
+    values = highs.getSolution().col_value
+    unit_by_id = {u.unit_id: u for u in units}
+    plan: Assignment = {}
+    for (unit_id, cohort_id), col in sorted(chosen.items()):
+        if (seats := round(values[col])) > 0:
+            unit = unit_by_id[unit_id]
+            plan.setdefault(unit_id, {})[cohort_id] = seats if unit.splittable else unit.size
     _fill_rest(plan, units, cohorts)
-    return plan, bound
+    bound = info.mip_dual_bound  # infinite when the budget ended before the root LP
+    # an integral objective: what the bound claims above the integer below it is not reachable
+    return plan, len(tipped) if not math.isfinite(bound) else min(len(tipped), math.floor(bound + 1e-6))
 
 
 def _solve_component(
@@ -680,7 +771,6 @@ def pool_optimal(
         hint = max(
             greedy_assignment(part_units, part_cohorts),  # first: on a tie the baseline stays
             break_even_first_assignment(part_units, part_cohorts),
-            break_even_first_assignment(part_units, part_cohorts, first_level_lp(part_units, part_cohorts)),
             key=lambda start: _quality(start, part_cohorts),
         )
         tip_plan, tipped_bound = _tip_first(part_units, part_cohorts, hint, limits)
@@ -698,18 +788,6 @@ def pool_optimal(
     result.solver_status = dict(statuses)
     result.bounds = bounds
     return result
-
-
-def _tipping_limits(limits: SolverLimits) -> SolverLimits:
-    factor = limits.tipping_budget_factor
-    return replace(
-        limits,
-        num_workers=limits.tipping_workers,
-        deterministic_time_per_unit=limits.deterministic_time_per_unit * factor,
-        min_deterministic_time=limits.min_deterministic_time * factor,
-        max_deterministic_time=limits.max_deterministic_time * factor,
-        max_wall_seconds=limits.max_wall_seconds * factor,
-    )
 
 
 def _tightest(units: list[PoolUnit], bound: int | None, tipped_bound: int | None) -> int | None:
