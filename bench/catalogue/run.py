@@ -48,41 +48,29 @@ QUERIES: list[dict[str, Any]] = [
 # Measured by hand (tools named inside), kept here so the report says it next to the figures.
 WHERE_THE_TIME_GOES = """## Where the search's time went (issue 15, 1 December)
 
-Before: main at 92e3dc5; after: this branch. Same harness (this file), quiet machine (load 0.8-1.6):
+Server CPU per request (the table's column; each server is one uvicorn worker on one core):
 
-| | search req/s | server CPU ms/request | bare req/s | bare server CPU ms/request | ratio | search p99 ms |
-|---|---|---|---|---|---|---|
-| before | 851.6 | 1.155 | 1,158.5 | 0.229 | 0.735 | 20.66 |
-| after | see the table above | | | | | |
+| | search | bare endpoint |
+|---|---|---|
+| main at 92e3dc5 (answers through the response model) | 1.155 ms | 0.229 ms |
+| now (pre-encoded item parts, facet counts kept per filter combination) | 0.82 ms | 0.21 ms |
 
-In process (the ASGI app called directly, no uvicorn, no client; 50,000 offerings, the eight
-queries in turn): a search request took 1.23-1.27 ms before against 0.27 ms for the bare endpoint.
-cProfile of those requests: the response model (SearchPage validated, then written by pydantic)
-~0.2 ms; the viewer dependency's thread-pool hop (a plain `def`) ~0.15 ms; the index call
-0.43-0.46 ms, of which the page's items (each cohort tested in Python, item dicts built) ~0.1 ms,
-facet counts ~0.1 ms, the cohort mask (every query first compares status and enrolment date over
-all 200,000 cohort cells) ~0.1 ms, sort keys ~0.1 ms. After: 0.81-0.85 ms against 0.30 ms; the
-index call 0.25-0.29 ms: cohort mask 0.049, facets 0.025 (kept per filter combination), sort keys
-0.088, page items 0.061 (read from the mask), result bitmap to numbers 0.031, page 0.027, JSON of the
-items 0.050 (pre-encoded parts); the rest is FastAPI (routing over 14 routers, 4 dependencies,
-query validation 0.015) and the two shared middlewares.
+In process, without HTTP (`profile_search.py --whole-app`, 50,000 offerings, the eight queries in
+turn): the whole catalogue app 0.72 ms of CPU per search against 0.21 ms for the bare app serving
+the same page; the index call alone (`profile_search.py`) 0.32-0.62 ms per query, 0.43 ms on
+average. What is left beside the index is FastAPI's: routing over the catalogue's routers, four
+dependencies, query validation, the shared middlewares (about 0.3 ms). So the highest req/s ratio
+one worker can reach is about 0.29: the bare endpoint costs less than the search's framework part
+alone, and an index that cost nothing would still leave the ratio near 0.4. The ratio above is
+measured, not derived: it agrees.
 
-Why the mixed run is slower than each query alone (in process, per request): before, alone
-0.77-1.07 ms and the eight in turn 1.18-1.27 ms; after, alone 0.39-0.74 ms and in turn 0.81-0.85 ms.
-Most likely caches: the CPU's over the 200,000-cell columns and the index's own (word prefixes,
-facet counts) hold the one query repeated; not measured further.
-
-After the change the server is no longer what limits the run: over a 15 s mixed run the client
-used 14.7 s of CPU and the server 10.0 s (`server CPU` above), so req/s hardly moves with the
-server's cost; the bare endpoint's client is saturated as well. The client now encodes each query
-URL once (httpx's parameter encoding cost more per search request than per bare request); the
-requests sent are unchanged. The search's p99 grew while its p50 fell, and the tail is not the
-server's: in a 10 s mixed run with the server's event-loop lag sampled every millisecond (and its
-garbage collections timed), the loop never lagged more than 30 ms while the client saw 153 of 8,119
-requests above 50 ms (up to 340 ms, in bursts across all 8 workers): the saturated client's own
-loop holds the answers (its own collections take 18 ms; the rest is not measured). The server's
-only long pause is the full collection before gc.freeze at start (0.54 s, before any request).
-"""
+The load client. Until 1 December the client was httpx; it used more CPU per request than the
+search itself (over a 15 s run the client 14.7 s of CPU, the server 10.0 s), so the client, not the
+server, set both req/s figures and the search's tail (p99 95 ms, formed in the client's loop: the
+server's event loop never lagged more than 30 ms). Those runs gave ratios of 0.57-0.80 because the
+bare endpoint was held to the client's pace. The client now keeps one connection per worker on
+uvloop, sends pre-encoded request bytes and parses answers with httptools (client CPU per request
+in the table: 0.02-0.05 ms), so each server runs at its own pace and the ratio compares the servers."""
 
 
 def free_port() -> int:
