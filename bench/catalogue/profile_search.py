@@ -63,42 +63,35 @@ def asgi_scope(url: str) -> dict[str, Any]:
     }
 
 
-async def cpu_ms_per_request(app: Any, urls: list[str], rounds: int) -> float:
-    """Process CPU time per request over `rounds` passes of `urls` through the ASGI app."""
+async def call(app: Any, scope: dict[str, Any]) -> tuple[int, bytes]:
+    """One request straight through the ASGI app: its status and body."""
+    status, body = 0, bytearray()
 
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    statuses: list[int] = []
-
     async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            statuses.append(message["status"])
+        nonlocal status
+        status = message.get("status", status)
+        body.extend(message.get("body", b""))
 
+    await app(dict(scope), receive, send)  # the app may change its scope
+    return status, bytes(body)
+
+
+async def cpu_ms_per_request(app: Any, urls: list[str], rounds: int) -> float:
+    """Process CPU time per request over `rounds` passes of `urls` through the ASGI app."""
     scopes = [asgi_scope(url) for url in urls]
     for scope in scopes:  # warm caches
-        await app(dict(scope), receive, send)
+        await call(app, scope)
+    statuses = set()
     started = time.process_time()
     for _ in range(rounds):
         for scope in scopes:
-            await app(dict(scope), receive, send)
+            statuses.add((await call(app, scope))[0])
     used = time.process_time() - started
-    assert set(statuses) == {200}, f"unexpected statuses {set(statuses)}"
+    assert statuses == {200}, f"unexpected statuses {statuses}"
     return used * 1000 / (rounds * len(scopes))
-
-
-async def first_answer(app: Any, url: str) -> dict[str, Any]:
-    """The app's JSON answer to one GET, read straight from the ASGI messages."""
-    body = bytearray()
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        body.extend(message.get("body", b""))
-
-    await app(asgi_scope(url), receive, send)
-    return json.loads(body)
 
 
 def whole_app(offerings: int, repeat: int) -> None:
@@ -119,7 +112,7 @@ def whole_app(offerings: int, repeat: int) -> None:
     async def measure() -> None:
         async with app.router.lifespan_context(app):
             search_ms = await cpu_ms_per_request(app, search_urls, repeat)
-            first_page = await first_answer(app, search_urls[0])
+            first_page = json.loads((await call(app, asgi_scope(search_urls[0])))[1])
         bare = FastAPI()
 
         @bare.get("/bare")

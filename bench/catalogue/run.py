@@ -55,14 +55,14 @@ Server CPU per request (the table's column; each server is one uvicorn worker on
 | main at 92e3dc5 (answers through the response model) | 1.155 ms | 0.229 ms |
 | now (pre-encoded item parts, facet counts kept per filter combination) | 0.82 ms | 0.21 ms |
 
-In process, without HTTP (`profile_search.py --whole-app`, 50,000 offerings, the eight queries in
-turn): the whole catalogue app 0.72 ms of CPU per search against 0.21 ms for the bare app serving
-the same page; the index call alone (`profile_search.py`) 0.32-0.62 ms per query, 0.43 ms on
+One worker's req/s is bounded by its CPU per request, so the ratio can reach at most
+0.21 / 0.82 = 0.26 (measured: 0.28). In process, without HTTP (`profile_search.py --whole-app`,
+50,000 offerings, the eight queries in turn; seven runs on a quiet machine): the whole
+catalogue app 0.72-1.0 ms of CPU per search against 0.21-0.36 ms for the bare app serving the
+same page; the index call alone (`profile_search.py`) 0.32-0.62 ms per query, 0.43 ms on
 average. What is left beside the index is FastAPI's: routing over the catalogue's routers, four
-dependencies, query validation, the shared middlewares (about 0.3 ms). So the highest req/s ratio
-one worker can reach is about 0.29: the bare endpoint costs less than the search's framework part
-alone, and an index that cost nothing would still leave the ratio near 0.4. The ratio above is
-measured, not derived: it agrees.
+dependencies, query validation, the shared middlewares (about 0.3 ms), as much as the bare
+endpoint as a whole: an index that cost nothing would still leave the ratio near 0.4-0.5.
 
 The load client. Until 1 December the client was httpx; it used more CPU per request than the
 search itself (over a 15 s run the client 14.7 s of CPU, the server 10.0 s), so the client, not the
