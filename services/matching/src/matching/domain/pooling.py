@@ -31,7 +31,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import highspy
-from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from matching.domain.model import empty_seat_surcharge_cents
@@ -191,39 +190,15 @@ class FirstLevelLp:
 
 
 def first_level_lp(units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort]) -> FirstLevelLp:
-    """Solved exactly by GLOP: the formulation of `_tipping_mip`, less its supply rows, without
-    integrality. Rows are filled coefficient by coefficient (building expressions in Python costs
-    more than the solve)."""
-    lp = pywraplp.Solver.CreateSolver("GLOP")
-    inf = lp.infinity()
-    tipped = {cid: lp.NumVar(0, 1, "") for cid in sorted(can_tip(units, cohorts))}
-    room = {cid: lp.Constraint(-inf, cohorts[cid].free_seats) for cid in tipped}
-    reach = {cid: lp.Constraint(0, inf) for cid in tipped}  # seats toward break-even - gap * tipped
-    for cohort_id, var in tipped.items():
-        reach[cohort_id].SetCoefficient(var, -cohorts[cohort_id].seats_to_break_even)
-    seats: dict[tuple[str, str], pywraplp.Variable] = {}
-    for unit in units:
-        own = lp.Constraint(-inf, unit.size if unit.splittable else 1)
-        for cohort_id, _ in usable_options(unit, cohorts):
-            if cohort_id in tipped:
-                share = tipping_share(unit, cohorts[cohort_id])
-                cap = share if unit.splittable else 1
-                seats[(unit.unit_id, cohort_id)] = var = lp.NumVar(0, cap, "")
-                only_if_tipped = lp.Constraint(-inf, 0)
-                only_if_tipped.SetCoefficient(var, 1)
-                only_if_tipped.SetCoefficient(tipped[cohort_id], -cap)
-                own.SetCoefficient(var, 1)
-                room[cohort_id].SetCoefficient(var, 1 if unit.splittable else unit.size)
-                reach[cohort_id].SetCoefficient(var, 1 if unit.splittable else share)
-    objective = lp.Objective()
-    for var in tipped.values():
-        objective.SetCoefficient(var, 1)
-    objective.SetMaximization()
-    lp.Solve()
+    """`_tipping_mip` less its supply rows, without integrality, solved exactly by HiGHS's simplex."""
+    mip, tipped, chosen = _tipping_mip(units, cohorts, supply_rows=False)
+    highs = _highs(mip.highs(integral=False))
+    highs.run()
+    values = highs.getSolution().col_value
     return FirstLevelLp(
-        round(objective.Value(), 3),
-        {cid: round(var.solution_value(), 3) for cid, var in tipped.items()},
-        {key: round(var.solution_value(), 3) for key, var in seats.items()},
+        round(highs.getInfo().objective_function_value, 3),
+        {cid: round(values[col], 3) for cid, col in tipped.items()},
+        {key: round(values[col], 3) for key, col in chosen.items()},
     )
 
 
@@ -560,21 +535,32 @@ class _Rows:
         self.lower_rhs.append(lower)
         self.upper_rhs.append(upper)
 
-    def highs(self) -> highspy.HighsLp:
+    def highs(self, integral: bool = True) -> highspy.HighsLp:
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = len(self.upper), len(self.lower_rhs)
         lp.col_cost_, lp.col_lower_, lp.col_upper_ = self.cost, [0.0] * len(self.upper), self.upper
         lp.row_lower_, lp.row_upper_ = self.lower_rhs, self.upper_rhs
         lp.sense_ = highspy.ObjSense.kMaximize
-        lp.integrality_ = [highspy.HighsVarType.kInteger] * len(self.upper)
+        if integral:
+            lp.integrality_ = [highspy.HighsVarType.kInteger] * len(self.upper)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
         lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
         lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = self.start, self.index, self.value
         return lp
 
 
+def _highs(model: highspy.HighsLp, **options: float | int | str) -> highspy.Highs:
+    """A silent HiGHS holding `model`, with `options` set."""
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    for option, value in options.items():
+        highs.setOptionValue(option, value)
+    highs.passModel(model)
+    return highs
+
+
 def _tipping_mip(
-    units: list[PoolUnit], cohorts: dict[str, PoolCohort]
+    units: Sequence[PoolUnit], cohorts: dict[str, PoolCohort], supply_rows: bool = True
 ) -> tuple[_Rows, dict[str, int], dict[tuple[str, str], int]]:
     """The objective's first level alone: most cohorts tipped, as a MIP for HiGHS's branch and
     cut. A seat only counts where its cohort tips (placing people elsewhere is the later levels'
@@ -603,7 +589,7 @@ def _tipping_mip(
     for cohort_id in tipped:
         mip.row(-highspy.kHighsInf, cohorts[cohort_id].free_seats, seats_in[cohort_id])
         mip.row(0, highspy.kHighsInf, toward[cohort_id])
-    for coefficients, supply in _supply_rows(units, cohorts, tipped):
+    for coefficients, supply in _supply_rows(units, cohorts, tipped) if supply_rows else []:
         mip.row(-highspy.kHighsInf, supply, [(tipped[cid], m) for cid, m in coefficients.items()])
     return mip, tipped, chosen
 
@@ -644,17 +630,14 @@ def _tip_first(
     place the people left over greedily. Returns that plan and HiGHS's proved bound on cohorts
     tipped (None when it found no plan in its budget)."""
     mip, tipped, chosen = _tipping_mip(units, cohorts)
-    highs = highspy.Highs()
-    for option, value in (
-        ("output_flag", False),
-        ("threads", 1),
-        ("random_seed", limits.seed),
-        ("mip_rel_gap", 0.0),
-        ("mip_max_nodes", limits.tipping_nodes),
-        ("time_limit", limits.tipping_seconds),
-    ):
-        highs.setOptionValue(option, value)
-    highs.passModel(mip.highs())
+    highs = _highs(
+        mip.highs(),
+        threads=1,
+        random_seed=limits.seed,
+        mip_rel_gap=0.0,
+        mip_max_nodes=limits.tipping_nodes,
+        time_limit=limits.tipping_seconds,
+    )
     start = highspy.HighsSolution()
     start.col_value, start.value_valid = _mip_start(units, cohorts, hint, tipped, chosen), True
     highs.setSolution(start)
