@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import random
@@ -311,8 +312,10 @@ def bench_pooling(
 
 
 def solve_regions(regions: list, units_by_region: dict, cohorts_of: Callable, limits: SolverLimits) -> list:
-    """Regions are independent problems: two at a time, one per core, each in its own process."""
-    with ProcessPoolExecutor(PARALLEL_REGIONS) as pool:
+    """Regions are independent problems: two at a time, one per core, each in its own process.
+    Spawned, not forked: HiGHS's thread pool, once started in this process (the LP column),
+    does not survive a fork, and a forked child's solves then find no plan."""
+    with ProcessPoolExecutor(PARALLEL_REGIONS, mp_context=multiprocessing.get_context("spawn")) as pool:
         return list(
             pool.map(
                 pool_optimal,
