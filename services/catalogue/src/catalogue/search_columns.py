@@ -123,9 +123,11 @@ class CohortColumns:
         self.points: dict[tuple[float, float], int] = {}
         self._open: tuple[int, np.ndarray, np.ndarray] | None = None  # day, block and overflow cells
 
-    def _is_open(self, part: Part, today: int) -> np.ndarray:
-        """Cells open for enrolment on day `today`: planned or confirmed, enrolment not closed."""
-        return (part.status >= PLANNED) & (part.enrol_until >= today)
+    @staticmethod
+    def _is_open(part: Part, today: int, cells: Any = slice(None)) -> Any:
+        """Cells open for enrolment on day `today`: planned or confirmed, enrolment not closed
+        (all of the part's cells, or those `cells` picks)."""
+        return (part.status[cells] >= PLANNED) & (part.enrol_until[cells] >= today)
 
     def open_on(self, today: int) -> tuple[np.ndarray, np.ndarray]:
         """_is_open of the block and the overflow. Every query starts from it, so it is kept for
@@ -139,7 +141,7 @@ class CohortColumns:
         if self._open is not None:
             today, block, overflow = self._open
             part, kept = (self.overflow, overflow) if isinstance(cell, int) else (self.block, block)
-            kept[cell] = part.status[cell] >= PLANNED and part.enrol_until[cell] >= today
+            kept[cell] = self._is_open(part, today, cell)
 
     def grow_offerings(self, capacity: int) -> None:
         self.block.grow(1, capacity)
